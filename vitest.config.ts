@@ -1,0 +1,9 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["{tools,reference,conformance}/**/*.test.ts"],
+    testTimeout: 20000,
+    hookTimeout: 20000,
+  },
+});
