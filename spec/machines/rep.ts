@@ -41,7 +41,68 @@ export interface RepTransition {
   readonly line: number;
 }
 
-export const repTransitions: readonly RepTransition[] = [];
+export const repTransitions: readonly RepTransition[] = [
+  {
+    id: "rep:idle:deliver",
+    source: "idle",
+    event: "deliver",
+    guard: null,
+    actions: ["holdRequest"],
+    target: "holding",
+    requirements: ["SP-REQREP-13"],
+    line: 360,
+  },
+  {
+    id: "rep:idle:send",
+    source: "idle",
+    event: "send",
+    guard: null,
+    actions: ["failSendState"],
+    target: null,
+    requirements: ["SP-REQREP-16"],
+    line: 361,
+  },
+  {
+    id: "rep:idle:close",
+    source: "idle",
+    event: "close",
+    guard: null,
+    actions: [],
+    target: "closed",
+    requirements: ["SP-REQREP-20"],
+    line: 362,
+  },
+  {
+    id: "rep:holding:send",
+    source: "holding",
+    event: "send",
+    guard: null,
+    actions: ["sendReply"],
+    target: "idle",
+    requirements: ["SP-REQREP-13"],
+    line: 363,
+  },
+  {
+    id: "rep:holding:deliver",
+    source: "holding",
+    event: "deliver",
+    guard: null,
+    actions: ["abandonRequest", "holdRequest"],
+    target: "holding",
+    requirements: ["SP-REQREP-19"],
+    line: 364,
+  },
+  {
+    id: "rep:holding:close",
+    source: "holding",
+    event: "close",
+    guard: null,
+    actions: ["abandonRequest"],
+    target: "closed",
+    requirements: ["SP-REQREP-20"],
+    line: 365,
+  },
+];
 
 const unprovided = (kind: string, name: string) => () => {
   throw new Error(`rep machine: ${kind} "${name}" was not provided by the implementation`);
@@ -55,6 +116,8 @@ export const repMachine = setup({
     sendReply: unprovided("action", "sendReply"),
     abandonRequest: unprovided("action", "abandonRequest"),
   },
+  guards: {},
+  delays: {},
 }).createMachine({
   id: "rep",
   initial: "idle",

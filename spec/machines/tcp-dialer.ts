@@ -43,7 +43,98 @@ export interface TcpDialerTransition {
   readonly line: number;
 }
 
-export const tcpDialerTransitions: readonly TcpDialerTransition[] = [];
+export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
+  {
+    id: "tcp-dialer:idle:start",
+    source: "idle",
+    event: "start",
+    guard: null,
+    actions: ["connect"],
+    target: "connecting",
+    requirements: ["SP-TCP-13"],
+    line: 321,
+  },
+  {
+    id: "tcp-dialer:idle:stop",
+    source: "idle",
+    event: "stop",
+    guard: null,
+    actions: [],
+    target: "stopped",
+    requirements: ["SP-TCP-13"],
+    line: 322,
+  },
+  {
+    id: "tcp-dialer:connecting:connected",
+    source: "connecting",
+    event: "connected",
+    guard: null,
+    actions: ["resetBackoff"],
+    target: "connected",
+    requirements: ["SP-TCP-13"],
+    line: 323,
+  },
+  {
+    id: "tcp-dialer:connecting:failed",
+    source: "connecting",
+    event: "failed",
+    guard: null,
+    actions: [],
+    target: "backoff",
+    requirements: ["SP-TCP-13"],
+    line: 324,
+  },
+  {
+    id: "tcp-dialer:connecting:stop",
+    source: "connecting",
+    event: "stop",
+    guard: null,
+    actions: ["abortConnect"],
+    target: "stopped",
+    requirements: ["SP-TCP-13"],
+    line: 325,
+  },
+  {
+    id: "tcp-dialer:connected:pipeClosed",
+    source: "connected",
+    event: "pipeClosed",
+    guard: null,
+    actions: [],
+    target: "backoff",
+    requirements: ["SP-TCP-13"],
+    line: 326,
+  },
+  {
+    id: "tcp-dialer:connected:stop",
+    source: "connected",
+    event: "stop",
+    guard: null,
+    actions: [],
+    target: "stopped",
+    requirements: ["SP-TCP-13"],
+    line: 327,
+  },
+  {
+    id: "tcp-dialer:backoff:after:reconnectDelay",
+    source: "backoff",
+    event: "after:reconnectDelay",
+    guard: null,
+    actions: ["advanceBackoff", "connect"],
+    target: "connecting",
+    requirements: ["SP-TCP-13"],
+    line: 328,
+  },
+  {
+    id: "tcp-dialer:backoff:stop",
+    source: "backoff",
+    event: "stop",
+    guard: null,
+    actions: [],
+    target: "stopped",
+    requirements: ["SP-TCP-13"],
+    line: 329,
+  },
+];
 
 const unprovided = (kind: string, name: string) => () => {
   throw new Error(`tcp-dialer machine: ${kind} "${name}" was not provided by the implementation`);
@@ -57,7 +148,8 @@ export const tcpDialerMachine = setup({
     abortConnect: unprovided("action", "abortConnect"),
     advanceBackoff: unprovided("action", "advanceBackoff"),
   },
-  delays: { reconnectDelay: 100 },
+  guards: {},
+  delays: { reconnectDelay: 0 },
 }).createMachine({
   id: "tcp-dialer",
   initial: "idle",
@@ -82,10 +174,10 @@ export const tcpDialerMachine = setup({
       },
     },
     backoff: {
-      after: {
-        reconnectDelay: { target: "connecting", actions: ["advanceBackoff", "connect"] },
+      after: { reconnectDelay: { target: "connecting", actions: ["advanceBackoff", "connect"] } },
+      on: {
+        stop: { target: "stopped" },
       },
-      on: { stop: { target: "stopped" } },
     },
     stopped: { type: "final" },
   },

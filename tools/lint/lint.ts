@@ -1,0 +1,169 @@
+/**
+ * Policy checks over parsed drafts. Every finding is an error.
+ *
+ * @example
+ * const drafts = await readDrafts("rfc");
+ * for (const f of lintDrafts(drafts)) console.log(`${f.file}:${f.line}: ${f.message}`);
+ */
+import type { Draft } from "../draftparse/index.ts";
+
+/** One lint finding. */
+export interface Finding {
+  readonly file: string;
+  readonly line: number;
+  readonly message: string;
+}
+
+/** Widest line allowed in a figure (RFC style guide). */
+export const MAX_FIGURE_COLUMNS = 72;
+
+const REQUIRED_FRONT_MATTER = [
+  "title",
+  "abbrev",
+  "docname",
+  "category",
+  "ipr",
+  "area",
+  "workgroup",
+  "keyword",
+  "author",
+  "date",
+];
+
+const idNumber = (id: string) => Number(/-(\d+)$/.exec(id)?.[1] ?? "0");
+const idPrefix = (id: string) => id.replace(/-\d+$/, "");
+
+function lintOne(d: Draft, add: (line: number, message: string) => void): void {
+  for (const i of d.issues) add(i.line, i.message);
+
+  if (d.frontMatter) {
+    for (const key of REQUIRED_FRONT_MATTER) {
+      if (!(key in d.frontMatter)) add(1, `front matter lacks "${key}"`);
+    }
+    if (!/^draft-sp-[a-z0-9-]+-\d\d$/.test(String(d.frontMatter.docname ?? ""))) {
+      add(1, 'docname must look like "draft-sp-<name>-NN"');
+    }
+  } else if (!d.issues.some((i) => i.message.startsWith("front matter"))) {
+    add(1, "draft has no YAML front matter");
+  }
+
+  for (const s of d.sentences) {
+    if (s.keywords.length > 0 && s.ids.length === 0) {
+      add(
+        s.line,
+        `sentence with ${unique(s.keywords).join(", ")} has no requirement id [${d.prefix}-N]`,
+      );
+    } else if (s.keywords.length === 0 && s.ids.length > 0) {
+      add(s.line, `requirement id ${s.ids.join(", ")} tags a sentence without a BCP 14 key word`);
+    } else if (s.ids.length > 1) {
+      add(s.line, `a requirement sentence carries one id, found ${s.ids.join(", ")}`);
+    }
+    for (const id of s.ids) {
+      if (idPrefix(id) !== d.prefix) {
+        add(s.line, `requirement id ${id} does not use this draft's prefix ${d.prefix}`);
+      }
+    }
+  }
+
+  for (const c of d.keywordCells) {
+    add(c.line, `BCP 14 key word ${c.keyword} in a table; state requirements in tagged prose`);
+  }
+
+  for (const f of d.figures) {
+    for (const l of f.lines) {
+      const width = [...l.text].length;
+      if (width > MAX_FIGURE_COLUMNS) {
+        add(l.line, `figure line is ${width} columns wide (at most ${MAX_FIGURE_COLUMNS})`);
+      }
+    }
+  }
+
+  const { begin, end } = d.statusMarkers;
+  if (begin.length !== 1 || end.length !== 1) {
+    add(1, "need exactly one <!-- implementation-status:begin --> and one :end marker");
+  } else if ((begin[0] ?? 0) > (end[0] ?? 0)) {
+    add(end[0] ?? 1, "implementation-status:end comes before :begin");
+  } else {
+    const section = [...d.sections].reverse().find((s) => s.line < (begin[0] ?? 0));
+    if (section?.title !== "Implementation Status") {
+      add(
+        begin[0] ?? 1,
+        'implementation-status markers belong in the "Implementation Status" section',
+      );
+    }
+  }
+
+  const defined = new Map<string, number>();
+  for (const r of d.requirements) {
+    if (idPrefix(r.id) !== d.prefix) continue;
+    const prev = defined.get(r.id);
+    if (prev !== undefined)
+      add(r.line, `requirement id ${r.id} defined twice (first at line ${prev})`);
+    else defined.set(r.id, r.line);
+  }
+  const retired = new Set(d.retired);
+  for (const id of retired) {
+    const line = defined.get(id);
+    if (line !== undefined) add(line, `requirement id ${id} is retired and must not be reused`);
+  }
+  const max = Math.max(0, ...[...defined.keys(), ...retired].map(idNumber));
+  for (let n = 1; n <= max; n++) {
+    const id = `${d.prefix}-${n}`;
+    if (!defined.has(id) && !retired.has(id)) {
+      const after = [...defined].filter(([k]) => idNumber(k) > n).map(([, line]) => line);
+      add(
+        after.length > 0 ? Math.min(...after) : 1,
+        `requirement id ${id} is missing; ids are never renumbered (list withdrawn ids in <!-- retired-ids: ... -->)`,
+      );
+    }
+  }
+}
+
+function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
+
+/** Lints a set of drafts together (citations may cross drafts). */
+export function lintDrafts(drafts: readonly Draft[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const d of drafts) {
+    lintOne(d, (line, message) => findings.push({ file: d.file, line, message }));
+  }
+  const owner = new Map<string, string>();
+  for (const d of drafts) {
+    for (const r of d.requirements) {
+      const prev = owner.get(r.id);
+      if (prev && prev !== d.file) {
+        findings.push({
+          file: d.file,
+          line: r.line,
+          message: `requirement id ${r.id} also defined in ${prev}`,
+        });
+      }
+      owner.set(r.id, d.file);
+    }
+  }
+  const machineOwner = new Map<string, string>();
+  for (const d of drafts) {
+    for (const m of d.machines) {
+      const prev = machineOwner.get(m.id);
+      if (prev)
+        findings.push({
+          file: d.file,
+          line: m.line,
+          message: `machine "${m.id}" also defined in ${prev}`,
+        });
+      machineOwner.set(m.id, d.file);
+    }
+    for (const c of d.citations) {
+      if (!owner.has(c.id)) {
+        findings.push({
+          file: d.file,
+          line: c.line,
+          message: `${c.where} cites unknown requirement id ${c.id}`,
+        });
+      }
+    }
+  }
+  return findings.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
+}
