@@ -1,0 +1,279 @@
+/**
+ * JSON-lines client for a conformance adapter process (conformance/ADAPTER.md).
+ * Spawns the adapter, matches answers to requests by id, bounds every request
+ * with a timeout, keeps the adapter's stderr, and turns the adapter's death
+ * into an {@link IutDiedError} that carries that stderr.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import {
+  type IoOptions,
+  type Iut,
+  IutDiedError,
+  IutError,
+  type IutInfo,
+  type IutSocket,
+  type Outcome,
+} from "./iut.ts";
+
+/** How to start an adapter: argv, or a shell command line. */
+export type AdapterCommand = { argv: string[] } | { shell: string };
+
+/** Tuning for {@link AdapterClient}. */
+export interface AdapterClientOptions {
+  /** Answer deadline for requests without their own timeout (ms). Default 5000. */
+  requestTimeoutMs?: number;
+  /** Extra time granted on top of a request's own `timeoutMs`. Default 3000. */
+  graceMs?: number;
+  /** Working directory of the adapter process. */
+  cwd?: string;
+}
+
+type Answer = { id: number; ok: boolean; error?: { code?: string; message?: string } } & Record<
+  string,
+  unknown
+>;
+
+interface Pending {
+  op: string;
+  resolve: (a: Answer) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** Observer of adapter traffic, used to put IUT operations into a case transcript. */
+export type OpObserver = (event: "request" | "answer", text: string) => void;
+
+const MAX_STDERR = 256 * 1024;
+
+/** A running adapter process; implements {@link Iut}. */
+export class AdapterClient implements Iut {
+  private child: ChildProcessWithoutNullStreams;
+  private nextId = 1;
+  private pending = new Map<number, Pending>();
+  private stderrText = "";
+  private stderrDropped = 0;
+  private exitNote: string | null = null;
+  private observer: OpObserver | undefined;
+  private readonly requestTimeoutMs: number;
+  private readonly graceMs: number;
+  /** Filled in by {@link AdapterClient.start}. */
+  info: IutInfo = {
+    name: "?",
+    version: "?",
+    capabilities: { protocols: [], transports: [], options: [] },
+  };
+
+  private constructor(command: AdapterCommand, opts: AdapterClientOptions) {
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 5000;
+    this.graceMs = opts.graceMs ?? 3000;
+    // Default stdio: all three piped.
+    this.child =
+      "argv" in command
+        ? spawn(command.argv[0] ?? "", command.argv.slice(1), { cwd: opts.cwd })
+        : spawn(command.shell, { cwd: opts.cwd, shell: true });
+    this.child.stderr.setEncoding("utf8");
+    this.child.stderr.on("data", (chunk: string) => {
+      this.stderrText += chunk;
+      if (this.stderrText.length > MAX_STDERR) {
+        const cut = this.stderrText.length - MAX_STDERR;
+        this.stderrDropped += cut;
+        this.stderrText = this.stderrText.slice(cut);
+      }
+    });
+    createInterface({ input: this.child.stdout }).on("line", (line) => this.onLine(line));
+    this.child.on("error", (err) => this.onExit(`could not run the adapter: ${err.message}`));
+    // "close" (not "exit"): stdio is drained by then, so stderr is complete.
+    this.child.on("close", (code, signal) =>
+      this.onExit(`adapter exited (${signal ? `signal ${signal}` : `code ${code}`})`),
+    );
+    this.child.stdin.on("error", () => {
+      /* EPIPE after death is reported through onExit */
+    });
+  }
+
+  /** Spawns the adapter and performs `hello`. */
+  static async start(
+    command: AdapterCommand,
+    opts: AdapterClientOptions = {},
+  ): Promise<AdapterClient> {
+    const client = new AdapterClient(command, opts);
+    const hello = await client.request("hello", {}, 15000);
+    const caps = (hello.capabilities ?? {}) as Partial<IutInfo["capabilities"]>;
+    client.info = {
+      name: String(hello.name ?? "unknown"),
+      version: String(hello.version ?? "unknown"),
+      capabilities: {
+        protocols: caps.protocols ?? [],
+        transports: caps.transports ?? [],
+        options: caps.options ?? [],
+      },
+    };
+    return client;
+  }
+
+  get dead(): boolean {
+    return this.exitNote !== null;
+  }
+
+  /** Installs (or removes) the observer that sees every request and answer. */
+  setObserver(observer: OpObserver | undefined): void {
+    this.observer = observer;
+  }
+
+  stderrMark(): number {
+    return this.stderrDropped + this.stderrText.length;
+  }
+
+  stderrSince(mark: number): string {
+    return this.stderrText.slice(Math.max(0, mark - this.stderrDropped));
+  }
+
+  /**
+   * Sends one request and waits for its answer. Resolves with the answer even
+   * when `ok` is false; rejects only on timeout or adapter death.
+   */
+  request(op: string, fields: Record<string, unknown>, timeoutMs?: number): Promise<Answer> {
+    if (this.exitNote !== null) {
+      return Promise.reject(new IutDiedError(this.exitNote, this.stderrSince(0)));
+    }
+    const id = this.nextId++;
+    const line = JSON.stringify({ id, op, ...fields });
+    const budget = timeoutMs ?? this.requestTimeoutMs;
+    return new Promise<Answer>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(
+          new IutDiedError(
+            `adapter did not answer request ${id} (${op}) within ${budget} ms`,
+            this.stderrSince(0),
+          ),
+        );
+      }, budget);
+      this.pending.set(id, { op, resolve, reject, timer });
+      this.observer?.("request", abbreviate(line));
+      this.child.stdin.write(`${line}\n`);
+    });
+  }
+
+  private onLine(line: string): void {
+    if (line.trim() === "") return;
+    let answer: Answer;
+    try {
+      answer = JSON.parse(line) as Answer;
+    } catch {
+      this.stderrText += `[suite] adapter wrote a non-JSON line to stdout: ${line}\n`;
+      return;
+    }
+    const p = this.pending.get(answer.id);
+    if (!p) {
+      this.stderrText += `[suite] answer for unknown request: ${line}\n`;
+      return;
+    }
+    this.pending.delete(answer.id);
+    clearTimeout(p.timer);
+    this.observer?.("answer", abbreviate(line));
+    p.resolve(answer);
+  }
+
+  private onExit(note: string): void {
+    if (this.exitNote !== null) return;
+    this.exitNote = note;
+    const err = new IutDiedError(note, this.stderrSince(0));
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      this.pending.delete(id);
+      p.reject(err);
+    }
+  }
+
+  /** Requests an answer and throws {@link IutError} when it is an error answer. */
+  private async call(
+    op: string,
+    fields: Record<string, unknown>,
+    timeoutMs?: number,
+  ): Promise<Answer> {
+    const a = await this.request(op, fields, timeoutMs);
+    if (!a.ok) throw new IutError(a.error?.code ?? "EINTERNAL", a.error?.message ?? "");
+    return a;
+  }
+
+  async open(protocol: string): Promise<IutSocket> {
+    const a = await this.call("open", { protocol });
+    return new AdapterSocket(this, Number(a.socket), protocol);
+  }
+
+  /** Internal: one operation for {@link AdapterSocket}. */
+  async socketCall(op: string, socket: number, fields: Record<string, unknown>, io?: IoOptions) {
+    const timeout = io?.timeoutMs !== undefined ? io.timeoutMs + this.graceMs : undefined;
+    const extra = io?.timeoutMs !== undefined ? { timeoutMs: io.timeoutMs } : {};
+    // recv and send without their own timeout may legitimately block for long
+    const budget = timeout ?? (op === "recv" || op === "send" ? 30000 : undefined);
+    return this.call(op, { socket, ...fields, ...extra }, budget);
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.exitNote !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    this.child.stdin.end();
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 3000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+class AdapterSocket implements IutSocket {
+  constructor(
+    private readonly client: AdapterClient,
+    readonly handle: number,
+    readonly protocol: string,
+  ) {}
+
+  async listen(url: string): Promise<string> {
+    const a = await this.client.socketCall("listen", this.handle, { url });
+    return String(a.url);
+  }
+
+  async dial(url: string): Promise<void> {
+    await this.client.socketCall("dial", this.handle, { url });
+  }
+
+  async setopt(name: string, value: number): Promise<void> {
+    await this.client.socketCall("setopt", this.handle, { name, value });
+  }
+
+  async send(data: Uint8Array, opts?: IoOptions): Promise<void> {
+    const b64 = Buffer.from(data).toString("base64");
+    await this.client.socketCall("send", this.handle, { data: b64 }, opts);
+  }
+
+  async recv(opts?: IoOptions): Promise<Uint8Array> {
+    const a = await this.client.socketCall("recv", this.handle, {}, opts);
+    return new Uint8Array(Buffer.from(String(a.data ?? ""), "base64"));
+  }
+
+  trySend(data: Uint8Array, opts?: IoOptions): Promise<Outcome<void>> {
+    return outcome(this.send(data, opts));
+  }
+
+  tryRecv(opts?: IoOptions): Promise<Outcome<Uint8Array>> {
+    return outcome(this.recv(opts));
+  }
+
+  async close(): Promise<void> {
+    await this.client.socketCall("close", this.handle, {});
+  }
+}
+
+async function outcome<T>(p: Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await p };
+  } catch (e) {
+    if (e instanceof IutError) return { ok: false, code: e.code, message: e.message };
+    throw e;
+  }
+}
+
+function abbreviate(line: string): string {
+  return line.length > 200 ? `${line.slice(0, 200)}… (${line.length} chars)` : line;
+}

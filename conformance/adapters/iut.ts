@@ -1,0 +1,87 @@
+/**
+ * The implementation under test (IUT) as the cases see it: a handful of
+ * socket operations, whatever process or library sits behind them.
+ * The adapter protocol behind it is specified in conformance/ADAPTER.md.
+ */
+
+/** What an adapter declares in its `hello` answer. */
+export interface Capabilities {
+  /** Protocol names, e.g. `req0`, `rep0`. */
+  protocols: string[];
+  /** Transport schemes, e.g. `tcp`. */
+  transports: string[];
+  /** nng option names the adapter accepts in `setopt`. */
+  options: string[];
+}
+
+/** Identity and capabilities of an IUT, from `hello`. */
+export interface IutInfo {
+  name: string;
+  version: string;
+  capabilities: Capabilities;
+}
+
+/** An operation the IUT answered with an error; `code` is an nng-style name (`ESTATE`). */
+export class IutError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+    this.name = "IutError";
+  }
+}
+
+/** The adapter process went away or stopped answering; carries its stderr. */
+export class IutDiedError extends Error {
+  constructor(
+    message: string,
+    readonly stderr: string,
+  ) {
+    super(message);
+    this.name = "IutDiedError";
+  }
+}
+
+/** Result of an operation that is expected to fail in some cases. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
+
+/** Per-call options for send and recv. */
+export interface IoOptions {
+  /** Give up after this many milliseconds (ETIMEDOUT). Absent: the socket's own timeout. */
+  timeoutMs?: number;
+}
+
+/** One socket inside the IUT. */
+export interface IutSocket {
+  /** The adapter's handle for the socket. */
+  readonly handle: number;
+  readonly protocol: string;
+  /** Listens and returns the bound URL (with the real port when port 0 was asked). */
+  listen(url: string): Promise<string>;
+  /** Starts a non-blocking, reconnecting dialer. */
+  dial(url: string): Promise<void>;
+  /** Sets an option by its nng name (`req:resend-time`, `recv-size-max`, ...). */
+  setopt(name: string, value: number): Promise<void>;
+  send(data: Uint8Array, opts?: IoOptions): Promise<void>;
+  recv(opts?: IoOptions): Promise<Uint8Array>;
+  /** Like `send`, but an IUT error is returned instead of thrown. */
+  trySend(data: Uint8Array, opts?: IoOptions): Promise<Outcome<void>>;
+  /** Like `recv`, but an IUT error is returned instead of thrown. */
+  tryRecv(opts?: IoOptions): Promise<Outcome<Uint8Array>>;
+  close(): Promise<void>;
+}
+
+/** The IUT as a whole. */
+export interface Iut {
+  readonly info: IutInfo;
+  /** Opens a fresh socket of the given protocol (`req0`, `rep0`). */
+  open(protocol: string): Promise<IutSocket>;
+  /** Everything the IUT wrote to stderr since `mark` (a value returned by `stderrMark`). */
+  stderrSince(mark: number): string;
+  stderrMark(): number;
+  /** True once the adapter process has gone away. */
+  readonly dead: boolean;
+  /** Asks the adapter to exit and waits for it (bounded). */
+  shutdown(): Promise<void>;
+}

@@ -1,0 +1,69 @@
+/**
+ * REQ's validation of replies (SP-REQREP-6): wrong id, top bit clear, too
+ * short, and replies that arrive while nothing is outstanding.
+ */
+import { concat, utf8, words } from "../../harness/sp.ts";
+import type { CaseContext, ConformanceCase } from "../types.ts";
+import { expectBytes, iutRecv, REQ_TCP, readRequest, reqDialing, T } from "./common.ts";
+
+/** Replies with a wrong id or a clear top bit are ignored; the right one is delivered. */
+export const reqIgnoresMismatched: ConformanceCase = {
+  id: "reqrep/req-ignores-mismatched-replies",
+  title: "REQ ignores replies with a wrong id or a clear top bit",
+  requirements: ["SP-REQREP-6", "SP-REQREP-7"],
+  kind: "malformed",
+  needs: REQ_TCP,
+  covers: ["req:idle:reply", "req:waiting:reply", "req:waiting:reply[idMatches]"],
+  async run(ctx: CaseContext) {
+    const { req, peer } = await reqDialing(ctx);
+    // A stray reply before any request (it could only match by a 1-in-2^31 chance).
+    peer.sendFrame(concat(words(0xfffffff0), utf8("stray")));
+    await peer.expectNothing(T.quiet / 2, "stray reply must be ignored quietly");
+    await req.send(utf8("question"), { timeoutMs: T.prompt });
+    const r = await readRequest(ctx, peer);
+    const wrongId = ((r.id ^ 0x00000001) | 0x80000000) >>> 0;
+    peer.sendFrame(concat(words(wrongId), utf8("wrong id")));
+    peer.sendFrame(concat(words(r.id & 0x7fffffff), utf8("top bit clear")));
+    peer.sendFrame(concat(words(1, r.id), utf8("hop word first")));
+    peer.sendFrame(concat(words(r.id), utf8("right")));
+    const got = await iutRecv(ctx, req, "the matching reply");
+    expectBytes(ctx, got, utf8("right"), "delivered reply");
+  },
+};
+
+/** A reply shorter than 4 bytes is ignored; closing that connection is allowed. */
+export const reqIgnoresShort: ConformanceCase = {
+  id: "reqrep/req-ignores-short-reply",
+  title: "REQ ignores replies shorter than 4 bytes (closing the connection is allowed)",
+  requirements: ["SP-REQREP-6"],
+  kind: "malformed",
+  needs: { ...REQ_TCP, options: ["req:resend-time", "reconnect-time-min"] },
+  covers: ["req:waiting:reply"],
+  async run(ctx: CaseContext) {
+    const { req, server, peer } = await reqDialing(ctx, {
+      "req:resend-time": T.resend,
+      "reconnect-time-min": T.reconnect,
+    });
+    await req.send(utf8("short?"), { timeoutMs: T.prompt });
+    let current = peer;
+    let r = await readRequest(ctx, current);
+    for (const short of [new Uint8Array([0x80, 0, 0]), new Uint8Array(0)]) {
+      current.sendFrame(short);
+      if (await current.waitClosed(T.quiet)) {
+        ctx.note(`closed the connection after a ${short.length}-byte reply (allowed)`);
+        current = await server.accept(T.prompt);
+        await current.handshake(0x31);
+      }
+      // Whatever happened, the request is still outstanding and comes again (resend 100 ms).
+      const again = await readRequest(ctx, current);
+      expectBytes(ctx, again.body, utf8("short?"), "resent request body");
+      r = again;
+    }
+    current.sendFrame(concat(words(r.id), utf8("proper")));
+    const got = await iutRecv(ctx, req, "the proper reply");
+    expectBytes(ctx, got, utf8("proper"), "delivered reply");
+  },
+};
+
+/** Cases of this file, in run order. */
+export const reqReplyCases = [reqIgnoresMismatched, reqIgnoresShort];

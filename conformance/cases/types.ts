@@ -1,0 +1,79 @@
+/**
+ * The shape of a conformance case and the context it runs in. One definition
+ * per case serves both the CLI runner and vitest.
+ */
+import type { IutSocket } from "../adapters/iut.ts";
+import type { Transcript } from "../harness/transcript.ts";
+import type { WirePeer, WireServer } from "../harness/wire.ts";
+
+/**
+ * Outcome of a case for one IUT:
+ * - `pass`: every MUST and SHOULD checked held;
+ * - `fail`: a MUST did not hold (or the IUT died);
+ * - `warn`: the MUSTs held but a SHOULD did not;
+ * - `info`: nothing was violated; the case only reports behaviour the drafts leave open;
+ * - `unsupported`: the IUT lacks a protocol, transport or option the case needs.
+ */
+export type Verdict = "pass" | "fail" | "warn" | "info" | "unsupported";
+
+/** `example`: a scripted scenario; `property`: generated inputs; `malformed`: bad input on purpose. */
+export type CaseKind = "example" | "property" | "malformed";
+
+/** Capabilities a case needs from the IUT (compared with the adapter's `hello`). */
+export interface CaseNeeds {
+  protocols: string[];
+  transports: string[];
+  /** nng option names the case sets. */
+  options?: string[];
+}
+
+/** One conformance case. */
+export interface ConformanceCase {
+  /** Stable id, `<area>/<slug>`, e.g. `reqrep/rep-backtrace-unchanged`. */
+  id: string;
+  title: string;
+  /** Requirement ids the case checks (`SP-REQREP-13`). */
+  requirements: string[];
+  kind: CaseKind;
+  needs: CaseNeeds;
+  /** Machine transition ids the case drives (CONTRACTS §1), e.g. `req:waiting:after:resendTime`. */
+  covers?: string[];
+  /** Upper bound for the whole case; default 10 s. */
+  timeoutMs?: number;
+  run(ctx: CaseContext): Promise<void>;
+}
+
+/** The IUT as a case sees it: sockets opened here are closed after the case. */
+export interface CaseIut {
+  readonly name: string;
+  open(protocol: "req0" | "rep0"): Promise<IutSocket>;
+}
+
+/** Everything a case may use. */
+export interface CaseContext {
+  iut: CaseIut;
+  /** Seed for anything random (fast-check, generated ids). */
+  seed: number;
+  /** fast-check replay path from `--replay`, if any. */
+  replayPath: string | undefined;
+  /** The id of the running case (for replay hints). */
+  caseId: string;
+  transcript: Transcript;
+  /** Opens a raw TCP connection to the IUT at `url` (`tcp://host:port`) or a port on 127.0.0.1. */
+  connect(target: string | number, label?: string): Promise<WirePeer>;
+  /** Starts a raw TCP listener for the IUT to dial. */
+  server(label?: string): Promise<WireServer>;
+  /** Ends the case with verdict `fail`. */
+  fail(message: string): never;
+  /** Records a SHOULD that did not hold (verdict `warn` unless the case fails). */
+  warn(message: string): void;
+  /** Records behaviour the drafts leave open (verdict `info` unless warn or fail). */
+  info(message: string): void;
+  /** Adds a note to the result without affecting the verdict. */
+  note(message: string): void;
+}
+
+/** Thrown by {@link CaseContext.fail}. */
+export class CaseFailure extends Error {
+  override name = "CaseFailure";
+}

@@ -1,0 +1,275 @@
+/**
+ * The raw wire peer: a TCP connection the suite drives byte by byte, with
+ * bounded waits (every read has a deadline that fails with a message) and a
+ * transcript of all traffic.
+ */
+import { connect, createServer, type Server, type Socket } from "node:net";
+import { frame, type HeaderFields, hex, type ParsedHeader, parseHeader, spHeader } from "./sp.ts";
+import type { Transcript } from "./transcript.ts";
+
+/** A harness expectation that did not hold (a wait ran out, the peer closed, ...). */
+export class WireError extends Error {
+  override name = "WireError";
+}
+
+/** What happened during a quiet period. */
+export type QuietResult =
+  | { kind: "nothing" }
+  | { kind: "data"; bytes: Uint8Array }
+  | { kind: "closed" };
+
+/** One raw TCP connection to or from the IUT. */
+export class WirePeer {
+  private buf = Buffer.alloc(0);
+  private closedFlag = false;
+  private waiters: (() => void)[] = [];
+
+  constructor(
+    private readonly sock: Socket,
+    readonly label: string,
+    private readonly transcript: Transcript,
+  ) {
+    sock.setNoDelay(true);
+    sock.on("data", (d: Buffer) => {
+      transcript.in(label, d);
+      this.buf = Buffer.concat([this.buf, d]);
+      this.notify();
+    });
+    const onClose = (why: string) => {
+      if (this.closedFlag) return;
+      this.closedFlag = true;
+      transcript.event(label, why);
+      this.notify();
+    };
+    sock.on("end", () => onClose("connection closed by the IUT (FIN)"));
+    sock.on("error", (e) => onClose(`connection error: ${e.message}`));
+    sock.on("close", () => onClose("connection closed"));
+  }
+
+  /** Connects to 127.0.0.1:port (or host:port). */
+  static connect(port: number, label: string, transcript: Transcript, host = "127.0.0.1") {
+    return new Promise<WirePeer>((resolve, reject) => {
+      const s = connect({ port, host });
+      const timer = setTimeout(() => {
+        s.destroy();
+        reject(new WireError(`${label}: connect to ${host}:${port} timed out`));
+      }, 3000);
+      s.once("connect", () => {
+        clearTimeout(timer);
+        transcript.event(label, `connected to ${host}:${port} from port ${s.localPort}`);
+        resolve(new WirePeer(s, label, transcript));
+      });
+      s.once("error", (e) => {
+        clearTimeout(timer);
+        reject(new WireError(`${label}: connect to ${host}:${port} failed: ${e.message}`));
+      });
+    });
+  }
+
+  private notify(): void {
+    const ws = this.waiters;
+    this.waiters = [];
+    for (const w of ws) w();
+  }
+
+  /** Waits until `pred` holds or `ms` pass; returns whether it held. */
+  private async until(pred: () => boolean, ms: number): Promise<boolean> {
+    const deadline = performance.now() + ms;
+    while (!pred()) {
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return true;
+  }
+
+  /** Bytes received and not yet read. */
+  get buffered(): number {
+    return this.buf.length;
+  }
+
+  /** True once the IUT closed (or reset) the connection. */
+  get closed(): boolean {
+    return this.closedFlag;
+  }
+
+  /** Writes raw bytes. */
+  write(bytes: Uint8Array): void {
+    if (this.sock.destroyed)
+      throw new WireError(`${this.label}: cannot write, connection is closed`);
+    this.transcript.out(this.label, bytes);
+    this.sock.write(bytes);
+  }
+
+  /** Writes a connection header (valid unless fields say otherwise). */
+  sendHeader(fields: HeaderFields): void {
+    this.write(spHeader(fields));
+  }
+
+  /** Writes a frame; `announcedLength` may differ from the payload's length. */
+  sendFrame(payload: Uint8Array, announcedLength?: bigint | number): void {
+    this.write(frame(payload, announcedLength));
+  }
+
+  /** Reads exactly `n` bytes within `ms`, or throws a WireError saying why not. */
+  async readExact(n: number, ms: number, what = `${n} bytes`): Promise<Uint8Array> {
+    await this.until(() => this.buf.length >= n || this.closedFlag, ms);
+    if (this.buf.length < n) {
+      const have = this.buf.length ? ` (have ${this.buf.length}: ${hex(this.buf)})` : "";
+      throw new WireError(
+        this.closedFlag
+          ? `${this.label}: the IUT closed the connection while we waited for ${what}${have}`
+          : `${this.label}: no ${what} within ${ms} ms${have}`,
+      );
+    }
+    const out = new Uint8Array(this.buf.subarray(0, n));
+    this.buf = this.buf.subarray(n);
+    return out;
+  }
+
+  /** Reads the peer's 8-byte connection header. */
+  async readHeader(ms = 2000): Promise<ParsedHeader & { bytes: Uint8Array }> {
+    const bytes = await this.readExact(8, ms, "connection header");
+    return { ...parseHeader(bytes), bytes };
+  }
+
+  /** Reads one frame and returns its payload; refuses announced lengths above `maxLen`. */
+  async readFrame(ms = 2000, maxLen = 16 * 1024 * 1024): Promise<Uint8Array> {
+    const deadline = performance.now() + ms;
+    const head = await this.readExact(8, ms, "frame length");
+    const len = new DataView(head.buffer, head.byteOffset, 8).getBigUint64(0);
+    if (len > BigInt(maxLen)) {
+      throw new WireError(`${this.label}: the IUT announced a frame of ${len} bytes`);
+    }
+    const left = Math.max(1, deadline - performance.now());
+    return this.readExact(Number(len), left, `frame payload of ${len} bytes`);
+  }
+
+  /** Sends our header for `protocol` and checks the IUT's header (magic valid, reserved zero). */
+  async handshake(protocol: number, ms = 2000): Promise<ParsedHeader> {
+    this.sendHeader({ protocol });
+    const h = await this.readHeader(ms);
+    if (!h.magicValid || h.reserved !== 0) {
+      throw new WireError(`${this.label}: the IUT sent a malformed header ${hex(h.bytes)}`);
+    }
+    return h;
+  }
+
+  /** Watches the connection for `ms`; reports the first thing that happened, if anything. */
+  async quiet(ms: number): Promise<QuietResult> {
+    await this.until(() => this.buf.length > 0 || this.closedFlag, ms);
+    if (this.buf.length > 0) return { kind: "data", bytes: new Uint8Array(this.buf) };
+    return this.closedFlag ? { kind: "closed" } : { kind: "nothing" };
+  }
+
+  /** Fails unless nothing arrives and the connection stays open for `ms`. */
+  async expectNothing(ms: number, why = ""): Promise<void> {
+    const r = await this.quiet(ms);
+    const ctx = why ? ` (${why})` : "";
+    if (r.kind === "data") {
+      throw new WireError(
+        `${this.label}: expected nothing for ${ms} ms${ctx}, got ${hex(r.bytes)}`,
+      );
+    }
+    if (r.kind === "closed") {
+      throw new WireError(`${this.label}: expected the connection to stay open${ctx}, it closed`);
+    }
+  }
+
+  /** Waits up to `ms` for the IUT to close; returns whether it did. Data is ignored. */
+  async waitClosed(ms: number): Promise<boolean> {
+    return this.until(() => this.closedFlag, ms);
+  }
+
+  /** Fails unless the IUT closes the connection within `ms`. */
+  async expectClosed(ms: number, why = ""): Promise<void> {
+    if (!(await this.waitClosed(ms))) {
+      const ctx = why ? ` (${why})` : "";
+      throw new WireError(
+        `${this.label}: expected the IUT to close the connection within ${ms} ms${ctx}`,
+      );
+    }
+  }
+
+  /** Closes our side. */
+  close(): void {
+    if (!this.sock.destroyed) this.transcript.event(this.label, "closed by the suite");
+    this.closedFlag = true;
+    this.sock.destroy();
+  }
+}
+
+/** A raw TCP listener that the IUT dials. */
+export class WireServer {
+  private queue: Socket[] = [];
+  private wake: (() => void) | null = null;
+  private count = 0;
+  readonly peers: WirePeer[] = [];
+
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+    private readonly label: string,
+    private readonly transcript: Transcript,
+  ) {
+    server.on("connection", (s) => {
+      this.queue.push(s);
+      const w = this.wake;
+      this.wake = null;
+      w?.();
+    });
+  }
+
+  /** Listens on 127.0.0.1 with a fresh port. */
+  static async listen(label: string, transcript: Transcript): Promise<WireServer> {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => resolve());
+    });
+    const addr = server.address();
+    const port = typeof addr === "object" && addr ? addr.port : 0;
+    transcript.event(label, `listening on 127.0.0.1:${port}`);
+    return new WireServer(server, port, label, transcript);
+  }
+
+  /** The URL the IUT should dial. */
+  get url(): string {
+    return `tcp://127.0.0.1:${this.port}`;
+  }
+
+  /** Waits up to `ms` for the IUT to connect. */
+  async accept(ms = 3000): Promise<WirePeer> {
+    const deadline = performance.now() + ms;
+    while (this.queue.length === 0) {
+      const left = deadline - performance.now();
+      if (left <= 0) throw new WireError(`${this.label}: the IUT did not connect within ${ms} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    const s = this.queue.shift() as Socket;
+    const label = `${this.label}.${++this.count}`;
+    this.transcript.event(label, `accepted a connection from port ${s.remotePort}`);
+    const peer = new WirePeer(s, label, this.transcript);
+    this.peers.push(peer);
+    return peer;
+  }
+
+  /** Stops listening and drops every connection. */
+  close(): void {
+    for (const s of this.queue) s.destroy();
+    for (const p of this.peers) p.close();
+    this.server.close();
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * Coverage of the drafts by a run: which requirements (spec/requirements.json)
+ * some case checked, and which machine transitions (spec/machines) a passing
+ * case drove. Also reports ids that cases name but the spec does not define,
+ * so drift between drafts and suite shows up.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { projectRoot } from "../adapters/build.ts";
+import type { ConformanceCase, Verdict } from "../cases/types.ts";
+
+/** Requirement coverage, as written to results.json. */
+export interface RequirementCoverage {
+  total: number;
+  mustTotal: number;
+  mustCovered: number;
+  uncovered: string[];
+  /** Requirement ids named by cases but absent from spec/requirements.json. */
+  unknown?: string[];
+  /** Set when spec/requirements.json could not be read. */
+  note?: string;
+}
+
+/** Transition coverage of one machine. */
+export interface MachineCoverage {
+  transitions: number;
+  covered: number;
+  uncovered: string[];
+}
+
+/** The `coverage` object of results.json. */
+export interface Coverage {
+  requirements: RequirementCoverage;
+  machines: Record<string, MachineCoverage>;
+  /** Transition ids named in `covers` that no machine defines. */
+  unknownTransitions?: string[];
+  note?: string;
+}
+
+interface RequirementRow {
+  id: string;
+  keyword: string;
+}
+
+const MACHINE_FILES = ["req", "rep", "tcp-pipe", "tcp-dialer"];
+
+function camel(id: string): string {
+  return id.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Loads every transition id, grouped by machine; empty when spec/machines is absent. */
+export async function loadTransitions(): Promise<Record<string, string[]>> {
+  const dir = join(projectRoot, "spec", "machines");
+  const byMachine: Record<string, string[]> = {};
+  const add = (t: { id: string }) => {
+    const machine = t.id.split(":")[0] ?? "?";
+    const list = byMachine[machine] ?? [];
+    byMachine[machine] = list;
+    if (!list.includes(t.id)) list.push(t.id);
+  };
+  const index = join(dir, "index.ts");
+  if (existsSync(index)) {
+    const mod = (await import(pathToFileURL(index).href)) as { allTransitions?: unknown };
+    const all = mod.allTransitions;
+    if (Array.isArray(all)) for (const t of all) add(t as { id: string });
+    else if (all && typeof all === "object") {
+      for (const list of Object.values(all)) for (const t of list as { id: string }[]) add(t);
+    }
+    if (Object.keys(byMachine).length > 0) return byMachine;
+  }
+  for (const name of MACHINE_FILES) {
+    const file = join(dir, `${name}.ts`);
+    if (!existsSync(file)) continue;
+    const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    const list = mod[`${camel(name)}Transitions`];
+    if (Array.isArray(list)) for (const t of list) add(t as { id: string });
+  }
+  return byMachine;
+}
+
+function loadRequirements(): RequirementRow[] | null {
+  const file = join(projectRoot, "spec", "requirements.json");
+  if (!existsSync(file)) return null;
+  const parsed = JSON.parse(readFileSync(file, "utf8")) as { requirements?: RequirementRow[] };
+  return parsed.requirements ?? [];
+}
+
+const isMust = (keyword: string) => /^(MUST|REQUIRED|SHALL)/i.test(keyword.trim());
+
+/**
+ * Computes coverage. A requirement is covered when a case naming it ran (any
+ * verdict but `unsupported`) for some IUT; a transition is covered when a case
+ * naming it in `covers` got pass, warn or info.
+ */
+export async function computeCoverage(
+  cases: readonly ConformanceCase[],
+  verdicts: Map<string, Verdict[]>,
+): Promise<Coverage> {
+  const ran = cases.filter((c) => (verdicts.get(c.id) ?? []).some((v) => v !== "unsupported"));
+  const passed = cases.filter((c) =>
+    (verdicts.get(c.id) ?? []).some((v) => v === "pass" || v === "warn" || v === "info"),
+  );
+  const checked = new Set(ran.flatMap((c) => c.requirements));
+  const named = new Set(cases.flatMap((c) => c.requirements));
+
+  const rows = loadRequirements();
+  let requirements: RequirementCoverage;
+  if (rows === null) {
+    requirements = {
+      total: 0,
+      mustTotal: 0,
+      mustCovered: 0,
+      uncovered: [],
+      note: "spec/requirements.json not found; requirement coverage unavailable",
+    };
+  } else {
+    const known = new Set(rows.map((r) => r.id));
+    const must = rows.filter((r) => isMust(r.keyword));
+    requirements = {
+      total: rows.length,
+      mustTotal: must.length,
+      mustCovered: must.filter((r) => checked.has(r.id)).length,
+      uncovered: rows.filter((r) => !checked.has(r.id)).map((r) => r.id),
+      unknown: [...named].filter((id) => !known.has(id)).sort(),
+    };
+  }
+
+  let transitions: Record<string, string[]> = {};
+  let note: string | undefined;
+  try {
+    transitions = await loadTransitions();
+  } catch (e) {
+    note = `could not load spec/machines: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  const drove = new Set(passed.flatMap((c) => c.covers ?? []));
+  const machines: Record<string, MachineCoverage> = {};
+  for (const [name, ids] of Object.entries(transitions)) {
+    machines[name] = {
+      transitions: ids.length,
+      covered: ids.filter((id) => drove.has(id)).length,
+      uncovered: ids.filter((id) => !drove.has(id)),
+    };
+  }
+  const allIds = new Set(Object.values(transitions).flat());
+  const unknownTransitions = [...new Set(cases.flatMap((c) => c.covers ?? []))]
+    .filter((id) => !allIds.has(id) && transitions[id.split(":")[0] ?? ""] !== undefined)
+    .sort();
+  return {
+    requirements,
+    machines,
+    ...(unknownTransitions.length > 0 ? { unknownTransitions } : {}),
+    ...(note ? { note } : {}),
+  };
+}

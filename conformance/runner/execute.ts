@@ -1,0 +1,187 @@
+/**
+ * Runs one case against one IUT: builds its context, enforces the case's
+ * time bound, cleans up every socket and connection it made, and turns what
+ * happened into a verdict with a reason, notes and (for non-passes) the
+ * transcript and the IUT's stderr.
+ */
+import type { AdapterClient } from "../adapters/client.ts";
+import { IutDiedError, IutError, type IutSocket } from "../adapters/iut.ts";
+import {
+  type CaseContext,
+  CaseFailure,
+  type ConformanceCase,
+  type Verdict,
+} from "../cases/types.ts";
+import { Transcript } from "../harness/transcript.ts";
+import { WireError, WirePeer, WireServer } from "../harness/wire.ts";
+
+/** The outcome of one case for one IUT. */
+export interface CaseOutcome {
+  verdict: Verdict;
+  reason?: string;
+  notes: string[];
+  durationMs: number;
+  /** Set for non-pass verdicts. */
+  transcript?: string;
+  /** IUT stderr written during the case, when any. */
+  stderr?: string;
+  /** The adapter died during the case. */
+  died: boolean;
+}
+
+/** Options for {@link executeCase}. */
+export interface ExecuteOptions {
+  seed: number;
+  replayPath?: string;
+}
+
+/** Returns the missing capabilities for a case, or an empty list. */
+export function missingCapabilities(c: ConformanceCase, iut: AdapterClient): string[] {
+  const caps = iut.info.capabilities;
+  return [
+    ...c.needs.protocols.filter((p) => !caps.protocols.includes(p)).map((p) => `protocol ${p}`),
+    ...c.needs.transports.filter((t) => !caps.transports.includes(t)).map((t) => `transport ${t}`),
+    ...(c.needs.options ?? []).filter((o) => !caps.options.includes(o)).map((o) => `option ${o}`),
+  ];
+}
+
+/** Runs `c` against `iut`. Never throws. */
+export async function executeCase(
+  c: ConformanceCase,
+  iut: AdapterClient,
+  opts: ExecuteOptions,
+): Promise<CaseOutcome> {
+  const started = performance.now();
+  const missing = missingCapabilities(c, iut);
+  if (missing.length > 0) {
+    return {
+      verdict: "unsupported",
+      reason: `the IUT does not declare ${missing.join(", ")}`,
+      notes: [],
+      durationMs: 0,
+      died: false,
+    };
+  }
+
+  const transcript = new Transcript();
+  const sockets: IutSocket[] = [];
+  const peers: WirePeer[] = [];
+  const servers: WireServer[] = [];
+  const warnings: string[] = [];
+  const infos: string[] = [];
+  const notes: string[] = [];
+  const stderrMark = iut.stderrMark();
+  let peerCount = 0;
+
+  iut.setObserver((event, text) =>
+    transcript.event("iut", `${event === "request" ? "→" : "←"} ${text}`),
+  );
+
+  const ctx: CaseContext = {
+    iut: {
+      name: iut.info.name,
+      async open(protocol) {
+        const s = await iut.open(protocol);
+        sockets.push(s);
+        return s;
+      },
+    },
+    seed: opts.seed,
+    replayPath: opts.replayPath,
+    caseId: c.id,
+    transcript,
+    async connect(target, label) {
+      const port = typeof target === "number" ? target : portOf(target);
+      const p = await WirePeer.connect(port, label ?? `peer${++peerCount}`, transcript);
+      peers.push(p);
+      return p;
+    },
+    async server(label) {
+      const s = await WireServer.listen(label ?? `srv${servers.length + 1}`, transcript);
+      servers.push(s);
+      return s;
+    },
+    fail(message) {
+      throw new CaseFailure(message);
+    },
+    warn(message) {
+      transcript.event("case", `WARN ${message}`);
+      warnings.push(message);
+    },
+    info(message) {
+      transcript.event("case", `INFO ${message}`);
+      infos.push(message);
+    },
+    note(message) {
+      transcript.event("case", `note: ${message}`);
+      notes.push(message);
+    },
+  };
+
+  let failure: string | undefined;
+  let died = false;
+  const limit = c.timeoutMs ?? 10000;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      c.run(ctx),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new CaseFailure(`the case did not finish within ${limit} ms`)),
+          limit,
+        );
+      }),
+    ]);
+  } catch (e) {
+    if (e instanceof IutDiedError) {
+      died = true;
+      failure = `the IUT died or stopped answering: ${e.message}`;
+    } else if (e instanceof CaseFailure || e instanceof WireError) {
+      failure = e.message;
+    } else if (e instanceof IutError) {
+      failure = `unexpected IUT error ${e.message}`;
+    } else {
+      failure = `harness error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
+    }
+    transcript.event("case", `FAIL ${failure}`);
+  } finally {
+    clearTimeout(timer);
+  }
+
+  // Cleanup: our connections first, then the IUT's sockets (bounded, errors ignored).
+  for (const p of peers) p.close();
+  for (const s of servers) s.close();
+  if (!iut.dead) {
+    await Promise.allSettled(sockets.map((s) => s.close()));
+  }
+  iut.setObserver(undefined);
+  if (iut.dead) died = true;
+
+  const verdict: Verdict =
+    failure !== undefined || died
+      ? "fail"
+      : warnings.length > 0
+        ? "warn"
+        : infos.length > 0
+          ? "info"
+          : "pass";
+  const reason =
+    failure ??
+    (warnings.length > 0 ? warnings.join("; ") : infos.length > 0 ? infos.join("; ") : undefined);
+  const stderr = iut.stderrSince(stderrMark);
+  return {
+    verdict,
+    ...(reason !== undefined ? { reason } : {}),
+    notes,
+    durationMs: Math.round(performance.now() - started),
+    ...(verdict !== "pass" ? { transcript: transcript.format() } : {}),
+    ...(stderr ? { stderr } : {}),
+    died,
+  };
+}
+
+function portOf(url: string): number {
+  const m = /:(\d+)\/?$/.exec(url);
+  if (!m) throw new WireError(`cannot find a port in ${url}`);
+  return Number(m[1]);
+}

@@ -1,0 +1,33 @@
+/**
+ * Resolves `--iut` into an adapter command: `reference` (the TypeScript
+ * reference adapter), `nng` (the C adapter over libnng, built on demand), or
+ * any other string, run as a shell command line.
+ */
+import { join } from "node:path";
+import { buildNngAdapter, projectRoot } from "../adapters/build.ts";
+import type { AdapterCommand } from "../adapters/client.ts";
+
+/** A resolved IUT: the command to start and a name for reports (before `hello`). */
+export interface ResolvedIut {
+  /** Short name: `reference`, `nng`, or null for a custom command (taken from `hello`). */
+  name: string | null;
+  command: AdapterCommand;
+}
+
+/** Command line of the reference adapter (node with the tsx loader). */
+export function referenceAdapterCommand(): AdapterCommand {
+  return {
+    argv: [
+      process.execPath,
+      "--import",
+      "tsx",
+      join(projectRoot, "conformance", "adapters", "reference", "main.ts"),
+    ],
+  };
+}
+
+export async function resolveIut(iut: string): Promise<ResolvedIut> {
+  if (iut === "reference") return { name: "reference", command: referenceAdapterCommand() };
+  if (iut === "nng") return { name: "nng", command: { argv: [await buildNngAdapter()] } };
+  return { name: null, command: { shell: iut } };
+}
