@@ -22,14 +22,17 @@ beforeAll(async () => {
   const drafts = join(scratch, "rfc");
   await mkdir(drafts);
   for (const name of await readdir("rfc")) {
-    if (name.startsWith("draft-") && name.endsWith(".md")) await copyFile(join("rfc", name), join(drafts, name));
+    if (name.startsWith("draft-") && name.endsWith(".md"))
+      await copyFile(join("rfc", name), join(drafts, name));
   }
   const path = join(drafts, "draft-sp-reqrep.md");
   const text = await readFile(path, "utf8");
   expect(text).toContain(RESEND_ROW);
   await writeFile(path, text.replace(RESEND_ROW, NO_RESEND_ROW));
   await generate({ draftsDir: drafts, outDir: join(scratch, "spec"), write: true });
-  const mod = (await import(join(scratch, "spec", "machines", "req.ts"))) as { reqMachine: ReqMachine };
+  const mod = (await import(join(scratch, "spec", "machines", "req.ts"))) as {
+    reqMachine: ReqMachine;
+  };
   editedMachine = mod.reqMachine;
 });
 
@@ -43,7 +46,11 @@ async function requestsSeen(machine: ReqMachine | undefined, windowMs: number): 
   const req = req0({ resendTime: 40 }, machine ? { reqMachine: machine } : {});
   try {
     req.dial(server.url);
-    await waitFor(() => server.peers.length === 1 && server.peers[0]?.header !== null, 3000, "REQ connection");
+    await waitFor(
+      () => server.peers.length === 1 && server.peers[0]?.header !== null,
+      3000,
+      "REQ connection",
+    );
     server.peers[0]?.write(spHeader(0x31));
     await req.send("hello");
     await waitFor(() => (server.peers[0]?.frames.length ?? 0) >= 1, 3000, "first request");

@@ -1,0 +1,49 @@
+import type { SPError } from "./errors.ts";
+
+/**
+ * What a transport hands to a protocol: one established connection whose SP
+ * header has been validated (SP-TCP-2). Messages are whole SP payloads
+ * (protocol header + body); framing is the transport's business.
+ *
+ * @example
+ * ```ts
+ * pipe.onMessage = (msg) => console.log(pipe.id, msg.length);
+ * pipe.send(header, body); // queued; the transport flushes once per tick
+ * ```
+ */
+export interface Pipe {
+  /** Socket-unique id in [1, 0x7fffffff]. */
+  readonly id: number;
+  /** The peer's 16-bit SP protocol number from its header (SP-TCP-4). */
+  readonly peer: number;
+  /** True once the pipe is closed; sends are then dropped. */
+  readonly isClosed: boolean;
+  /** Resolves with the reason (undefined for a clean close) when the pipe is gone. */
+  readonly closed: Promise<SPError | undefined>;
+  /**
+   * Queues one message made of `first` followed by `second` (if given), e.g. a
+   * protocol header and a body, without concatenating them. Writes are coalesced.
+   * Returns false when the pipe is closed (the message is dropped).
+   */
+  send(first: Uint8Array, second?: Uint8Array): boolean;
+  /** Called once per received message; set by the protocol. */
+  onMessage: ((msg: Buffer) => void) | null;
+  /** Closes the connection; only this pipe is affected (SP-TCP-12). */
+  close(reason?: SPError): void;
+}
+
+let nextId = 1 + Math.floor(Math.random() * 0x7ffffffe);
+
+/**
+ * Allocates a pipe id: random start, then sequential, wrapping within [1, 0x7fffffff].
+ *
+ * @example
+ * ```ts
+ * const id = allocatePipeId();
+ * ```
+ */
+export function allocatePipeId(): number {
+  const id = nextId;
+  nextId = nextId >= 0x7fffffff ? 1 : nextId + 1;
+  return id;
+}

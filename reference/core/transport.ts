@@ -1,0 +1,69 @@
+import type { SocketOptions } from "./options.ts";
+import type { Pipe } from "./pipe.ts";
+import type { SPUrl } from "./url.ts";
+
+/** The protocol identity a transport announces and checks (SP-TCP-4, SP-TCP-6). */
+export interface ProtocolIdentity {
+  /** Our 16-bit protocol number, e.g. 0x30 for REQ. */
+  readonly self: number;
+  /** The only peer number we accept, e.g. 0x31 for REP. */
+  readonly peer: number;
+  /** Short names, e.g. `req` / `rep`. */
+  readonly name: string;
+  readonly peerName: string;
+}
+
+/**
+ * What a socket offers its transports: live options, the protocol identity,
+ * and the hooks to attach and detach pipes.
+ *
+ * @example
+ * ```ts
+ * const host: PipeHost = socket;
+ * host.options.recvMaxSize; // read at every frame, so changes apply at once
+ * ```
+ */
+export interface PipeHost {
+  readonly identity: ProtocolIdentity;
+  readonly options: Readonly<SocketOptions>;
+  /** True when `peer` is an acceptable peer protocol number (SP-TCP-6). */
+  isPeerCompatible(peer: number): boolean;
+  /** A connection finished its handshake; the protocol may now use it. */
+  attachPipe(pipe: Pipe): void;
+  /** A previously attached pipe is gone. */
+  detachPipe(pipe: Pipe): void;
+  /** Counts an event for diagnostics (e.g. `"rxOversize"`). */
+  count(stat: string): void;
+}
+
+/** A bound listener. */
+export interface Listener {
+  /** The bound URL, with the real port when 0 was asked for. */
+  readonly url: string;
+  /** Stops accepting and closes the connections it accepted. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** A reconnecting dialer. */
+export interface Dialer {
+  /** The URL being dialed. */
+  readonly url: string;
+  /** Resolves when the first pipe is attached; rejects with ECLOSED if closed before. */
+  readonly connected: Promise<void>;
+  /** Stops reconnecting and closes its pipe. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * A transport: one URL scheme with a way to listen and a way to dial.
+ *
+ * @example
+ * ```ts
+ * const l = await tcpTransport.listen(parseUrl("tcp://127.0.0.1:0", true), socket);
+ * ```
+ */
+export interface Transport {
+  readonly scheme: string;
+  listen(url: SPUrl, host: PipeHost): Promise<Listener>;
+  dial(url: SPUrl, host: PipeHost): Dialer;
+}

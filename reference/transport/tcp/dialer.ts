@@ -1,0 +1,145 @@
+import { connect, type Socket } from "node:net";
+import { createActor } from "xstate";
+import { type TcpDialerEvent, tcpDialerMachine } from "../../../spec/machines/tcp-dialer.ts";
+import { SPError } from "../../core/errors.ts";
+import type { Dialer, PipeHost } from "../../core/transport.ts";
+import { resolveUrl, type SPUrl } from "../../core/url.ts";
+import { TcpPipe, type TcpPipeMachine } from "./pipe.ts";
+
+/** The unprovided tcp-dialer machine (or a regenerated variant of it). */
+export type TcpDialerMachine = typeof tcpDialerMachine;
+
+/**
+ * A reconnecting TCP dialer driven by the `tcp-dialer` actor. A connection
+ * counts as established once its SP header exchange succeeded; a refused or
+ * failed attempt just waits and retries (SP-TCP-13).
+ *
+ * @example
+ * ```ts
+ * const d = new TcpDialer(parseUrl("tcp://127.0.0.1:5555", false), socket);
+ * await d.connected;
+ * ```
+ */
+export class TcpDialer implements Dialer {
+  readonly url: string;
+  readonly connected: Promise<void>;
+  private resolveConnected!: () => void;
+  private rejectConnected!: (e: SPError) => void;
+  private everConnected = false;
+  private backoff: number;
+  /** Increments per attempt so that late callbacks of an aborted attempt are ignored. */
+  private attempt = 0;
+  private socket: Socket | undefined;
+  private pipe: TcpPipe | undefined;
+  private closing: Promise<void> | undefined;
+  private readonly actor;
+
+  constructor(
+    url: SPUrl,
+    host: PipeHost,
+    machines: { dialer?: TcpDialerMachine; pipe?: TcpPipeMachine } = {},
+  ) {
+    this.url = url.text;
+    this.backoff = host.options.reconnectMin;
+    this.connected = new Promise<void>((resolve, reject) => {
+      this.resolveConnected = resolve;
+      this.rejectConnected = reject;
+    });
+    // Nobody has to await `connected`; do not let an unobserved rejection crash the process.
+    this.connected.catch(() => {});
+
+    const machine = (machines.dialer ?? tcpDialerMachine).provide({
+      actions: {
+        connect: () => this.connectOnce(url, host, machines.pipe),
+        // SP-TCP-13: a connection that got through resets the back-off to the minimum.
+        resetBackoff: () => {
+          this.backoff = host.options.reconnectMin;
+        },
+        // SP-TCP-13: each failure doubles the delay, up to reconnectMax (0 = no growth).
+        advanceBackoff: () => {
+          const { reconnectMin, reconnectMax } = host.options;
+          this.backoff =
+            reconnectMax > 0
+              ? Math.max(reconnectMin, Math.min(this.backoff * 2, reconnectMax))
+              : reconnectMin;
+        },
+        abortConnect: () => this.abortAttempt(),
+      },
+      guards: {},
+      delays: { reconnectDelay: () => this.backoff },
+    });
+    this.actor = createActor(machine);
+    this.actor.start();
+    this.actor.send({ type: "start" });
+  }
+
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.send({ type: "stop" });
+    this.rejectConnected(new SPError("ECLOSED", "dialer closed before it connected"));
+    const pipe = this.pipe;
+    this.abortAttempt();
+    this.closing = pipe ? pipe.closed.then(() => undefined) : Promise.resolve();
+    return this.closing;
+  }
+
+  private send(event: TcpDialerEvent): void {
+    if (this.actor.getSnapshot().status === "active") this.actor.send(event);
+  }
+
+  private abortAttempt(): void {
+    this.attempt++;
+    this.socket?.destroy();
+    this.socket = undefined;
+    this.pipe?.close();
+    this.pipe = undefined;
+  }
+
+  private connectOnce(url: SPUrl, host: PipeHost, pipeMachine: TcpPipeMachine | undefined): void {
+    const attempt = ++this.attempt;
+    const stale = () => attempt !== this.attempt;
+    const fail = () => {
+      if (stale()) return;
+      host.count("dialFailed");
+      this.attempt++;
+      this.socket = undefined;
+      this.pipe = undefined;
+      this.send({ type: "failed" });
+    };
+    // Host names are resolved for every attempt, so a moved peer is found again.
+    resolveUrl(url).then((addr) => {
+      if (stale()) return;
+      const socket = connect({ host: addr.address, port: addr.port, family: addr.family });
+      this.socket = socket;
+      // ECONNREFUSED and friends: the attempt failed; the actor backs off and retries.
+      socket.once("error", fail);
+      socket.once("connect", () => {
+        if (stale()) {
+          socket.destroy();
+          return;
+        }
+        socket.removeListener("error", fail);
+        this.pipe = new TcpPipe({
+          socket,
+          host,
+          machine: pipeMachine,
+          onAttach: () => {
+            if (stale()) return;
+            if (!this.everConnected) {
+              this.everConnected = true;
+              this.resolveConnected();
+            }
+            this.send({ type: "connected" });
+          },
+          onClose: (_pipe, attached) => {
+            if (stale()) return;
+            this.attempt++;
+            this.socket = undefined;
+            this.pipe = undefined;
+            this.send({ type: attached ? "pipeClosed" : "failed" });
+          },
+        });
+      });
+    }, fail);
+  }
+}

@@ -1,0 +1,143 @@
+import { constants as bufferConstants } from "node:buffer";
+
+/** Reader states. Plain numbers: this is the per-byte data path. */
+const EXPECT_HEADER = 0;
+const EXPECT_LENGTH = 1;
+const EXPECT_PAYLOAD = 2;
+const STOPPED = 3;
+
+const TWO_POW_32 = 2 ** 32;
+
+/** Callbacks of a {@link FrameReader}. */
+export interface FrameReaderHandlers {
+  /** The peer's 8-byte SP header arrived (a private copy). */
+  onHeader(header: Buffer): void;
+  /** One complete frame payload. May be a view into the received chunk. */
+  onFrame(payload: Buffer): void;
+  /** A frame announced `length` bytes, over the limit; the reader has stopped. */
+  onOversize(length: number): void;
+  /** Current receive limit in bytes; 0 = unlimited. Read once per frame. */
+  limit(): number;
+}
+
+/**
+ * Decodes a TCP byte stream into the SP header followed by frames
+ * (`u64 BE length` + payload), across arbitrary chunk boundaries.
+ * It is a small hand-written state machine over numeric states; it never
+ * raises one event per frame to an actor.
+ *
+ * @example
+ * ```ts
+ * const r = new FrameReader({ onHeader, onFrame, onOversize, limit: () => 1 << 20 });
+ * socket.on("data", (chunk) => r.feed(chunk));
+ * ```
+ */
+export class FrameReader {
+  private state: number;
+  /** Assembles a header or a length field that arrived in pieces. */
+  private readonly small = Buffer.alloc(8);
+  private smallFill = 0;
+  /** Payload being assembled across chunks, or null when none. */
+  private payload: Buffer | null = null;
+  private payloadFill = 0;
+  private need = 0;
+  private readonly h: FrameReaderHandlers;
+
+  /**
+   * @param expectHeader start by reading the 8-byte SP header (default true)
+   */
+  constructor(handlers: FrameReaderHandlers, expectHeader = true) {
+    this.h = handlers;
+    this.state = expectHeader ? EXPECT_HEADER : EXPECT_LENGTH;
+  }
+
+  /** True after {@link stop} or an oversize frame. */
+  get stopped(): boolean {
+    return this.state === STOPPED;
+  }
+
+  /** Stops decoding; later input (even the rest of the current chunk) is ignored. */
+  stop(): void {
+    this.state = STOPPED;
+    this.payload = null;
+  }
+
+  /** Consumes one received chunk. Handlers may call {@link stop} at any time. */
+  feed(chunk: Buffer): void {
+    const n = chunk.length;
+    let off = 0;
+    while (off < n) {
+      const state = this.state;
+      if (state === EXPECT_PAYLOAD) {
+        const avail = n - off;
+        if (this.payload === null && avail >= this.need) {
+          // Whole payload inside this chunk: hand out a view, no copy.
+          const frame = chunk.subarray(off, off + this.need);
+          off += this.need;
+          this.state = EXPECT_LENGTH;
+          this.h.onFrame(frame);
+          continue;
+        }
+        if (this.payload === null) {
+          this.payload = Buffer.allocUnsafe(this.need);
+          this.payloadFill = 0;
+        }
+        const take = Math.min(this.need - this.payloadFill, avail);
+        chunk.copy(this.payload, this.payloadFill, off, off + take);
+        this.payloadFill += take;
+        off += take;
+        if (this.payloadFill === this.need) {
+          const frame = this.payload;
+          this.payload = null;
+          this.state = EXPECT_LENGTH;
+          this.h.onFrame(frame);
+        }
+      } else if (state === EXPECT_LENGTH || state === EXPECT_HEADER) {
+        let field: Buffer;
+        if (this.smallFill === 0 && n - off >= 8) {
+          field = chunk.subarray(off, off + 8);
+          off += 8;
+        } else {
+          const take = Math.min(8 - this.smallFill, n - off);
+          chunk.copy(this.small, this.smallFill, off, off + take);
+          this.smallFill += take;
+          off += take;
+          if (this.smallFill < 8) return;
+          this.smallFill = 0;
+          field = this.small;
+        }
+        if (state === EXPECT_HEADER) {
+          this.state = EXPECT_LENGTH;
+          this.h.onHeader(Buffer.from(field));
+        } else {
+          this.gotLength(field);
+        }
+      } else {
+        return; // STOPPED
+      }
+    }
+  }
+
+  private gotLength(field: Buffer): void {
+    // SP-TCP-8: a frame is a 64-bit big-endian length followed by the payload.
+    const hi = field.readUInt32BE(0);
+    const lo = field.readUInt32BE(4);
+    const length = hi * TWO_POW_32 + lo;
+    const limit = this.h.limit();
+    // SP-TCP-11: an announced length over the limit closes the connection
+    // before any of the payload is read or buffered. Lengths this process
+    // cannot hold in one Buffer are refused even when the limit is off (SP-TCP-10).
+    if ((limit > 0 && length > limit) || length > bufferConstants.MAX_LENGTH) {
+      this.stop();
+      this.h.onOversize(length);
+      return;
+    }
+    if (length === 0) {
+      // SP-TCP-9: a zero-length frame is a valid, empty message.
+      this.h.onFrame(Buffer.alloc(0));
+      return;
+    }
+    this.need = length;
+    this.state = EXPECT_PAYLOAD;
+  }
+}

@@ -1,0 +1,182 @@
+import type { Socket } from "node:net";
+import { createActor } from "xstate";
+import { SP_HEADER_MAGIC } from "../../../spec/constants.ts";
+import { type TcpPipeEvent, tcpPipeMachine } from "../../../spec/machines/tcp-pipe.ts";
+import { SPError } from "../../core/errors.ts";
+import { allocatePipeId, type Pipe } from "../../core/pipe.ts";
+import type { PipeHost } from "../../core/transport.ts";
+import { FrameReader } from "./frame-reader.ts";
+import { FrameWriter } from "./frame-writer.ts";
+
+/** The unprovided tcp-pipe machine (or a regenerated variant of it). */
+export type TcpPipeMachine = typeof tcpPipeMachine;
+
+/** Construction options of a {@link TcpPipe}. */
+export interface TcpPipeOptions {
+  /** A connected socket. */
+  socket: Socket;
+  /** The SP socket this connection belongs to. */
+  host: PipeHost;
+  /** Called once the peer's header was accepted and the pipe attached. */
+  onAttach?: (pipe: TcpPipe) => void;
+  /** Called once the connection is gone; `attached` tells whether it ever was. */
+  onClose?: (pipe: TcpPipe, attached: boolean) => void;
+  /** Alternate machine (tests, other drafts). */
+  machine?: TcpPipeMachine;
+}
+
+/** How long a gracefully ended connection may linger before it is destroyed. */
+const LINGER_MS = 1000;
+
+/**
+ * One TCP connection. The `tcp-pipe` actor owns its lifecycle (header
+ * exchange, handshake timeout, oversize, disconnect, close); framing and
+ * writes are plain code ({@link FrameReader}, {@link FrameWriter}).
+ *
+ * @example
+ * ```ts
+ * server.on("connection", (s) => new TcpPipe({ socket: s, host: spSocket }));
+ * ```
+ */
+export class TcpPipe implements Pipe {
+  readonly id = allocatePipeId();
+  peer = -1;
+  onMessage: ((msg: Buffer) => void) | null = null;
+  readonly closed: Promise<SPError | undefined>;
+  private closedFlag = false;
+  private attached = false;
+  private reason: SPError | undefined;
+  private resolveClosed!: (r: SPError | undefined) => void;
+  private readonly socket: Socket;
+  private readonly reader: FrameReader;
+  private readonly writer: FrameWriter;
+  private readonly actor;
+
+  constructor(opts: TcpPipeOptions) {
+    const { socket, host } = opts;
+    this.socket = socket;
+    this.closed = new Promise((r) => {
+      this.resolveClosed = r;
+    });
+    socket.setNoDelay(true);
+    this.writer = new FrameWriter(socket);
+    this.reader = new FrameReader({
+      limit: () => host.options.recvMaxSize,
+      onHeader: (header) => this.lifecycle({ type: "header", arg: header }),
+      onFrame: (payload) => this.onMessage?.(payload),
+      onOversize: (length) => {
+        host.count("rxOversize");
+        this.lifecycle({
+          type: "oversize",
+          arg: new SPError("EMSGSIZE", `frame of ${length} bytes over the receive limit`),
+        });
+      },
+    });
+
+    const headerOf = (event: TcpPipeEvent): Buffer => event.arg as Buffer;
+    const rejectHeader = (why: string) => {
+      host.count("rxBadHeader");
+      this.reason = new SPError("EPROTO", why);
+      return false;
+    };
+    const machine = (opts.machine ?? tcpPipeMachine).provide({
+      actions: {
+        sendHeader: () => {
+          // SP-TCP-1: the 8-byte header goes out as soon as the connection is up.
+          // SP-TCP-4: bytes 4..5 carry our protocol number; SP-TCP-5: bytes 6..7 are zero.
+          const self = host.identity.self;
+          socket.write(Buffer.from([...SP_HEADER_MAGIC, self >> 8, self & 0xff, 0, 0]));
+        },
+        closeConnection: ({ event }) => this.closeConnection(event),
+        attachPipe: ({ event }) => {
+          // SP-TCP-2: only now, with the peer's header validated, may messages flow.
+          this.peer = headerOf(event).readUInt16BE(4);
+          this.attached = true;
+          host.attachPipe(this);
+          opts.onAttach?.(this);
+        },
+        detachPipe: () => host.detachPipe(this),
+      },
+      guards: {
+        // SP-TCP-3: bytes 0..3 must be 00 53 50 00.
+        magicValid: ({ event }) => {
+          const h = headerOf(event);
+          return SP_HEADER_MAGIC.every((b, i) => h[i] === b) || rejectHeader("bad SP magic");
+        },
+        // SP-TCP-5: we close on non-zero reserved bytes (as nng does; nanomsg ignores them).
+        reservedZero: ({ event }) => {
+          const h = headerOf(event);
+          return (h[6] === 0 && h[7] === 0) || rejectHeader("reserved header bytes not zero");
+        },
+        // SP-TCP-6: the peer's protocol must be the one our protocol pairs with.
+        peerCompatible: ({ event }) =>
+          host.isPeerCompatible(headerOf(event).readUInt16BE(4)) ||
+          rejectHeader("incompatible peer protocol"),
+      },
+      delays: {
+        // SP-TCP-7: the wait for the peer's header is bounded.
+        handshakeTimeout: () => host.options.handshakeTimeout,
+      },
+    });
+    this.actor = createActor(machine);
+    this.actor.subscribe({
+      complete: () => opts.onClose?.(this, this.attached),
+    });
+
+    socket.on("data", (chunk: Buffer) => this.reader.feed(chunk));
+    socket.on("error", () => {
+      // The 'close' event follows; it is reported as a disconnect.
+    });
+    socket.on("close", () => this.lifecycle({ type: "disconnect" }));
+    this.actor.start();
+  }
+
+  get isClosed(): boolean {
+    return this.closedFlag;
+  }
+
+  /** The remote address, for diagnostics. */
+  get remote(): string {
+    return `${this.socket.remoteAddress}:${this.socket.remotePort}`;
+  }
+
+  send(first: Uint8Array, second?: Uint8Array): boolean {
+    if (this.closedFlag) return false;
+    this.writer.push(first, second);
+    return true;
+  }
+
+  close(reason?: SPError): void {
+    this.lifecycle({ type: "close", arg: reason });
+  }
+
+  /** Hands a lifecycle event to the actor unless it has finished. */
+  private lifecycle(event: TcpPipeEvent): void {
+    if (this.actor.getSnapshot().status !== "active") return;
+    this.actor.send(event);
+  }
+
+  private closeConnection(event: TcpPipeEvent): void {
+    if (this.closedFlag) return;
+    this.closedFlag = true;
+    this.reader.stop();
+    if (event.type === "oversize") this.reason = event.arg as SPError;
+    else if (event.type === "close" && event.arg instanceof SPError) this.reason = event.arg;
+    else if (event.type !== "header" && event.type !== "close" && event.type !== "disconnect") {
+      this.reason = new SPError("ETIMEDOUT", "no SP header within the handshake timeout");
+    }
+    const socket = this.socket;
+    if (event.type === "close" && this.reason === undefined && !socket.destroyed) {
+      // A local, orderly close: write what is queued, then end the stream.
+      this.writer.flush();
+      this.writer.discard();
+      socket.end();
+      socket.resume();
+      setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    } else {
+      this.writer.discard();
+      socket.destroy();
+    }
+    this.resolveClosed(this.reason);
+  }
+}
