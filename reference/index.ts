@@ -34,3 +34,5 @@ export { createTcpTransport, tcpTransport } from "./transport/tcp/index.ts";
 export type SPSocket =
   | import("./protocol/req0/req.ts").Req0Socket
   | import("./protocol/rep0/rep.ts").Rep0Socket;
+export { openSocket, protocolAliases, protocolFactories, type SocketFactory } from "./protocols.ts";
+export { defaultTransports } from "./transports.ts";

@@ -17,8 +17,17 @@
 #include <string.h>
 
 #include <nng/nng.h>
+#include <nng/protocol/bus0/bus.h>
+#include <nng/protocol/pair0/pair.h>
+#include <nng/protocol/pair1/pair.h>
+#include <nng/protocol/pipeline0/pull.h>
+#include <nng/protocol/pipeline0/push.h>
+#include <nng/protocol/pubsub0/pub.h>
+#include <nng/protocol/pubsub0/sub.h>
 #include <nng/protocol/reqrep0/rep.h>
 #include <nng/protocol/reqrep0/req.h>
+#include <nng/protocol/survey0/respond.h>
+#include <nng/protocol/survey0/survey.h>
 #include <nng/supplemental/util/platform.h>
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -167,7 +176,8 @@ static const struct {
     {NNG_OPT_RECVMAXSZ, OPT_SIZE},    {NNG_OPT_MAXTTL, OPT_INT},
     {NNG_OPT_REQ_RESENDTIME, OPT_MS}, {NNG_OPT_RECVTIMEO, OPT_MS},
     {NNG_OPT_SENDTIMEO, OPT_MS},      {NNG_OPT_RECONNMINT, OPT_MS},
-    {NNG_OPT_RECONNMAXT, OPT_MS},
+    {NNG_OPT_RECONNMAXT, OPT_MS},     {NNG_OPT_SURVEYOR_SURVEYTIME, OPT_MS},
+    {NNG_OPT_SENDBUF, OPT_INT},       {NNG_OPT_RECVBUF, OPT_INT},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -188,39 +198,54 @@ static int set_option(nng_socket s, const char *name, long long value) {
 
 /* ---------- operations ---------- */
 
-static void op_hello(long long id) {
-  char extra[512];
-  size_t n = (size_t)snprintf(extra, sizeof extra,
-                              "\"name\":\"nng\",\"version\":\"%s\",\"capabilities\":{"
-                              "\"protocols\":[\"req0\",\"rep0\"],\"transports\":[\"tcp\"],"
-                              "\"options\":[",
-                              nng_version());
-  for (size_t i = 0; i < NOPTIONS; i++)
-    n += (size_t)snprintf(extra + n, sizeof extra - n, "%s\"%s\"", i ? "," : "", options[i].name);
-  snprintf(extra + n, sizeof extra - n, "]}");
-  answer_ok(id, extra);
-}
+/* Protocols by the names the adapter contract uses. */
+static const struct {
+  const char *name;
+  int (*open)(nng_socket *);
+} protocols[] = {
+    {"req0", nng_req0_open},         {"rep0", nng_rep0_open},
+    {"pub0", nng_pub0_open},         {"sub0", nng_sub0_open},
+    {"push0", nng_push0_open},       {"pull0", nng_pull0_open},
+    {"pair0", nng_pair0_open},       {"pair1", nng_pair1_open},
+    {"pair1poly", nng_pair1_open_poly}, {"bus0", nng_bus0_open},
+    {"surveyor0", nng_surveyor0_open}, {"respondent0", nng_respondent0_open},
+};
+#define NPROTOCOLS (sizeof protocols / sizeof protocols[0])
 
 static void op_open(long long id, const char *line) {
   char *proto = json_str(line, "protocol");
-  nng_socket s;
-  int rv;
-  if (proto != NULL && strcmp(proto, "req0") == 0) {
-    rv = nng_req0_open(&s);
-  } else if (proto != NULL && strcmp(proto, "rep0") == 0) {
-    rv = nng_rep0_open(&s);
-  } else {
-    free(proto);
+  int (*open)(nng_socket *) = NULL;
+  for (size_t i = 0; proto != NULL && i < NPROTOCOLS; i++)
+    if (strcmp(protocols[i].name, proto) == 0) open = protocols[i].open;
+  free(proto);
+  if (open == NULL) {
     answer_err(id, "ENOTSUP", "unknown protocol");
     return;
   }
-  free(proto);
+  nng_socket s;
+  int rv = open(&s);
   if (rv != 0) {
     answer_nng(id, rv);
     return;
   }
   char extra[64];
   snprintf(extra, sizeof extra, "\"socket\":%u", (unsigned)nng_socket_id(s));
+  answer_ok(id, extra);
+}
+
+static void op_hello(long long id) {
+  char extra[1024];
+  size_t n = (size_t)snprintf(extra, sizeof extra,
+                              "\"name\":\"nng\",\"version\":\"%s\",\"capabilities\":{\"protocols\":[",
+                              nng_version());
+  for (size_t i = 0; i < NPROTOCOLS; i++)
+    n += (size_t)snprintf(extra + n, sizeof extra - n, "%s\"%s\"", i ? "," : "", protocols[i].name);
+  n += (size_t)snprintf(extra + n, sizeof extra - n,
+                        "],\"transports\":[\"tcp\",\"ipc\",\"ws\"],\"options\":[");
+  for (size_t i = 0; i < NOPTIONS; i++)
+    n += (size_t)snprintf(extra + n, sizeof extra - n, "%s\"%s\"", i ? "," : "", options[i].name);
+  n += (size_t)snprintf(extra + n, sizeof extra - n, ",\"%s\",\"%s\"]}", NNG_OPT_SUB_SUBSCRIBE,
+                        NNG_OPT_SUB_UNSUBSCRIBE);
   answer_ok(id, extra);
 }
 
@@ -332,6 +357,15 @@ static void *handle(void *arg) {
     op_listen(id, s, url);
   } else if (strcmp(op, "dial") == 0 && url) {
     rv = nng_dial(s, url, NULL, NNG_FLAG_NONBLOCK);
+    rv ? answer_nng(id, rv) : answer_ok(id, NULL);
+  } else if (strcmp(op, "setopt") == 0 && name && json_field(line, "data") != NULL) {
+    /* Byte-valued options (sub:subscribe, sub:unsubscribe) carry base64 in "data". */
+    char *b64 = json_str(line, "data");
+    unsigned char *bytes = NULL;
+    long len = b64 ? b64_decode(b64, &bytes) : -1;
+    free(b64);
+    rv = len < 0 ? NNG_EINVAL : nng_socket_set(s, name, bytes, (size_t)len);
+    free(bytes);
     rv ? answer_nng(id, rv) : answer_ok(id, NULL);
   } else if (strcmp(op, "setopt") == 0 && name && json_num(line, "value", &num)) {
     rv = set_option(s, name, num);

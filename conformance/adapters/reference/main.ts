@@ -4,7 +4,14 @@
  * Run with `node --import tsx conformance/adapters/reference/main.ts`.
  */
 import { createInterface } from "node:readline";
-import { optionTable, rep0, req0, SPError, type SPSocket } from "../../../reference/index.ts";
+import {
+  defaultTransports,
+  openSocket,
+  optionTable,
+  protocolFactories,
+  type SocketBase,
+  SPError,
+} from "../../../reference/index.ts";
 
 interface Request {
   id: number;
@@ -20,7 +27,7 @@ interface Request {
 
 /** A socket plus the recv/send timeouts the suite configured (restored after per-call ones). */
 interface Entry {
-  sock: SPSocket;
+  sock: SocketBase;
   recvTimeout: number;
   sendTimeout: number;
 }
@@ -66,13 +73,13 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
         name: "reference",
         version: "0.1.0",
         capabilities: {
-          protocols: ["req0", "rep0"],
-          transports: ["tcp"],
+          protocols: Object.keys(protocolFactories),
+          transports: defaultTransports.map((t) => t.scheme),
           options: optionTable.map((o) => o.nngName),
         },
       };
     case "open": {
-      const sock = req.protocol === "req0" ? req0() : req.protocol === "rep0" ? rep0() : undefined;
+      const sock = openSocket(String(req.protocol));
       if (!sock) throw new AdapterFailure("ENOTSUP", `unknown protocol ${req.protocol}`);
       const id = nextSocket++;
       sockets.set(id, { sock, recvTimeout: -1, sendTimeout: -1 });

@@ -8,7 +8,7 @@ import { RingQueue } from "../../core/queue.ts";
 import { type SendData, SocketBase, toOwnedBuffer } from "../../core/socket.ts";
 import type { Transport } from "../../core/transport.ts";
 import { Waiter } from "../../core/waiter.ts";
-import { tcpTransport } from "../../transport/tcp/index.ts";
+import { defaultTransports } from "../../transports.ts";
 import { splitBacktrace } from "./backtrace.ts";
 
 /** The unprovided `rep` machine (or a regenerated variant with the same names). */
@@ -58,7 +58,7 @@ export class Rep0Socket extends SocketBase {
     super(
       { self: p.number, peer: p.peer, name: p.name, peerName: p.peerName },
       options,
-      internals.transports ?? [tcpTransport],
+      internals.transports ?? defaultTransports,
     );
     this.incoming = new RingQueue<Incoming>(internals.recvQueueSize ?? 128);
     const machine = (internals.repMachine ?? repMachine).provide({

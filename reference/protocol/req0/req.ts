@@ -7,7 +7,7 @@ import type { Pipe } from "../../core/pipe.ts";
 import { type SendData, SocketBase, toOwnedBuffer } from "../../core/socket.ts";
 import type { Transport } from "../../core/transport.ts";
 import { Waiter } from "../../core/waiter.ts";
-import { tcpTransport } from "../../transport/tcp/index.ts";
+import { defaultTransports } from "../../transports.ts";
 
 /** The unprovided `req` machine (or a regenerated variant with the same names). */
 export type ReqMachine = typeof reqMachine;
@@ -67,7 +67,7 @@ export class Req0Socket extends SocketBase {
     super(
       { self: p.number, peer: p.peer, name: p.name, peerName: p.peerName },
       options,
-      internals.transports ?? [tcpTransport],
+      internals.transports ?? defaultTransports,
     );
     const replyOf = (event: ReqEvent) => event.arg as Buffer;
     const machine = (internals.reqMachine ?? reqMachine).provide({
