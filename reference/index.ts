@@ -24,11 +24,32 @@ export {
 } from "./core/options.ts";
 export type { Pipe } from "./core/pipe.ts";
 export { type SendData, SocketBase } from "./core/socket.ts";
-export type { Dialer, Listener, Transport } from "./core/transport.ts";
+export { type SubscriptionMode, Subscriptions } from "./core/subscriptions.ts";
+export type {
+  Dialer,
+  EndpointOptions,
+  Listener,
+  TlsEndpointOptions,
+  Transport,
+} from "./core/transport.ts";
 export { parseUrl, type SPUrl } from "./core/url.ts";
+export { Bus0Socket, bus0 } from "./protocol/bus0/bus.ts";
+export { Pair0Socket, pair0 } from "./protocol/pair0/pair.ts";
+export { Pair1Socket, pair1 } from "./protocol/pair1/pair.ts";
+export { type Pair1Message, Pair1PolySocket, pair1poly } from "./protocol/pair1/poly.ts";
+export { Pub0Socket, pub0 } from "./protocol/pub0/pub.ts";
+export { Pull0Socket, pull0 } from "./protocol/pull0/pull.ts";
+export { Push0Socket, type PushEndpointOptions, push0 } from "./protocol/push0/push.ts";
 export { Rep0Socket, rep0 } from "./protocol/rep0/rep.ts";
 export { Req0Socket, req0 } from "./protocol/req0/req.ts";
+export { Respondent0Socket, respondent0 } from "./protocol/respondent0/respondent.ts";
+export { Sub0Socket, sub0, type Topic } from "./protocol/sub0/sub.ts";
+export { Surveyor0Socket, surveyor0 } from "./protocol/surveyor0/surveyor.ts";
+export { createInprocTransport, inprocTransport } from "./transport/inproc/index.ts";
+export { createIpcTransport, ipcTransport } from "./transport/ipc/index.ts";
 export { createTcpTransport, tcpTransport } from "./transport/tcp/index.ts";
+export { createTlsTransport, TlsDialer, tlsTransport } from "./transport/tls/index.ts";
+export { createWsTransport, WsDialer, wssTransport, wsTransport } from "./transport/ws/index.ts";
 
 /** Either socket type. */
 export type SPSocket =

@@ -1,7 +1,17 @@
 import type { SocketOptions } from "./core/options.ts";
 import type { SocketBase } from "./core/socket.ts";
+import { bus0 } from "./protocol/bus0/bus.ts";
+import { pair0 } from "./protocol/pair0/pair.ts";
+import { pair1 } from "./protocol/pair1/pair.ts";
+import { pair1poly } from "./protocol/pair1/poly.ts";
+import { pub0 } from "./protocol/pub0/pub.ts";
+import { pull0 } from "./protocol/pull0/pull.ts";
+import { push0 } from "./protocol/push0/push.ts";
 import { rep0 } from "./protocol/rep0/rep.ts";
 import { req0 } from "./protocol/req0/req.ts";
+import { respondent0 } from "./protocol/respondent0/respondent.ts";
+import { sub0 } from "./protocol/sub0/sub.ts";
+import { surveyor0 } from "./protocol/surveyor0/surveyor.ts";
 
 /** Opens a socket of one protocol with optional options. */
 export type SocketFactory = (options?: Partial<SocketOptions>) => SocketBase;
@@ -18,12 +28,31 @@ export type SocketFactory = (options?: Partial<SocketOptions>) => SocketBase;
 export const protocolFactories: Readonly<Record<string, SocketFactory>> = {
   req0,
   rep0,
+  pub0,
+  sub0,
+  push0,
+  pull0,
+  surveyor0,
+  respondent0,
+  pair0,
+  pair1,
+  pair1poly,
+  bus0,
 };
 
 /** Unversioned aliases (`--req` means `--req0`), as nngcat accepts them. */
 export const protocolAliases: Readonly<Record<string, string>> = {
   req: "req0",
   rep: "rep0",
+  pub: "pub0",
+  sub: "sub0",
+  push: "push0",
+  pull: "pull0",
+  surveyor: "surveyor0",
+  respondent: "respondent0",
+  // As nngcat: --pair means PAIR v1 (pair0 only with --compat).
+  pair: "pair1",
+  bus: "bus0",
 };
 
 /**

@@ -3,22 +3,40 @@
 
 /** Protocol numbers (16-bit, sent in the connection header) and the one valid peer of each. */
 export const protocols = {
+  bus0: { number: 0x70, peer: 0x70, name: "bus", peerName: "bus" },
+  pair0: { number: 0x10, peer: 0x10, name: "pair", peerName: "pair" },
+  pair1: { number: 0x11, peer: 0x11, name: "pair1", peerName: "pair1" },
+  push0: { number: 0x50, peer: 0x51, name: "push", peerName: "pull" },
+  pull0: { number: 0x51, peer: 0x50, name: "pull", peerName: "push" },
+  pub0: { number: 0x20, peer: 0x21, name: "pub", peerName: "sub" },
+  sub0: { number: 0x21, peer: 0x20, name: "sub", peerName: "pub" },
   req0: { number: 0x30, peer: 0x31, name: "req", peerName: "rep" },
   rep0: { number: 0x31, peer: 0x30, name: "rep", peerName: "req" },
+  surveyor0: { number: 0x62, peer: 0x63, name: "surveyor", peerName: "respondent" },
+  respondent0: { number: 0x63, peer: 0x62, name: "respondent", peerName: "surveyor" },
 } as const;
 
 /** Key of {@link protocols}, e.g. `"req0"`. */
 export type ProtocolName = keyof typeof protocols;
+
+/** Cited by SP-IPC-5. */
+export const IPC_MSG_INBAND = [0x01] as const;
 
 /** Cited by SP-TCP-3. */
 export const SP_HEADER_MAGIC = [0x00, 0x53, 0x50, 0x00] as const;
 
 /** Default option values (durations in milliseconds; 0 = unlimited or off where the draft says so). */
 export const defaults = {
+  /** SP-PAIR-10 */
+  pairMaxHops: 8,
+  /** SP-PIPELINE-7 */
+  sendPriority: 8,
   /** SP-REQREP-15 */
   maxTtl: 8,
   /** SP-REQREP-8 */
   resendTimeMs: 60000,
+  /** SP-SURVEY-8 */
+  surveyTimeMs: 1000,
   /** SP-TCP-10 */
   recvMaxSize: 1048576,
   /** SP-TCP-7 */
@@ -27,4 +45,6 @@ export const defaults = {
   reconnectMinMs: 100,
   /** SP-TCP-13 */
   reconnectMaxMs: 0,
+  /** SP-WS-18 */
+  wsCloseTimeoutMs: 1000,
 } as const;

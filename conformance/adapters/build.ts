@@ -1,6 +1,7 @@
 /**
- * Builds the nng adapter (adapters/nng/adapter.c) on demand into
- * `.cache/adapters/nng-adapter`, rebuilding when the source is newer.
+ * Builds the C adapters (adapters/nng/adapter.c, adapters/nanomsg/adapter.c)
+ * on demand into `.cache/adapters/<name>-adapter`, rebuilding when the source
+ * is newer than the binary.
  */
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
@@ -13,26 +14,78 @@ const run = promisify(execFile);
 /** Repository root (two levels above this file's directory). */
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-const NNG_HEADER = "/usr/include/nng/nng.h";
+/** How to build one C adapter. */
+interface CAdapter {
+  /** Directory under conformance/adapters and prefix of the binary. */
+  name: string;
+  /** Header whose absence means the library's development package is missing. */
+  header: string;
+  /** The Debian/Ubuntu package that provides it. */
+  aptPackage: string;
+  libs: string[];
+  /** Extra compiler flags, computed at build time. */
+  flags?: () => Promise<string[]>;
+}
 
-/** Compiles the nng adapter if needed and returns the binary's path. */
-export async function buildNngAdapter(): Promise<string> {
-  const source = join(projectRoot, "conformance", "adapters", "nng", "adapter.c");
-  const out = join(projectRoot, ".cache", "adapters", "nng-adapter");
+/** Library version from pkg-config, or null when pkg-config does not know it. */
+async function pkgVersion(pkg: string): Promise<string | null> {
+  try {
+    const { stdout } = await run("pkg-config", ["--modversion", pkg]);
+    return stdout.trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+const NNG: CAdapter = {
+  name: "nng",
+  header: "/usr/include/nng/nng.h",
+  aptPackage: "libnng-dev",
+  libs: ["-lnng", "-lpthread"],
+};
+
+const NANOMSG: CAdapter = {
+  name: "nanomsg",
+  header: "/usr/include/nanomsg/nn.h",
+  aptPackage: "libnanomsg-dev",
+  libs: ["-lnanomsg", "-lpthread"],
+  // nanomsg has no run-time version call; the adapter reports what pkg-config says.
+  flags: async () => [`-DNANOMSG_VERSION="${(await pkgVersion("nanomsg")) ?? "unknown"}"`],
+};
+
+async function buildC(a: CAdapter): Promise<string> {
+  const source = join(projectRoot, "conformance", "adapters", a.name, "adapter.c");
+  const out = join(projectRoot, ".cache", "adapters", `${a.name}-adapter`);
   if (existsSync(out) && statSync(out).mtimeMs >= statSync(source).mtimeMs) return out;
-  if (!existsSync(NNG_HEADER)) {
+  if (!existsSync(a.header)) {
     throw new Error(
-      `cannot build the nng adapter: ${NNG_HEADER} is missing. ` +
-        "Install the nng development package, e.g. `apt-get install -y libnng-dev` (Debian/Ubuntu).",
+      `cannot build the ${a.name} adapter: ${a.header} is missing. ` +
+        `Install the ${a.name} development package, e.g. \`apt-get install -y ${a.aptPackage}\` (Debian/Ubuntu).`,
     );
   }
   mkdirSync(dirname(out), { recursive: true });
   const cc = process.env.CC ?? "cc";
+  const flags = a.flags ? await a.flags() : [];
   try {
-    await run(cc, ["-O2", "-o", out, source, "-lnng", "-lpthread"]);
+    await run(cc, ["-O2", ...flags, "-o", out, source, ...a.libs]);
   } catch (e) {
     const err = e as { stderr?: string; message: string };
-    throw new Error(`building the nng adapter failed (${cc}):\n${err.stderr ?? err.message}`);
+    throw new Error(`building the ${a.name} adapter failed (${cc}):\n${err.stderr ?? err.message}`);
   }
   return out;
+}
+
+/** Compiles the nng adapter if needed and returns the binary's path. */
+export function buildNngAdapter(): Promise<string> {
+  return buildC(NNG);
+}
+
+/**
+ * Compiles the nanomsg adapter if needed and returns the binary's path.
+ *
+ * @example
+ * const bin = await buildNanomsgAdapter(); // .cache/adapters/nanomsg-adapter
+ */
+export function buildNanomsgAdapter(): Promise<string> {
+  return buildC(NANOMSG);
 }

@@ -13,8 +13,11 @@ import {
   IutError,
   type IutInfo,
   type IutSocket,
+  type OpObserver,
   type Outcome,
 } from "./iut.ts";
+
+export type { OpObserver } from "./iut.ts";
 
 /** How to start an adapter: argv, or a shell command line. */
 export type AdapterCommand = { argv: string[] } | { shell: string };
@@ -40,9 +43,6 @@ interface Pending {
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
 }
-
-/** Observer of adapter traffic, used to put IUT operations into a case transcript. */
-export type OpObserver = (event: "request" | "answer", text: string) => void;
 
 const MAX_STDERR = 256 * 1024;
 
@@ -238,8 +238,11 @@ class AdapterSocket implements IutSocket {
     await this.client.socketCall("dial", this.handle, { url });
   }
 
-  async setopt(name: string, value: number): Promise<void> {
-    await this.client.socketCall("setopt", this.handle, { name, value });
+  async setopt(name: string, value: number | Uint8Array): Promise<void> {
+    // Byte-valued options travel as base64 `data` (ADAPTER.md §3).
+    const field =
+      typeof value === "number" ? { value } : { data: Buffer.from(value).toString("base64") };
+    await this.client.socketCall("setopt", this.handle, { name, ...field });
   }
 
   async send(data: Uint8Array, opts?: IoOptions): Promise<void> {

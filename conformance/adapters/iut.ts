@@ -43,6 +43,21 @@ export class IutDiedError extends Error {
   }
 }
 
+/**
+ * The IUT cannot perform an operation the case asks for (for example a cat-mode
+ * CLI asked to reply after it started). The case gets the verdict
+ * `unsupported` with this message as the reason, not `fail`.
+ */
+export class IutUnsupportedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "IutUnsupportedError";
+  }
+}
+
+/** Observer of IUT operations, used to put them into a case transcript. */
+export type OpObserver = (event: "request" | "answer", text: string) => void;
+
 /** Result of an operation that is expected to fail in some cases. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
 
@@ -61,8 +76,12 @@ export interface IutSocket {
   listen(url: string): Promise<string>;
   /** Starts a non-blocking, reconnecting dialer. */
   dial(url: string): Promise<void>;
-  /** Sets an option by its nng name (`req:resend-time`, `recv-size-max`, ...). */
-  setopt(name: string, value: number): Promise<void>;
+  /**
+   * Sets an option by its nng name (`req:resend-time`, `recv-size-max`, ...).
+   * Byte-valued options (`sub:subscribe`, `sub:unsubscribe`) take a Uint8Array,
+   * sent to the adapter as base64 `data`.
+   */
+  setopt(name: string, value: number | Uint8Array): Promise<void>;
   send(data: Uint8Array, opts?: IoOptions): Promise<void>;
   recv(opts?: IoOptions): Promise<Uint8Array>;
   /** Like `send`, but an IUT error is returned instead of thrown. */
@@ -84,4 +103,14 @@ export interface Iut {
   readonly dead: boolean;
   /** Asks the adapter to exit and waits for it (bounded). */
   shutdown(): Promise<void>;
+  /** Installs (or removes) the observer that sees every operation of the running case. */
+  setObserver(observer: OpObserver | undefined): void;
+  /**
+   * Called when a case failed: returns why the failure says nothing about the
+   * IUT (the case needed something this IUT cannot express), or undefined.
+   * A returned reason turns the verdict into `unsupported`.
+   */
+  explainFailure?(): string | undefined;
+  /** Called before each case; an IUT may forget per-case state here. */
+  beginCase?(): void;
 }

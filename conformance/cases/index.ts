@@ -1,4 +1,10 @@
 /** Every conformance case, in run order. */
+
+import { busCases } from "./bus/bus.ts";
+import { ipcCases } from "./ipc/index.ts";
+import { pairCases } from "./pair/index.ts";
+import { pipelineCases } from "./pipeline/index.ts";
+import { pubsubCases } from "./pubsub/index.ts";
 import { framingCases } from "./reqrep/framing.ts";
 import { handshakeCases } from "./reqrep/handshake.ts";
 import { lifecycleCases } from "./reqrep/lifecycle.ts";
@@ -7,7 +13,9 @@ import { propertyCases } from "./reqrep/rep-property.ts";
 import { reqReplyCases } from "./reqrep/req-replies.ts";
 import { reqRequestCases } from "./reqrep/req-requests.ts";
 import { reqResendCases } from "./reqrep/req-resend.ts";
+import { surveyCases } from "./survey/index.ts";
 import type { ConformanceCase } from "./types.ts";
+import { wsCases } from "./ws/index.ts";
 
 export const allCases: readonly ConformanceCase[] = [
   ...handshakeCases,
@@ -18,4 +26,11 @@ export const allCases: readonly ConformanceCase[] = [
   ...repCases,
   ...lifecycleCases,
   ...propertyCases,
+  ...surveyCases,
+  ...pairCases,
+  ...pubsubCases,
+  ...pipelineCases,
+  ...busCases,
+  ...ipcCases,
+  ...wsCases,
 ];

@@ -46,7 +46,7 @@ export interface ConformanceCase {
 /** The IUT as a case sees it: sockets opened here are closed after the case. */
 export interface CaseIut {
   readonly name: string;
-  open(protocol: "req0" | "rep0"): Promise<IutSocket>;
+  open(protocol: string): Promise<IutSocket>;
 }
 
 /** Everything a case may use. */

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { projectRoot } from "../adapters/build.ts";
-import type { ConformanceCase, Verdict } from "../cases/types.ts";
+import type { ConformanceCase } from "../cases/types.ts";
 
 /** Requirement coverage, as written to results.json. */
 export interface RequirementCoverage {
@@ -37,6 +37,9 @@ export interface Coverage {
   unknownTransitions?: string[];
   note?: string;
 }
+
+/** What coverage needs to know of a case (a case, or a results.json row after `merge`). */
+export type CoverageCase = Pick<ConformanceCase, "id" | "requirements" | "covers">;
 
 interface RequirementRow {
   id: string;
@@ -94,8 +97,8 @@ const isMust = (keyword: string) => /^(MUST|REQUIRED|SHALL)/i.test(keyword.trim(
  * naming it in `covers` got pass, warn or info.
  */
 export async function computeCoverage(
-  cases: readonly ConformanceCase[],
-  verdicts: Map<string, Verdict[]>,
+  cases: readonly CoverageCase[],
+  verdicts: Map<string, readonly string[]>,
 ): Promise<Coverage> {
   const ran = cases.filter((c) => (verdicts.get(c.id) ?? []).some((v) => v !== "unsupported"));
   const passed = cases.filter((c) =>

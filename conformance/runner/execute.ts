@@ -4,15 +4,20 @@
  * happened into a verdict with a reason, notes and (for non-passes) the
  * transcript and the IUT's stderr.
  */
-import type { AdapterClient } from "../adapters/client.ts";
-import { IutDiedError, IutError, type IutSocket } from "../adapters/iut.ts";
+import {
+  type Iut,
+  IutDiedError,
+  IutError,
+  type IutSocket,
+  IutUnsupportedError,
+} from "../adapters/iut.ts";
 import {
   type CaseContext,
   CaseFailure,
   type ConformanceCase,
   type Verdict,
 } from "../cases/types.ts";
-import { Transcript } from "../harness/transcript.ts";
+import { Transcript, type TranscriptEntry } from "../harness/transcript.ts";
 import { WireError, WirePeer, WireServer } from "../harness/wire.ts";
 
 /** The outcome of one case for one IUT. */
@@ -21,8 +26,10 @@ export interface CaseOutcome {
   reason?: string;
   notes: string[];
   durationMs: number;
-  /** Set for non-pass verdicts. */
+  /** Set for non-pass verdicts (or always, with `keepTranscripts`). */
   transcript?: string;
+  /** The same transcript as structured entries (for the HTML report). */
+  events?: TranscriptEntry[];
   /** IUT stderr written during the case, when any. */
   stderr?: string;
   /** The adapter died during the case. */
@@ -33,10 +40,12 @@ export interface CaseOutcome {
 export interface ExecuteOptions {
   seed: number;
   replayPath?: string;
+  /** Keep the transcript of passing cases too. */
+  keepTranscripts?: boolean;
 }
 
 /** Returns the missing capabilities for a case, or an empty list. */
-export function missingCapabilities(c: ConformanceCase, iut: AdapterClient): string[] {
+export function missingCapabilities(c: ConformanceCase, iut: Iut): string[] {
   const caps = iut.info.capabilities;
   return [
     ...c.needs.protocols.filter((p) => !caps.protocols.includes(p)).map((p) => `protocol ${p}`),
@@ -48,7 +57,7 @@ export function missingCapabilities(c: ConformanceCase, iut: AdapterClient): str
 /** Runs `c` against `iut`. Never throws. */
 export async function executeCase(
   c: ConformanceCase,
-  iut: AdapterClient,
+  iut: Iut,
   opts: ExecuteOptions,
 ): Promise<CaseOutcome> {
   const started = performance.now();
@@ -72,6 +81,7 @@ export async function executeCase(
   const notes: string[] = [];
   const stderrMark = iut.stderrMark();
   let peerCount = 0;
+  iut.beginCase?.();
 
   iut.setObserver((event, text) =>
     transcript.event("iut", `${event === "request" ? "→" : "←"} ${text}`),
@@ -119,6 +129,7 @@ export async function executeCase(
   };
 
   let failure: string | undefined;
+  let unsupported: string | undefined;
   let died = false;
   const limit = c.timeoutMs ?? 10000;
   let timer: NodeJS.Timeout | undefined;
@@ -133,7 +144,9 @@ export async function executeCase(
       }),
     ]);
   } catch (e) {
-    if (e instanceof IutDiedError) {
+    if (e instanceof IutUnsupportedError) {
+      unsupported = e.message;
+    } else if (e instanceof IutDiedError) {
       died = true;
       failure = `the IUT died or stopped answering: ${e.message}`;
     } else if (e instanceof CaseFailure || e instanceof WireError) {
@@ -143,7 +156,8 @@ export async function executeCase(
     } else {
       failure = `harness error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
     }
-    transcript.event("case", `FAIL ${failure}`);
+    if (failure !== undefined) transcript.event("case", `FAIL ${failure}`);
+    else transcript.event("case", `UNSUPPORTED ${unsupported}`);
   } finally {
     clearTimeout(timer);
   }
@@ -156,15 +170,26 @@ export async function executeCase(
   }
   iut.setObserver(undefined);
   if (iut.dead) died = true;
+  if (failure !== undefined && !died) {
+    // The IUT may know that the failure says nothing about it (cat mode).
+    const why = iut.explainFailure?.();
+    if (why !== undefined) {
+      notes.push(`the case failed with: ${failure}`);
+      unsupported = why;
+      failure = undefined;
+    }
+  }
 
   const verdict: Verdict =
-    failure !== undefined || died
-      ? "fail"
-      : warnings.length > 0
-        ? "warn"
-        : infos.length > 0
-          ? "info"
-          : "pass";
+    unsupported !== undefined && !died
+      ? "unsupported"
+      : failure !== undefined || died
+        ? "fail"
+        : warnings.length > 0
+          ? "warn"
+          : infos.length > 0
+            ? "info"
+            : "pass";
   const reason =
     failure ??
     (warnings.length > 0 ? warnings.join("; ") : infos.length > 0 ? infos.join("; ") : undefined);
@@ -174,7 +199,12 @@ export async function executeCase(
     ...(reason !== undefined ? { reason } : {}),
     notes,
     durationMs: Math.round(performance.now() - started),
-    ...(verdict !== "pass" ? { transcript: transcript.format() } : {}),
+    ...(verdict !== "pass" || opts.keepTranscripts
+      ? {
+          transcript: transcript.format(),
+          events: transcript.entries.map((e) => ({ ...e, t: Math.round(e.t * 10) / 10 })),
+        }
+      : {}),
     ...(stderr ? { stderr } : {}),
     died,
   };

@@ -1,10 +1,11 @@
 /**
  * Resolves `--iut` into an adapter command: `reference` (the TypeScript
- * reference adapter), `nng` (the C adapter over libnng, built on demand), or
+ * reference adapter), `nng` / `nanomsg` (the C adapters over libnng and
+ * libnanomsg, built on demand), or
  * any other string, run as a shell command line.
  */
 import { join } from "node:path";
-import { buildNngAdapter, projectRoot } from "../adapters/build.ts";
+import { buildNanomsgAdapter, buildNngAdapter, projectRoot } from "../adapters/build.ts";
 import type { AdapterCommand } from "../adapters/client.ts";
 
 /** A resolved IUT: the command to start and a name for reports (before `hello`). */
@@ -29,5 +30,8 @@ export function referenceAdapterCommand(): AdapterCommand {
 export async function resolveIut(iut: string): Promise<ResolvedIut> {
   if (iut === "reference") return { name: "reference", command: referenceAdapterCommand() };
   if (iut === "nng") return { name: "nng", command: { argv: [await buildNngAdapter()] } };
+  if (iut === "nanomsg") {
+    return { name: "nanomsg", command: { argv: [await buildNanomsgAdapter()] } };
+  }
   return { name: null, command: { shell: iut } };
 }

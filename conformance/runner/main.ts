@@ -1,39 +1,46 @@
 /**
- * CLI: `npm run conformance -- --iut <reference|nng|"adapter command">
- *   [--report-dir DIR] [--seed N] [--replay PATH] [--filter GLOB] [--list]`
+ * CLI of the conformance suite.
  *
- * Runs the cases sequentially against one IUT, prints one line per case,
- * writes results.json and junit.xml, and exits non-zero iff a case failed
- * (or the IUT died) where its expectations file does not say so. The last
+ *   npm run conformance -- [--iut NAME|CMD]… [--iut-cat CLI]… [--jobs N]
+ *     [--shard i/n] [--repeat N] [--report-dir DIR] [--seed N] [--replay PATH]
+ *     [--filter GLOB] [--keep-transcripts] [--list]
+ *   npm run conformance -- merge DIR… [--report-dir DIR]
+ *
+ * Runs the cases against every IUT, prints one line per (case, IUT), writes
+ * results.json, junit.xml and index.html, and exits non-zero when a case
+ * failed where the expectations file does not say so, when a case was flaky,
+ * or when a case passed that the expectations file expects not to. The last
  * line printed is `conformance: N passed, M failed`.
  */
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { projectRoot } from "../adapters/build.ts";
+import { CatIut } from "../adapters/cat/cat.ts";
 import { AdapterClient } from "../adapters/client.ts";
 import { allCases } from "../cases/index.ts";
-import type { ConformanceCase, Verdict } from "../cases/types.ts";
+import type { ConformanceCase } from "../cases/types.ts";
 import { computeCoverage } from "./coverage.ts";
-import { executeCase } from "./execute.ts";
-import { expectedVerdict, loadExpectations } from "./expectations.ts";
+import { type ExpectationsFile, expectedVerdict, loadExpectations } from "./expectations.ts";
 import { resolveIut } from "./iuts.ts";
-import { type CaseResult, type Results, writeReports } from "./report.ts";
+import { type IutSource, runMatrix, startIuts } from "./matrix.ts";
+import { mergeResults, readResults } from "./merge.ts";
+import { type CaseRow, type Results, type Summary, summarize, writeReports } from "./report.ts";
+import { inShard, parseShard, type Shard } from "./shard.ts";
 
 const USAGE = `usage: npm run conformance -- [options]
-  --iut NAME|CMD     reference (default), nng, or an adapter command line
-  --report-dir DIR   where results.json and junit.xml go (default reports/conformance/<iut>/)
-  --seed N           seed for generated inputs (default: random, printed)
-  --replay PATH      fast-check counterexample path to replay (with --seed)
-  --filter GLOB      run cases whose id matches (* within a segment, ** across; plain text = substring)
-  --list             list the cases and exit`;
-
-const LABEL: Record<Verdict, string> = {
-  pass: "PASS",
-  fail: "FAIL",
-  warn: "WARN",
-  info: "INFO",
-  unsupported: "UNSUP",
-};
+       npm run conformance -- merge DIR... [--report-dir DIR]
+  --iut NAME|CMD       reference (default), nng, nanomsg, or an adapter command line; repeatable
+  --iut-cat CLI        an nngcat-compatible CLI driven in cat mode (e.g. nngcat); repeatable
+  --jobs N             run N cases at once (default 1)
+  --shard i/n          run only the i-th of n deterministic slices of the cases (by case id)
+  --repeat N           run everything N times; a verdict that changes is reported as flaky
+  --report-dir DIR     where results.json, junit.xml and index.html go
+                       (default reports/conformance/<iut>/, or reports/conformance/matrix/)
+  --seed N             seed for generated inputs (default: random, printed)
+  --replay PATH        fast-check counterexample path to replay (with --seed)
+  --filter GLOB        run cases whose id matches (* within a segment, ** across; plain text = substring)
+  --keep-transcripts   keep transcripts of passing cases too (for the HTML report)
+  --list               list the cases and exit`;
 
 /** Turns a --filter value into a predicate on case ids. */
 function idMatcher(filter: string | undefined): (id: string) => boolean {
@@ -55,142 +62,17 @@ function idMatcher(filter: string | undefined): (id: string) => boolean {
   return (id) => re.test(id);
 }
 
-function tail(text: string, lines: number): string {
-  const all = text.split("\n");
-  return (all.length > lines ? [`… (${all.length - lines} earlier lines in results.json)`] : [])
-    .concat(all.slice(-lines))
-    .join("\n");
+function positiveInt(text: string | undefined, flag: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${flag} wants a positive integer, got ${text}`);
+  return n;
 }
 
-function indent(text: string): string {
-  return text
-    .split("\n")
-    .map((l) => `      ${l}`)
-    .join("\n");
-}
-
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      iut: { type: "string", default: "reference" },
-      "report-dir": { type: "string" },
-      seed: { type: "string" },
-      replay: { type: "string" },
-      filter: { type: "string" },
-      list: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    allowPositionals: false,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const match = idMatcher(values.filter);
-  const cases: ConformanceCase[] = allCases.filter((c) => match(c.id));
-  if (values.list) {
-    for (const c of cases)
-      console.log(`${c.id.padEnd(44)} ${c.kind.padEnd(9)} ${c.requirements.join(",")}  ${c.title}`);
-    console.log(`${cases.length} cases`);
-    return 0;
-  }
-  if (cases.length === 0) {
-    console.error(`no case matches --filter ${values.filter}`);
-    console.log("conformance: 0 passed, 0 failed");
-    return 2;
-  }
-  const seed =
-    values.seed !== undefined ? Number.parseInt(values.seed, 10) : (Math.random() * 2 ** 31) | 0;
-  if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
-
-  const started = performance.now();
-  const resolved = await resolveIut(values.iut ?? "reference");
-  let client: AdapterClient;
-  try {
-    client = await AdapterClient.start(resolved.command, { cwd: projectRoot });
-  } catch (e) {
-    console.error(`could not start the IUT adapter: ${e instanceof Error ? e.message : String(e)}`);
-    if (e instanceof Error && "stderr" in e)
-      console.error(String((e as { stderr: string }).stderr));
-    console.log(`conformance: 0 passed, ${cases.length} failed`);
-    return 1;
-  }
-  const name = resolved.name ?? (client.info.name.replace(/[^\w.-]+/g, "-") || "custom");
-  const reportDir = values["report-dir"]
-    ? resolve(values["report-dir"])
-    : join(projectRoot, "reports", "conformance", name);
-  const expectations = loadExpectations(name);
-  console.log(`IUT ${name}: ${client.info.name} ${client.info.version}; seed ${seed}`);
-
-  const tty = process.stdout.isTTY === true;
-  const resultRows: Results["cases"] = [];
-  const verdicts = new Map<string, Verdict[]>();
-  const counts = {
-    pass: 0,
-    fail: 0,
-    warn: 0,
-    info: 0,
-    unsupported: 0,
-    expected: 0,
-    unexpectedFail: 0,
-  };
-
-  for (const [i, c] of cases.entries()) {
-    if (tty) process.stdout.write(`\x1b[2K\r[${i + 1}/${cases.length}] ${c.id} …`);
-    if (client.dead) client = await AdapterClient.start(resolved.command, { cwd: projectRoot });
-    const o = await executeCase(c, client, {
-      seed,
-      ...(values.replay !== undefined ? { replayPath: values.replay } : {}),
-    });
-    const expected = expectedVerdict(expectations, c.id);
-    if (tty) process.stdout.write("\x1b[2K\r");
-    const mark = o.verdict !== "pass" && o.verdict === expected ? "  (expected)" : "";
-    const surprise =
-      o.verdict !== expected && expected !== "pass" ? `  (expected ${expected})` : "";
-    console.log(
-      `${LABEL[o.verdict].padEnd(6)}${c.id}  (${o.durationMs} ms)  ${c.requirements.join(" ")}${mark}${surprise}`,
-    );
-    counts[o.verdict]++;
-    if (o.verdict !== "pass" && o.verdict === expected) counts.expected++;
-    if (o.verdict === "fail" && expected !== "fail") {
-      counts.unexpectedFail++;
-      console.log(indent(o.reason ?? ""));
-      if (o.transcript) console.log(indent(tail(o.transcript, 30)));
-      if (o.stderr) console.log(indent(`IUT stderr:\n${tail(o.stderr, 15)}`));
-    } else if (o.verdict !== "pass" && o.reason) {
-      console.log(indent(o.reason));
-    }
-    verdicts.set(c.id, [o.verdict]);
-    const result: CaseResult = {
-      verdict: o.verdict,
-      expected,
-      durationMs: o.durationMs,
-      ...(o.reason !== undefined ? { reason: o.reason } : {}),
-      ...(o.notes.length > 0 ? { notes: o.notes } : {}),
-      ...(o.transcript !== undefined ? { transcript: o.transcript } : {}),
-      ...(o.stderr !== undefined ? { stderr: o.stderr } : {}),
-    };
-    resultRows.push({
-      id: c.id,
-      title: c.title,
-      requirements: c.requirements,
-      kind: c.kind,
-      results: { [name]: result },
-    });
-  }
-  const iutInfo = { name, version: client.info.version };
-  await client.shutdown();
-
-  const coverage = await computeCoverage(cases, verdicts);
-  const results: Results = {
-    schemaVersion: 1,
-    iuts: [iutInfo],
-    seed,
-    cases: resultRows,
-    coverage,
-    durationMs: Math.round(performance.now() - started),
-  };
-  writeReports(reportDir, results);
+/** Prints coverage, totals and the last line; returns the exit status. */
+function finish(results: Results, reportDir: string, summary: Summary): number {
+  const { coverage } = results;
   for (const id of coverage.unknownTransitions ?? []) {
     console.log(`note: a case covers ${id}, which no machine in spec/machines defines`);
   }
@@ -202,26 +84,161 @@ async function main(): Promise<number> {
     rq.note ??
       `requirements: ${rq.mustCovered}/${rq.mustTotal} MUST covered, ${rq.total - rq.uncovered.length}/${rq.total} in all`,
   );
-  console.log(`reports: ${reportDir}`);
-  const passed =
-    counts.pass +
-    counts.warn +
-    counts.info +
-    counts.expected -
-    expectedAmongPassing(resultRows, name);
+  console.log(`reports: ${reportDir} (index.html, results.json, junit.xml)`);
+  const v = summary.byVerdict;
   console.log(
-    `warn: ${counts.warn}, info: ${counts.info}, unsupported: ${counts.unsupported}, expected non-pass: ${counts.expected}`,
+    `warn: ${v.warn}, info: ${v.info}, unsupported: ${v.unsupported}, expected non-pass: ${summary.expectedNonPass}` +
+      `, unexpected fail: ${summary.unexpectedFail}, flaky: ${summary.flaky}, unexpected pass: ${summary.unexpectedPass}`,
   );
-  console.log(`conformance: ${passed} passed, ${counts.unexpectedFail} failed`);
-  return counts.unexpectedFail > 0 ? 1 : 0;
+  if (summary.flaky > 0) {
+    console.log("flaky cases are a problem of the suite (timing, shared state), not of the IUT");
+  }
+  if (summary.unexpectedPass > 0) {
+    console.log("unexpected passes: remove or update the entries in conformance/expectations/");
+  }
+  console.log(`conformance: ${summary.passed} passed, ${summary.failed} failed`);
+  return summary.failed > 0 ? 1 : 0;
 }
 
-/** Expected warn/info verdicts are counted once, not twice, in `passed`. */
-function expectedAmongPassing(rows: Results["cases"], iut: string): number {
-  return rows.filter((r) => {
-    const x = r.results[iut];
-    return x && (x.verdict === "warn" || x.verdict === "info") && x.verdict === x.expected;
-  }).length;
+async function merge(dirs: string[], reportDir: string | undefined): Promise<number> {
+  if (dirs.length === 0) throw new Error("merge wants at least one report directory");
+  const { results, warnings } = await mergeResults(
+    dirs.map((d) => readResults(resolve(d))),
+    dirs,
+  );
+  for (const w of warnings) console.log(`warning: ${w}`);
+  const out = resolve(reportDir ?? join(projectRoot, "reports", "conformance", "merged"));
+  writeReports(out, results);
+  console.log(
+    `merged ${dirs.length} reports: ${results.cases.length} cases, IUTs ${results.iuts.map((i) => i.name).join(", ")}`,
+  );
+  return finish(results, out, results.summary ?? summarize(results.cases));
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    options: {
+      iut: { type: "string", multiple: true },
+      "iut-cat": { type: "string", multiple: true },
+      jobs: { type: "string" },
+      shard: { type: "string" },
+      repeat: { type: "string" },
+      "report-dir": { type: "string" },
+      seed: { type: "string" },
+      replay: { type: "string" },
+      filter: { type: "string" },
+      "keep-transcripts": { type: "boolean", default: false },
+      list: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    allowPositionals: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals[0] === "merge") return merge(positionals.slice(1), values["report-dir"]);
+  if (positionals.length > 0) throw new Error(`unexpected argument ${positionals[0]}\n${USAGE}`);
+
+  const jobs = positiveInt(values.jobs, "--jobs", 1);
+  const repeat = positiveInt(values.repeat, "--repeat", 1);
+  const shard: Shard | undefined = values.shard ? parseShard(values.shard) : undefined;
+  const match = idMatcher(values.filter);
+  const cases: ConformanceCase[] = allCases.filter(
+    (c) => match(c.id) && (shard === undefined || inShard(c.id, shard)),
+  );
+  if (values.list) {
+    for (const c of cases)
+      console.log(`${c.id.padEnd(44)} ${c.kind.padEnd(9)} ${c.requirements.join(",")}  ${c.title}`);
+    console.log(`${cases.length} cases`);
+    return 0;
+  }
+  if (cases.length === 0) {
+    console.error(
+      `no case matches${values.filter ? ` --filter ${values.filter}` : ""}${shard ? ` in shard ${shard.index}/${shard.count}` : ""}`,
+    );
+    console.log("conformance: 0 passed, 0 failed");
+    return shard !== undefined && !values.filter ? 0 : 2;
+  }
+  const seed =
+    values.seed !== undefined ? Number.parseInt(values.seed, 10) : (Math.random() * 2 ** 31) | 0;
+  if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
+
+  const started = performance.now();
+  const sources: IutSource[] = [];
+  const asked = values.iut ?? (values["iut-cat"] ? [] : ["reference"]);
+  for (const iut of asked) {
+    const r = await resolveIut(iut);
+    sources.push({
+      label: iut,
+      name: r.name,
+      start: () => AdapterClient.start(r.command, { cwd: projectRoot }),
+    });
+  }
+  for (const cli of values["iut-cat"] ?? []) {
+    sources.push({ label: `cat ${cli}`, name: null, start: () => CatIut.start(cli) });
+  }
+
+  let startedIuts: Awaited<ReturnType<typeof startIuts>>;
+  try {
+    startedIuts = await startIuts(sources);
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : String(e));
+    console.log(`conformance: 0 passed, ${cases.length * sources.length} failed`);
+    return 1;
+  }
+  const names = startedIuts.iuts.map((i) => i.name);
+  const reportDir = values["report-dir"]
+    ? resolve(values["report-dir"])
+    : join(
+        projectRoot,
+        "reports",
+        "conformance",
+        names.length === 1 ? (names[0] as string) : "matrix",
+      );
+  const expectations = new Map<string, ExpectationsFile>(
+    names.map((n) => [n, loadExpectations(n)]),
+  );
+  for (const i of startedIuts.iuts) {
+    console.log(`IUT ${i.name}: ${i.source.label} ${i.version}`);
+  }
+  console.log(
+    `seed ${seed}; ${cases.length} cases; jobs ${jobs}${repeat > 1 ? `; repeat ${repeat}` : ""}${shard ? `; shard ${shard.index}/${shard.count}` : ""}`,
+  );
+
+  const { results: byCase } = await runMatrix(cases, startedIuts, {
+    jobs,
+    repeat,
+    seed,
+    ...(values.replay !== undefined ? { replayPath: values.replay } : {}),
+    keepTranscripts: values["keep-transcripts"] === true,
+    expected: (iut, id) => expectedVerdict(expectations.get(iut) ?? { iut, cases: {} }, id),
+    log: (line) => console.log(line),
+  });
+
+  const rows: CaseRow[] = cases.map((c) => ({
+    id: c.id,
+    title: c.title,
+    requirements: c.requirements,
+    kind: c.kind,
+    ...(c.covers ? { covers: c.covers } : {}),
+    results: Object.fromEntries(byCase.get(c.id) ?? []),
+  }));
+  const verdicts = new Map(rows.map((r) => [r.id, Object.values(r.results).map((x) => x.verdict)]));
+  const coverage = await computeCoverage(cases, verdicts);
+  const summary = summarize(rows);
+  const results: Results = {
+    schemaVersion: 1,
+    iuts: startedIuts.iuts.map((i) => ({ name: i.name, version: i.version })),
+    seed,
+    cases: rows,
+    coverage,
+    durationMs: Math.round(performance.now() - started),
+    run: { jobs, repeat, ...(shard ? { shard } : {}), seeds: [seed] },
+    summary,
+  };
+  writeReports(reportDir, results);
+  return finish(results, reportDir, summary);
 }
 
 main().then(

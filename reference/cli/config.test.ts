@@ -125,7 +125,35 @@ describe("buildCommand", () => {
     expect(error(["--req0", "--dial", U, "--subscribe=oops", "-D", "x"])).toBe(
       "Protocol does not support --subscribe.",
     );
-    expect(error(["--pub0", "--dial", U, "-D", "x"])).toBe("Protocol not supported.");
+    expect(error(["--pub0", "--dial", U, "-A", "-D", "x"])).toBe(
+      "Protocol does not support --format options.",
+    );
+    expect(error(["--push0", "--dial", U])).toBe("Protocol requires either --file or --data.");
+    expect(error(["--surveyor0", "--dial", U])).toBe("Protocol requires either --file or --data.");
+    expect(error(["--sub0", "--dial", U, "-D", "x"])).toBe(
+      "Protocol does not support --file or --data.",
+    );
+    expect(error(["--bus0", "--dial", U, "-i", "1"])).toBe(
+      "Option --interval requires either --file or --data.",
+    );
+    expect(error(["--respondent0", "--dial", U, "-i", "1"])).toBe(
+      "Protocol does not support --interval.",
+    );
+    expect(
+      error([
+        "--req0",
+        "--dial",
+        U,
+        "-D",
+        "x",
+        "--cacert",
+        "/tmp/req.bin",
+        "--cacert=/tmp/req.bin",
+      ]),
+    ).toBe("CA Certificate (--cacert) may be specified only once.");
+    expect(error(["--req0", "--dial", U, "-D", "x", "--cert", "/nosuchfile"])).toBe(
+      "Cannot open file /nosuchfile: No such file or directory",
+    );
     expect(error(["--compat", "--count=1", "--pair0", "--dial", U])).toBe(
       "Options --count and --compat are incompatible.",
     );
@@ -148,6 +176,36 @@ describe("buildCommand", () => {
     expect(error(["--compat", "--async", "--rep0", "--dial", U])).toBe(
       "Options --async and --compat are incompatible.",
     );
+  });
+});
+
+describe("protocols, topics and TLS", () => {
+  it("resolves --pair to pair1, or pair0 with --compat; aliases by prefix", () => {
+    expect(config(["--pair", "--dial", U]).protocol).toBe("pair1");
+    expect(config(["--pair", "--compat", "--dial", U]).protocol).toBe("pair0");
+    expect(config(["--bus", "--dial", U]).protocol).toBe("bus0");
+    expect(config(["--pub", "--dial", U, "-D", "x"]).protocol).toBe("pub0");
+    expect(config(["--push", "--dial", U, "-D", "x"]).protocol).toBe("push0");
+    expect(config(["--pull", "--dial", U]).protocol).toBe("pull0");
+    expect(config(["--surv", "--dial", U, "-D", "x"]).protocol).toBe("surveyor0");
+    expect(config(["--resp", "--dial", U]).protocol).toBe("respondent0");
+    expect(config(["--sub", "--dial", U]).protocol).toBe("sub0");
+  });
+
+  it("a SUB without --subscribe subscribes to everything; topics keep their order", () => {
+    expect(config(["--sub0", "--dial", U]).topics).toEqual([""]);
+    expect(config(["--sub0", "--dial", U, "--subscribe=one", "--subscribe", "two"]).topics).toEqual(
+      ["one", "two"],
+    );
+    expect(config(["--req0", "--dial", U, "-D", "x"]).topics).toEqual([]);
+  });
+
+  it("reads TLS files; the key defaults to the certificate file", () => {
+    const c = config(["--req0", "--dial", U, "-D", "x", "-E", "/tmp/req.bin", "-k"]);
+    expect(Buffer.from(c.tls.cert ?? []).toString()).toBe("from-file");
+    expect(Buffer.from(c.tls.key ?? []).toString()).toBe("from-file");
+    expect(c.tls.insecure).toBe(true);
+    expect(c.tls.cacert).toBeUndefined();
   });
 });
 

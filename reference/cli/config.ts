@@ -10,15 +10,25 @@
 import type { ParsedOption } from "./args.ts";
 import { CliError as UsageError } from "./errors.ts";
 import type { Format } from "./formats.ts";
-import {
-  type OptionKey,
-  type ProtocolKey,
-  protocolKeys,
-  type supportedProtocols,
-} from "./options.ts";
+import { type OptionKey, type ProtocolKey, protocolKeys } from "./options.ts";
 
-/** A protocol spcat implements. */
-export type Protocol = (typeof supportedProtocols)[number];
+/**
+ * A protocol by its versioned name (`--pair` already resolved to `pair0` or
+ * `pair1`). Whether the reference offers it is decided when the socket is opened.
+ */
+export type Protocol = Exclude<ProtocolKey, "pair">;
+
+/** The TLS files given on the command line (contents, read like nngcat does). */
+export interface TlsFiles {
+  /** `--cacert`: PEM of the CA chain that signs the peer's certificate. */
+  readonly cacert?: Uint8Array;
+  /** `--cert`: PEM of our own certificate. */
+  readonly cert?: Uint8Array;
+  /** `--key`: PEM of our private key; nngcat falls back to the `--cert` file. */
+  readonly key?: Uint8Array;
+  /** `--insecure`: do not verify the peer. */
+  readonly insecure: boolean;
+}
 
 /** One `--dial` or `--listen`. */
 export interface Endpoint {
@@ -42,6 +52,10 @@ export interface RunConfig {
   readonly recvMaxSize: number | undefined;
   /** Do not wait for dials to connect before going on. */
   readonly async: boolean;
+  /** SUB topics, in command-line order; `[""]` (everything) when none was given. */
+  readonly topics: readonly string[];
+  /** TLS material for tls+tcp:// and wss:// endpoints. */
+  readonly tls: TlsFiles;
 }
 
 /** What the command line asks for. */
@@ -105,7 +119,11 @@ interface Draft {
   endpoints: Endpoint[];
   format: Format | undefined;
   data: Uint8Array | undefined;
-  subscribe: boolean;
+  topics: string[];
+  cacert: Uint8Array | undefined;
+  cert: Uint8Array | undefined;
+  key: Uint8Array | undefined;
+  insecure: boolean;
   verbose: boolean;
   count: number;
   delayMs: number;
@@ -182,7 +200,7 @@ function apply(d: Draft, opt: ParsedOption<OptionKey>, deps: ConfigDeps): Comman
       setData(d, () => loadFile(deps, v));
       break;
     case "subscribe":
-      d.subscribe = true;
+      d.topics.push(v);
       break;
     case "format": {
       if (d.format !== undefined) throw new UsageError("Format may be specified only once.");
@@ -223,12 +241,21 @@ function apply(d: Draft, opt: ParsedOption<OptionKey>, deps: ConfigDeps): Comman
       d.recvTimeoutMs = secondsArg(v);
       break;
     case "cacert":
+      if (d.cacert !== undefined)
+        throw new UsageError("CA Certificate (--cacert) may be specified only once.");
+      d.cacert = loadFile(deps, v);
+      break;
     case "key":
+      if (d.key !== undefined) throw new UsageError("Key (--key) may be specified only once.");
+      d.key = loadFile(deps, v);
+      break;
     case "cert":
-      // Read like nngcat does (an unreadable file is an error); TLS is not offered yet.
-      loadFile(deps, v);
+      if (d.cert !== undefined) throw new UsageError("Cert (--cert) may be specified only once.");
+      d.cert = loadFile(deps, v);
       break;
     case "insecure":
+      d.insecure = true;
+      break;
     case "zt-home":
     case "socket-name":
       break;
@@ -249,7 +276,10 @@ function finish(d: Draft): RunConfig {
   } else if (protocol === "pair") {
     protocol = "pair1";
   }
-  if (d.subscribe && protocol !== "sub0") {
+  if (protocol === "sub0") {
+    // nngcat subscribes to everything when no topic is given.
+    if (d.topics.length === 0) d.topics.push("");
+  } else if (d.topics.length > 0) {
     throw new UsageError("Protocol does not support --subscribe.");
   }
   const hasInterval = d.intervalMs >= 0;
@@ -284,7 +314,6 @@ function finish(d: Draft): RunConfig {
       break;
   }
   if (protocol === undefined) throw new UsageError("No protocol specified.");
-  if (protocol !== "req0" && protocol !== "rep0") throw new UsageError("Protocol not supported.");
   return {
     protocol,
     endpoints: d.endpoints,
@@ -298,6 +327,8 @@ function finish(d: Draft): RunConfig {
     recvTimeoutMs: d.recvTimeoutMs,
     recvMaxSize: d.recvMaxSize,
     async: d.async,
+    topics: d.topics,
+    tls: { cacert: d.cacert, cert: d.cert, key: d.key ?? d.cert, insecure: d.insecure },
   };
 }
 
@@ -315,7 +346,11 @@ export function buildCommand(
     endpoints: [],
     format: undefined,
     data: undefined,
-    subscribe: false,
+    topics: [],
+    cacert: undefined,
+    cert: undefined,
+    key: undefined,
+    insecure: false,
     verbose: false,
     count: 0,
     delayMs: 0,

@@ -77,9 +77,6 @@ export const protocolKeys = [
 /** A protocol option key. */
 export type ProtocolKey = (typeof protocolKeys)[number];
 
-/** Protocols this stage of the reference stack implements. */
-export const supportedProtocols = ["req0", "rep0"] as const satisfies readonly ProtocolKey[];
-
 /** Output format keys (the `--format` values map onto these, plus `no`). */
 export const formatKeys = ["ascii", "quoted", "raw", "hex", "msgpack"] as const;
 
@@ -95,17 +92,21 @@ export const optionTable: readonly OptionSpec<OptionKey>[] = [
   { name: "silent", short: "q", key: "silent", help: "print no progress messages" },
   { name: "req0", key: "req0", help: "REQ socket (abbreviation: --req)" },
   { name: "rep0", key: "rep0", help: "REP socket (abbreviation: --rep)" },
-  { name: "push0", key: "push0" },
-  { name: "pull0", key: "pull0" },
-  { name: "pub0", key: "pub0" },
+  { name: "push0", key: "push0", help: "PUSH socket, send only (abbreviation: --push)" },
+  { name: "pull0", key: "pull0", help: "PULL socket, receive only (abbreviation: --pull)" },
+  { name: "pub0", key: "pub0", help: "PUB socket, send only (abbreviation: --pub)" },
   { name: "sub", key: "sub0" },
-  { name: "sub0", key: "sub0" },
-  { name: "surveyor0", key: "surveyor0" },
-  { name: "respondent0", key: "respondent0" },
-  { name: "pair", key: "pair" },
-  { name: "pair0", key: "pair0" },
-  { name: "pair1", key: "pair1" },
-  { name: "bus0", key: "bus0" },
+  { name: "sub0", key: "sub0", help: "SUB socket, receive only (see --subscribe)" },
+  { name: "surveyor0", key: "surveyor0", help: "SURVEYOR socket (abbreviation: --surveyor)" },
+  {
+    name: "respondent0",
+    key: "respondent0",
+    help: "RESPONDENT socket (abbreviation: --respondent)",
+  },
+  { name: "pair", key: "pair", help: "PAIR socket: pair1, or pair0 with --compat" },
+  { name: "pair0", key: "pair0", help: "PAIR v0 socket" },
+  { name: "pair1", key: "pair1", help: "PAIR v1 socket" },
+  { name: "bus0", key: "bus0", help: "BUS socket (abbreviation: --bus)" },
   { name: "dial", key: "dial", value: "url", help: "dial URL (repeatable; reconnects)" },
   { name: "listen", key: "listen", value: "url", help: "listen at URL (repeatable)" },
   {
@@ -113,7 +114,7 @@ export const optionTable: readonly OptionSpec<OptionKey>[] = [
     short: "D",
     key: "data",
     value: "data",
-    help: "request (REQ) or reply (REP) body",
+    help: "message to send (the reply for REP/RESPONDENT)",
   },
   {
     name: "file",
@@ -122,7 +123,12 @@ export const optionTable: readonly OptionSpec<OptionKey>[] = [
     value: "path",
     help: "like --data, read from PATH (- = stdin)",
   },
-  { name: "subscribe", key: "subscribe", value: "topic" },
+  {
+    name: "subscribe",
+    key: "subscribe",
+    value: "topic",
+    help: "SUB: subscribe to TOPIC (repeatable; none = everything)",
+  },
   {
     name: "format",
     key: "format",
@@ -156,7 +162,7 @@ export const optionTable: readonly OptionSpec<OptionKey>[] = [
     short: "i",
     key: "interval",
     value: "secs",
-    help: "REQ: send again every SECS",
+    help: "send again every SECS",
   },
   {
     name: "recv-timeout",
@@ -184,10 +190,10 @@ export const optionTable: readonly OptionSpec<OptionKey>[] = [
     value: "port",
     help: "dial tcp://127.0.0.1:PORT",
   },
-  { name: "insecure", short: "k", key: "insecure" },
-  { name: "cacert", key: "cacert", value: "file" },
-  { name: "key", key: "key", value: "file" },
-  { name: "cert", short: "E", key: "cert", value: "file" },
+  { name: "insecure", short: "k", key: "insecure", help: "TLS: do not verify the peer" },
+  { name: "cacert", key: "cacert", value: "file", help: "TLS: CA certificate chain (PEM)" },
+  { name: "key", key: "key", value: "file", help: "TLS: private key (PEM; default: --cert)" },
+  { name: "cert", short: "E", key: "cert", value: "file", help: "TLS: own certificate (PEM)" },
   { name: "zt-home", key: "zt-home", value: "path" },
   { name: "version", short: "V", key: "version", help: "print the version and exit" },
 ];

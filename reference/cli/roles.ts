@@ -1,20 +1,28 @@
 /**
- * What `spcat` does once its socket is set up, per protocol, following
- * nngcat's behaviour:
+ * What `spcat` does once its socket is set up. As in nngcat there are four
+ * roles, chosen by protocol and by whether there is data to send:
  *
- * - REQ: wait `--delay`, send the data, print the reply. Without `--interval`
- *   and `--count` it stops after one exchange. With `--interval` it sends
- *   again every interval (the reply wait is bounded by what is left of the
- *   interval and by `--recv-timeout`), up to `--count` requests. A receive
- *   timeout ends the run quietly with status 0, as in nngcat.
- * - REP with data: receive, print, reply with the data; up to `--count`
- *   requests; any receive error (a timeout too) is fatal. Waits 200 ms at the
- *   end so the last reply can leave.
- * - REP without data: receive and print only; a timeout ends the run with 0.
+ * - receive loop (SUB, PULL; REP/RESPONDENT/PAIR/BUS without data): print each
+ *   message; stop after `--count` receive attempts, or quietly (status 0) on a
+ *   receive timeout or a state error (a survey that ended, a REQ with nothing
+ *   outstanding).
+ * - send loop (PUB, PUSH): wait `--delay`, send the data; again every
+ *   `--interval`, up to `--count`; then linger 200 ms so queues can drain.
+ * - send-and-receive (REQ, SURVEYOR; PAIR/BUS with data): wait `--delay`, send,
+ *   then print what comes back. Once (no `--interval`, no `--count`): receive
+ *   until a timeout or state error. Repeated: each round receives until the
+ *   round's interval is used up (bounded by `--recv-timeout`).
+ * - respond loop (REP, RESPONDENT with data): receive, print, answer with the
+ *   data, up to `--count`; any receive error is fatal; linger 200 ms.
+ *
+ * Deliberate difference: with `--count` and no `--interval`, nngcat 1.5.2 asks
+ * nng for a negative receive timeout after the first reply and dies with
+ * "Cannot set recv timeout: Invalid argument"; spcat waits per `--recv-timeout`
+ * instead.
  *
  * @module
  */
-import type { RunConfig } from "./config.ts";
+import type { Protocol, RunConfig } from "./config.ts";
 import { CliError, describeError, errorCode } from "./errors.ts";
 import { formatMessage } from "./formats.ts";
 
@@ -35,12 +43,50 @@ export interface RoleIO {
   now(): number;
 }
 
-/** How long REP lingers after its last reply (nngcat does the same). */
-export const REP_LINGER_MS = 200;
+/** The four behaviours of nngcat. */
+export type Role = "recv" | "send" | "sendrecv" | "respond";
+
+/** How long the send and respond loops linger after their last message (as nngcat). */
+export const LINGER_MS = 200;
+
+/**
+ * The role of `protocol`, given whether data was supplied.
+ *
+ * @example
+ * ```ts
+ * roleOf("bus0", false); // "recv"
+ * roleOf("surveyor0", true); // "sendrecv"
+ * ```
+ */
+export function roleOf(protocol: Protocol, hasData: boolean): Role {
+  switch (protocol) {
+    case "sub0":
+    case "pull0":
+      return "recv";
+    case "pub0":
+    case "push0":
+      return "send";
+    case "req0":
+    case "surveyor0":
+      return "sendrecv";
+    case "rep0":
+    case "respondent0":
+      return hasData ? "respond" : "recv";
+    case "pair0":
+    case "pair1":
+    case "bus0":
+      return hasData ? "sendrecv" : "recv";
+  }
+}
 
 function print(io: RoleIO, cfg: RunConfig, body: Uint8Array): void {
   if (cfg.format === "no") return;
   io.write(formatMessage(body, cfg.format));
+}
+
+function needData(cfg: RunConfig): Uint8Array {
+  if (cfg.data === undefined) throw new CliError("No data to send (specify with --data or --file)");
+  return cfg.data;
 }
 
 async function sendOrDie(sock: RoleSocket, data: Uint8Array): Promise<void> {
@@ -51,55 +97,84 @@ async function sendOrDie(sock: RoleSocket, data: Uint8Array): Promise<void> {
   }
 }
 
-/** Receives with `timeoutMs` (-1 = none); undefined when it timed out or has nothing to wait for. */
-async function recvWithin(sock: RoleSocket, timeoutMs: number): Promise<Uint8Array | undefined> {
-  sock.setOption("recvTimeout", timeoutMs);
-  try {
-    return await sock.recv();
-  } catch (e) {
-    const code = errorCode(e);
-    if (code === "ETIMEDOUT" || code === "ESTATE") return undefined;
-    throw new CliError(`Receive error: ${describeError(e)}`);
-  }
+/** A receive that ends the loop quietly: a timeout or a state error. */
+function isEnd(e: unknown): boolean {
+  const code = errorCode(e);
+  return code === "ETIMEDOUT" || code === "ESTATE";
 }
 
-/** Runs the REQ side. Resolves with the exit status. */
-export async function runReq(sock: RoleSocket, cfg: RunConfig, io: RoleIO): Promise<number> {
-  const data = cfg.data;
-  if (data === undefined) throw new CliError("No data to send (specify with --data or --file)");
+/**
+ * Receives and prints until `count` attempts (0 = no limit), a timeout or a
+ * state error. Other receive errors are fatal.
+ */
+export async function recvLoop(sock: RoleSocket, cfg: RunConfig, io: RoleIO): Promise<number> {
+  for (let iters = 0; cfg.count === 0 || iters < cfg.count; iters++) {
+    let msg: Uint8Array;
+    try {
+      msg = await sock.recv();
+    } catch (e) {
+      if (isEnd(e)) return 0;
+      throw new CliError(`Receive error: ${describeError(e)}`);
+    }
+    print(io, cfg, msg);
+  }
+  return 0;
+}
+
+/** Sends the data once, or every `--interval` up to `--count`, then lingers. */
+export async function sendLoop(sock: RoleSocket, cfg: RunConfig, io: RoleIO): Promise<number> {
+  const data = needData(cfg);
   if (cfg.delayMs > 0) await io.sleep(cfg.delayMs);
-  const recvTimeout = cfg.recvTimeoutMs > 0 ? cfg.recvTimeoutMs : -1;
-  const once = cfg.intervalMs < 0 && cfg.count === 0;
   for (let iters = 1; ; iters++) {
     const start = io.now();
     await sendOrDie(sock, data);
-    let wait = recvTimeout;
-    if (cfg.intervalMs >= 0) {
-      const left = Math.max(0, Math.round(cfg.intervalMs - (io.now() - start)));
-      wait = recvTimeout >= 0 ? Math.min(left, recvTimeout) : left;
-    }
-    const reply = await recvWithin(sock, wait);
-    if (reply !== undefined) print(io, cfg, reply);
-    if (once || (cfg.count > 0 && iters >= cfg.count)) return 0;
     const spent = io.now() - start;
-    if (cfg.intervalMs > 0 && spent < cfg.intervalMs)
-      await io.sleep(Math.round(cfg.intervalMs - spent));
+    if ((cfg.intervalMs < 0 && cfg.count === 0) || (cfg.count > 0 && iters >= cfg.count)) break;
+    if (spent >= 0 && spent < cfg.intervalMs) await io.sleep(Math.round(cfg.intervalMs - spent));
+  }
+  await io.sleep(LINGER_MS);
+  return 0;
+}
+
+/** One round's receive budget: the rest of the interval, bounded by `--recv-timeout`. */
+function roundBudget(cfg: RunConfig, elapsed: number): number {
+  const recvTimeout = cfg.recvTimeoutMs > 0 ? cfg.recvTimeoutMs : -1;
+  if (cfg.intervalMs < 0) return recvTimeout;
+  const left = Math.max(0, Math.round(cfg.intervalMs - elapsed));
+  return recvTimeout >= 0 ? Math.min(left, recvTimeout) : left;
+}
+
+/** Sends, then prints what comes back; repeated per `--interval`/`--count`. */
+export async function sendRecv(sock: RoleSocket, cfg: RunConfig, io: RoleIO): Promise<number> {
+  const data = needData(cfg);
+  if (cfg.delayMs > 0) await io.sleep(cfg.delayMs);
+  if (cfg.intervalMs < 0 && cfg.count === 0) {
+    await sendOrDie(sock, data);
+    return recvLoop(sock, cfg, io);
+  }
+  for (let iters = 1; ; iters++) {
+    const start = io.now();
+    await sendOrDie(sock, data);
+    for (;;) {
+      sock.setOption("recvTimeout", roundBudget(cfg, io.now() - start));
+      let msg: Uint8Array;
+      try {
+        msg = await sock.recv();
+      } catch (e) {
+        if (isEnd(e)) break;
+        throw new CliError(`Cannot receive: ${describeError(e)}`);
+      }
+      print(io, cfg, msg);
+    }
+    if (cfg.count > 0 && iters >= cfg.count) return 0;
+    const spent = io.now() - start;
+    if (spent >= 0 && spent < cfg.intervalMs) await io.sleep(Math.round(cfg.intervalMs - spent));
   }
 }
 
-/** Runs the REP side. Resolves with the exit status. */
-export async function runRep(sock: RoleSocket, cfg: RunConfig, io: RoleIO): Promise<number> {
-  const recvTimeout = cfg.recvTimeoutMs > 0 ? cfg.recvTimeoutMs : -1;
-  sock.setOption("recvTimeout", recvTimeout);
-  const data = cfg.data;
-  if (data === undefined) {
-    for (let iters = 0; cfg.count === 0 || iters < cfg.count; iters++) {
-      const req = await recvWithin(sock, recvTimeout);
-      if (req === undefined) return 0;
-      print(io, cfg, req);
-    }
-    return 0;
-  }
+/** Receives, prints and answers with the data, up to `--count`; then lingers. */
+export async function respondLoop(sock: RoleSocket, cfg: RunConfig, io: RoleIO): Promise<number> {
+  const data = needData(cfg);
   for (let iters = 1; ; iters++) {
     let req: Uint8Array;
     try {
@@ -111,6 +186,27 @@ export async function runRep(sock: RoleSocket, cfg: RunConfig, io: RoleIO): Prom
     await sendOrDie(sock, data);
     if (cfg.count > 0 && iters >= cfg.count) break;
   }
-  await io.sleep(REP_LINGER_MS);
+  await io.sleep(LINGER_MS);
   return 0;
+}
+
+/**
+ * Runs the role of `cfg.protocol`. Resolves with the exit status.
+ *
+ * @example
+ * ```ts
+ * const status = await runRole(sock, config, io);
+ * ```
+ */
+export function runRole(sock: RoleSocket, cfg: RunConfig, io: RoleIO): Promise<number> {
+  switch (roleOf(cfg.protocol, cfg.data !== undefined)) {
+    case "recv":
+      return recvLoop(sock, cfg, io);
+    case "send":
+      return sendLoop(sock, cfg, io);
+    case "sendrecv":
+      return sendRecv(sock, cfg, io);
+    case "respond":
+      return respondLoop(sock, cfg, io);
+  }
 }

@@ -6,8 +6,8 @@
  */
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { rep0, req0 } from "../index.ts";
-import { type CliEnv, main } from "./main.ts";
+import { openSocket } from "../protocols.ts";
+import { type CliEnv, type CliSocket, main } from "./main.ts";
 
 function packageVersion(): string {
   try {
@@ -28,7 +28,7 @@ const env: CliEnv = {
   readFile: (path) => readFileSync(path === "-" ? 0 : path),
   sleep: (ms) => sleep(ms),
   now: () => performance.now(),
-  open: (protocol) => (protocol === "req0" ? req0() : rep0()),
+  open: (protocol) => openSocket(protocol) as CliSocket | undefined,
   version: packageVersion(),
 };
 

@@ -11,6 +11,8 @@ export interface SocketOptions {
   sendTimeout: number;
   /** REQ resend interval, ms; 0 = never resend (SP-REQREP-8). nng: `req:resend-time`. */
   resendTime: number;
+  /** SURVEYOR deadline, ms, counted from each survey (SP-SURVEY-8). nng: `surveyor:survey-time`. */
+  surveyTime: number;
   /** Most backtrace words a REP accepts, 1..15 (SP-REQREP-15). nng: `ttl-max`. */
   maxTtl: number;
   /** First reconnect delay of a dialer, ms (SP-TCP-13). nng: `reconnect-time-min`. */
@@ -83,6 +85,14 @@ export const optionTable: readonly OptionSpec[] = [
     min: 0,
     max: MAX_MS,
     doc: "REQ resend interval in ms, 0 = never",
+  },
+  {
+    name: "surveyTime",
+    nngName: "surveyor:survey-time",
+    default: defaults.surveyTimeMs,
+    min: 1,
+    max: MAX_MS,
+    doc: "SURVEYOR deadline in ms after each survey",
   },
   {
     name: "maxTtl",

@@ -9,6 +9,7 @@ import type { SPError } from "./errors.ts";
  * ```ts
  * pipe.onMessage = (msg) => console.log(pipe.id, msg.length);
  * pipe.send(header, body); // queued; the transport flushes once per tick
+ * if (!pipe.writable) pipe.onWritable = () => resume(); // backpressure
  * ```
  */
 export interface Pipe {
@@ -28,9 +29,30 @@ export interface Pipe {
   send(first: Uint8Array, second?: Uint8Array): boolean;
   /** Called once per received message; set by the protocol. */
   onMessage: ((msg: Buffer) => void) | null;
+  /**
+   * Write backpressure. False when the pipe is closed, or when the bytes it has
+   * queued but not yet handed to the operating system exceed its high-water mark
+   * ({@link PIPE_WRITE_HIGH_WATER_MARK} unless the transport says otherwise).
+   * `send` still queues while false: the protocol decides whether to skip the
+   * pipe (PUB, SP-PUBSUB-9), pick another (PUSH, SP-PIPELINE-4) or queue anyway.
+   * A transport without flow control may always return true while open.
+   */
+  readonly writable: boolean;
+  /**
+   * Called when the pipe becomes writable again after a read of `writable`
+   * returned false (once per such episode); set by the protocol. Never called
+   * after close.
+   */
+  onWritable: (() => void) | null;
   /** Closes the connection; only this pipe is affected (SP-TCP-12). */
   close(reason?: SPError): void;
 }
+
+/**
+ * Default write high-water mark of a pipe, in bytes: past this backlog a pipe
+ * reports `writable === false` (SP-PUBSUB-10 bounds what a PUB buffers per peer).
+ */
+export const PIPE_WRITE_HIGH_WATER_MARK = 1024 * 1024;
 
 let nextId = 1 + Math.floor(Math.random() * 0x7ffffffe);
 

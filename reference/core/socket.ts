@@ -7,7 +7,14 @@ import {
   validateOption,
 } from "./options.ts";
 import type { Pipe } from "./pipe.ts";
-import type { Dialer, Listener, PipeHost, ProtocolIdentity, Transport } from "./transport.ts";
+import type {
+  Dialer,
+  EndpointOptions,
+  Listener,
+  PipeHost,
+  ProtocolIdentity,
+  Transport,
+} from "./transport.ts";
 import { parseUrl } from "./url.ts";
 
 /** What `send` accepts: bytes, or a string sent as UTF-8. */
@@ -80,11 +87,11 @@ export abstract class SocketBase implements PipeHost, AsyncIterable<Buffer> {
    * const { url } = await s.listen("tcp://127.0.0.1:0");
    * ```
    */
-  async listen(url: string): Promise<Listener> {
+  async listen(url: string, options?: EndpointOptions): Promise<Listener> {
     this.assertOpen();
     const parsed = parseUrl(url, true);
     const transport = this.transportFor(parsed.scheme);
-    const listener = await transport.listen(parsed, this);
+    const listener = await transport.listen(parsed, this, options);
     if (this.isClosed) {
       await listener.close();
       throw new SPError("ECLOSED");
@@ -102,10 +109,10 @@ export abstract class SocketBase implements PipeHost, AsyncIterable<Buffer> {
    * await d.connected;
    * ```
    */
-  dial(url: string): Dialer {
+  dial(url: string, options?: EndpointOptions): Dialer {
     this.assertOpen();
     const parsed = parseUrl(url, false);
-    const dialer = this.transportFor(parsed.scheme).dial(parsed, this);
+    const dialer = this.transportFor(parsed.scheme).dial(parsed, this, options);
     this.dialers.add(dialer);
     return dialer;
   }

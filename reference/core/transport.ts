@@ -36,6 +36,37 @@ export interface PipeHost {
   count(stat: string): void;
 }
 
+/**
+ * TLS settings of one listener or dialer (`tls+tcp://`, `wss://`). PEM text or
+ * Buffers, as `node:tls` takes them.
+ */
+export interface TlsEndpointOptions {
+  /** Trust anchors; default: the system's CAs (SP-TLS-7). */
+  ca?: string | Buffer | (string | Buffer)[];
+  /** Our certificate chain (required on a listener, SP-TLS-6). */
+  cert?: string | Buffer;
+  /** Our private key. */
+  key?: string | Buffer;
+  /** Name the server certificate must carry; default: the URL's host (SP-TLS-8). */
+  servername?: string;
+  /** Testing only: skip certificate verification (SP-TLS-9). Default false. */
+  insecure?: boolean;
+  /** Listener only: ask for and verify client certificates (SP-TLS-10). */
+  requireClientCert?: boolean;
+}
+
+/**
+ * Per-endpoint options given to `listen(url, opts)` / `dial(url, opts)` and passed to the transport.
+ *
+ * @example
+ * ```ts
+ * s.dial("tls+tcp://example.net:5555", { tls: { ca: pem } });
+ * ```
+ */
+export interface EndpointOptions {
+  tls?: TlsEndpointOptions;
+}
+
 /** A bound listener. */
 export interface Listener {
   /** The bound URL, with the real port when 0 was asked for. */
@@ -64,6 +95,6 @@ export interface Dialer {
  */
 export interface Transport {
   readonly scheme: string;
-  listen(url: SPUrl, host: PipeHost): Promise<Listener>;
-  dial(url: SPUrl, host: PipeHost): Dialer;
+  listen(url: SPUrl, host: PipeHost, options?: EndpointOptions): Promise<Listener>;
+  dial(url: SPUrl, host: PipeHost, options?: EndpointOptions): Dialer;
 }

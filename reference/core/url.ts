@@ -12,6 +12,11 @@ export interface SPUrl {
   readonly port: number;
   /** The original text. */
   readonly text: string;
+  /**
+   * `ws://` and `wss://`: the path with its query, `/` when absent (SP-WS-1).
+   * `ipc://`: the socket path (SP-IPC-1); `inproc://`: the name (SP-INPROC-1).
+   */
+  readonly path?: string;
 }
 
 /**
@@ -31,7 +36,16 @@ export function parseUrl(text: string, forListen: boolean): SPUrl {
   const m = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(text);
   if (!m) throw bad("no scheme");
   const scheme = (m[1] as string).toLowerCase();
-  const rest = m[2] as string;
+  let rest = m[2] as string;
+  if (scheme === "ipc" || scheme === "inproc") return parseLocal(scheme, rest, text);
+  let path: string | undefined;
+  if (scheme === "ws" || scheme === "wss") {
+    // SP-WS-1: the path selects the service; an empty path means "/".
+    const slash = rest.search(/[/?]/);
+    path = slash < 0 ? "/" : rest.slice(slash);
+    if (path.startsWith("?")) path = `/${path}`;
+    if (slash >= 0) rest = rest.slice(0, slash);
+  }
   let host: string;
   let portText: string;
   if (rest.startsWith("[")) {
@@ -53,7 +67,31 @@ export function parseUrl(text: string, forListen: boolean): SPUrl {
   const port = Number(portText);
   if (port > 65535) throw bad("port out of range");
   if (!forListen && (port === 0 || host === "")) throw bad("dial needs a host and a port");
-  return { scheme, host, port, text };
+  return path === undefined ? { scheme, host, port, text } : { scheme, host, port, text, path };
+}
+
+/**
+ * Longest socket path (bytes, without the NUL) that fits the platform's
+ * `sockaddr_un` (108 bytes with the NUL on Linux, 104 on macOS and the BSDs).
+ * nanomsg needs at most 121 (SP-IPC-2), which the platform limit already implies.
+ */
+export const IPC_PATH_MAX =
+  process.platform === "win32" ? 255 : process.platform === "linux" ? 107 : 103;
+
+/**
+ * Parses the part after `ipc://` (a path, SP-IPC-1) or `inproc://` (a name,
+ * SP-INPROC-1). Host and port are empty; the path or name is in `path`.
+ */
+function parseLocal(scheme: "ipc" | "inproc", rest: string, text: string): SPUrl {
+  const bad = (why: string) =>
+    new SPError("EADDRINVAL", `invalid URL ${JSON.stringify(text)}: ${why}`);
+  if (rest === "") throw bad(scheme === "ipc" ? "empty path" : "empty name");
+  if (rest.includes("\0")) throw bad("NUL in the address");
+  // SP-IPC-2: a path that does not fit is refused, never truncated.
+  if (scheme === "ipc" && Buffer.byteLength(rest) > IPC_PATH_MAX) {
+    throw bad(`path longer than ${IPC_PATH_MAX} bytes`);
+  }
+  return { scheme, host: "", port: 0, text, path: rest };
 }
 
 /** A resolved address ready for `net`. */

@@ -6,6 +6,7 @@
  * @module
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createServer, Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { APT_COMMAND } from "../../tools/peers/ensure.ts";
@@ -40,9 +41,19 @@ export interface Running {
 
 const live = new Set<Running>();
 
-/** Starts `cmd args…` with a hard time limit. */
-export function start(cmd: string, args: readonly string[], timeoutMs = CHILD_TIMEOUT_MS): Running {
-  const child = spawn(cmd, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Starts `cmd args…` with a hard time limit; `input`, when given, is written to
+ * its standard input, which is then closed.
+ */
+export function start(
+  cmd: string,
+  args: readonly string[],
+  timeoutMs = CHILD_TIMEOUT_MS,
+  input?: Uint8Array,
+): Running {
+  const stdin = input === undefined ? "ignore" : "pipe";
+  const child = spawn(cmd, args, { cwd: ROOT, stdio: [stdin, "pipe", "pipe"] });
+  if (input !== undefined) child.stdin?.end(input);
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout?.on("data", (b: Buffer) => out.push(b));
@@ -147,10 +158,47 @@ export function spcatCommand(): [string, string[]] {
   return [process.execPath, ["--import", "tsx", "reference/cli/spcat.ts"]];
 }
 
-/** Starts spcat with `args`. */
-export function spcat(args: readonly string[], timeoutMs = CHILD_TIMEOUT_MS): Running {
+/** Starts spcat with `args` (and `input` on its standard input). */
+export function spcat(
+  args: readonly string[],
+  timeoutMs = CHILD_TIMEOUT_MS,
+  input?: Uint8Array,
+): Running {
   const [cmd, pre] = spcatCommand();
-  return start(cmd, [...pre, ...args], timeoutMs);
+  return start(cmd, [...pre, ...args], timeoutMs, input);
+}
+
+/**
+ * POSIX `cksum` of `data` (CRC-32 with polynomial 0x04C11DB7, length
+ * appended), the checksum nngcat's test scripts compare outputs with.
+ *
+ * @example
+ * ```ts
+ * cksum(Buffer.from("hello world\n")); // 3733384285
+ * ```
+ */
+export function cksum(data: Uint8Array): number {
+  let crc = 0;
+  const step = (byte: number) => {
+    crc ^= byte << 24;
+    for (let i = 0; i < 8; i++) crc = crc & 0x80000000 ? (crc << 1) ^ 0x04c11db7 : crc << 1;
+    crc >>>= 0;
+  };
+  for (const b of data) step(b);
+  for (let n = data.length; n > 0; n = Math.floor(n / 256)) step(n & 0xff);
+  return ~crc >>> 0;
+}
+
+/** Waits until a Unix socket path exists (an ipc:// listener is up). */
+export async function waitForPath(path: string, owner: Running, limitMs = 15_000): Promise<void> {
+  const end = Date.now() + limitMs;
+  while (!existsSync(path)) {
+    if (owner.child.exitCode !== null) {
+      throw new Error(`${owner.name} exited early: ${owner.stderr().toString()}`);
+    }
+    if (Date.now() > end) throw new Error(`nothing listens at ${path} (${owner.name})`);
+    await sleep(25);
+  }
 }
 
 /** Describes a finished child for assertion messages. */

@@ -256,17 +256,26 @@ static void op_listen(long long id, nng_socket s, const char *url) {
     answer_nng(id, rv);
     return;
   }
+  /* Report the bound port for tcp://, tls+tcp://, ws:// and wss:// (the ws listener answers
+     NNG_OPT_TCP_BOUND_PORT too), keeping a ws path: scheme://host:PORT/path. */
   int port = 0;
-  const char *colon = strrchr(url, ':');
-  if (strncmp(url, "tcp", 3) != 0 || colon == NULL ||
-      (rv = nng_listener_get_int(l, NNG_OPT_TCP_BOUND_PORT, &port)) != 0) {
-    char extra[600];
+  const char *auth = strstr(url, "://");
+  const char *end = auth ? strchr(auth + 3, '/') : NULL;
+  if (end == NULL && auth) end = auth + strlen(auth);
+  const char *colon = NULL;
+  if (auth)
+    for (const char *c = auth + 3; c < end; c++)
+      if (*c == ':') colon = c;
+  int portable = strncmp(url, "tcp", 3) == 0 || strncmp(url, "tls+tcp", 7) == 0 ||
+                 strncmp(url, "ws", 2) == 0;
+  char extra[600];
+  if (!portable || colon == NULL ||
+      nng_listener_get_int(l, NNG_OPT_TCP_BOUND_PORT, &port) != 0) {
     snprintf(extra, sizeof extra, "\"url\":\"%s\"", url);
     answer_ok(id, extra);
     return;
   }
-  char extra[600];
-  snprintf(extra, sizeof extra, "\"url\":\"%.*s:%d\"", (int)(colon - url), url, port);
+  snprintf(extra, sizeof extra, "\"url\":\"%.*s:%d%s\"", (int)(colon - url), url, port, end);
   answer_ok(id, extra);
 }
 

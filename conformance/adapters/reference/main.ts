@@ -97,6 +97,14 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
     }
     case "setopt": {
       const e = entry(req);
+      if (req.data !== undefined) {
+        // Byte-valued options (sub:subscribe, sub:unsubscribe) carry base64 in `data`;
+        // sockets that take bytes widen setOption's value (Sub0Socket), others answer EINVAL.
+        const bytes = Buffer.from(String(req.data), "base64");
+        const sock = e.sock as SocketBase & { setOption(name: string, v: Uint8Array): void };
+        sock.setOption(String(req.name), bytes);
+        return {};
+      }
       const value = Number(req.value);
       e.sock.setOption(String(req.name), value);
       if (req.name === "recv-timeout") e.recvTimeout = value;

@@ -10,6 +10,18 @@ import { TcpPipe, type TcpPipeMachine } from "./pipe.ts";
 export type TcpDialerMachine = typeof tcpDialerMachine;
 
 /**
+ * Starts one connection attempt and returns the socket (its `connect` or `error` event follows).
+ * The default resolves the URL's host and connects over TCP; IPC passes a path connect.
+ */
+export type StreamConnect = (url: SPUrl) => Promise<Socket>;
+
+const tcpConnect: StreamConnect = async (url) => {
+  // Host names are resolved for every attempt, so a moved peer is found again.
+  const addr = await resolveUrl(url);
+  return connect({ host: addr.address, port: addr.port, family: addr.family });
+};
+
+/**
  * A reconnecting TCP dialer driven by the `tcp-dialer` actor. A connection
  * counts as established once its SP header exchange succeeded; a refused or
  * failed attempt just waits and retries (SP-TCP-13).
@@ -37,7 +49,14 @@ export class TcpDialer implements Dialer {
   constructor(
     url: SPUrl,
     host: PipeHost,
-    machines: { dialer?: TcpDialerMachine; pipe?: TcpPipeMachine } = {},
+    machines: {
+      dialer?: TcpDialerMachine;
+      pipe?: TcpPipeMachine;
+      /** How to open a stream (IPC: a path); default TCP. */
+      connect?: StreamConnect;
+      /** Leading frame type byte (IPC); default none. */
+      frameType?: number;
+    } = {},
   ) {
     this.url = url.text;
     this.backoff = host.options.reconnectMin;
@@ -50,7 +69,7 @@ export class TcpDialer implements Dialer {
 
     const machine = (machines.dialer ?? tcpDialerMachine).provide({
       actions: {
-        connect: () => this.connectOnce(url, host, machines.pipe),
+        connect: () => this.connectOnce(url, host, machines.pipe, machines),
         // SP-TCP-13: a connection that got through resets the back-off to the minimum.
         resetBackoff: () => {
           this.backoff = host.options.reconnectMin;
@@ -95,7 +114,12 @@ export class TcpDialer implements Dialer {
     this.pipe = undefined;
   }
 
-  private connectOnce(url: SPUrl, host: PipeHost, pipeMachine: TcpPipeMachine | undefined): void {
+  private connectOnce(
+    url: SPUrl,
+    host: PipeHost,
+    pipeMachine: TcpPipeMachine | undefined,
+    stream: { connect?: StreamConnect; frameType?: number },
+  ): void {
     const attempt = ++this.attempt;
     const stale = () => attempt !== this.attempt;
     const fail = () => {
@@ -106,10 +130,11 @@ export class TcpDialer implements Dialer {
       this.pipe = undefined;
       this.send({ type: "failed" });
     };
-    // Host names are resolved for every attempt, so a moved peer is found again.
-    resolveUrl(url).then((addr) => {
-      if (stale()) return;
-      const socket = connect({ host: addr.address, port: addr.port, family: addr.family });
+    (stream.connect ?? tcpConnect)(url).then((socket) => {
+      if (stale()) {
+        socket.destroy();
+        return;
+      }
       this.socket = socket;
       // ECONNREFUSED and friends: the attempt failed; the actor backs off and retries.
       socket.once("error", fail);
@@ -123,6 +148,7 @@ export class TcpDialer implements Dialer {
           socket,
           host,
           machine: pipeMachine,
+          frameType: stream.frameType,
           onAttach: () => {
             if (stale()) return;
             if (!this.everConnected) {

@@ -5,6 +5,8 @@ const EXPECT_HEADER = 0;
 const EXPECT_LENGTH = 1;
 const EXPECT_PAYLOAD = 2;
 const STOPPED = 3;
+/** IPC only: expecting the one-byte message type in front of a length. */
+const EXPECT_TYPE = 4;
 
 const TWO_POW_32 = 2 ** 32;
 
@@ -18,6 +20,8 @@ export interface FrameReaderHandlers {
   onOversize(length: number): void;
   /** Current receive limit in bytes; 0 = unlimited. Read once per frame. */
   limit(): number;
+  /** With a `frameType`: a frame began with another type byte; the reader has stopped. */
+  onBadType?(type: number): void;
 }
 
 /**
@@ -42,13 +46,19 @@ export class FrameReader {
   private payloadFill = 0;
   private need = 0;
   private readonly h: FrameReaderHandlers;
+  /** The state that starts each frame: EXPECT_LENGTH, or EXPECT_TYPE when frames carry a type byte. */
+  private readonly frameStart: number;
+  private readonly frameType: number;
 
   /**
    * @param expectHeader start by reading the 8-byte SP header (default true)
+   * @param frameType when set, each frame starts with this one-byte type (IPC, SP-IPC-5)
    */
-  constructor(handlers: FrameReaderHandlers, expectHeader = true) {
+  constructor(handlers: FrameReaderHandlers, expectHeader = true, frameType?: number) {
     this.h = handlers;
-    this.state = expectHeader ? EXPECT_HEADER : EXPECT_LENGTH;
+    this.frameType = frameType ?? -1;
+    this.frameStart = frameType === undefined ? EXPECT_LENGTH : EXPECT_TYPE;
+    this.state = expectHeader ? EXPECT_HEADER : this.frameStart;
   }
 
   /** True after {@link stop} or an oversize frame. */
@@ -74,7 +84,7 @@ export class FrameReader {
           // Whole payload inside this chunk: hand out a view, no copy.
           const frame = chunk.subarray(off, off + this.need);
           off += this.need;
-          this.state = EXPECT_LENGTH;
+          this.state = this.frameStart;
           this.h.onFrame(frame);
           continue;
         }
@@ -89,7 +99,7 @@ export class FrameReader {
         if (this.payloadFill === this.need) {
           const frame = this.payload;
           this.payload = null;
-          this.state = EXPECT_LENGTH;
+          this.state = this.frameStart;
           this.h.onFrame(frame);
         }
       } else if (state === EXPECT_LENGTH || state === EXPECT_HEADER) {
@@ -107,11 +117,19 @@ export class FrameReader {
           field = this.small;
         }
         if (state === EXPECT_HEADER) {
-          this.state = EXPECT_LENGTH;
+          this.state = this.frameStart;
           this.h.onHeader(Buffer.from(field));
         } else {
           this.gotLength(field);
         }
+      } else if (state === EXPECT_TYPE) {
+        const type = chunk[off++] as number;
+        if (type !== this.frameType) {
+          this.stop();
+          this.h.onBadType?.(type);
+          return;
+        }
+        this.state = EXPECT_LENGTH;
       } else {
         return; // STOPPED
       }
@@ -134,6 +152,7 @@ export class FrameReader {
     }
     if (length === 0) {
       // SP-TCP-9: a zero-length frame is a valid, empty message.
+      this.state = this.frameStart;
       this.h.onFrame(Buffer.alloc(0));
       return;
     }

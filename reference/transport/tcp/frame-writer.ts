@@ -27,9 +27,15 @@ export class FrameWriter {
   private dead = false;
   private readonly sink: FrameSink;
   private readonly flushBound = () => this.flush();
+  /** Bytes in front of each payload: the length, plus the type byte when there is one. */
+  private readonly prefix: number;
+  private readonly frameType: number | undefined;
 
-  constructor(sink: FrameSink) {
+  /** @param frameType when set, each frame starts with this one-byte type (IPC, SP-IPC-5) */
+  constructor(sink: FrameSink, frameType?: number) {
     this.sink = sink;
+    this.frameType = frameType;
+    this.prefix = frameType === undefined ? 8 : 9;
   }
 
   /** Frames queued and not yet written. */
@@ -37,12 +43,17 @@ export class FrameWriter {
     return this.firsts.length;
   }
 
+  /** Bytes (framing included) queued and not yet handed to the sink; feeds `Pipe.writable`. */
+  get queuedBytes(): number {
+    return this.bytes;
+  }
+
   /** Queues one frame whose payload is `first` followed by `second`. */
   push(first: Uint8Array, second?: Uint8Array): void {
     if (this.dead) return;
     this.firsts.push(first);
     this.seconds.push(second);
-    this.bytes += 8 + first.length + (second ? second.length : 0);
+    this.bytes += this.prefix + first.length + (second ? second.length : 0);
     if (!this.scheduled) {
       this.scheduled = true;
       process.nextTick(this.flushBound);
@@ -66,6 +77,7 @@ export class FrameWriter {
       for (let i = 0; i < count; i++) {
         const a = firsts[i] as Uint8Array;
         const b = seconds[i];
+        if (this.frameType !== undefined) out[off++] = this.frameType;
         off = writeLength(out, off, a.length + (b ? b.length : 0));
         out.set(a, off);
         off += a.length;
@@ -81,8 +93,9 @@ export class FrameWriter {
     for (let i = 0; i < count; i++) {
       const a = firsts[i] as Uint8Array;
       const b = seconds[i];
-      const head = Buffer.allocUnsafe(8);
-      writeLength(head, 0, a.length + (b ? b.length : 0));
+      const head = Buffer.allocUnsafe(this.prefix);
+      if (this.frameType !== undefined) head[0] = this.frameType;
+      writeLength(head, this.prefix - 8, a.length + (b ? b.length : 0));
       this.sink.write(head);
       if (a.length > 0) this.sink.write(a);
       if (b && b.length > 0) this.sink.write(b);

@@ -1,4 +1,4 @@
-import { type AddressInfo, createServer, type Server } from "node:net";
+import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import { SPError } from "../../core/errors.ts";
 import type { Listener, PipeHost } from "../../core/transport.ts";
 import { formatUrl, resolveUrl, type SPUrl } from "../../core/url.ts";
@@ -25,11 +25,20 @@ export class TcpListener implements Listener {
     this.url = url;
   }
 
-  /** Binds; EADDRINUSE when the port is taken, EADDRINVAL for an unusable address. */
-  static async bind(url: SPUrl, host: PipeHost, machine?: TcpPipeMachine): Promise<TcpListener> {
+  /**
+   * Binds; EADDRINUSE when the port is taken, EADDRINVAL for an unusable address.
+   * `makeServer` lets another transport (TLS) supply the server; it calls back with each ready socket.
+   */
+  static async bind(
+    url: SPUrl,
+    host: PipeHost,
+    machine?: TcpPipeMachine,
+    makeServer: (onSocket: (socket: Socket) => void) => Server = (onSocket) =>
+      createServer(onSocket),
+  ): Promise<TcpListener> {
     const addr = await resolveUrl(url);
     let listener: TcpListener | undefined;
-    const server = createServer((socket) => {
+    const server = makeServer((socket) => {
       if (!listener || listener.closing) {
         socket.destroy();
         return;

@@ -3,7 +3,7 @@ import { createActor } from "xstate";
 import { SP_HEADER_MAGIC } from "../../../spec/constants.ts";
 import { type TcpPipeEvent, tcpPipeMachine } from "../../../spec/machines/tcp-pipe.ts";
 import { SPError } from "../../core/errors.ts";
-import { allocatePipeId, type Pipe } from "../../core/pipe.ts";
+import { allocatePipeId, PIPE_WRITE_HIGH_WATER_MARK, type Pipe } from "../../core/pipe.ts";
 import type { PipeHost } from "../../core/transport.ts";
 import { FrameReader } from "./frame-reader.ts";
 import { FrameWriter } from "./frame-writer.ts";
@@ -23,6 +23,8 @@ export interface TcpPipeOptions {
   onClose?: (pipe: TcpPipe, attached: boolean) => void;
   /** Alternate machine (tests, other drafts). */
   machine?: TcpPipeMachine;
+  /** When set, frames carry this leading type byte (the IPC mapping uses 0x01, SP-IPC-5). */
+  frameType?: number;
 }
 
 /** How long a gracefully ended connection may linger before it is destroyed. */
@@ -42,6 +44,11 @@ export class TcpPipe implements Pipe {
   readonly id = allocatePipeId();
   peer = -1;
   onMessage: ((msg: Buffer) => void) | null = null;
+  onWritable: (() => void) | null = null;
+  /** Write backlog (writer queue + socket buffer) above which `writable` is false. */
+  highWaterMark = PIPE_WRITE_HIGH_WATER_MARK;
+  /** Set when `writable` answered false; the next 'drain' that frees the pipe calls onWritable. */
+  private wantWritable = false;
   readonly closed: Promise<SPError | undefined>;
   private closedFlag = false;
   private attached = false;
@@ -59,19 +66,28 @@ export class TcpPipe implements Pipe {
       this.resolveClosed = r;
     });
     socket.setNoDelay(true);
-    this.writer = new FrameWriter(socket);
-    this.reader = new FrameReader({
-      limit: () => host.options.recvMaxSize,
-      onHeader: (header) => this.lifecycle({ type: "header", arg: header }),
-      onFrame: (payload) => this.onMessage?.(payload),
-      onOversize: (length) => {
-        host.count("rxOversize");
-        this.lifecycle({
-          type: "oversize",
-          arg: new SPError("EMSGSIZE", `frame of ${length} bytes over the receive limit`),
-        });
+    this.writer = new FrameWriter(socket, opts.frameType);
+    this.reader = new FrameReader(
+      {
+        limit: () => host.options.recvMaxSize,
+        // SP-IPC-6: another type byte closes only this connection, as a local close with EPROTO.
+        onBadType: (type) => {
+          host.count("rxBadFrameType");
+          this.lifecycle({ type: "close", arg: new SPError("EPROTO", `frame type byte ${type}`) });
+        },
+        onHeader: (header) => this.lifecycle({ type: "header", arg: header }),
+        onFrame: (payload) => this.onMessage?.(payload),
+        onOversize: (length) => {
+          host.count("rxOversize");
+          this.lifecycle({
+            type: "oversize",
+            arg: new SPError("EMSGSIZE", `frame of ${length} bytes over the receive limit`),
+          });
+        },
       },
-    });
+      true,
+      opts.frameType,
+    );
 
     const headerOf = (event: TcpPipeEvent): Buffer => event.arg as Buffer;
     const rejectHeader = (why: string) => {
@@ -128,6 +144,8 @@ export class TcpPipe implements Pipe {
       // The 'close' event follows; it is reported as a disconnect.
     });
     socket.on("close", () => this.lifecycle({ type: "disconnect" }));
+    // Backpressure: a large flush makes the socket ask for 'drain'; then re-check.
+    socket.on("drain", () => this.checkWritable());
     this.actor.start();
   }
 
@@ -138,6 +156,24 @@ export class TcpPipe implements Pipe {
   /** The remote address, for diagnostics. */
   get remote(): string {
     return `${this.socket.remoteAddress}:${this.socket.remotePort}`;
+  }
+
+  /**
+   * False when closed or when the write backlog (queued frames plus the socket's
+   * unwritten bytes) exceeds `highWaterMark`; see {@link Pipe.writable}.
+   */
+  get writable(): boolean {
+    if (this.closedFlag) return false;
+    if (this.writer.queuedBytes + this.socket.writableLength < this.highWaterMark) return true;
+    this.wantWritable = true;
+    return false;
+  }
+
+  private checkWritable(): void {
+    if (!this.wantWritable || this.closedFlag) return;
+    if (this.writer.queuedBytes + this.socket.writableLength >= this.highWaterMark) return;
+    this.wantWritable = false;
+    this.onWritable?.();
   }
 
   send(first: Uint8Array, second?: Uint8Array): boolean {

@@ -1,0 +1,687 @@
+/*
+ * Conformance adapter for libnanomsg 1.x (contract: conformance/ADAPTER.md).
+ *
+ * One JSON request per stdin line, one JSON answer per stdout line. Each
+ * request is served on its own detached thread, so a recv that waits does not
+ * hold up the others; a mutex keeps answer lines whole.
+ *
+ * Differences from the nng adapter, all forced by the nanomsg API:
+ * - Timeouts are socket options in nanomsg, but the contract wants a per-call
+ *   bound that leaves the socket's setting alone. So send/recv first try a
+ *   non-blocking call (which also surfaces EFSM at once), then wait with
+ *   nn_poll in short slices until the deadline. The slices let `close` tell
+ *   waiting calls to give up (ECLOSED) before nn_close runs, so nn_close never
+ *   races a call in flight on the same socket.
+ * - nanomsg cannot report the port a `tcp://host:0` listener got. The adapter
+ *   asks the kernel for a free port with a throw-away socket, binds nanomsg to
+ *   it, and retries with another port when someone took it meanwhile.
+ * - Error numbers are errno values; they are renamed to nng's code names.
+ *
+ * The JSON reader handles only the flat objects the suite writes (no nesting,
+ * no escapes inside the strings it reads). It is not a general JSON parser.
+ *
+ * Build: cc -O2 -o nanomsg-adapter adapter.c -lnanomsg -lpthread
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <nanomsg/bus.h>
+#include <nanomsg/nn.h>
+#include <nanomsg/pair.h>
+#include <nanomsg/pipeline.h>
+#include <nanomsg/pubsub.h>
+#include <nanomsg/reqrep.h>
+#include <nanomsg/survey.h>
+
+#ifndef NANOMSG_VERSION
+#define NANOMSG_VERSION "unknown"
+#endif
+
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+static int in_flight = 0; /* requests still being served; under out_lock */
+
+/* ---------- per-socket bookkeeping ---------- */
+
+#define MAX_SOCKETS 4096
+struct sock {
+  int used;      /* slot holds an open nanomsg socket */
+  int closing;   /* close requested: waiting calls must give up */
+  int busy;      /* send/recv calls currently inside the socket */
+  int recv_ms;   /* socket-level recv-timeout as the contract sees it (-1 forever) */
+  int send_ms;
+};
+static struct sock socks[MAX_SOCKETS];
+static pthread_mutex_t sock_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Marks a call as using socket `s`; fails when it is unknown or closing. */
+static int sock_enter(int s) {
+  int ok = 0;
+  pthread_mutex_lock(&sock_lock);
+  if (s >= 0 && s < MAX_SOCKETS && socks[s].used && !socks[s].closing) {
+    socks[s].busy++;
+    ok = 1;
+  }
+  pthread_mutex_unlock(&sock_lock);
+  return ok;
+}
+
+static void sock_leave(int s) {
+  pthread_mutex_lock(&sock_lock);
+  socks[s].busy--;
+  pthread_mutex_unlock(&sock_lock);
+}
+
+static int sock_closing(int s) {
+  pthread_mutex_lock(&sock_lock);
+  int c = socks[s].closing;
+  pthread_mutex_unlock(&sock_lock);
+  return c;
+}
+
+/* ---------- errors ---------- */
+
+/* nanomsg reports errno values; the contract wants nng's names. */
+static const char *code_of(int err) {
+  switch (err) {
+  case ETIMEDOUT:
+  case EAGAIN:
+    return "ETIMEDOUT";
+  case EFSM:
+    return "ESTATE";
+  case EBADF:
+  case ETERM:
+    return "ECLOSED";
+  case EINVAL:
+  case EFAULT:
+    return "EINVAL";
+  case ENOTSUP:
+  case ENOPROTOOPT:
+  case EPROTONOSUPPORT:
+    return "ENOTSUP";
+  case EADDRINUSE:
+    return "EADDRINUSE";
+  case EADDRNOTAVAIL:
+  case ENODEV:
+  case ENAMETOOLONG:
+    return "EADDRINVAL";
+  case ECONNREFUSED:
+    return "ECONNREFUSED";
+  case EMSGSIZE:
+    return "EMSGSIZE";
+  case ENOMEM:
+    return "ENOMEM";
+  case EINTR:
+    return "EINTR";
+  case EPROTO:
+    return "EPROTO";
+  case EMFILE:
+    return "ENOFILES";
+  default:
+    return "EINTERNAL";
+  }
+}
+
+/* ---------- output ---------- */
+
+static void put_json_string(const char *s) {
+  putchar('"');
+  for (const char *c = s; *c; c++) {
+    if (*c == '"' || *c == '\\') putchar('\\');
+    putchar((unsigned char)*c < 0x20 ? ' ' : *c);
+  }
+  putchar('"');
+}
+
+static void reply_ok(long long id, const char *fields) {
+  pthread_mutex_lock(&out_lock);
+  printf("{\"id\":%lld,\"ok\":true%s%s}\n", id, fields ? "," : "", fields ? fields : "");
+  fflush(stdout);
+  pthread_mutex_unlock(&out_lock);
+}
+
+static void reply_err(long long id, const char *code, const char *msg) {
+  pthread_mutex_lock(&out_lock);
+  printf("{\"id\":%lld,\"ok\":false,\"error\":{\"code\":\"%s\",\"message\":", id, code);
+  put_json_string(msg);
+  printf("}}\n");
+  fflush(stdout);
+  pthread_mutex_unlock(&out_lock);
+}
+
+static void reply_errno(long long id, int err) { reply_err(id, code_of(err), nn_strerror(err)); }
+
+/* ---------- base64 ---------- */
+
+static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static char *to_base64(const unsigned char *p, size_t n) {
+  char *out = malloc((n + 2) / 3 * 4 + 1);
+  size_t o = 0;
+  for (size_t i = 0; i < n; i += 3) {
+    unsigned long w = (unsigned long)p[i] << 16;
+    if (i + 1 < n) w |= (unsigned long)p[i + 1] << 8;
+    if (i + 2 < n) w |= p[i + 2];
+    out[o++] = alphabet[(w >> 18) & 0x3f];
+    out[o++] = alphabet[(w >> 12) & 0x3f];
+    out[o++] = i + 1 < n ? alphabet[(w >> 6) & 0x3f] : '=';
+    out[o++] = i + 2 < n ? alphabet[w & 0x3f] : '=';
+  }
+  out[o] = '\0';
+  return out;
+}
+
+/* Decodes base64 into a fresh buffer (*out); returns the length or -1. */
+static long from_base64(const char *s, unsigned char **out) {
+  size_t n = strlen(s);
+  unsigned char *buf = malloc(n / 4 * 3 + 4);
+  unsigned long acc = 0;
+  int bits = 0;
+  long len = 0;
+  for (size_t i = 0; i < n && s[i] != '='; i++) {
+    const char *hit = strchr(alphabet, s[i]);
+    if (hit == NULL || s[i] == '\0') {
+      free(buf);
+      return -1;
+    }
+    acc = (acc << 6) | (unsigned long)(hit - alphabet);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      buf[len++] = (unsigned char)((acc >> bits) & 0xff);
+    }
+  }
+  *out = buf;
+  return len;
+}
+
+/* ---------- reading the flat request object ---------- */
+
+static const char *field_at(const char *line, const char *key) {
+  char quoted[64];
+  snprintf(quoted, sizeof quoted, "\"%s\"", key);
+  const char *p = strstr(line, quoted);
+  if (p == NULL) return NULL;
+  p += strlen(quoted);
+  while (*p == ' ') p++;
+  if (*p++ != ':') return NULL;
+  while (*p == ' ') p++;
+  return p;
+}
+
+static char *field_str(const char *line, const char *key) {
+  const char *p = field_at(line, key);
+  if (p == NULL || *p != '"') return NULL;
+  const char *end = strchr(p + 1, '"');
+  if (end == NULL) return NULL;
+  size_t n = (size_t)(end - p - 1);
+  char *s = malloc(n + 1);
+  memcpy(s, p + 1, n);
+  s[n] = '\0';
+  return s;
+}
+
+static int field_num(const char *line, const char *key, long long *out) {
+  const char *p = field_at(line, key);
+  if (p == NULL) return 0;
+  char *end;
+  errno = 0;
+  long long v = strtoll(p, &end, 10);
+  if (end == p || errno != 0) return 0;
+  *out = v;
+  return 1;
+}
+
+/* ---------- time ---------- */
+
+static long long now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---------- protocols and options ---------- */
+
+static const struct {
+  const char *name;
+  int protocol;
+} protocols[] = {
+    {"pair0", NN_PAIR},         {"pub0", NN_PUB},   {"sub0", NN_SUB},
+    {"req0", NN_REQ},           {"rep0", NN_REP},   {"push0", NN_PUSH},
+    {"pull0", NN_PULL},         {"surveyor0", NN_SURVEYOR},
+    {"respondent0", NN_RESPONDENT}, {"bus0", NN_BUS},
+};
+#define NPROTOCOLS (sizeof protocols / sizeof protocols[0])
+
+/* Integer options: contract name → nanomsg level and option. */
+static const struct {
+  const char *name;
+  int level; /* 0 = NN_SOL_SOCKET; otherwise the protocol's level */
+  int option;
+} int_options[] = {
+    {"recv-size-max", NN_SOL_SOCKET, NN_RCVMAXSIZE},
+    {"ttl-max", NN_SOL_SOCKET, NN_MAXTTL},
+    {"req:resend-time", NN_REQ, NN_REQ_RESEND_IVL},
+    {"surveyor:survey-time", NN_SURVEYOR, NN_SURVEYOR_DEADLINE},
+    {"recv-timeout", NN_SOL_SOCKET, NN_RCVTIMEO},
+    {"send-timeout", NN_SOL_SOCKET, NN_SNDTIMEO},
+    {"reconnect-time-min", NN_SOL_SOCKET, NN_RECONNECT_IVL},
+    {"reconnect-time-max", NN_SOL_SOCKET, NN_RECONNECT_IVL_MAX},
+};
+#define NINT_OPTIONS (sizeof int_options / sizeof int_options[0])
+
+/* Returns 0 or an errno value. */
+static int set_int_option(int s, const char *name, long long value) {
+  for (size_t i = 0; i < NINT_OPTIONS; i++) {
+    if (strcmp(int_options[i].name, name) != 0) continue;
+    if (value < INT_MIN || value > INT_MAX) return EINVAL;
+    int v = (int)value;
+    if (int_options[i].option == NN_RCVMAXSIZE && int_options[i].level == NN_SOL_SOCKET) {
+      /* The contract says 0 = unlimited; nanomsg spells that -1. */
+      if (v < 0) return EINVAL;
+      if (v == 0) v = -1;
+    }
+    if (strcmp(name, "req:resend-time") == 0 && v == 0) {
+      /* Contract: 0 = never resend. nanomsg has no "never"; the longest interval is close. */
+      v = INT_MAX;
+    }
+    if (strcmp(name, "recv-timeout") == 0 || strcmp(name, "send-timeout") == 0) {
+      /* Kept for send/recv without their own timeoutMs (see wait_op). */
+      pthread_mutex_lock(&sock_lock);
+      if (name[0] == 'r')
+        socks[s].recv_ms = v;
+      else
+        socks[s].send_ms = v;
+      pthread_mutex_unlock(&sock_lock);
+    }
+    return nn_setsockopt(s, int_options[i].level, int_options[i].option, &v, sizeof v) == 0
+               ? 0
+               : errno;
+  }
+  return ENOTSUP;
+}
+
+static int set_bytes_option(int s, const char *name, const unsigned char *p, size_t n) {
+  int opt;
+  if (strcmp(name, "sub:subscribe") == 0)
+    opt = NN_SUB_SUBSCRIBE;
+  else if (strcmp(name, "sub:unsubscribe") == 0)
+    opt = NN_SUB_UNSUBSCRIBE;
+  else
+    return ENOTSUP;
+  return nn_setsockopt(s, NN_SUB, opt, p, n) == 0 ? 0 : errno;
+}
+
+/* ---------- operations ---------- */
+
+static void op_hello(long long id) {
+  char out[1536];
+  size_t n = (size_t)snprintf(out, sizeof out,
+                              "\"name\":\"nanomsg\",\"version\":\"%s\",\"capabilities\":{"
+                              "\"protocols\":[",
+                              NANOMSG_VERSION);
+  for (size_t i = 0; i < NPROTOCOLS; i++)
+    n += (size_t)snprintf(out + n, sizeof out - n, "%s\"%s\"", i ? "," : "", protocols[i].name);
+  n += (size_t)snprintf(out + n, sizeof out - n, "],\"transports\":[\"tcp\",\"ipc\",\"ws\"],"
+                                                 "\"options\":[");
+  for (size_t i = 0; i < NINT_OPTIONS; i++)
+    n += (size_t)snprintf(out + n, sizeof out - n, "%s\"%s\"", i ? "," : "",
+                          int_options[i].name);
+  snprintf(out + n, sizeof out - n, ",\"sub:subscribe\",\"sub:unsubscribe\"]}");
+  reply_ok(id, out);
+}
+
+static void op_open(long long id, const char *line) {
+  char *name = field_str(line, "protocol");
+  int protocol = -1;
+  for (size_t i = 0; name != NULL && i < NPROTOCOLS; i++)
+    if (strcmp(protocols[i].name, name) == 0) protocol = protocols[i].protocol;
+  free(name);
+  if (protocol < 0) {
+    reply_err(id, "ENOTSUP", "unknown protocol");
+    return;
+  }
+  int s = nn_socket(AF_SP, protocol);
+  if (s < 0) {
+    reply_errno(id, errno);
+    return;
+  }
+  if (s >= MAX_SOCKETS) {
+    nn_close(s);
+    reply_err(id, "ENOFILES", "too many sockets for the adapter's table");
+    return;
+  }
+  pthread_mutex_lock(&sock_lock);
+  socks[s] = (struct sock){.used = 1, .closing = 0, .busy = 0, .recv_ms = -1, .send_ms = -1};
+  pthread_mutex_unlock(&sock_lock);
+  char out[32];
+  snprintf(out, sizeof out, "\"socket\":%d", s);
+  reply_ok(id, out);
+}
+
+/* Asks the kernel for a currently free TCP port on `host` (IPv4 literal), or 0. */
+static int free_port(const char *host) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+  if (inet_pton(AF_INET, host, &a.sin_addr) != 1) a.sin_addr.s_addr = htonl(INADDR_ANY);
+  socklen_t len = sizeof a;
+  int port = 0;
+  if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+      getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+    port = ntohs(a.sin_port);
+  close(fd);
+  return port;
+}
+
+/*
+ * Splits a tcp:// or ws:// URL into scheme, host, port and path (path may be
+ * ""). Returns 0 for other transports or URLs it cannot split.
+ */
+static int split_url(const char *url, char *scheme, char *host, size_t hostcap, int *port,
+                     const char **path) {
+  const char *rest;
+  if (strncmp(url, "tcp://", 6) == 0) {
+    strcpy(scheme, "tcp");
+    rest = url + 6;
+  } else if (strncmp(url, "ws://", 5) == 0) {
+    strcpy(scheme, "ws");
+    rest = url + 5;
+  } else {
+    return 0;
+  }
+  const char *slash = strchr(rest, '/');
+  const char *end = slash ? slash : rest + strlen(rest);
+  const char *colon = NULL;
+  for (const char *c = rest; c < end; c++)
+    if (*c == ':') colon = c;
+  if (colon == NULL || (size_t)(colon - rest) >= hostcap) return 0;
+  memcpy(host, rest, (size_t)(colon - rest));
+  host[colon - rest] = '\0';
+  char *num_end;
+  long p = strtol(colon + 1, &num_end, 10);
+  if (num_end != end || p < 0 || p > 65535) return 0;
+  *port = (int)p;
+  *path = end;
+  return 1;
+}
+
+/*
+ * Binds `s` to scheme://host:port. nanomsg 1.1.5 refuses a ws:// bind
+ * address with a path (EINVAL) and serves every path on the port anyway
+ * (sp-wire-facts.md §12.8), so the path is left out of the bind and put back
+ * into the answered URL.
+ */
+static int bind_at(int s, const char *scheme, const char *host, int port) {
+  char addr[600];
+  snprintf(addr, sizeof addr, "%s://%s:%d", scheme, host, port);
+  return nn_bind(s, addr) < 0 ? errno : 0;
+}
+
+static void answer_url(long long id, const char *scheme, const char *host, int port,
+                       const char *path) {
+  char out[700];
+  snprintf(out, sizeof out, "\"url\":\"%s://%s:%d%s\"", scheme, host, port, path);
+  reply_ok(id, out);
+}
+
+static void op_listen(long long id, int s, const char *url) {
+  char scheme[8], host[256];
+  const char *path = "";
+  int port = 0;
+  if (!split_url(url, scheme, host, sizeof host, &port, &path)) {
+    /* ipc:// and inproc://: bind as given. */
+    if (nn_bind(s, url) < 0) {
+      reply_errno(id, errno);
+      return;
+    }
+    char out[600];
+    snprintf(out, sizeof out, "\"url\":\"%s\"", url);
+    reply_ok(id, out);
+    return;
+  }
+  if (strcmp(scheme, "tcp") == 0 && path[0] != '\0') {
+    reply_err(id, "EADDRINVAL", "a tcp URL has no path");
+    return;
+  }
+  if (port != 0) {
+    int err = bind_at(s, scheme, host, port);
+    err ? reply_errno(id, err) : answer_url(id, scheme, host, port, path);
+    return;
+  }
+  /* Port 0: nanomsg cannot tell which port it got, so choose a free one first
+   * and try again with another when someone took it in between. */
+  int err = EADDRINUSE;
+  for (int attempt = 0; attempt < 20 && err == EADDRINUSE; attempt++) {
+    int p = free_port(host);
+    if (p == 0) break;
+    err = bind_at(s, scheme, host, p);
+    if (err == 0) {
+      answer_url(id, scheme, host, p, path);
+      return;
+    }
+  }
+  reply_errno(id, err);
+}
+
+/*
+ * Runs a non-blocking nn_send/nn_recv until it succeeds, fails for another
+ * reason than EAGAIN, the deadline passes (ETIMEDOUT) or the socket is being
+ * closed (EBADF). `deadline_ms` < 0 means no deadline. Returns 0 or errno.
+ */
+static int wait_op(int s, int events, long long deadline_ms, int (*attempt)(int, void *),
+                   void *arg) {
+  for (;;) {
+    if (sock_closing(s)) return EBADF;
+    if (attempt(s, arg) == 0) return 0;
+    if (errno != EAGAIN) return errno;
+    long long slice = 20;
+    if (deadline_ms >= 0) {
+      long long left = deadline_ms - now_ms();
+      if (left <= 0) return ETIMEDOUT;
+      if (left < slice) slice = left;
+    }
+    struct nn_pollfd pfd = {.fd = s, .events = (short)events, .revents = 0};
+    if (nn_poll(&pfd, 1, (int)slice) < 0 && errno != EINTR) return errno;
+  }
+}
+
+struct send_arg {
+  const unsigned char *p;
+  size_t n;
+};
+
+static int try_send(int s, void *v) {
+  struct send_arg *a = v;
+  return nn_send(s, a->p, a->n, NN_DONTWAIT) < 0 ? -1 : 0;
+}
+
+struct recv_arg {
+  void *msg;
+  int len;
+};
+
+static int try_recv(int s, void *v) {
+  struct recv_arg *a = v;
+  a->len = nn_recv(s, &a->msg, NN_MSG, NN_DONTWAIT);
+  return a->len < 0 ? -1 : 0;
+}
+
+static long long deadline_for(const char *line, int socket_ms) {
+  long long ms;
+  if (!field_num(line, "timeoutMs", &ms)) ms = socket_ms;
+  return ms < 0 ? -1 : now_ms() + ms;
+}
+
+static void op_send(long long id, int s, const char *line) {
+  char *b64 = field_str(line, "data");
+  unsigned char *bytes = NULL;
+  long len = b64 ? from_base64(b64, &bytes) : -1;
+  free(b64);
+  if (len < 0) {
+    reply_err(id, "EINVAL", "data must be base64");
+    return;
+  }
+  pthread_mutex_lock(&sock_lock);
+  int socket_ms = socks[s].send_ms;
+  pthread_mutex_unlock(&sock_lock);
+  struct send_arg a = {bytes, (size_t)len};
+  int err = wait_op(s, NN_POLLOUT, deadline_for(line, socket_ms), try_send, &a);
+  free(bytes);
+  if (err != 0)
+    reply_errno(id, err);
+  else
+    reply_ok(id, NULL);
+}
+
+static void op_recv(long long id, int s, const char *line) {
+  pthread_mutex_lock(&sock_lock);
+  int socket_ms = socks[s].recv_ms;
+  pthread_mutex_unlock(&sock_lock);
+  struct recv_arg a = {NULL, 0};
+  int err = wait_op(s, NN_POLLIN, deadline_for(line, socket_ms), try_recv, &a);
+  if (err != 0) {
+    reply_errno(id, err);
+    return;
+  }
+  char *b64 = to_base64(a.msg, (size_t)a.len);
+  nn_freemsg(a.msg);
+  char *out = malloc(strlen(b64) + 16);
+  sprintf(out, "\"data\":\"%s\"", b64);
+  reply_ok(id, out);
+  free(out);
+  free(b64);
+}
+
+/* Tells waiting calls to give up, waits until they left, then closes. */
+static void op_close(long long id, int s) {
+  pthread_mutex_lock(&sock_lock);
+  int known = s >= 0 && s < MAX_SOCKETS && socks[s].used && !socks[s].closing;
+  if (known) socks[s].closing = 1;
+  pthread_mutex_unlock(&sock_lock);
+  if (!known) {
+    reply_err(id, "ECLOSED", "no such socket");
+    return;
+  }
+  for (;;) {
+    pthread_mutex_lock(&sock_lock);
+    int busy = socks[s].busy;
+    pthread_mutex_unlock(&sock_lock);
+    if (busy == 0) break;
+    usleep(2000);
+  }
+  int rc = nn_close(s);
+  int err = errno;
+  pthread_mutex_lock(&sock_lock);
+  socks[s].used = 0;
+  pthread_mutex_unlock(&sock_lock);
+  if (rc < 0 && err != EINTR)
+    reply_errno(id, err);
+  else
+    reply_ok(id, NULL);
+}
+
+/* ---------- dispatch ---------- */
+
+static void serve(long long id, const char *line) {
+  char *op = field_str(line, "op");
+  long long num;
+  int s = field_num(line, "socket", &num) ? (int)num : -1;
+
+  if (op == NULL) {
+    reply_err(id, "EINVAL", "missing op");
+  } else if (strcmp(op, "hello") == 0) {
+    op_hello(id);
+  } else if (strcmp(op, "open") == 0) {
+    op_open(id, line);
+  } else if (strcmp(op, "exit") == 0) {
+    reply_ok(id, NULL);
+    _exit(0);
+  } else if (strcmp(op, "close") == 0) {
+    op_close(id, s);
+  } else if (!sock_enter(s)) {
+    reply_err(id, "ECLOSED", "no such socket, or it is closed");
+  } else {
+    char *url = field_str(line, "url");
+    char *name = field_str(line, "name");
+    if (strcmp(op, "listen") == 0 && url) {
+      op_listen(id, s, url);
+    } else if (strcmp(op, "dial") == 0 && url) {
+      nn_connect(s, url) < 0 ? reply_errno(id, errno) : reply_ok(id, NULL);
+    } else if (strcmp(op, "setopt") == 0 && name && field_at(line, "data") != NULL) {
+      char *b64 = field_str(line, "data");
+      unsigned char *bytes = NULL;
+      long len = b64 ? from_base64(b64, &bytes) : -1;
+      free(b64);
+      int err = len < 0 ? EINVAL : set_bytes_option(s, name, bytes, (size_t)len);
+      free(bytes);
+      err ? reply_errno(id, err) : reply_ok(id, NULL);
+    } else if (strcmp(op, "setopt") == 0 && name && field_num(line, "value", &num)) {
+      int err = set_int_option(s, name, num);
+      err ? reply_errno(id, err) : reply_ok(id, NULL);
+    } else if (strcmp(op, "send") == 0) {
+      op_send(id, s, line);
+    } else if (strcmp(op, "recv") == 0) {
+      op_recv(id, s, line);
+    } else {
+      reply_err(id, "ENOTSUP", "unknown op or missing field");
+    }
+    free(url);
+    free(name);
+    sock_leave(s);
+  }
+  free(op);
+}
+
+static void *worker(void *arg) {
+  char *line = arg;
+  long long id;
+  if (field_num(line, "id", &id))
+    serve(id, line);
+  else
+    fprintf(stderr, "nanomsg-adapter: request without id: %s\n", line);
+  free(line);
+  pthread_mutex_lock(&out_lock);
+  in_flight--;
+  pthread_mutex_unlock(&out_lock);
+  return NULL;
+}
+
+int main(void) {
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  while ((n = getline(&line, &cap, stdin)) > 0) {
+    if (line[n - 1] == '\n') line[--n] = '\0';
+    if (n == 0) continue;
+    pthread_mutex_lock(&out_lock);
+    in_flight++;
+    pthread_mutex_unlock(&out_lock);
+    pthread_t t;
+    if (pthread_create(&t, &attr, worker, strdup(line)) != 0) {
+      fprintf(stderr, "nanomsg-adapter: cannot start a thread\n");
+      return 1;
+    }
+  }
+  free(line);
+  /* End of stdin: give quick requests up to a second, abandon waiting ones. */
+  for (int i = 0; i < 100; i++) {
+    pthread_mutex_lock(&out_lock);
+    int busy = in_flight;
+    pthread_mutex_unlock(&out_lock);
+    if (busy == 0) break;
+    usleep(10000);
+  }
+  _exit(0);
+}

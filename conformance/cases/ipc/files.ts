@@ -1,0 +1,69 @@
+/**
+ * Socket file handling (draft-sp-ipc §Socket Files): a stale file is replaced,
+ * a live one is kept, and a closed listener removes its file.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, lstatSync } from "node:fs";
+import { PROTO } from "../../harness/sp.ts";
+import { T } from "../reqrep/common.ts";
+import type { CaseContext, ConformanceCase } from "../types.ts";
+import { REP_IPC, withIpc } from "./common.ts";
+
+/** Leaves a socket file nobody listens on, as a killed listener would. */
+function makeStaleSocket(path: string): boolean {
+  const child = spawnSync(
+    process.execPath,
+    [
+      "-e",
+      `require("net").createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, "SIGKILL"))`,
+    ],
+    { timeout: 5000 },
+  );
+  return child.signal === "SIGKILL" && existsSync(path) && lstatSync(path).isSocket();
+}
+
+export const ipcStaleFile: ConformanceCase = {
+  id: "ipc/stale-socket-file",
+  title: "A listener replaces a stale socket file, never a live one, and removes its file on close",
+  requirements: ["SP-IPC-9", "SP-IPC-10", "SP-IPC-11"],
+  kind: "malformed",
+  needs: REP_IPC,
+  run: (ctx: CaseContext) =>
+    withIpc(ctx, async (ipc) => {
+      const path = ipc.path("stale");
+      if (!makeStaleSocket(path)) ctx.fail("harness: could not leave a stale socket file");
+      const first = await ctx.iut.open("rep0");
+      const bound = await first
+        .listen(`ipc://${path}`)
+        .then(() => true)
+        .catch((e: Error) => {
+          ctx.warn(
+            `listening on a stale socket file failed (${e.message}); SP-IPC-9 says remove it`,
+          );
+          return false;
+        });
+      if (!bound) return;
+      const second = await ctx.iut.open("rep0");
+      const stolen = await second
+        .listen(`ipc://${path}`)
+        .then(() => true)
+        .catch(() => false);
+      if (stolen) ctx.fail("a second listener took over a socket file with a live listener");
+      // The first listener must still own the path. Only its header is checked: the second
+      // listener's probe is a connection closed before its header, which breaks nng 1.5.2's
+      // listener (nanomsg/nng#1518), a separate failure that ipc/disconnect-before-header reports.
+      const peer = await ipc.connect(path, "owner");
+      const h = await peer.readHeader(T.prompt);
+      if (h.protocol !== PROTO.rep0) ctx.fail("the socket file no longer leads to the first REP");
+      await first.close();
+      const deadline = performance.now() + T.prompt;
+      while (existsSync(path) && performance.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      if (existsSync(path))
+        ctx.warn("the socket file remained after the listener closed (SP-IPC-11)");
+    }),
+};
+
+/** Cases of this file, in run order. */
+export const ipcFileCases = [ipcStaleFile];

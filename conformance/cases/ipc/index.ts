@@ -1,0 +1,11 @@
+/** The IPC transport cases (draft-sp-ipc), in run order. */
+import type { ConformanceCase } from "../types.ts";
+import { ipcFileCases } from "./files.ts";
+import { ipcReqRepCases } from "./reqrep.ts";
+import { ipcWireCases } from "./wire.ts";
+
+export const ipcCases: readonly ConformanceCase[] = [
+  ...ipcWireCases,
+  ...ipcReqRepCases,
+  ...ipcFileCases,
+];

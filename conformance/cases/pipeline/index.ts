@@ -1,0 +1,5 @@
+/** Every PUSH/PULL conformance case, in run order. */
+import { pullCases } from "./pull.ts";
+import { pushCases } from "./push.ts";
+
+export const pipelineCases = [...pushCases, ...pullCases];

@@ -1,0 +1,62 @@
+/**
+ * What an IUT PULL does: accepts from several pushers, keeps each pusher's
+ * order, delivers whole payloads, never writes back, refuses send.
+ */
+import { hex, utf8 } from "../../harness/sp.ts";
+import type { CaseContext, ConformanceCase } from "../types.ts";
+import { openIut, PIPELINE_PROTO, PULL_TCP, rawPeer, T } from "./common.ts";
+
+/** Messages from several PUSH peers all arrive, each peer's in order; nothing goes back. */
+export const pullSeveralPushers: ConformanceCase = {
+  id: "pipeline/pull-several-pushers",
+  title: "PULL accepts messages from several PUSH peers, in each peer's order, and sends nothing",
+  requirements: ["SP-PIPELINE-10", "SP-PIPELINE-15", "SP-PIPELINE-2", "SP-PIPELINE-13"],
+  kind: "example",
+  needs: PULL_TCP,
+  async run(ctx: CaseContext) {
+    const pull = await openIut(ctx, "pull0");
+    const url = await pull.listen("tcp://127.0.0.1:0");
+    const peers = [];
+    for (let i = 0; i < 3; i++) {
+      peers.push(
+        await rawPeer(ctx, url, PIPELINE_PROTO.push0, PIPELINE_PROTO.pull0, `push${i + 1}`),
+      );
+    }
+    for (let k = 0; k < 4; k++) {
+      for (let i = 0; i < peers.length; i++) peers[i]?.sendFrame(utf8(`p${i}:${k}`));
+    }
+    const seen = new Map<number, number[]>();
+    for (let n = 0; n < 12; n++) {
+      const r = await pull.tryRecv({ timeoutMs: T.prompt });
+      if (!r.ok) ctx.fail(`recv ${n} failed with ${r.code}; got ${[...seen.entries()].join(" ")}`);
+      const m = /^p(\d):(\d)$/.exec(Buffer.from(r.value).toString("latin1"));
+      if (!m) ctx.fail(`unexpected message ${hex(r.value)}`);
+      const list = seen.get(Number(m[1])) ?? [];
+      list.push(Number(m[2]));
+      seen.set(Number(m[1]), list);
+    }
+    for (let i = 0; i < peers.length; i++) {
+      const got = (seen.get(i) ?? []).join(",");
+      if (got !== "0,1,2,3")
+        ctx.fail(`messages of push${i + 1} arrived as [${got}], expected [0,1,2,3]`);
+    }
+    for (const p of peers) await p.expectNothing(T.quiet, "a PULL never writes");
+  },
+};
+
+/** send on a PULL fails with ENOTSUP. */
+export const pullSendNotSupported: ConformanceCase = {
+  id: "pipeline/pull-send-not-supported",
+  title: "send on PULL fails with ENOTSUP",
+  requirements: ["SP-PIPELINE-17"],
+  kind: "example",
+  needs: PULL_TCP,
+  async run(ctx: CaseContext) {
+    const pull = await openIut(ctx, "pull0");
+    const s = await pull.trySend(utf8("x"), { timeoutMs: 500 });
+    if (s.ok) ctx.fail("send on a PULL succeeded");
+    if (s.code !== "ENOTSUP") ctx.fail(`send on a PULL failed with ${s.code}, not ENOTSUP`);
+  },
+};
+
+export const pullCases = [pullSeveralPushers, pullSendNotSupported];

@@ -1,0 +1,6 @@
+/** Every PUB/SUB conformance case, in run order. */
+import { propertyCases } from "./property.ts";
+import { pubCases } from "./pub.ts";
+import { subCases } from "./sub.ts";
+
+export const pubsubCases = [...pubCases, ...subCases, ...propertyCases];

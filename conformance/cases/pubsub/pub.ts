@@ -1,0 +1,192 @@
+/**
+ * What an IUT PUB does: its protocol number, peers it refuses, no header,
+ * fan-out, best effort towards a stalled subscriber, and data sent into it.
+ */
+import { hex, sameBytes, utf8 } from "../../harness/sp.ts";
+import type { CaseContext, ConformanceCase } from "../types.ts";
+import {
+  closeStalled,
+  openIut,
+  PUB_TCP,
+  PUBSUB_PROTO,
+  pubWithSubscribers,
+  rawPeer,
+  readData,
+  stalledPeer,
+  syncPub,
+  T,
+} from "./common.ts";
+
+/** PUB says 0x20 and SUB says 0x21 in their headers. */
+export const pubsubNumbers: ConformanceCase = {
+  id: "pubsub/protocol-numbers",
+  title: "PUB announces protocol 0x20 and SUB announces 0x21",
+  requirements: ["SP-PUBSUB-1", "SP-TCP-4"],
+  kind: "example",
+  needs: { protocols: ["pub0", "sub0"], transports: ["tcp"] },
+  async run(ctx: CaseContext) {
+    const pub = await openIut(ctx, "pub0");
+    await rawPeer(ctx, await pub.listen("tcp://127.0.0.1:0"), PUBSUB_PROTO.sub0, PUBSUB_PROTO.pub0);
+    const sub = await openIut(ctx, "sub0");
+    const server = await ctx.server();
+    await sub.dial(server.url);
+    const peer = await server.accept(T.prompt);
+    const h = await peer.handshake(PUBSUB_PROTO.pub0);
+    if (h.protocol !== PUBSUB_PROTO.sub0) {
+      ctx.fail(`the IUT SUB announced 0x${h.protocol.toString(16)}, expected 0x21`);
+    }
+  },
+};
+
+/** A PUB refuses REQ and PUB peers; a SUB refuses SUB and PULL peers. */
+export const pubsubWrongPeer: ConformanceCase = {
+  id: "pubsub/wrong-peer-closes",
+  title: "PUB and SUB close connections from peers of another protocol",
+  requirements: ["SP-PUBSUB-1", "SP-TCP-6"],
+  kind: "malformed",
+  needs: { protocols: ["pub0", "sub0"], transports: ["tcp"] },
+  covers: ["tcp-pipe:handshake:header[!peerCompatible]"],
+  async run(ctx: CaseContext) {
+    const pub = await openIut(ctx, "pub0");
+    const pubUrl = await pub.listen("tcp://127.0.0.1:0");
+    const sub = await openIut(ctx, "sub0");
+    const subUrl = await sub.listen("tcp://127.0.0.1:0");
+    const tries: [string, string, number][] = [
+      ["PUB", pubUrl, 0x30],
+      ["PUB", pubUrl, PUBSUB_PROTO.pub0],
+      ["SUB", subUrl, PUBSUB_PROTO.sub0],
+      ["SUB", subUrl, 0x51],
+    ];
+    for (const [who, url, proto] of tries) {
+      const peer = await ctx.connect(url, `0x${proto.toString(16)}->${who}`);
+      peer.sendHeader({ protocol: proto });
+      if (!(await peer.waitClosed(T.prompt))) {
+        ctx.fail(`the IUT ${who} kept a connection whose peer announced 0x${proto.toString(16)}`);
+      }
+    }
+    // Still serving a proper subscriber.
+    const good = await rawPeer(ctx, pubUrl, PUBSUB_PROTO.sub0, PUBSUB_PROTO.pub0, "good");
+    await syncPub(ctx, pub, [good]);
+  },
+};
+
+/** The body goes out as the whole payload, to every subscriber, whatever its first bytes. */
+export const pubNoHeaderFanOut: ConformanceCase = {
+  id: "pubsub/pub-no-header-fan-out",
+  title: "PUB sends the body with no header to every connected SUB, in order",
+  requirements: ["SP-PUBSUB-2", "SP-PUBSUB-6", "SP-PUBSUB-11", "SP-TCP-8"],
+  kind: "example",
+  needs: PUB_TCP,
+  async run(ctx: CaseContext) {
+    const { pub, subs } = await pubWithSubscribers(ctx, 3);
+    const bodies = [
+      utf8("weather.paris 21C"),
+      new Uint8Array([0x80, 0, 0, 1, 0x41]), // looks like a backtrace word; must stay body
+      new Uint8Array(0),
+      new Uint8Array(1000).map((_, i) => i & 0xff),
+    ];
+    for (const b of bodies) await pub.send(b, { timeoutMs: T.prompt });
+    for (const peer of subs) {
+      for (const b of bodies) {
+        const f = await readData(peer);
+        if (!sameBytes(f, b)) ctx.fail(`${peer.label} got ${hex(f)}, expected ${hex(b)}`);
+      }
+    }
+  },
+};
+
+/** A stalled subscriber neither blocks the publisher nor starves the others. */
+export const pubSlowSubscriber: ConformanceCase = {
+  id: "pubsub/pub-slow-subscriber",
+  title: "PUB keeps publishing to a reading SUB while another SUB stops reading",
+  requirements: ["SP-PUBSUB-8", "SP-PUBSUB-9", "SP-PUBSUB-10"],
+  kind: "example",
+  needs: PUB_TCP,
+  timeoutMs: 60000,
+  async run(ctx: CaseContext) {
+    const { pub, url, subs } = await pubWithSubscribers(ctx, 1);
+    const good = subs[0] as (typeof subs)[0];
+    // A second subscriber that sends its header and then never reads: the
+    // kernel buffers fill, then whatever the IUT keeps for it.
+    try {
+      const stalled = await stalledPeer(ctx, url, PUBSUB_PROTO.sub0);
+      await new Promise((r) => setTimeout(r, 100)); // let the IUT attach it
+      const size = 64 * 1024;
+      const count = 400; // ~26 MB: more than loopback buffers hold
+      let slowest = 0;
+      for (let i = 0; i < count; i++) {
+        const body = new Uint8Array(size).fill(i & 0xff);
+        const t0 = performance.now();
+        const r = await pub.trySend(body, { timeoutMs: T.prompt });
+        slowest = Math.max(slowest, performance.now() - t0);
+        if (!r.ok) ctx.fail(`send ${i} failed with ${r.code} while one subscriber was stalled`);
+        const f = await readData(good, T.prompt).catch(() => undefined);
+        if (f === undefined) ctx.fail(`the reading subscriber did not get message ${i}`);
+        if (f.length !== size || f[0] !== (i & 0xff)) {
+          ctx.fail(`the reading subscriber got a wrong message at ${i} (first byte ${f[0]})`);
+        }
+      }
+      ctx.note(
+        `${count} x ${size} bytes published; slowest send ${slowest.toFixed(0)} ms; the stalled peer read nothing (${stalled.bytesRead} bytes)`,
+      );
+    } finally {
+      closeStalled();
+    }
+  },
+};
+
+/** Data sent into a PUB: not fatal, not disturbing; closing that pipe is preferred. */
+export const pubDataInto: ConformanceCase = {
+  id: "pubsub/pub-data-into-pub",
+  title: "Data sent into a PUB neither kills it nor disturbs other subscribers (SHOULD close)",
+  requirements: ["SP-PUBSUB-12", "SP-PUBSUB-13", "SP-TCP-12"],
+  kind: "malformed",
+  needs: PUB_TCP,
+  covers: ["pub:open:peerData"],
+  async run(ctx: CaseContext) {
+    const { pub, subs } = await pubWithSubscribers(ctx, 2);
+    const [good, bad] = subs as [(typeof subs)[0], (typeof subs)[0]];
+    bad.sendFrame(utf8("a SUB must not talk"));
+    bad.sendFrame(utf8("really"));
+    const closed = await bad.waitClosed(T.quiet + 200);
+    // The IUT must still be alive and keep serving the good subscriber.
+    const sent = await pub.trySend(utf8("after"), { timeoutMs: T.prompt });
+    if (!sent.ok) ctx.fail(`send after the unexpected data failed with ${sent.code}`);
+    const f = await readData(good).catch((e: Error) =>
+      ctx.fail(`the other subscriber: ${e.message}`),
+    );
+    if (!sameBytes(f, utf8("after"))) ctx.fail(`the other subscriber got ${hex(f)}`);
+    if (closed) return;
+    const later = await bad.quiet(T.quiet);
+    if (later.kind === "closed") return;
+    ctx.info("the IUT PUB kept the connection that sent data (permitted: it MAY discard)");
+  },
+};
+
+/** recv on a PUB fails with ENOTSUP. */
+export const pubsubNotSupported: ConformanceCase = {
+  id: "pubsub/operations-not-supported",
+  title: "recv on PUB and send on SUB fail with ENOTSUP",
+  requirements: ["SP-PUBSUB-19"],
+  kind: "example",
+  needs: { protocols: ["pub0", "sub0"], transports: ["tcp"] },
+  async run(ctx: CaseContext) {
+    const pub = await openIut(ctx, "pub0");
+    const r = await pub.tryRecv({ timeoutMs: 500 });
+    if (r.ok) ctx.fail(`recv on a PUB delivered ${hex(r.value)}`);
+    if (r.code !== "ENOTSUP") ctx.fail(`recv on a PUB failed with ${r.code}, not ENOTSUP`);
+    const sub = await openIut(ctx, "sub0");
+    const s = await sub.trySend(utf8("x"), { timeoutMs: 500 });
+    if (s.ok) ctx.fail("send on a SUB succeeded");
+    if (s.code !== "ENOTSUP") ctx.fail(`send on a SUB failed with ${s.code}, not ENOTSUP`);
+  },
+};
+
+export const pubCases = [
+  pubsubNumbers,
+  pubsubWrongPeer,
+  pubNoHeaderFanOut,
+  pubSlowSubscriber,
+  pubDataInto,
+  pubsubNotSupported,
+];

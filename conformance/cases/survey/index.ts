@@ -1,0 +1,11 @@
+/** Every SURVEYOR/RESPONDENT case, in run order. */
+import type { ConformanceCase } from "../types.ts";
+import { surveyPropertyCases } from "./property.ts";
+import { respondentCases } from "./respondent.ts";
+import { surveyorCases } from "./surveyor.ts";
+
+export const surveyCases: readonly ConformanceCase[] = [
+  ...surveyorCases,
+  ...respondentCases,
+  ...surveyPropertyCases,
+];

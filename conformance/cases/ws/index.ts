@@ -1,0 +1,5 @@
+/** The WebSocket mapping cases (rfc/draft-sp-websocket.md), in run order. */
+import { wsHandshakeCases } from "./handshake.ts";
+import { wsMessageCases } from "./messages.ts";
+
+export const wsCases = [...wsHandshakeCases, ...wsMessageCases];

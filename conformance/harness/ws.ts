@@ -1,0 +1,294 @@
+/**
+ * Raw WebSocket peers for the WebSocket mapping cases: a client that offers
+ * any subprotocols (or none) and can send TEXT, fragmented or oversize
+ * messages, and a server that records what an IUT dialer offered. Every wait
+ * is bounded and every message goes to the case transcript.
+ */
+import type { IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocket, WebSocketServer } from "ws";
+import { hex } from "./sp.ts";
+import type { Transcript } from "./transcript.ts";
+import { WireError } from "./wire.ts";
+
+/** One received WebSocket message. */
+export interface WsMessage {
+  data: Uint8Array;
+  binary: boolean;
+}
+
+/** Outcome of an upgrade attempt. */
+export type WsConnectResult =
+  | { kind: "open"; peer: WsPeer }
+  | { kind: "refused"; status: number; headers: IncomingMessage["headers"] }
+  | { kind: "failed"; message: string };
+
+/** One WebSocket connection driven by the suite. */
+export class WsPeer {
+  private queue: WsMessage[] = [];
+  private waiters: (() => void)[] = [];
+  private closeInfo: { code: number; reason: string } | undefined;
+  private pongs: Uint8Array[] = [];
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly label: string,
+    private readonly transcript: Transcript,
+  ) {
+    ws.binaryType = "nodebuffer";
+    ws.on("message", (data: Buffer, isBinary: boolean) => {
+      transcript.in(label, data);
+      if (!isBinary) transcript.event(label, "(that message was TEXT)");
+      this.queue.push({ data: new Uint8Array(data), binary: isBinary });
+      this.notify();
+    });
+    ws.on("pong", (data: Buffer) => {
+      transcript.event(label, `PONG ${hex(data)}`);
+      this.pongs.push(new Uint8Array(data));
+      this.notify();
+    });
+    ws.on("close", (code: number, reason: Buffer) => {
+      transcript.event(label, `closed with status ${code} ${reason.toString()}`);
+      this.closeInfo = { code, reason: reason.toString() };
+      this.notify();
+    });
+    ws.on("error", (e) => transcript.event(label, `error: ${e.message}`));
+  }
+
+  /**
+   * Opens a WebSocket to `url` offering `protocols` (none when empty).
+   *
+   * @example
+   * ```ts
+   * const r = await WsPeer.connect("ws://127.0.0.1:5555/", ["rep.sp.nanomsg.org"], "ws1", t);
+   * if (r.kind === "open") r.peer.send(bytes);
+   * ```
+   */
+  static connect(
+    url: string,
+    protocols: string[],
+    label: string,
+    transcript: Transcript,
+    ms = 3000,
+  ): Promise<WsConnectResult> {
+    transcript.event(label, `upgrade ${url} offering [${protocols.join(", ")}]`);
+    return new Promise((resolve) => {
+      const ws = new WebSocket(url, protocols, { perMessageDeflate: false });
+      const timer = setTimeout(() => {
+        ws.terminate();
+        resolve({ kind: "failed", message: `no upgrade answer within ${ms} ms` });
+      }, ms);
+      ws.once("open", () => {
+        clearTimeout(timer);
+        transcript.event(label, `101, subprotocol ${JSON.stringify(ws.protocol)}`);
+        resolve({ kind: "open", peer: new WsPeer(ws, label, transcript) });
+      });
+      ws.once("unexpected-response", (_req, res) => {
+        clearTimeout(timer);
+        transcript.event(label, `refused: HTTP ${res.statusCode} ${res.statusMessage ?? ""}`);
+        resolve({ kind: "refused", status: res.statusCode ?? 0, headers: res.headers });
+        ws.terminate();
+      });
+      ws.once("error", (e) => {
+        clearTimeout(timer);
+        transcript.event(label, `upgrade failed: ${e.message}`);
+        resolve({ kind: "failed", message: e.message });
+      });
+    });
+  }
+
+  private notify(): void {
+    const ws = this.waiters;
+    this.waiters = [];
+    for (const w of ws) w();
+  }
+
+  private async until(pred: () => boolean, ms: number): Promise<boolean> {
+    const deadline = performance.now() + ms;
+    while (!pred()) {
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return true;
+  }
+
+  /** The subprotocol the server answered. */
+  get protocol(): string {
+    return this.ws.protocol;
+  }
+
+  /** The close status received, if closed. */
+  get closed(): { code: number; reason: string } | undefined {
+    return this.closeInfo;
+  }
+
+  /** Sends one BINARY message, optionally split into fragments of `fragment` bytes. */
+  send(bytes: Uint8Array, fragment?: number): void {
+    this.transcript.out(this.label, bytes);
+    if (!fragment || fragment >= bytes.length) {
+      this.ws.send(bytes, { binary: true });
+      return;
+    }
+    for (let off = 0; off < bytes.length; off += fragment) {
+      const end = Math.min(bytes.length, off + fragment);
+      this.ws.send(bytes.subarray(off, end), { binary: true, fin: end === bytes.length });
+    }
+    this.transcript.event(this.label, `(sent as fragments of ${fragment} bytes)`);
+  }
+
+  /** Sends one TEXT message. */
+  sendText(text: string): void {
+    this.transcript.event(this.label, `>> TEXT ${JSON.stringify(text)}`);
+    this.ws.send(text, { binary: false });
+  }
+
+  /** Sends a PING with `payload`. */
+  ping(payload: Uint8Array): void {
+    this.transcript.event(this.label, `PING ${hex(payload)}`);
+    this.ws.ping(payload);
+  }
+
+  /** Waits for a PONG; returns its payload or undefined. */
+  async pong(ms: number): Promise<Uint8Array | undefined> {
+    await this.until(() => this.pongs.length > 0 || this.closeInfo !== undefined, ms);
+    return this.pongs.shift();
+  }
+
+  /** Reads one message within `ms`, or throws a WireError saying why not. */
+  async read(ms: number, what = "a message"): Promise<WsMessage> {
+    await this.until(() => this.queue.length > 0 || this.closeInfo !== undefined, ms);
+    const m = this.queue.shift();
+    if (m) return m;
+    throw new WireError(
+      this.closeInfo
+        ? `${this.label}: the IUT closed (status ${this.closeInfo.code}) while we waited for ${what}`
+        : `${this.label}: no ${what} within ${ms} ms`,
+    );
+  }
+
+  /** Waits up to `ms` for the close; returns its status, or undefined when still open. */
+  async waitClosed(ms: number): Promise<number | undefined> {
+    await this.until(() => this.closeInfo !== undefined, ms);
+    return this.closeInfo?.code;
+  }
+
+  /** Drops the connection. */
+  close(): void {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) {
+      this.transcript.event(this.label, "closed by the suite");
+    }
+    this.ws.terminate();
+  }
+}
+
+/** What an IUT dialer sent in its upgrade request. */
+export interface WsUpgradeSeen {
+  path: string;
+  offered: string[];
+  host: string | undefined;
+}
+
+/** A WebSocket server on 127.0.0.1 that an IUT dialer connects to. */
+export class WsServer {
+  readonly upgrades: WsUpgradeSeen[] = [];
+  readonly peers: WsPeer[] = [];
+  private pending: WsPeer[] = [];
+  private wake: (() => void) | null = null;
+  private count = 0;
+
+  private constructor(
+    private readonly wss: WebSocketServer,
+    readonly port: number,
+    private readonly label: string,
+    transcript: Transcript,
+    answer: (offered: string[]) => string | false,
+  ) {
+    wss.on("connection", (ws) => {
+      const peer = new WsPeer(ws, `${this.label}.${++this.count}`, transcript);
+      this.peers.push(peer);
+      this.pending.push(peer);
+      const w = this.wake;
+      this.wake = null;
+      w?.();
+    });
+    this.answer = answer;
+  }
+
+  private readonly answer: (offered: string[]) => string | false;
+
+  /**
+   * Listens on a fresh port; `answer` picks the subprotocol to echo (default:
+   * the first offered), `false` answers without one.
+   */
+  static async listen(
+    label: string,
+    transcript: Transcript,
+    answer: (offered: string[]) => string | false = (o) => o[0] ?? false,
+  ): Promise<WsServer> {
+    let server: WsServer | undefined;
+    const wss = new WebSocketServer({
+      host: "127.0.0.1",
+      port: 0,
+      perMessageDeflate: false,
+      handleProtocols: (set, req) => {
+        const offered = [...set];
+        server?.upgrades.push({ path: req.url ?? "", offered, host: req.headers.host });
+        transcript.event(label, `upgrade ${req.url} offering [${offered.join(", ")}]`);
+        return server ? server.answer(offered) : false;
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      wss.once("listening", () => resolve());
+      wss.once("error", reject);
+    });
+    const port = (wss.address() as AddressInfo).port;
+    transcript.event(label, `WebSocket server on 127.0.0.1:${port}`);
+    server = new WsServer(wss, port, label, transcript, answer);
+    // Requests without any subprotocol never reach handleProtocols; record them too.
+    wss.on("headers", (_h, req) => {
+      if (!req.headers["sec-websocket-protocol"]) {
+        server?.upgrades.push({ path: req.url ?? "", offered: [], host: req.headers.host });
+      }
+    });
+    return server;
+  }
+
+  /** The URL with `path` for the IUT to dial. */
+  url(path = "/"): string {
+    return `ws://127.0.0.1:${this.port}${path}`;
+  }
+
+  /** Waits up to `ms` for the IUT's next connection. */
+  async accept(ms = 3000): Promise<WsPeer> {
+    const deadline = performance.now() + ms;
+    while (this.pending.length === 0) {
+      const left = deadline - performance.now();
+      if (left <= 0) throw new WireError(`${this.label}: the IUT did not connect within ${ms} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    return this.pending.shift() as WsPeer;
+  }
+
+  close(): void {
+    for (const p of this.peers) p.close();
+    this.wss.close();
+  }
+}
+
+/** The port of a URL. */
+export function portOf(url: string): number {
+  return Number(new URL(url).port);
+}

@@ -1,0 +1,268 @@
+/**
+ * Runs a set of cases against several IUTs: `jobs` workers take (case, IUT)
+ * tasks from one queue, each worker with its own adapter process per IUT (a
+ * case opens fresh sockets, so cases of one IUT may run side by side). A case
+ * that fails unexpectedly is re-run once alone; if it then passes it is
+ * `flaky`, a problem of the suite rather than of the IUT. With `repeat` > 1
+ * every task runs that many times and a verdict that changes is `flaky` too.
+ */
+import type { Iut } from "../adapters/iut.ts";
+import type { ConformanceCase, Verdict } from "../cases/types.ts";
+import { type CaseOutcome, executeCase } from "./execute.ts";
+import type { CaseResult, ReportVerdict } from "./report.ts";
+
+/** An IUT to run: how to start one more instance of it. */
+export interface IutSource {
+  /** What the user asked for (`nng`, a command line, `cat:nngcat`). */
+  label: string;
+  /** Report name known before start (`reference`), or null to use the `hello` name. */
+  name: string | null;
+  start(): Promise<Iut>;
+}
+
+/** Options of {@link runMatrix}. */
+export interface MatrixOptions {
+  jobs: number;
+  repeat: number;
+  seed: number;
+  replayPath?: string;
+  keepTranscripts: boolean;
+  /** Expected verdict of a case for an IUT (from its expectations file). */
+  expected(iut: string, caseId: string): Verdict;
+  /** Progress output, one line per finished task. */
+  log(line: string): void;
+}
+
+/** The IUTs as they answered `hello`, under their report names. */
+export interface StartedIut {
+  name: string;
+  version: string;
+  source: IutSource;
+}
+
+/** Everything {@link runMatrix} found. */
+export interface MatrixResult {
+  iuts: StartedIut[];
+  /** results[caseId][iutName] */
+  results: Map<string, Map<string, CaseResult>>;
+}
+
+const LABEL: Record<ReportVerdict, string> = {
+  pass: "PASS",
+  fail: "FAIL",
+  warn: "WARN",
+  info: "INFO",
+  unsupported: "UNSUP",
+  flaky: "FLAKY",
+};
+
+/** One worker's IUT instances, started on first use and restarted after a death. */
+class Instances {
+  private readonly live = new Map<number, Iut>();
+  constructor(
+    private readonly sources: readonly IutSource[],
+    initial?: Iut[],
+  ) {
+    initial?.forEach((iut, i) => {
+      this.live.set(i, iut);
+    });
+  }
+
+  async get(i: number): Promise<Iut> {
+    const have = this.live.get(i);
+    if (have && !have.dead) return have;
+    const source = this.sources[i];
+    if (!source) throw new Error(`no IUT #${i}`);
+    const iut = await source.start();
+    this.live.set(i, iut);
+    return iut;
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.allSettled([...this.live.values()].map((iut) => iut.shutdown()));
+  }
+}
+
+function uniqueName(wanted: string, taken: Set<string>): string {
+  let name = wanted.replace(/[^\w.+-]+/g, "-") || "custom";
+  for (let n = 2; taken.has(name); n++) name = `${wanted}-${n}`;
+  taken.add(name);
+  return name;
+}
+
+/** Starts one instance of every source (for names and versions); throws when one cannot start. */
+export async function startIuts(sources: readonly IutSource[]): Promise<{
+  iuts: StartedIut[];
+  first: Iut[];
+}> {
+  const first: Iut[] = [];
+  const iuts: StartedIut[] = [];
+  const taken = new Set<string>();
+  for (const source of sources) {
+    let iut: Iut;
+    try {
+      iut = await source.start();
+    } catch (e) {
+      await Promise.allSettled(first.map((x) => x.shutdown()));
+      const stderr = e instanceof Error && "stderr" in e ? `\n${String(e.stderr)}` : "";
+      throw new Error(
+        `could not start the IUT ${source.label}: ${e instanceof Error ? e.message : String(e)}${stderr}`,
+      );
+    }
+    first.push(iut);
+    iuts.push({
+      name: uniqueName(source.name ?? iut.info.name, taken),
+      version: iut.info.version,
+      source,
+    });
+  }
+  return { iuts, first };
+}
+
+interface Task {
+  c: ConformanceCase;
+  iut: number;
+}
+
+/** Runs every case against every IUT. */
+export async function runMatrix(
+  cases: readonly ConformanceCase[],
+  started: { iuts: StartedIut[]; first: Iut[] },
+  opts: MatrixOptions,
+): Promise<MatrixResult> {
+  const { iuts } = started;
+  const sources = iuts.map((i) => i.source);
+  const jobs = Math.max(1, Math.floor(opts.jobs));
+  const workers = Array.from(
+    { length: jobs },
+    (_, w) => new Instances(sources, w === 0 ? started.first : undefined),
+  );
+  const exec = { seed: opts.seed, keepTranscripts: opts.keepTranscripts } as const;
+  const execOpts =
+    opts.replayPath !== undefined ? { ...exec, replayPath: opts.replayPath } : { ...exec };
+  const multi = iuts.length > 1;
+  // runs[caseId][iut] = one list of executions per repetition
+  const runs = new Map<string, CaseOutcome[][][]>();
+  const key = (t: Task) => t.c.id;
+
+  const print = (t: Task, o: CaseOutcome, verdict: ReportVerdict, tag: string) => {
+    const iut = iuts[t.iut] as StartedIut;
+    const expected = opts.expected(iut.name, t.c.id);
+    const mark =
+      verdict !== "pass" && verdict === expected
+        ? "  (expected)"
+        : verdict !== expected && expected !== "pass"
+          ? `  (expected ${expected})`
+          : "";
+    const who = multi ? `${iut.name.padEnd(10)} ` : "";
+    opts.log(
+      `${LABEL[verdict].padEnd(6)}${who}${t.c.id}  (${o.durationMs} ms)  ${t.c.requirements.join(" ")}${mark}${tag}`,
+    );
+    if (verdict === "fail" && expected !== "fail") {
+      opts.log(indent(o.reason ?? ""));
+      if (o.transcript) opts.log(indent(tail(o.transcript, 30)));
+      if (o.stderr) opts.log(indent(`IUT stderr:\n${tail(o.stderr, 15)}`));
+    } else if (verdict !== "pass" && o.reason) {
+      opts.log(indent(o.reason));
+    }
+  };
+
+  try {
+    for (let rep = 0; rep < opts.repeat; rep++) {
+      const tag = opts.repeat > 1 ? `  [run ${rep + 1}/${opts.repeat}]` : "";
+      const queue: Task[] = cases.flatMap((c) => iuts.map((_, iut) => ({ c, iut })));
+      const record = (t: Task, o: CaseOutcome) => {
+        const perCase = runs.get(key(t)) ?? iuts.map(() => [] as CaseOutcome[][]);
+        runs.set(key(t), perCase);
+        const perIut = perCase[t.iut] as CaseOutcome[][];
+        perIut[rep] = [...(perIut[rep] ?? []), o];
+      };
+      const failedAlone: Task[] = [];
+      await Promise.all(
+        workers.map(async (w) => {
+          for (let t = queue.shift(); t !== undefined; t = queue.shift()) {
+            const iut = await w.get(t.iut);
+            const o = await executeCase(t.c, iut, execOpts);
+            record(t, o);
+            const expected = opts.expected((iuts[t.iut] as StartedIut).name, t.c.id);
+            if (o.verdict === "fail" && expected !== "fail") {
+              opts.log(
+                `rerun ${multi ? `${(iuts[t.iut] as StartedIut).name} ` : ""}${t.c.id}: failed (${firstLine(o.reason)}); running it again alone`,
+              );
+              failedAlone.push(t);
+            } else print(t, o, o.verdict, tag);
+          }
+        }),
+      );
+      // Flaky detection: every unexpected failure once more, alone.
+      const solo = workers[0] as Instances;
+      for (const t of failedAlone) {
+        const o = await executeCase(t.c, await solo.get(t.iut), execOpts);
+        record(t, o);
+        const first = runs.get(key(t))?.[t.iut]?.[rep]?.[0] as CaseOutcome;
+        if (o.verdict === "fail") print(t, first, "fail", tag);
+        else print(t, o, "flaky", `${tag}  (failed, then ${o.verdict} when run alone)`);
+      }
+    }
+  } finally {
+    await Promise.allSettled(workers.map((w) => w.shutdown()));
+  }
+
+  const results = new Map<string, Map<string, CaseResult>>();
+  for (const c of cases) {
+    const perIut = new Map<string, CaseResult>();
+    runs.get(c.id)?.forEach((reps, i) => {
+      const iut = iuts[i] as StartedIut;
+      perIut.set(iut.name, aggregate(reps, opts.expected(iut.name, c.id)));
+    });
+    results.set(c.id, perIut);
+  }
+  return { iuts, results };
+}
+
+/** Folds the executions of one (case, IUT) into its reported result. */
+export function aggregate(reps: CaseOutcome[][], expected: Verdict): CaseResult {
+  const all = reps.flat();
+  const verdicts = all.map((o) => o.verdict);
+  const perRep = reps.map((r) => r[r.length - 1]?.verdict);
+  const retriedOk = reps.some((r) => r.length > 1 && r[r.length - 1]?.verdict !== "fail");
+  const changed = new Set(perRep).size > 1;
+  let verdict: ReportVerdict = (perRep[0] ?? "fail") as Verdict;
+  if (retriedOk || changed) verdict = "flaky";
+  else if (reps.some((r) => r.length > 1)) verdict = "fail";
+  // Details come from the first execution that did not pass (the interesting one).
+  const shown = all.find((o) => o.verdict !== "pass") ?? (all[0] as CaseOutcome);
+  const reason =
+    verdict === "flaky"
+      ? `verdicts changed between runs (${verdicts.join(", ")})${shown.reason ? `; the failing run said: ${shown.reason}` : ""}`
+      : shown.reason;
+  return {
+    verdict,
+    expected,
+    durationMs: shown.durationMs,
+    ...(reason !== undefined ? { reason } : {}),
+    ...(shown.notes.length > 0 ? { notes: shown.notes } : {}),
+    ...(shown.transcript !== undefined ? { transcript: shown.transcript } : {}),
+    ...(shown.events !== undefined ? { events: shown.events } : {}),
+    ...(shown.stderr !== undefined ? { stderr: shown.stderr } : {}),
+    ...(all.length > 1 ? { runs: verdicts } : {}),
+  };
+}
+
+function firstLine(text: string | undefined): string {
+  return (text ?? "").split("\n")[0] ?? "";
+}
+
+function tail(text: string, lines: number): string {
+  const all = text.split("\n");
+  return (all.length > lines ? [`… (${all.length - lines} earlier lines in results.json)`] : [])
+    .concat(all.slice(-lines))
+    .join("\n");
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((l) => `      ${l}`)
+    .join("\n");
+}

@@ -1,0 +1,283 @@
+import { createActor } from "xstate";
+import { protocols } from "../../../spec/constants.ts";
+import { pushMachine } from "../../../spec/machines/push.ts";
+import { SPError } from "../../core/errors.ts";
+import { neverIfZero, type SocketOptions } from "../../core/options.ts";
+import type { Pipe } from "../../core/pipe.ts";
+import { RingQueue } from "../../core/queue.ts";
+import { type SendData, SocketBase, toOwnedBuffer } from "../../core/socket.ts";
+import type {
+  Dialer,
+  EndpointOptions,
+  Listener,
+  PipeHost,
+  Transport,
+} from "../../core/transport.ts";
+import { parseUrl } from "../../core/url.ts";
+import { Waiter } from "../../core/waiter.ts";
+import { defaultTransports } from "../../transports.ts";
+import { Balancer, DEFAULT_PRIORITY, validPriority } from "./balancer.ts";
+
+/** The unprovided `push` machine (or a regenerated variant with the same names). */
+export type PushMachine = typeof pushMachine;
+
+/** Internal construction options: alternate machine and transports. */
+export interface Push0Internals {
+  pushMachine?: PushMachine;
+  transports?: readonly Transport[];
+}
+
+/** Endpoint options of a PUSH socket: the transport's, plus a send priority. */
+export interface PushEndpointOptions extends EndpointOptions {
+  /**
+   * Send priority of every pipe this dialer or listener creates, 1 (highest)
+   * to 16 (lowest), default 8 — nanomsg's NN_SNDPRIO (SP-PIPELINE-7).
+   */
+  sendPriority?: number;
+}
+
+/** A send that found no writable pipe and waits in the machine's queue. */
+interface WaitingSend {
+  readonly msg: Buffer;
+  /** performance.now() deadline; Infinity without a send timeout. */
+  readonly deadline: number;
+  readonly done: Waiter<void>;
+}
+
+/**
+ * A cooked PUSH socket (protocol 0x50). Each message goes to exactly one
+ * pipe: round robin over the writable pipes of the best send priority
+ * (SP-PIPELINE-4, SP-PIPELINE-8). When no pipe is writable, `send` waits —
+ * that wait (and its `sendTimeout`) is the `push` actor's business; a send
+ * that finds a writable pipe never touches the actor.
+ *
+ * @example
+ * ```ts
+ * const push = push0({ sendTimeout: 1000 });
+ * push.dial("tcp://127.0.0.1:5555", { sendPriority: 1 }); // preferred worker
+ * push.dial("tcp://127.0.0.1:5556");                       // fallback, priority 8
+ * await push.send("task 1");
+ * ```
+ */
+export class Push0Socket extends SocketBase {
+  private readonly lb = new Balancer();
+  private readonly waiting = new RingQueue<WaitingSend>();
+  /** Priorities of pipes attached through an endpoint with `sendPriority`. */
+  private readonly endpointPriority = new WeakMap<Pipe, number>();
+  /** Endpoints opened with a priority (closed by us; the base closes the rest). */
+  private readonly ownEndpoints = new Set<Dialer | Listener>();
+  private readonly schemes: ReadonlyMap<string, Transport>;
+  private readonly actor;
+
+  constructor(options?: Partial<SocketOptions>, internals: Push0Internals = {}) {
+    const p = protocols.push0;
+    const transports = internals.transports ?? defaultTransports;
+    super(
+      { self: p.number, peer: p.peer, name: p.name, peerName: p.peerName },
+      options,
+      transports,
+    );
+    this.schemes = new Map(transports.map((t) => [t.scheme, t]));
+    const machine = (internals.pushMachine ?? pushMachine).provide({
+      actions: {
+        enqueueSend: ({ event }) => {
+          this.waiting.push(event.arg as WaitingSend);
+        },
+        // SP-PIPELINE-4/-5: waiting sends go out, oldest first, as pipes allow.
+        transmitWaiting: () => {
+          for (;;) {
+            const head = this.waiting.peek();
+            if (!head) return;
+            const pipe = this.lb.pick();
+            if (!pipe) return;
+            this.waiting.shift();
+            pipe.send(head.msg);
+            head.done.resolve();
+          }
+        },
+        // SP-PIPELINE-5: a send that waited past its timeout fails with ETIMEDOUT.
+        expireWaiting: () => {
+          const now = performance.now() + 1;
+          for (;;) {
+            const head = this.waiting.peek();
+            if (!head || head.deadline > now) return;
+            this.waiting.shift();
+            this.count("txTimedOut");
+            head.done.fail(new SPError("ETIMEDOUT", "no PULL peer could take the message"));
+          }
+        },
+        // SP-PIPELINE-14: close fails every waiting send.
+        failWaiting: () => {
+          for (const w of this.waiting.drain()) w.done.fail(new SPError("ECLOSED"));
+        },
+      },
+      guards: {
+        sendsWaiting: () => !this.waiting.isEmpty(),
+      },
+      delays: {
+        // What is left of the oldest waiting send's timeout.
+        sendTimeout: () => {
+          const head = this.waiting.peek();
+          if (!head || head.deadline === Number.POSITIVE_INFINITY) return neverIfZero(0);
+          return Math.max(0, Math.ceil(head.deadline - performance.now()));
+        },
+      },
+    });
+    this.actor = createActor(machine);
+    this.actor.start();
+  }
+
+  /**
+   * Sends one message to one PULL peer. Resolves once queued on a pipe;
+   * waits while no pipe is writable, failing with ETIMEDOUT after
+   * `sendTimeout` (SP-PIPELINE-5) and ECLOSED on close.
+   *
+   * @example
+   * ```ts
+   * await push.send(Buffer.from("job"));
+   * ```
+   */
+  send(data: SendData): Promise<void> {
+    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
+    // SP-PIPELINE-2: no header; the message is the whole payload.
+    const msg = toOwnedBuffer(data);
+    // Fast path: nothing waits ahead of us and a pipe can take it (no actor event).
+    if (this.waiting.isEmpty()) {
+      const pipe = this.lb.pick();
+      if (pipe) {
+        // SP-PIPELINE-3: exactly one pipe.
+        pipe.send(msg);
+        return Promise.resolve();
+      }
+    }
+    // SP-PIPELINE-6: never dropped for want of a pipe; it waits in the send slot.
+    const t = this.options.sendTimeout;
+    const deadline = t < 0 ? Number.POSITIVE_INFINITY : performance.now() + t;
+    const done = new Waiter<void>(-1);
+    this.actor.send({ type: "block", arg: { msg, deadline, done } satisfies WaitingSend });
+    return done.promise;
+  }
+
+  /**
+   * PUSH sockets cannot receive (SP-PIPELINE-17).
+   *
+   * @example
+   * ```ts
+   * await push.recv(); // rejects with SPError ENOTSUP
+   * ```
+   */
+  recv(): Promise<Buffer> {
+    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
+    return Promise.reject(new SPError("ENOTSUP", "a PUSH socket cannot receive"));
+  }
+
+  /** Number of PULL peers (pipes) attached now. */
+  get peerCount(): number {
+    return this.lb.size;
+  }
+
+  /**
+   * Dials like {@link SocketBase.dial}; `sendPriority` (1..16, default 8)
+   * applies to every pipe this dialer creates (SP-PIPELINE-7).
+   *
+   * @example
+   * ```ts
+   * push.dial("tcp://10.0.0.5:5555", { sendPriority: 2 });
+   * ```
+   */
+  override dial(url: string, options?: PushEndpointOptions): Dialer {
+    const prio = options?.sendPriority;
+    if (prio === undefined || prio === DEFAULT_PRIORITY) return super.dial(url, options);
+    validPriority(prio);
+    this.assertOpen();
+    const parsed = parseUrl(url, false);
+    const d = this.transport(parsed.scheme).dial(parsed, this.hostWithPriority(prio), options);
+    this.ownEndpoints.add(d);
+    return d;
+  }
+
+  /**
+   * Listens like {@link SocketBase.listen}; `sendPriority` applies to every
+   * pipe this listener accepts.
+   *
+   * @example
+   * ```ts
+   * await push.listen("tcp://127.0.0.1:0", { sendPriority: 16 });
+   * ```
+   */
+  override async listen(url: string, options?: PushEndpointOptions): Promise<Listener> {
+    const prio = options?.sendPriority;
+    if (prio === undefined || prio === DEFAULT_PRIORITY) return super.listen(url, options);
+    validPriority(prio);
+    this.assertOpen();
+    const parsed = parseUrl(url, true);
+    const transport = this.transport(parsed.scheme);
+    const l = await transport.listen(parsed, this.hostWithPriority(prio), options);
+    if (this.isClosed) {
+      await l.close();
+      throw new SPError("ECLOSED");
+    }
+    this.ownEndpoints.add(l);
+    return l;
+  }
+
+  protected pipeAdded(pipe: Pipe): void {
+    this.lb.add(pipe, this.endpointPriority.get(pipe) ?? DEFAULT_PRIORITY);
+    // SP-PIPELINE-11/-12: a PULL never sends; anything that comes is discarded.
+    pipe.onMessage = () => this.count("rxDiscarded");
+    pipe.onWritable = () => this.pipeReady();
+    // SP-PIPELINE-5: a waiting send goes out on the new pipe.
+    this.pipeReady();
+  }
+
+  protected pipeRemoved(pipe: Pipe): void {
+    this.lb.remove(pipe);
+    pipe.onMessage = null;
+    pipe.onWritable = null;
+  }
+
+  protected protocolClose(): void {
+    this.actor.send({ type: "close" });
+    for (const e of this.ownEndpoints) void e.close();
+    this.ownEndpoints.clear();
+  }
+
+  private pipeReady(): void {
+    if (!this.waiting.isEmpty() && this.actor.getSnapshot().status === "active") {
+      this.actor.send({ type: "ready" });
+    }
+  }
+
+  private transport(scheme: string): Transport {
+    const t = this.schemes.get(scheme);
+    if (!t) throw new SPError("ENOTSUP", `no transport for scheme ${scheme}`);
+    return t;
+  }
+
+  /**
+   * A PipeHost that behaves exactly like this socket (it inherits from it)
+   * but tags the pipes it attaches with a send priority.
+   */
+  private hostWithPriority(priority: number): PipeHost {
+    const host = Object.create(this) as PipeHost;
+    host.attachPipe = (pipe: Pipe) => {
+      this.endpointPriority.set(pipe, priority);
+      this.attachPipe(pipe);
+    };
+    host.detachPipe = (pipe: Pipe) => this.detachPipe(pipe);
+    host.count = (stat: string) => this.count(stat);
+    return host;
+  }
+}
+
+/**
+ * Opens a PUSH socket.
+ *
+ * @example
+ * ```ts
+ * const push = push0({ sendTimeout: 5000 });
+ * ```
+ */
+export function push0(options?: Partial<SocketOptions>, internals?: Push0Internals): Push0Socket {
+  return new Push0Socket(options, internals);
+}

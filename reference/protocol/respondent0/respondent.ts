@@ -1,0 +1,191 @@
+import { createActor } from "xstate";
+import { protocols } from "../../../spec/constants.ts";
+import { respondentMachine } from "../../../spec/machines/respondent.ts";
+import { SPError } from "../../core/errors.ts";
+import type { SocketOptions } from "../../core/options.ts";
+import type { Pipe } from "../../core/pipe.ts";
+import { RingQueue } from "../../core/queue.ts";
+import { type SendData, SocketBase, toOwnedBuffer } from "../../core/socket.ts";
+import type { Transport } from "../../core/transport.ts";
+import { Waiter } from "../../core/waiter.ts";
+import { defaultTransports } from "../../transports.ts";
+import { splitBacktrace } from "../rep0/backtrace.ts";
+
+/** The unprovided `respondent` machine (or a regenerated variant with the same names). */
+export type RespondentMachine = typeof respondentMachine;
+
+/** Internal construction options: alternate machine, transports, queue size. */
+export interface Respondent0Internals {
+  respondentMachine?: RespondentMachine;
+  transports?: readonly Transport[];
+  /** Surveys buffered while nobody is in recv (default 128); more are dropped. */
+  recvQueueSize?: number;
+}
+
+/** A survey received and not yet handed out. */
+interface Incoming {
+  readonly pipe: Pipe;
+  readonly backtrace: Buffer;
+  readonly body: Buffer;
+}
+
+/** Argument of the machine's `send` event. */
+interface ResponseArg {
+  readonly body: Buffer;
+  readonly done: Waiter<void>;
+}
+
+/**
+ * A cooked RESPONDENT socket (protocol 0x63). `recv` hands out one survey and
+ * the `respondent` actor holds its backtrace and pipe until `send` answers it.
+ *
+ * @example
+ * ```ts
+ * const r = respondent0();
+ * r.dial("tcp://127.0.0.1:5555");
+ * for await (const question of r) await r.send("here");
+ * ```
+ */
+export class Respondent0Socket extends SocketBase {
+  private readonly incoming: RingQueue<Incoming>;
+  private readonly waiters = new RingQueue<Waiter<Buffer>>();
+  /** The survey being answered. */
+  private held: Incoming | null = null;
+  private readonly actor;
+
+  constructor(options?: Partial<SocketOptions>, internals: Respondent0Internals = {}) {
+    const p = protocols.respondent0;
+    super(
+      { self: p.number, peer: p.peer, name: p.name, peerName: p.peerName },
+      options,
+      internals.transports ?? defaultTransports,
+    );
+    this.incoming = new RingQueue<Incoming>(internals.recvQueueSize ?? 128);
+    const machine = (internals.respondentMachine ?? respondentMachine).provide({
+      actions: {
+        holdSurvey: ({ event }) => {
+          this.held = event.arg as Incoming;
+        },
+        // SP-SURVEY-23: a new recv abandons the survey held so far (no response is sent).
+        abandonSurvey: () => {
+          this.held = null;
+        },
+        sendResponse: ({ event }) => {
+          const { body, done } = event.arg as ResponseArg;
+          const held = this.held;
+          this.held = null;
+          // SP-SURVEY-19: the backtrace goes back unchanged, ahead of the body, to its pipe.
+          // SP-SURVEY-21: if that pipe is gone, the response is dropped silently.
+          if (held && !held.pipe.isClosed) held.pipe.send(held.backtrace, body);
+          else this.count("txDropped");
+          done.resolve();
+        },
+        failSendState: ({ event }) => {
+          // SP-SURVEY-20: send without a held survey fails.
+          (event.arg as ResponseArg).done.fail(new SPError("ESTATE", "no survey to respond to"));
+        },
+      },
+      guards: {},
+      delays: {},
+    });
+    this.actor = createActor(machine);
+    this.actor.start();
+  }
+
+  /**
+   * Receives the next survey body and holds its backtrace for `send`.
+   * Receiving again abandons an unanswered survey (SP-SURVEY-23).
+   *
+   * @example
+   * ```ts
+   * const question = await respondent.recv();
+   * ```
+   */
+  recv(): Promise<Buffer> {
+    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
+    const next = this.incoming.shift();
+    if (next) return Promise.resolve(this.handOut(next));
+    const w = new Waiter<Buffer>(this.options.recvTimeout);
+    this.waiters.push(w);
+    return w.promise;
+  }
+
+  /**
+   * Answers the survey returned by the last `recv`. ESTATE when none is held.
+   *
+   * @example
+   * ```ts
+   * await respondent.send("42");
+   * ```
+   */
+  send(data: SendData): Promise<void> {
+    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
+    const done = new Waiter<void>(-1);
+    const arg: ResponseArg = { body: toOwnedBuffer(data), done };
+    this.actor.send({ type: "send", arg });
+    return done.promise;
+  }
+
+  protected pipeAdded(pipe: Pipe): void {
+    pipe.onMessage = (msg) => this.onSurvey(pipe, msg);
+  }
+
+  protected pipeRemoved(pipe: Pipe): void {
+    pipe.onMessage = null;
+  }
+
+  protected protocolClose(): void {
+    this.actor.send({ type: "close" });
+    // SP-SURVEY-25: pending receivers fail with ECLOSED.
+    for (const w of this.waiters.drain()) w.fail(new SPError("ECLOSED"));
+    this.incoming.drain();
+  }
+
+  /** Data path: one received message from `pipe`. */
+  private onSurvey(pipe: Pipe, msg: Buffer): void {
+    if (this.isClosed) return;
+    const r = splitBacktrace(msg, this.options.maxTtl);
+    if (r.kind === "malformed") {
+      // SP-SURVEY-15: never answered; we close the pipe (as nng does), counted.
+      this.count("rxMalformed");
+      pipe.close(new SPError("EPROTO", "survey without a survey id"));
+      return;
+    }
+    if (r.kind === "tooManyHops") {
+      // SP-SURVEY-16: dropped silently; the connection stays open.
+      this.count("rxTtlExceeded");
+      return;
+    }
+    const item: Incoming = { pipe, backtrace: r.backtrace, body: r.body };
+    // SP-SURVEY-18: surveys are served in arrival order across pipes.
+    for (;;) {
+      const w = this.waiters.shift();
+      if (!w) break;
+      if (w.settled) continue; // timed out meanwhile
+      w.resolve(this.handOut(item));
+      return;
+    }
+    if (!this.incoming.push(item)) this.count("rxQueueFull");
+  }
+
+  /** Tells the actor that `item` is now the survey being answered. */
+  private handOut(item: Incoming): Buffer {
+    this.actor.send({ type: "deliver", arg: item });
+    return item.body;
+  }
+}
+
+/**
+ * Opens a RESPONDENT socket.
+ *
+ * @example
+ * ```ts
+ * const r = respondent0({ maxTtl: 4 });
+ * ```
+ */
+export function respondent0(
+  options?: Partial<SocketOptions>,
+  internals?: Respondent0Internals,
+): Respondent0Socket {
+  return new Respondent0Socket(options, internals);
+}

@@ -1,0 +1,253 @@
+import { createActor } from "xstate";
+import { protocols } from "../../../spec/constants.ts";
+import { type SubEvent, subMachine } from "../../../spec/machines/sub.ts";
+import { SPError } from "../../core/errors.ts";
+import type { OptionName, SocketOptions } from "../../core/options.ts";
+import type { Pipe } from "../../core/pipe.ts";
+import { RingQueue } from "../../core/queue.ts";
+import { SocketBase } from "../../core/socket.ts";
+import { type SubscriptionMode, Subscriptions } from "../../core/subscriptions.ts";
+import type { Transport } from "../../core/transport.ts";
+import { Waiter } from "../../core/waiter.ts";
+import { defaultTransports } from "../../transports.ts";
+
+/** The unprovided `sub` machine (or a regenerated variant with the same names). */
+export type SubMachine = typeof subMachine;
+
+/** Internal construction options: alternate machine, transports, queue size, duplicate mode. */
+export interface Sub0Internals {
+  subMachine?: SubMachine;
+  transports?: readonly Transport[];
+  /** Messages kept while nobody is in recv (default 128, as NNG); the oldest goes first. */
+  recvQueueSize?: number;
+  /** Duplicate subscriptions: `set` (default, idempotent like NNG) or `refcount` (like nanomsg). */
+  subscriptionMode?: SubscriptionMode;
+}
+
+/** Topic as given by the application: bytes, or a string taken as UTF-8. */
+export type Topic = Uint8Array | string;
+
+/** Option names (ours and nng's) that carry a topic rather than a number. */
+const SUBSCRIBE_NAMES = new Set(["subscribe", "sub:subscribe"]);
+const UNSUBSCRIBE_NAMES = new Set(["unsubscribe", "sub:unsubscribe"]);
+
+/** Argument of the machine's subscribe / unsubscribe events. */
+interface TopicOp {
+  readonly topic: Uint8Array;
+  /** Set by failUnknownTopic. */
+  error?: SPError;
+}
+
+function topicBytes(topic: Topic | number): Uint8Array {
+  if (typeof topic === "string") return Buffer.from(topic, "utf8");
+  if (topic instanceof Uint8Array) return topic;
+  throw new SPError("EINVAL", "a topic is a Uint8Array or a string");
+}
+
+/**
+ * A cooked SUB socket (protocol 0x21). Received messages are matched against
+ * a radix tree of topics (byte prefixes) in plain code; the `sub` actor owns
+ * the subscription set's lifecycle (subscribe, unsubscribe, close).
+ *
+ * Duplicate subscriptions are idempotent by default (one unsubscribe removes
+ * the topic, SP-PUBSUB-15); unsubscribing an unknown topic throws EINVAL
+ * (SP-PUBSUB-16). When the receive queue is full the oldest message is
+ * dropped and counted as `rxQueueDropped` (SP-PUBSUB-17).
+ *
+ * @example
+ * ```ts
+ * const sub = sub0();
+ * sub.dial("tcp://127.0.0.1:5555");
+ * sub.subscribe("weather.");
+ * const msg = await sub.recv(); // "weather.paris 21C"
+ * ```
+ */
+export class Sub0Socket extends SocketBase {
+  private readonly subs: Subscriptions;
+  private readonly queue: RingQueue<Buffer>;
+  private readonly waiters = new RingQueue<Waiter<Buffer>>();
+  private readonly actor;
+
+  constructor(options?: Partial<SocketOptions>, internals: Sub0Internals = {}) {
+    const p = protocols.sub0;
+    super(
+      { self: p.number, peer: p.peer, name: p.name, peerName: p.peerName },
+      options,
+      internals.transports ?? defaultTransports,
+    );
+    this.subs = new Subscriptions(internals.subscriptionMode ?? "set");
+    this.queue = new RingQueue<Buffer>(internals.recvQueueSize ?? 128);
+    const opOf = (event: SubEvent) => event.arg as TopicOp;
+    const machine = (internals.subMachine ?? subMachine).provide({
+      actions: {
+        // SP-PUBSUB-14/-15: from now on matching messages are delivered.
+        addTopic: ({ event }) => {
+          this.subs.add(opOf(event).topic);
+        },
+        // SP-PUBSUB-14: from now on messages matching only this topic are dropped.
+        // SP-PUBSUB-18 (MAY): queued messages that no longer match are purged.
+        removeTopic: ({ event }) => {
+          this.subs.remove(opOf(event).topic);
+          this.purgeUnmatched();
+        },
+        // SP-PUBSUB-16: unknown topic: an error, the set is unchanged.
+        failUnknownTopic: ({ event }) => {
+          opOf(event).error = new SPError("EINVAL", "not subscribed to this topic");
+        },
+        // SP-PUBSUB-20: pending receivers fail with ECLOSED.
+        failReceivers: () => {
+          for (const w of this.waiters.drain()) w.fail(new SPError("ECLOSED"));
+          this.queue.drain();
+        },
+      },
+      guards: {
+        topicKnown: ({ event }) => this.subs.has(opOf(event).topic),
+        lastTopic: ({ event }) => {
+          const t = opOf(event).topic;
+          if (this.subs.size !== 1 || !this.subs.has(t)) return false;
+          // refcount mode: only the removal of its last count empties the set.
+          return this.subs.countOf(t) === 1;
+        },
+      },
+      delays: {},
+    });
+    this.actor = createActor(machine);
+    this.actor.start();
+  }
+
+  /**
+   * Adds a topic (a byte prefix; `""` matches everything).
+   *
+   * @example
+   * ```ts
+   * sub.subscribe("news/"); sub.subscribe(new Uint8Array([0x01]));
+   * ```
+   */
+  subscribe(topic: Topic): void {
+    this.assertOpen();
+    this.topicOp("subscribe", topicBytes(topic));
+  }
+
+  /**
+   * Removes a topic; throws SPError EINVAL when it is not subscribed.
+   *
+   * @example
+   * ```ts
+   * sub.unsubscribe("news/");
+   * ```
+   */
+  unsubscribe(topic: Topic): void {
+    this.assertOpen();
+    this.topicOp("unsubscribe", topicBytes(topic));
+  }
+
+  /** The topics held now (each once). */
+  get topics(): Uint8Array[] {
+    return this.subs.list();
+  }
+
+  /**
+   * Sets an option. Besides the numeric options, `sub:subscribe` /
+   * `subscribe` and `sub:unsubscribe` / `unsubscribe` take a topic.
+   *
+   * @example
+   * ```ts
+   * sub.setOption("sub:subscribe", Buffer.from("a"));
+   * ```
+   */
+  override setOption(name: OptionName | string, value: number | Topic): void {
+    if (SUBSCRIBE_NAMES.has(name)) this.subscribe(topicBytes(value));
+    else if (UNSUBSCRIBE_NAMES.has(name)) this.unsubscribe(topicBytes(value));
+    else if (typeof value === "number") super.setOption(name, value);
+    else throw new SPError("EINVAL", `option ${name} needs a number`);
+  }
+
+  /**
+   * SUB sockets cannot send (SP-PUBSUB-19).
+   *
+   * @example
+   * ```ts
+   * await sub.send("x"); // rejects with SPError ENOTSUP
+   * ```
+   */
+  send(): Promise<void> {
+    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
+    return Promise.reject(new SPError("ENOTSUP", "a SUB socket cannot send"));
+  }
+
+  /**
+   * Receives the next message matching a subscription (topic included).
+   *
+   * @example
+   * ```ts
+   * const msg = await sub.recv();
+   * ```
+   */
+  recv(): Promise<Buffer> {
+    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
+    const next = this.queue.shift();
+    if (next) return Promise.resolve(next);
+    const w = new Waiter<Buffer>(this.options.recvTimeout);
+    this.waiters.push(w);
+    return w.promise;
+  }
+
+  protected pipeAdded(pipe: Pipe): void {
+    // SP-PUBSUB-7: a SUB never writes to its pipes; it only reads.
+    pipe.onMessage = (msg) => this.onPublished(msg);
+  }
+
+  protected pipeRemoved(pipe: Pipe): void {
+    pipe.onMessage = null;
+  }
+
+  protected protocolClose(): void {
+    this.actor.send({ type: "close" });
+  }
+
+  /** Data path: one message from a publisher. No actor involved. */
+  private onPublished(msg: Buffer): void {
+    // SP-PUBSUB-3/-4/-5: prefix match (empty topic matches all, empty set matches none).
+    if (!this.subs.matches(msg)) {
+      this.count("rxFiltered");
+      return;
+    }
+    for (;;) {
+      const w = this.waiters.shift();
+      if (!w) break;
+      if (w.settled) continue; // timed out meanwhile
+      w.resolve(msg);
+      return;
+    }
+    // SP-PUBSUB-17: a full queue loses its oldest message; the pipe stays open.
+    if (this.queue.isFull()) {
+      this.queue.shift();
+      this.count("rxQueueDropped");
+    }
+    this.queue.push(msg);
+  }
+
+  private topicOp(type: "subscribe" | "unsubscribe", topic: Uint8Array): void {
+    const op: TopicOp = { topic };
+    this.actor.send({ type, arg: op });
+    if (op.error) throw op.error;
+  }
+
+  private purgeUnmatched(): void {
+    const kept = this.queue.drain().filter((m) => this.subs.matches(m));
+    for (const m of kept) this.queue.push(m);
+  }
+}
+
+/**
+ * Opens a SUB socket. It delivers nothing until something is subscribed.
+ *
+ * @example
+ * ```ts
+ * const sub = sub0({ recvTimeout: 1000 });
+ * sub.subscribe("");
+ * ```
+ */
+export function sub0(options?: Partial<SocketOptions>, internals?: Sub0Internals): Sub0Socket {
+  return new Sub0Socket(options, internals);
+}

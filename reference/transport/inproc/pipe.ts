@@ -1,0 +1,213 @@
+import { createActor } from "xstate";
+import { type InprocPipeEvent, inprocPipeMachine } from "../../../spec/machines/inproc-pipe.ts";
+import { SPError } from "../../core/errors.ts";
+import { allocatePipeId, PIPE_WRITE_HIGH_WATER_MARK, type Pipe } from "../../core/pipe.ts";
+import type { PipeHost } from "../../core/transport.ts";
+
+/** The unprovided inproc-pipe machine (or a regenerated variant of it). */
+export type InprocPipeMachine = typeof inprocPipeMachine;
+
+/** Construction options of an {@link InprocPipe}. */
+export interface InprocPipeOptions {
+  /** The SP socket this endpoint belongs to. */
+  host: PipeHost;
+  /** Called once the endpoint was attached to its socket. */
+  onAttach?: (pipe: InprocPipe) => void;
+  /** Called once the endpoint is closed; `attached` tells whether it ever was. */
+  onClose?: (pipe: InprocPipe, attached: boolean) => void;
+  /** Alternate machine (tests, other drafts). */
+  machine?: InprocPipeMachine;
+}
+
+/** Views `data` as a Buffer without copying it (SP-INPROC-7). */
+function asBuffer(data: Uint8Array): Buffer {
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/**
+ * One end of an in-process pipe. Messages are handed to the other end
+ * without copying and delivered in a microtask, batched per tick
+ * (SP-INPROC-7, SP-INPROC-8). The `inproc-pipe` actor owns the lifecycle
+ * (join with the peer check, oversize, disconnect, close); messages never
+ * reach the actor.
+ *
+ * @example
+ * ```ts
+ * const [a, b] = joinPipes(dialerSocket, listenerSocket);
+ * a.send(Buffer.from("hi")); // b.onMessage receives the same Buffer
+ * ```
+ */
+export class InprocPipe implements Pipe {
+  readonly id = allocatePipeId();
+  peer = -1;
+  onMessage: ((msg: Buffer) => void) | null = null;
+  onWritable: (() => void) | null = null;
+  readonly closed: Promise<SPError | undefined>;
+  /** The other end; set by {@link joinPipes}. */
+  other: InprocPipe | undefined;
+  private closedFlag = false;
+  private attached = false;
+  private reason: SPError | undefined;
+  private resolveClosed!: (r: SPError | undefined) => void;
+  /** Messages for this end, not yet delivered. */
+  private inbox: Buffer[] = [];
+  /** Bytes this end has sent that the other end has not yet delivered. */
+  private inFlight = 0;
+  private wantWritable = false;
+  private scheduled = false;
+  private readonly host: PipeHost;
+  private readonly actor;
+  private readonly drainBound = () => this.drain();
+
+  constructor(opts: InprocPipeOptions) {
+    const { host } = opts;
+    this.host = host;
+    this.closed = new Promise((r) => {
+      this.resolveClosed = r;
+    });
+    const machine = (opts.machine ?? inprocPipeMachine).provide({
+      actions: {
+        attachPipe: ({ event }) => {
+          this.peer = event.arg as number;
+          this.attached = true;
+          host.attachPipe(this);
+          opts.onAttach?.(this);
+        },
+        detachPipe: () => host.detachPipe(this),
+        closeConnection: ({ event }) => this.closeConnection(event),
+      },
+      guards: {
+        // SP-INPROC-4: join only sockets whose protocols are peers of each other.
+        peerCompatible: ({ event }) => {
+          if (host.isPeerCompatible(event.arg as number)) return true;
+          host.count("rxBadPeer");
+          this.reason = new SPError("EPROTO", "incompatible peer protocol");
+          return false;
+        },
+      },
+      delays: {},
+    });
+    this.actor = createActor(machine);
+    this.actor.subscribe({ complete: () => opts.onClose?.(this, this.attached) });
+    this.actor.start();
+  }
+
+  get isClosed(): boolean {
+    return this.closedFlag;
+  }
+
+  get writable(): boolean {
+    if (this.closedFlag) return false;
+    if (this.inFlight < PIPE_WRITE_HIGH_WATER_MARK) return true;
+    this.wantWritable = true;
+    return false;
+  }
+
+  /** Joins this end with the other end's protocol number (the `connect` event). */
+  join(peerProtocol: number): void {
+    this.lifecycle({ type: "connect", arg: peerProtocol });
+  }
+
+  send(first: Uint8Array, second?: Uint8Array): boolean {
+    const other = this.other;
+    if (this.closedFlag || !other || other.closedFlag) return false;
+    // SP-INPROC-7: a single part changes hands as is; two parts need one copy.
+    let msg: Buffer;
+    if (second === undefined) msg = asBuffer(first);
+    else if (first.length === 0) msg = asBuffer(second);
+    else msg = Buffer.concat([first, second]);
+    this.inFlight += msg.length;
+    other.enqueue(msg);
+    return true;
+  }
+
+  close(reason?: SPError): void {
+    this.lifecycle({ type: "close", arg: reason });
+  }
+
+  /** Hands a lifecycle event to the actor unless it has finished. */
+  lifecycle(event: InprocPipeEvent): void {
+    if (this.actor.getSnapshot().status !== "active") return;
+    this.actor.send(event);
+  }
+
+  private enqueue(msg: Buffer): void {
+    this.inbox.push(msg);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      // SP-INPROC-8: never deliver within the sender's call; one microtask per batch.
+      queueMicrotask(this.drainBound);
+    }
+  }
+
+  private drain(): void {
+    this.scheduled = false;
+    const batch = this.inbox;
+    this.inbox = [];
+    const sender = this.other;
+    let delivered = 0;
+    for (const msg of batch) {
+      if (this.closedFlag) break;
+      delivered += msg.length;
+      const limit = this.host.options.recvMaxSize;
+      if (limit > 0 && msg.length > limit) {
+        // SP-INPROC-9: the receive limit applies; only this pipe closes.
+        this.host.count("rxOversize");
+        this.lifecycle({
+          type: "oversize",
+          arg: new SPError("EMSGSIZE", `message of ${msg.length} bytes over the receive limit`),
+        });
+        break;
+      }
+      this.onMessage?.(msg);
+    }
+    if (sender) sender.delivered(delivered);
+  }
+
+  /** The other end delivered `bytes` of ours: maybe report writable again. */
+  private delivered(bytes: number): void {
+    this.inFlight = Math.max(0, this.inFlight - bytes);
+    if (this.wantWritable && !this.closedFlag && this.inFlight < PIPE_WRITE_HIGH_WATER_MARK) {
+      this.wantWritable = false;
+      this.onWritable?.();
+    }
+  }
+
+  private closeConnection(event: InprocPipeEvent): void {
+    if (this.closedFlag) return;
+    this.closedFlag = true;
+    this.inbox = [];
+    if ((event.type === "close" || event.type === "oversize") && event.arg instanceof SPError) {
+      this.reason = event.arg;
+    }
+    this.resolveClosed(this.reason);
+    // SP-INPROC-10: the other end closes too, after what it already has queued.
+    const other = this.other;
+    if (other) queueMicrotask(() => other.lifecycle({ type: "disconnect" }));
+  }
+}
+
+/**
+ * Creates the two ends of a pipe between a dialing and a listening socket and
+ * joins them (SP-INPROC-4): each end checks the other's protocol number.
+ * Returns the ends; a refused end is already closed.
+ *
+ * @example
+ * ```ts
+ * const [d, l] = joinPipes({ host: dialer }, { host: listener });
+ * d.isClosed; // true when the protocols are not peers
+ * ```
+ */
+export function joinPipes(
+  dialing: InprocPipeOptions,
+  listening: InprocPipeOptions,
+): [InprocPipe, InprocPipe] {
+  const d = new InprocPipe(dialing);
+  const l = new InprocPipe(listening);
+  d.other = l;
+  l.other = d;
+  l.join(dialing.host.identity.self);
+  if (!l.isClosed) d.join(listening.host.identity.self);
+  else d.lifecycle({ type: "disconnect" });
+  return [d, l];
+}

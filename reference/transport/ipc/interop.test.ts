@@ -1,0 +1,72 @@
+/**
+ * The reference REQ/REP over ipc:// against nngcat (nng 1.5.2) and nanocat
+ * (nanomsg 1.1.5), each side listening in turn. A missing peer binary fails.
+ */
+import { existsSync, lstatSync, unlinkSync } from "node:fs";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { rep0, req0, type SPSocket } from "../../index.ts";
+import {
+  killAll,
+  peer,
+  SPAWN_TEST_TIMEOUT_MS,
+  show,
+  start,
+  waitFor,
+} from "../../interop/harness.ts";
+import { uniqueSocketPath } from "./test-peer.ts";
+
+vi.setConfig({ testTimeout: SPAWN_TEST_TIMEOUT_MS });
+
+const sockets: SPSocket[] = [];
+const files: string[] = [];
+
+function track<T extends SPSocket>(s: T): T {
+  sockets.push(s);
+  s.setOption("recvTimeout", 8000);
+  s.setOption("sendTimeout", 8000);
+  return s;
+}
+
+afterEach(async () => {
+  await Promise.all(sockets.splice(0).map((s) => s.close()));
+  await killAll();
+  for (const f of files.splice(0)) if (existsSync(f)) unlinkSync(f);
+});
+
+const text = (b: Uint8Array) => Buffer.from(b).toString("latin1");
+const isSocket = (p: string) => existsSync(p) && lstatSync(p).isSocket();
+
+describe.each([
+  ["nngcat", ["--req0", "--dial"], ["--rep0", "--listen"], ["--data"]],
+  ["nanocat", ["--req", "--connect"], ["--rep", "--bind"], ["-D"]],
+] as const)("ipc library ↔ %s", (name, reqArgs, repArgs, dataFlag) => {
+  it(`rep0 listening on ipc ↔ ${name} ${reqArgs.join(" ")}`, async () => {
+    const cmd = peer(name);
+    const path = uniqueSocketPath(name);
+    files.push(path);
+    const rep = track(rep0());
+    await rep.listen(`ipc://${path}`);
+    const req = start(cmd, [...reqArgs, `ipc://${path}`, ...dataFlag, "ping\x01", "-Q"]);
+    expect(text(await rep.recv())).toBe("ping\x01");
+    await rep.send("pong");
+    const done = await req.done;
+    expect(done.stdout.toString("latin1"), show(done)).toBe('"pong"\n');
+    expect(done.code, show(done)).toBe(0);
+  });
+
+  it(`req0 dialing ipc ↔ ${name} ${repArgs.join(" ")}`, async () => {
+    const cmd = peer(name);
+    const path = uniqueSocketPath(name);
+    files.push(path);
+    const rep = start(cmd, [...repArgs, `ipc://${path}`, ...dataFlag, "pong", "-Q"]);
+    await waitFor(() => isSocket(path), `${name} socket file`);
+    const req = track(req0({ reconnectMin: 20 }));
+    await req.dial(`ipc://${path}`).connected;
+    await req.send(Uint8Array.of(0x70, 0x00, 0xff));
+    expect(text(await req.recv())).toBe("pong");
+    await req.send("again");
+    expect(text(await req.recv())).toBe("pong");
+    await waitFor(() => rep.stdout().toString("latin1").endsWith('"again"\n'), `${name} output`);
+    expect(rep.stdout().toString("latin1")).toBe('"p\\x00\\xff"\n"again"\n');
+  });
+});

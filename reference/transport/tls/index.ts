@@ -1,0 +1,161 @@
+/**
+ * The `tls+tcp://` transport (rfc/draft-sp-tls.md): the TCP mapping run
+ * inside a TLS connection. It is built by composition: the TCP listener gets a
+ * TLS server, the TCP dialer a TLS connect function; header, framing, receive
+ * limit and the `tcp-pipe` / `tcp-dialer` machines are the TCP ones.
+ */
+import { isIP, type Server, type Socket } from "node:net";
+import {
+  checkServerIdentity,
+  createServer as createTlsServer,
+  type TLSSocket,
+  connect as tlsConnect,
+} from "node:tls";
+import { SPError } from "../../core/errors.ts";
+import type {
+  Dialer,
+  EndpointOptions,
+  Listener,
+  PipeHost,
+  TlsEndpointOptions,
+  Transport,
+} from "../../core/transport.ts";
+import { resolveUrl, type SPUrl } from "../../core/url.ts";
+import { TcpDialer } from "../tcp/dialer.ts";
+import { TcpListener } from "../tcp/listener.ts";
+
+/** SP-TLS-2: never below TLS 1.2. */
+const MIN_VERSION = "TLSv1.2";
+
+/**
+ * Turns a TLS failure into an SPError with a readable message. Verification
+ * failures (untrusted chain, wrong name) become EPROTO "TLS peer verification failed".
+ */
+export function tlsError(e: unknown): SPError {
+  const err = e as NodeJS.ErrnoException;
+  const code = err?.code ?? "";
+  const verify =
+    /CERT|SELF_SIGNED|UNABLE_TO|ALTNAME|VERIFY|ISSUER|EXPIRED|NOT_YET_VALID/.test(code) ||
+    /certificate/i.test(err?.message ?? "");
+  if (verify) {
+    return new SPError("EPROTO", `TLS peer verification failed (${code}): ${err.message}`, {
+      cause: e,
+    });
+  }
+  if (code === "ECONNREFUSED")
+    return new SPError("ECONNREFUSED", err.message ?? "refused", { cause: e });
+  return new SPError("EPROTO", `TLS connection failed (${code || "error"}): ${err?.message}`, {
+    cause: e,
+  });
+}
+
+/** A `tls+tcp://` dialer: the TCP dialer plus the last TLS failure (SP-TLS-11). */
+export class TlsDialer implements Dialer {
+  readonly url: string;
+  readonly connected: Promise<void>;
+  /** Why the latest attempt failed, e.g. a certificate that did not verify; cleared on success. */
+  lastError: SPError | undefined;
+  private readonly inner: TcpDialer;
+
+  constructor(url: SPUrl, host: PipeHost, tls: TlsEndpointOptions = {}) {
+    this.url = url.text;
+    // SP-TLS-8: the expected name is the URL host unless configured; SNI only for DNS names.
+    const expected = tls.servername ?? url.host;
+    const connect = async (u: SPUrl): Promise<Socket> => {
+      const addr = await resolveUrl(u);
+      const socket: TLSSocket = tlsConnect({
+        host: addr.address,
+        port: addr.port,
+        ca: tls.ca,
+        cert: tls.cert,
+        key: tls.key,
+        servername: isIP(expected) ? undefined : expected,
+        minVersion: MIN_VERSION,
+        // SP-TLS-7, SP-TLS-9: verification is on unless `insecure` is set explicitly.
+        rejectUnauthorized: tls.insecure !== true,
+        checkServerIdentity: (_host, cert) => checkServerIdentity(expected, cert),
+      });
+      socket.once("secureConnect", () => {
+        // SP-TLS-5: no renegotiation on this connection.
+        socket.disableRenegotiation();
+        this.lastError = undefined;
+      });
+      socket.on("error", (e) => {
+        // SP-TLS-11: keep the reason where the application can read it.
+        this.lastError = tlsError(e);
+        if (this.lastError.message.includes("verification")) host.count("tlsVerifyFailed");
+      });
+      return socket;
+    };
+    // SP-TLS-12, SP-TLS-14: TCP framing and the TCP dialer's back-off, over TLS. The pipe starts
+    // at the TCP connect, so its handshake timeout also bounds the TLS handshake (SP-TLS-13);
+    // node writes nothing of the SP header before the TLS handshake and verification succeed.
+    this.inner = new TcpDialer(url, host, { connect });
+    this.connected = this.inner.connected;
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+/**
+ * Binds a `tls+tcp://` listener. `tls.cert` and `tls.key` are required (SP-TLS-6);
+ * with `requireClientCert`, clients must present a certificate that verifies against `ca`.
+ */
+export async function listenTls(
+  url: SPUrl,
+  host: PipeHost,
+  tls: TlsEndpointOptions = {},
+): Promise<Listener> {
+  if (!tls.cert || !tls.key) {
+    throw new SPError("EINVAL", "a tls+tcp:// listener needs tls.cert and tls.key");
+  }
+  const makeServer = (onSocket: (socket: Socket) => void): Server => {
+    const server = createTlsServer(
+      {
+        cert: tls.cert,
+        key: tls.key,
+        ca: tls.ca,
+        minVersion: MIN_VERSION,
+        // SP-TLS-10: optional client certificates.
+        requestCert: tls.requireClientCert === true,
+        rejectUnauthorized: tls.requireClientCert === true,
+        // SP-TLS-13: the TLS handshake is bounded like the SP header wait.
+        handshakeTimeout: host.options.handshakeTimeout,
+      },
+      (socket) => {
+        // SP-TLS-5: a peer's renegotiation attempt errors and closes the connection.
+        socket.disableRenegotiation();
+        onSocket(socket);
+      },
+    );
+    server.on("tlsClientError", () => host.count("tlsHandshakeFailed"));
+    return server;
+  };
+  return TcpListener.bind(url, host, undefined, makeServer);
+}
+
+/**
+ * Builds the `tls+tcp://` transport. Options come from `listen(url, { tls })` / `dial(url, { tls })`.
+ *
+ * @example
+ * ```ts
+ * const rep = rep0();
+ * await rep.listen("tls+tcp://127.0.0.1:0", { tls: { cert, key } });
+ * const req = req0();
+ * req.dial(url, { tls: { ca: cert } }); // verification on by default
+ * ```
+ */
+export function createTlsTransport(): Transport {
+  return {
+    scheme: "tls+tcp",
+    listen: (url: SPUrl, host: PipeHost, options?: EndpointOptions) =>
+      listenTls(url, host, options?.tls),
+    dial: (url: SPUrl, host: PipeHost, options?: EndpointOptions) =>
+      new TlsDialer(url, host, options?.tls),
+  };
+}
+
+/** The default `tls+tcp://` transport. */
+export const tlsTransport: Transport = createTlsTransport();

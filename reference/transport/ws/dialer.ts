@@ -1,0 +1,156 @@
+import { isIP } from "node:net";
+import { type ClientOptions, WebSocket } from "ws";
+import { createActor } from "xstate";
+import { type TcpDialerEvent, tcpDialerMachine } from "../../../spec/machines/tcp-dialer.ts";
+import { SPError } from "../../core/errors.ts";
+import type { Dialer, PipeHost, TlsEndpointOptions } from "../../core/transport.ts";
+import type { SPUrl } from "../../core/url.ts";
+import { tlsError } from "../tls/index.ts";
+import { WsPipe, type WsPipeMachine } from "./pipe.ts";
+import { subprotocolName } from "./subprotocol.ts";
+
+/**
+ * A reconnecting WebSocket dialer. Reconnection follows the `tcp-dialer`
+ * machine of the TCP mapping (SP-WS-16, SP-TCP-13); each attempt offers the
+ * peer's subprotocol name (SP-WS-2) and becomes a {@link WsPipe}.
+ *
+ * @example
+ * ```ts
+ * const d = new WsDialer(parseUrl("ws://127.0.0.1:5555/rpc", false), socket);
+ * await d.connected;
+ * ```
+ */
+export class WsDialer implements Dialer {
+  readonly url: string;
+  readonly connected: Promise<void>;
+  /** Why the latest attempt failed (HTTP status, TLS verification, refused); cleared on success. */
+  lastError: SPError | undefined;
+  private resolveConnected!: () => void;
+  private rejectConnected!: (e: SPError) => void;
+  private everConnected = false;
+  private backoff: number;
+  private attempt = 0;
+  private pipe: WsPipe | undefined;
+  private closing: Promise<void> | undefined;
+  private readonly actor;
+
+  constructor(url: SPUrl, host: PipeHost, tls: TlsEndpointOptions = {}, machine?: WsPipeMachine) {
+    this.url = url.text;
+    this.backoff = host.options.reconnectMin;
+    this.connected = new Promise<void>((resolve, reject) => {
+      this.resolveConnected = resolve;
+      this.rejectConnected = reject;
+    });
+    this.connected.catch(() => {});
+    const dialerMachine = tcpDialerMachine.provide({
+      actions: {
+        // Deferred: the attempt's pipe actor must not start inside this actor's action.
+        connect: () =>
+          queueMicrotask(() => {
+            if (!this.closing) this.connectOnce(url, host, tls, machine);
+          }),
+        // SP-TCP-13: success resets the back-off, failures double it up to reconnectMax.
+        resetBackoff: () => {
+          this.backoff = host.options.reconnectMin;
+        },
+        advanceBackoff: () => {
+          const { reconnectMin, reconnectMax } = host.options;
+          this.backoff =
+            reconnectMax > 0
+              ? Math.max(reconnectMin, Math.min(this.backoff * 2, reconnectMax))
+              : reconnectMin;
+        },
+        abortConnect: () => this.abortAttempt(),
+      },
+      guards: {},
+      delays: { reconnectDelay: () => this.backoff },
+    });
+    this.actor = createActor(dialerMachine);
+    this.actor.start();
+    this.actor.send({ type: "start" });
+  }
+
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.send({ type: "stop" });
+    this.rejectConnected(new SPError("ECLOSED", "dialer closed before it connected"));
+    const pipe = this.pipe;
+    this.abortAttempt();
+    this.closing = pipe ? pipe.closed.then(() => undefined) : Promise.resolve();
+    return this.closing;
+  }
+
+  private send(event: TcpDialerEvent): void {
+    if (this.actor.getSnapshot().status === "active") this.actor.send(event);
+  }
+
+  private abortAttempt(): void {
+    this.attempt++;
+    this.pipe?.close();
+    this.pipe = undefined;
+  }
+
+  private connectOnce(
+    url: SPUrl,
+    host: PipeHost,
+    tls: TlsEndpointOptions,
+    machine: WsPipeMachine | undefined,
+  ): void {
+    const attempt = ++this.attempt;
+    const stale = () => attempt !== this.attempt;
+    const expected = tls.servername ?? url.host;
+    // SP-WS-2: offer the name of the protocol the server must speak; SP-WS-14: the URL's path.
+    const options: ClientOptions & { servername?: string } = {
+      perMessageDeflate: false,
+      // SP-WS-11: the receive limit in force when the connection opens (0 = none).
+      maxPayload: host.options.recvMaxSize,
+      handshakeTimeout: host.options.handshakeTimeout,
+      // SP-WS-15: wss:// verifies the server like the TLS mapping (SP-TLS-7, SP-TLS-9).
+      ca: tls.ca,
+      cert: tls.cert,
+      key: tls.key,
+      servername: isIP(expected) ? undefined : expected,
+      rejectUnauthorized: tls.insecure !== true,
+      minVersion: "TLSv1.2",
+    };
+    const ws = new WebSocket(url.text, [subprotocolName(host.identity.peerName)], options);
+    ws.on("unexpected-response", (_req, res) => {
+      this.lastError = new SPError(
+        "ECONNREFUSED",
+        `WebSocket upgrade refused: HTTP ${res.statusCode} ${res.statusMessage ?? ""}`.trim(),
+      );
+      host.count("dialRefused");
+      ws.terminate();
+    });
+    ws.on("error", (e: NodeJS.ErrnoException) => {
+      if (this.lastError && /HTTP/.test(this.lastError.message)) return;
+      const failure = url.scheme === "wss" ? tlsError(e) : undefined;
+      if (failure?.message.includes("verification")) host.count("tlsVerifyFailed");
+      this.lastError =
+        failure?.code === "EPROTO"
+          ? failure
+          : new SPError("ECONNREFUSED", `WebSocket dial failed: ${e.message}`, { cause: e });
+    });
+    this.pipe = new WsPipe({
+      host,
+      client: ws,
+      machine,
+      onAttach: () => {
+        if (stale()) return;
+        this.lastError = undefined;
+        if (!this.everConnected) {
+          this.everConnected = true;
+          this.resolveConnected();
+        }
+        this.send({ type: "connected" });
+      },
+      onClose: (_pipe, attached) => {
+        if (stale()) return;
+        if (!attached) host.count("dialFailed");
+        this.attempt++;
+        this.pipe = undefined;
+        this.send({ type: attached ? "pipeClosed" : "failed" });
+      },
+    });
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * `npm run bench -- [--json FILE] [--quick] [--filter GLOB] [--runs N]`
+ *
+ * Runs every scenario (scenarios.ts) for the reference, nng, nanomsg, the raw
+ * Node baseline and the mixed pairs reference->nng and nng->reference, each in
+ * separate processes over loopback (inproc: one process), prints a table with
+ * ratios and optionally writes the JSON report. See BENCHMARKS.md.
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { globMatch, parseArgs, usage } from "./args.ts";
+import { buildCDriver, driverCommand, projectRoot, type Side, subsCommand } from "./drivers.ts";
+import { fanoutRun, latencyRun, type Pair, subsRun, throughputRun } from "./measure.ts";
+import { UnavailableError } from "./proc.ts";
+import {
+  type BenchResult,
+  buildReport,
+  formatTable,
+  type Impl,
+  impls,
+  machineInfo,
+  unavailable,
+} from "./report.ts";
+import type { Scenario } from "./scenarios.ts";
+import { scenarios } from "./scenarios.ts";
+import { median, p99 } from "./stats.ts";
+
+/** Sender and receiver side of each implementation or mixed pair. */
+const sidesOf: Record<Impl, [Side, Side]> = {
+  reference: ["reference", "reference"],
+  nng: ["nng", "nng"],
+  nanomsg: ["nanomsg", "nanomsg"],
+  raw: ["raw", "raw"],
+  "reference->nng": ["reference", "nng"],
+  "nng->reference": ["nng", "reference"],
+};
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function main(): Promise<number> {
+  let args: ReturnType<typeof parseArgs>;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    log(`bench: ${(e as Error).message}\n${usage}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(usage);
+    return 0;
+  }
+  const started = Date.now();
+  const timeoutMs = args.quick ? 20_000 : 120_000;
+  const built: Partial<Record<"nng" | "nanomsg", string>> = {};
+  const buildErrors: Partial<Record<Side, string>> = {};
+  for (const lib of ["nng", "nanomsg"] as const) {
+    try {
+      built[lib] = await buildCDriver(lib);
+    } catch (e) {
+      buildErrors[lib] = (e as Error).message;
+    }
+  }
+  const pairOf = (impl: Impl): Pair => {
+    const [s, r] = sidesOf[impl];
+    for (const side of [s, r]) {
+      const err = buildErrors[side];
+      if (err) throw new UnavailableError(err);
+    }
+    return { sender: driverCommand(s, built), receiver: driverCommand(r, built), same: s === r };
+  };
+
+  /** Warm-up (full runs only), then `runs` measured runs; failures become results. */
+  const measure = async <T>(
+    base: Pick<BenchResult, "scenario" | "impl" | "metric"> & Partial<BenchResult>,
+    once: () => Promise<T>,
+    summarize: (xs: T[]) => Partial<BenchResult> & { runs: number[] },
+  ): Promise<BenchResult> => {
+    try {
+      if (!args.quick) await once();
+      const xs: T[] = [];
+      for (let i = 0; i < args.runs; i++) xs.push(await once());
+      const s = summarize(xs);
+      return { ...base, status: "ok", median: median(s.runs), ...s };
+    } catch (e) {
+      const unav = e instanceof UnavailableError;
+      return unavailable(base, (e as Error).message, unav ? "unavailable" : "error");
+    }
+  };
+
+  const results: BenchResult[] = [];
+  const record = (r: BenchResult) => {
+    results.push(r);
+    const fig =
+      r.status === "ok" ? `${r.median?.toPrecision(4)} ${r.metric}` : `${r.status}: ${r.reason}`;
+    log(
+      `  ${r.scenario}${r.subscribers ? ` ×${r.subscribers}` : ""}${r.subscriptions ? ` @${r.subscriptions}` : ""} [${r.impl}] ${fig}`,
+    );
+  };
+
+  for (const sc of scenarios.filter((s) => globMatch(args.filter, s.name))) {
+    log(`bench: ${sc.name}`);
+    for (const r of await runScenario(sc)) record(r);
+  }
+
+  async function runScenario(sc: Scenario): Promise<BenchResult[]> {
+    const out: BenchResult[] = [];
+    const size = (c: { full: number; quick: number }) => (args.quick ? c.quick : c.full);
+    switch (sc.kind) {
+      case "throughput":
+        for (const impl of impls) {
+          const base = {
+            scenario: sc.name,
+            impl,
+            metric: "msgs_per_s" as const,
+            count: size(sc.count),
+          };
+          if (sc.transport === "inproc" && sidesOf[impl][0] !== sidesOf[impl][1]) {
+            out.push(
+              unavailable(base, "inproc connects sockets inside one process; a mixed pair cannot"),
+            );
+            continue;
+          }
+          if (sc.transport === "inproc" && impl === "raw") {
+            out.push(
+              unavailable(
+                base,
+                "the raw baseline is a socket protocol; there is no in-process variant",
+              ),
+            );
+            continue;
+          }
+          out.push(
+            await measure(
+              base,
+              () => throughputRun(pairOf(impl), sc.transport, sc.size, size(sc.count), timeoutMs),
+              (runs) => ({ runs }),
+            ),
+          );
+        }
+        break;
+      case "latency":
+        for (const impl of impls) {
+          const base = {
+            scenario: sc.name,
+            impl,
+            metric: "rtt_us" as const,
+            count: size(sc.count),
+          };
+          out.push(
+            await measure(
+              base,
+              () => latencyRun(pairOf(impl), sc.size, size(sc.count), size(sc.warm), timeoutMs),
+              (xs) => ({ runs: xs.map(median), p99: p99(xs.flat()) }),
+            ),
+          );
+        }
+        break;
+      case "fanout":
+        for (const v of sc.variants) {
+          for (const impl of impls) {
+            const base = {
+              scenario: sc.name,
+              impl,
+              metric: "msgs_per_s" as const,
+              subscribers: v.subscribers,
+              count: size(v.count),
+            };
+            if (impl === "raw") {
+              out.push(unavailable(base, "the raw baseline covers push/pull and ping-pong only"));
+              continue;
+            }
+            out.push(
+              await measure(
+                base,
+                () => fanoutRun(pairOf(impl), sc.size, size(v.count), v.subscribers, timeoutMs),
+                (xs) => ({
+                  runs: xs.map((x) => x.rate),
+                  deliveredRatio: median(xs.map((x) => x.deliveredRatio)),
+                }),
+              ),
+            );
+          }
+        }
+        break;
+      case "subs":
+        for (const n of sc.subscriptions) {
+          if (args.quick && n > sc.quickMax) continue;
+          const base = {
+            scenario: sc.name,
+            impl: "reference" as const,
+            metric: "match_ns_per_message" as const,
+            subscriptions: n,
+          };
+          const t =
+            n >= 10_000_000 ? 600_000 : n >= 1_000_000 ? Math.max(timeoutMs, 120_000) : timeoutMs;
+          try {
+            const r = await subsRun(subsCommand(), sc.keys, n, Math.max(args.runs, 3), t);
+            const m = median(r.matchNsRounds);
+            out.push({
+              ...base,
+              status: "ok",
+              median: m,
+              runs: r.matchNsRounds,
+              matchNsPerMessage: m,
+              bytesPerSubscription: r.bytesPerSubscription,
+              heapBytesPerSubscription: r.heapBytesPerSubscription,
+              externalBytesPerSubscription: r.externalBytesPerSubscription,
+              insertNsPerSubscription: r.insertNsPerSubscription,
+              matchedOfMessages: r.matchedOfMessages as [number, number],
+            });
+          } catch (e) {
+            out.push(
+              unavailable(
+                base,
+                (e as Error).message,
+                e instanceof UnavailableError ? "unavailable" : "error",
+              ),
+            );
+            if (e instanceof UnavailableError) break; // same reason for every N
+          }
+        }
+        break;
+      case "conformance": {
+        const base = { scenario: sc.name, impl: "reference" as const, metric: "seconds" as const };
+        out.push(
+          await measure(
+            base,
+            () => conformanceWall(args.quick ? 110_000 : 600_000),
+            (runs) => ({ runs }),
+          ),
+        );
+        break;
+      }
+    }
+    return out;
+  }
+
+  log("");
+  console.log(formatTable(results));
+  if (args.json) {
+    const file = resolve(args.json);
+    mkdirSync(dirname(file), { recursive: true });
+    const command = `npm run bench --${process.argv
+      .slice(2)
+      .map((a) => ` ${a}`)
+      .join("")}`;
+    const doc = buildReport({ results, machine: machineInfo(), command, quick: args.quick });
+    writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
+    log(`bench: wrote ${file}`);
+  }
+  log(`bench: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return 0;
+}
+
+/** Seconds for `npm run conformance -- --iut reference`; throws on a non-zero exit or timeout. */
+function conformanceWall(timeoutMs: number): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn("npm", ["run", "-s", "conformance", "--", "--iut", "reference"], {
+      cwd: projectRoot,
+      stdio: ["ignore", "ignore", "pipe"],
+      detached: true,
+    });
+    let stderr = "";
+    child.stderr?.on("data", (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-2000);
+    });
+    const timer = setTimeout(() => {
+      if (child.pid) process.kill(-child.pid, "SIGKILL");
+      reject(new Error(`conformance did not finish within ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      const s = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (code === 0) resolvePromise(s);
+      else {
+        const lastLine = stderr.trim().split("\n").filter(Boolean).slice(-3).join(" | ");
+        reject(new Error(`conformance exited ${code} after ${s.toFixed(1)} s: ${lastLine}`));
+      }
+    });
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    log(`bench: ${e instanceof Error ? e.stack : String(e)}`);
+    process.exit(1);
+  },
+);

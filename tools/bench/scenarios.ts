@@ -1,0 +1,101 @@
+/**
+ * The scenario catalogue: names (fixed; the JSON and BENCHMARKS.md use them),
+ * what each measures and its message counts for full and `--quick` runs.
+ */
+
+/** Counts for a full run and for `--quick`. */
+export interface Sized {
+  full: number;
+  quick: number;
+}
+
+/** One benchmark scenario. */
+export type Scenario =
+  | {
+      name: string;
+      kind: "throughput";
+      transport: "tcp" | "ipc" | "inproc";
+      size: number;
+      count: Sized;
+    }
+  | { name: string; kind: "latency"; transport: "tcp"; size: number; count: Sized; warm: Sized }
+  | {
+      name: string;
+      kind: "fanout";
+      transport: "tcp";
+      size: number;
+      /** Messages published per subscriber count. */
+      variants: { subscribers: number; count: Sized }[];
+    }
+  | {
+      name: string;
+      kind: "subs";
+      keys: "random16" | "prefix";
+      subscriptions: number[];
+      quickMax: number;
+    }
+  | { name: string; kind: "conformance" };
+
+const thr = (
+  transport: "tcp" | "ipc" | "inproc",
+  size: number,
+  full: number,
+  quick: number,
+): Scenario => ({
+  name: `pushpull-${transport}-${size}`,
+  kind: "throughput",
+  transport,
+  size,
+  count: { full, quick },
+});
+
+/**
+ * Every scenario, in the order they run.
+ *
+ * @example
+ * ```ts
+ * scenarios.map((s) => s.name); // ["pushpull-tcp-64", ...]
+ * ```
+ */
+export const scenarios: readonly Scenario[] = [
+  thr("tcp", 64, 200_000, 5_000),
+  thr("tcp", 1024, 100_000, 3_000),
+  thr("tcp", 4096, 50_000, 2_000),
+  thr("tcp", 65536, 5_000, 300),
+  thr("ipc", 64, 200_000, 5_000),
+  thr("inproc", 64, 100_000, 5_000),
+  {
+    name: "reqrep-tcp-64-rtt",
+    kind: "latency",
+    transport: "tcp",
+    size: 64,
+    count: { full: 10_000, quick: 300 },
+    warm: { full: 500, quick: 50 },
+  },
+  {
+    name: "pubsub-fanout-tcp-64",
+    kind: "fanout",
+    transport: "tcp",
+    size: 64,
+    variants: [
+      { subscribers: 1, count: { full: 100_000, quick: 2_000 } },
+      { subscribers: 10, count: { full: 20_000, quick: 500 } },
+      { subscribers: 100, count: { full: 2_000, quick: 100 } },
+    ],
+  },
+  {
+    name: "subs-random16",
+    kind: "subs",
+    keys: "random16",
+    subscriptions: [1, 1_000, 1_000_000, 10_000_000],
+    quickMax: 1_000_000,
+  },
+  {
+    name: "subs-prefix",
+    kind: "subs",
+    keys: "prefix",
+    subscriptions: [1, 1_000, 1_000_000, 10_000_000],
+    quickMax: 1_000_000,
+  },
+  { name: "conformance-wall", kind: "conformance" },
+];
