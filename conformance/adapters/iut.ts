@@ -106,11 +106,12 @@ export interface Iut {
   /** Installs (or removes) the observer that sees every operation of the running case. */
   setObserver(observer: OpObserver | undefined): void;
   /**
-   * Called when a case failed: returns why the failure says nothing about the
+   * Called after each case: returns why its outcome says nothing about the
    * IUT (the case needed something this IUT cannot express), or undefined.
-   * A returned reason turns the verdict into `unsupported`.
+   * `failed` tells whether the case failed. A returned reason turns the
+   * verdict into `unsupported`.
    */
-  explainFailure?(): string | undefined;
+  unsupportedReason?(failed: boolean): string | undefined;
   /** Called before each case; an IUT may forget per-case state here. */
   beginCase?(): void;
 }

@@ -170,11 +170,11 @@ export async function executeCase(
   }
   iut.setObserver(undefined);
   if (iut.dead) died = true;
-  if (failure !== undefined && !died) {
-    // The IUT may know that the failure says nothing about it (cat mode).
-    const why = iut.explainFailure?.();
+  if (!died && unsupported === undefined) {
+    // The IUT may know that the outcome says nothing about it (cat mode).
+    const why = iut.unsupportedReason?.(failure !== undefined);
     if (why !== undefined) {
-      notes.push(`the case failed with: ${failure}`);
+      if (failure !== undefined) notes.push(`the case failed with: ${failure}`);
       unsupported = why;
       failure = undefined;
     }

@@ -241,6 +241,13 @@ async function main(): Promise<number> {
   return finish(results, reportDir, summary);
 }
 
+// A case that fails early may leave an IUT call it never awaited; its
+// rejection must not end the run (the case's verdict already says what happened).
+process.on("unhandledRejection", (e) => {
+  const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  console.error(`note: an IUT call failed before its case awaited it: ${what}`);
+});
+
 main().then(
   (code) => {
     process.exitCode = code;

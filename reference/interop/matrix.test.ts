@@ -59,6 +59,21 @@ describe("matrix bookkeeping", () => {
     }
   });
 
+  it("the printer marks ✓, ✗ and n.a. and lists what the reference lacks", () => {
+    const rows = allRows().filter((r) => r.pair.id === "pair1" && r.transport.scheme === "tcp");
+    const [listens, dials] = rows;
+    if (listens === undefined || dials === undefined) throw new Error("no pair1 tcp rows");
+    const res = new Map<string, CellResult>([
+      [cellKey({ row: listens, peer: "nng" }), { ok: true, detail: "", ms: 1 }],
+      [cellKey({ row: dials, peer: "nng" }), { ok: false, detail: "x", ms: 1 }],
+    ]);
+    const text = renderMatrix(rows, res, [{ row: listens, missing: "pair1" }]);
+    expect(text).toMatch(/pair1 · tcp · ref pair1 listens +\| ✓ +\| n\.a\./);
+    expect(text).toMatch(/pair1 · tcp · ref pair1 dials +\| ✗ +\| n\.a\./);
+    expect(text).toContain("cells: 1 ✓, 1 ✗, 2 n.a.");
+    expect(text).toContain("not yet implemented in the reference (1 rows):\n  - pair1: 1 rows");
+  });
+
   it("peer command lines use each tool's spelling", () => {
     const end = { protocol: "bus0", mode: "dial", url: "ipc:///tmp/x", data: "d" } as const;
     expect(peerArgs("nng", { ...end, intervalSec: 0.25 })).toEqual([

@@ -149,6 +149,13 @@ export interface KnownDefect {
  */
 export const knownDefects: readonly KnownDefect[] = [];
 
+/** Differences of the peers the matrix works around (not defects, so no cell is marked). */
+export const peerNotes: readonly string[] = [
+  "nanomsg: no PAIR v1 and no tls+tcp:// (n.a.)",
+  "nanomsg: nanocat cannot bind a ws:// URL with a path (EINVAL), so its listeners get none; nanomsg serves every path",
+  "nng: nngcat durations are whole seconds, so its send intervals are 1 s",
+];
+
 /** The known defect of a cell, if any. */
 export function defectOf(cell: Cell): KnownDefect | undefined {
   return knownDefects.find((d) => d.peer === cell.peer && d.affects(cell.row));
@@ -209,14 +216,19 @@ export function renderMatrix(
     }
   }
   lines.push("", `cells: ${counts.ok} ✓, ${counts.fail} ✗, ${counts.na} n.a.`);
+  lines.push(
+    "",
+    `not yet implemented in the reference (${notYet.length} rows)${notYet.length ? ":" : ""}`,
+  );
   if (notYet.length > 0) {
-    lines.push("", `not yet implemented in the reference (${notYet.length} rows):`);
     const byMissing = new Map<string, number>();
     for (const n of notYet) byMissing.set(n.missing, (byMissing.get(n.missing) ?? 0) + 1);
     for (const [missing, n] of byMissing) lines.push(`  - ${missing}: ${n} rows`);
   }
+  lines.push("", "peer notes:", ...peerNotes.map((n) => `  - ${n}`));
+  lines.push("", "known peer defects:");
+  if (knownDefects.length === 0) lines.push("  (none observed)");
   if (knownDefects.length > 0) {
-    lines.push("", "known peer defects:");
     for (const d of knownDefects) lines.push(`  - ${d.peer}: ${d.issue} — ${d.note}`);
   }
   return lines.join("\n");

@@ -50,7 +50,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: ["enqueueSend"],
     target: "blocked",
     requirements: ["SP-PIPELINE-5"],
-    line: 231,
+    line: 233,
   },
   {
     id: "push:idle:always[sendsWaiting]",
@@ -60,7 +60,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: [],
     target: "blocked",
     requirements: ["SP-PIPELINE-5"],
-    line: 232,
+    line: 234,
   },
   {
     id: "push:idle:close",
@@ -70,17 +70,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: [],
     target: "closed",
     requirements: ["SP-PIPELINE-14"],
-    line: 233,
-  },
-  {
-    id: "push:blocked:block",
-    source: "blocked",
-    event: "block",
-    guard: null,
-    actions: ["enqueueSend"],
-    target: null,
-    requirements: ["SP-PIPELINE-5"],
-    line: 234,
+    line: 235,
   },
   {
     id: "push:blocked:ready",
@@ -90,7 +80,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: ["transmitWaiting"],
     target: "idle",
     requirements: ["SP-PIPELINE-4"],
-    line: 235,
+    line: 236,
   },
   {
     id: "push:blocked:after:sendTimeout",
@@ -100,7 +90,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: ["expireWaiting"],
     target: "idle",
     requirements: ["SP-PIPELINE-5"],
-    line: 236,
+    line: 237,
   },
   {
     id: "push:blocked:close",
@@ -110,7 +100,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: ["failWaiting"],
     target: "closed",
     requirements: ["SP-PIPELINE-14"],
-    line: 237,
+    line: 238,
   },
 ];
 
@@ -144,7 +134,6 @@ export const pushMachine = setup({
     blocked: {
       after: { sendTimeout: { target: "idle", actions: ["expireWaiting"] } },
       on: {
-        block: { actions: ["enqueueSend"] },
         ready: { target: "idle", actions: ["transmitWaiting"] },
         close: { target: "closed", actions: ["failWaiting"] },
       },

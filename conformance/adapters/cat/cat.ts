@@ -15,7 +15,7 @@
  * What a CLI cannot express is not faked: a REP asked to choose its reply
  * after `recv`, or a case that needs the connection of a sending role before
  * it hands over the payload, ends as `unsupported` with the reason (see
- * {@link IutUnsupportedError} and `explainFailure`), not as a failure of the
+ * {@link IutUnsupportedError} and `unsupportedReason`), not as a failure of the
  * tool. Options: only `sub:subscribe` (as `--subscribe`, text topics).
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -174,6 +174,23 @@ class CliRun {
     }
   }
 
+  /** Waits up to `ms` for the CLI to exit; returns how it ended, or null if it still runs. */
+  async exit(ms: number): Promise<string | null> {
+    const deadline = performance.now() + ms;
+    while (this.exited === null) {
+      const left = deadline - performance.now();
+      if (left <= 0) return null;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    return this.exited;
+  }
+
   /** Stops the CLI (its whole process group) and waits for it, bounded. */
   async stop(): Promise<void> {
     if (this.exited !== null || this.child.pid === undefined) return;
@@ -227,6 +244,11 @@ class CatSocket implements IutSocket {
   private async place(flag: "--listen" | "--dial", url: string): Promise<void> {
     if (this.address) throw this.owner.refuse("cat mode: one address per socket");
     this.address = { flag, url };
+    if (this.protocol === "sub0" && this.topics.length === 0) {
+      throw this.owner.refuse(
+        "cat mode: an nngcat-style SUB without --subscribe receives everything; a SUB with no subscription cannot be expressed",
+      );
+    }
     if (this.role === "receive") {
       this.run = this.owner.startCli([...this.baseArgs(), ...this.topicArgs()]);
       // The case connects as soon as listen returns: wait until the CLI listens.
@@ -239,7 +261,9 @@ class CatSocket implements IutSocket {
 
   private baseArgs(): string[] {
     if (!this.address) return [];
-    const a = [`--${this.protocol}`, this.address.flag, this.address.url, "--hex"];
+    const a = [`--${this.protocol}`, this.address.flag, this.address.url];
+    // Send-only roles print nothing; nngcat refuses a format for them.
+    if (this.protocol !== "push0") a.push("--hex");
     // Dialers must not give up when the listener is not there yet.
     if (this.address.flag === "--dial") a.push("--async");
     return a;
@@ -262,7 +286,7 @@ class CatSocket implements IutSocket {
     throw new IutError("ENOTSUP", `cat mode does not set ${name}`);
   }
 
-  async send(data: Uint8Array, _opts?: IoOptions): Promise<void> {
+  async send(data: Uint8Array, opts?: IoOptions): Promise<void> {
     if (this.closed) throw new IutError("ECLOSED", "closed");
     if (this.role === "receive") {
       throw this.owner.refuse(
@@ -272,12 +296,27 @@ class CatSocket implements IutSocket {
     if (!this.address) {
       throw this.owner.refuse("cat mode: a sending CLI needs listen or dial before send");
     }
+    this.deferred = true;
     await this.run?.stop();
     const file = this.owner.payloadFile(data);
     const args = [...this.baseArgs(), "--file", file];
     if (this.protocol === "req0") args.push("--count", "1");
-    this.run = this.owner.startCli(args);
+    const run = this.owner.startCli(args);
+    this.run = run;
+    // Until the CLI listens, the address the case was given is dead.
+    const port =
+      this.address.flag === "--listen" ? /:(\d+)$/.exec(this.address.url)?.[1] : undefined;
+    if (port !== undefined) await waitListening(Number(port), 10000);
     this.deferred = false;
+    if (this.protocol === "push0") {
+      // A PUSH CLI exits once its message is out: that is when send completes.
+      const status = await run.exit(opts?.timeoutMs ?? 30000);
+      if (status === null) {
+        await run.stop();
+        throw new IutError("ETIMEDOUT", "the PUSH CLI did not send within the timeout");
+      }
+      if (status !== "status 0") throw new IutError("EINTERNAL", `the PUSH CLI exited (${status})`);
+    }
   }
 
   async recv(opts?: IoOptions): Promise<Uint8Array> {
@@ -385,8 +424,9 @@ export class CatIut implements Iut {
     return new IutUnsupportedError(message);
   }
 
-  explainFailure(): string | undefined {
+  unsupportedReason(failed: boolean): string | undefined {
     if (this.refusal !== undefined) return this.refusal;
+    if (!failed) return undefined;
     const waiting = this.sockets.filter((s) => s.deferred).map((s) => s.protocol);
     if (waiting.length === 0) return undefined;
     return `cat mode starts a sending CLI (${[...new Set(waiting)].join(", ")}) only when send gives it the payload; this case needed its connection earlier`;

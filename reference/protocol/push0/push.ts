@@ -154,7 +154,10 @@ export class Push0Socket extends SocketBase {
     const t = this.options.sendTimeout;
     const deadline = t < 0 ? Number.POSITIVE_INFINITY : performance.now() + t;
     const done = new Waiter<void>(-1);
-    this.actor.send({ type: "block", arg: { msg, deadline, done } satisfies WaitingSend });
+    const waiting: WaitingSend = { msg, deadline, done };
+    // Already blocked: join the queue directly (no actor event per message under backpressure).
+    if (!this.waiting.isEmpty()) this.waiting.push(waiting);
+    else this.actor.send({ type: "block", arg: waiting });
     return done.promise;
   }
 

@@ -69,4 +69,23 @@ describe.each([
     await waitFor(() => rep.stdout().toString("latin1").endsWith('"again"\n'), `${name} output`);
     expect(rep.stdout().toString("latin1")).toBe('"p\\x00\\xff"\n"again"\n');
   });
+
+  it(`refuses to take over a live ${name} listener and leaves it working`, async () => {
+    const cmd = peer(name);
+    const path = uniqueSocketPath(name);
+    files.push(path);
+    const rep = start(cmd, [...repArgs, `ipc://${path}`, ...dataFlag, "pong", "-Q"]);
+    await waitFor(() => isSocket(path), `${name} socket file`);
+    // SP-IPC-10: the probe finds a live listener; the bind fails and the file stays.
+    await expect(track(rep0()).listen(`ipc://${path}`)).rejects.toMatchObject({
+      code: "EADDRINUSE",
+    });
+    expect(isSocket(path)).toBe(true);
+    // The probe must not have disturbed the peer's listener (nanomsg/nng#1518).
+    const req = track(req0({ reconnectMin: 20 }));
+    await req.dial(`ipc://${path}`).connected;
+    await req.send("still yours?");
+    expect(text(await req.recv())).toBe("pong");
+    await waitFor(() => rep.stdout().toString("latin1").includes("still yours?"), `${name} output`);
+  });
 });
