@@ -247,6 +247,9 @@ process.on("unhandledRejection", (e) => {
   const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   console.error(`note: an IUT call failed before its case awaited it: ${what}`);
 });
+process.on("rejectionHandled", () => {
+  /* the case awaited it after all; nothing to add */
+});
 
 main().then(
   (code) => {

@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { globMatch, parseArgs, usage } from "./args.ts";
-import { buildCDriver, driverCommand, projectRoot, type Side, subsCommand } from "./drivers.ts";
+import { buildCDriver, bundleTsDrivers, driverCommand, projectRoot, type Side, subsCommand } from "./drivers.ts";
 import { fanoutRun, latencyRun, type Pair, subsRun, throughputRun } from "./measure.ts";
 import { UnavailableError } from "./proc.ts";
 import {
@@ -61,6 +61,8 @@ async function main(): Promise<number> {
       buildErrors[lib] = (e as Error).message;
     }
   }
+  const bundleNote = await bundleTsDrivers();
+  if (bundleNote) log(`bench: ${bundleNote}`);
   const pairOf = (impl: Impl): Pair => {
     const [s, r] = sidesOf[impl];
     for (const side of [s, r]) {
