@@ -46,7 +46,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-INPROC-4"],
-    line: 199,
+    line: 200,
   },
   {
     id: "inproc-pipe:joining:connect",
@@ -56,7 +56,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["attachPipe"],
     target: "active",
     requirements: ["SP-INPROC-3"],
-    line: 200,
+    line: 201,
   },
   {
     id: "inproc-pipe:joining:disconnect",
@@ -66,7 +66,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-INPROC-10"],
-    line: 201,
+    line: 202,
   },
   {
     id: "inproc-pipe:joining:close",
@@ -76,7 +76,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-INPROC-10"],
-    line: 202,
+    line: 203,
   },
   {
     id: "inproc-pipe:active:oversize",
@@ -86,7 +86,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection", "detachPipe"],
     target: "closed",
     requirements: ["SP-INPROC-9"],
-    line: 203,
+    line: 204,
   },
   {
     id: "inproc-pipe:active:disconnect",
@@ -96,7 +96,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection", "detachPipe"],
     target: "closed",
     requirements: ["SP-INPROC-10"],
-    line: 204,
+    line: 205,
   },
   {
     id: "inproc-pipe:active:close",
@@ -106,7 +106,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection", "detachPipe"],
     target: "closed",
     requirements: ["SP-INPROC-10"],
-    line: 205,
+    line: 206,
   },
 ];
 

@@ -10,7 +10,14 @@ import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { globMatch, parseArgs, usage } from "./args.ts";
-import { buildCDriver, bundleTsDrivers, driverCommand, projectRoot, type Side, subsCommand } from "./drivers.ts";
+import {
+  buildCDriver,
+  bundleTsDrivers,
+  driverCommand,
+  projectRoot,
+  type Side,
+  subsCommand,
+} from "./drivers.ts";
 import { fanoutRun, latencyRun, type Pair, subsRun, throughputRun } from "./measure.ts";
 import { UnavailableError } from "./proc.ts";
 import {

@@ -138,10 +138,17 @@ export function formatNumber(v: number | null | undefined): string {
   return v.toFixed(3);
 }
 
+/** A count as 1, 1k, 1M, 10M. */
+export function formatCount(n: number): string {
+  if (n >= 1e6 && n % 1e6 === 0) return `${n / 1e6}M`;
+  if (n >= 1e3 && n % 1e3 === 0) return `${n / 1e3}k`;
+  return String(n);
+}
+
 /** The row label of a result: scenario plus its variant (subscribers, subscriptions). */
 export function rowLabel(r: BenchResult): string {
   if (r.subscribers !== undefined) return `${r.scenario} ×${r.subscribers}`;
-  if (r.subscriptions !== undefined) return `${r.scenario} @${formatNumber(r.subscriptions)}`;
+  if (r.subscriptions !== undefined) return `${r.scenario} @${formatCount(r.subscriptions)}`;
   return r.scenario;
 }
 
@@ -151,6 +158,9 @@ function cell(r: BenchResult | undefined): string {
   let s = formatNumber(r.median);
   if (r.p99 !== undefined) s += ` (p99 ${formatNumber(r.p99)})`;
   if (r.bytesPerSubscription !== undefined) s += ` ${formatNumber(r.bytesPerSubscription)}B/sub`;
+  if (r.deliveredRatio !== undefined && r.deliveredRatio < 0.995) {
+    s += ` (got ${(r.deliveredRatio * 100).toFixed(0)}%)`;
+  }
   return s;
 }
 

@@ -7,7 +7,8 @@ import {
   joinPipes,
 } from "./pipe.ts";
 
-/** Process-local names (SP-INPROC-1): bound listeners, and dialers waiting for one. */
+/** Process-local names (SP-INPROC-1): bound listeners, and dialers waiting for one. Never
+ * visible outside this process. */
 const bound = new Map<string, InprocListener>();
 const waiting = new Map<string, Set<(l: InprocListener) => void>>();
 
@@ -102,6 +103,7 @@ export class InprocListener implements Listener {
 
   close(): Promise<void> {
     if (this.closing) return this.closing;
+    // SP-INPROC-6: the name is free again and every accepted pipe closes; dialers come back.
     if (bound.get(this.name) === this) bound.delete(this.name);
     const ends = [...this.pipes];
     this.pipes.clear();

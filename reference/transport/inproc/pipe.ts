@@ -111,6 +111,7 @@ export class InprocPipe implements Pipe {
   send(first: Uint8Array, second?: Uint8Array): boolean {
     const other = this.other;
     if (this.closedFlag || !other || other.closedFlag) return false;
+    // SP-INPROC-3: one send is one whole message, queued in order behind the earlier ones.
     // SP-INPROC-7: a single part changes hands as is; two parts need one copy.
     let msg: Buffer;
     if (second === undefined) msg = asBuffer(first);
@@ -151,7 +152,7 @@ export class InprocPipe implements Pipe {
       delivered += msg.length;
       const limit = this.host.options.recvMaxSize;
       if (limit > 0 && msg.length > limit) {
-        // SP-INPROC-9: the receive limit applies; only this pipe closes.
+        // SP-INPROC-9: the receive limit applies; only this pipe closes (SP-INPROC-11).
         this.host.count("rxOversize");
         this.lifecycle({
           type: "oversize",

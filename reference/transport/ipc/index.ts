@@ -12,7 +12,7 @@ export interface IpcTransportMachines {
   dialer?: TcpDialerMachine;
 }
 
-/** One IPC connection attempt: a stream to the socket path (SP-IPC-3). */
+/** One IPC connection attempt: a stream to the socket path (SP-IPC-3); retried with back-off (SP-IPC-13). */
 const ipcConnect: StreamConnect = async (url) => connect({ path: nativePath(url.path ?? "") });
 
 /**

@@ -87,6 +87,8 @@ async function rep(url: string): Promise<void> {
   const s = open("rep0");
   await attach(s, "listen", url);
   say("ready");
+  // Exits when the runner closes stdin (so --cpu-prof can write its profile).
+  void untilStdinEnds().then(() => process.exit(0));
   for (;;) await s.send(await s.recv());
 }
 
