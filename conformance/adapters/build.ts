@@ -4,7 +4,7 @@
  * is newer than the binary.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -54,9 +54,16 @@ const NANOMSG: CAdapter = {
 };
 
 async function buildC(a: CAdapter): Promise<string> {
-  const source = join(projectRoot, "conformance", "adapters", a.name, "adapter.c");
+  const dir = join(projectRoot, "conformance", "adapters", a.name);
+  const source = join(dir, "adapter.c");
   const out = join(projectRoot, ".cache", "adapters", `${a.name}-adapter`);
-  if (existsSync(out) && statSync(out).mtimeMs >= statSync(source).mtimeMs) return out;
+  // Rebuild when adapter.c or a header beside it is newer than the binary.
+  const newest = Math.max(
+    ...readdirSync(dir)
+      .filter((f) => /\.[ch]$/.test(f))
+      .map((f) => statSync(join(dir, f)).mtimeMs),
+  );
+  if (existsSync(out) && statSync(out).mtimeMs >= newest) return out;
   if (!existsSync(a.header)) {
     throw new Error(
       `cannot build the ${a.name} adapter: ${a.header} is missing. ` +
@@ -66,8 +73,11 @@ async function buildC(a: CAdapter): Promise<string> {
   mkdirSync(dirname(out), { recursive: true });
   const cc = process.env.CC ?? "cc";
   const flags = a.flags ? await a.flags() : [];
+  // Build beside the target and rename: another run may be executing the old binary.
+  const tmp = `${out}.${process.pid}.tmp`;
   try {
-    await run(cc, ["-O2", ...flags, "-o", out, source, ...a.libs]);
+    await run(cc, ["-O2", ...flags, "-o", tmp, source, ...a.libs]);
+    renameSync(tmp, out);
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     throw new Error(`building the ${a.name} adapter failed (${cc}):\n${err.stderr ?? err.message}`);

@@ -7,8 +7,9 @@
  * the adapter's requests and answers, and the IUT's stderr. Every text from
  * results is escaped.
  */
+import type { CaseKind } from "../cases/types.ts";
 import type { CaseResult, CaseRow, Results } from "../runner/report.ts";
-import { summarize } from "../runner/report.ts";
+import { isUnexpectedFail, isUnexpectedPass, summarize } from "../runner/report.ts";
 import { decodeTranscript } from "./decode.ts";
 
 /** Escapes text for HTML element content and attribute values. */
@@ -75,12 +76,8 @@ function bar(n: number, d: number): string {
   return `<span class="barbox"><span class="bar" style="width:${w}%"></span></span>`;
 }
 
-function unexpected(r: CaseResult): boolean {
-  return (
-    (r.verdict === "fail" && r.expected !== "fail") ||
-    r.verdict === "flaky" ||
-    (r.verdict === "pass" && r.expected !== "pass" && r.expected !== "unsupported")
-  );
+function unexpected(r: CaseResult, kind: CaseKind): boolean {
+  return isUnexpectedFail(r) || r.verdict === "flaky" || isUnexpectedPass(r, kind);
 }
 
 function transcriptHtml(r: CaseResult): string {
@@ -135,7 +132,7 @@ export function renderHtml(results: Results): string {
       templates.push(`<template id="${id}">${detailsHtml(row, iut.name, r)}</template>`);
       const note = r.verdict !== "pass" && r.verdict === r.expected ? " (expected)" : "";
       const title = r.reason ? ` title="${esc(r.reason.slice(0, 300))}"` : "";
-      return `<td class="v ${esc(r.verdict)}${unexpected(r) ? " unexpected" : ""}" data-d="${id}"${title}>${esc(r.verdict)}${esc(note)}</td>`;
+      return `<td class="v ${esc(r.verdict)}${unexpected(r, row.kind) ? " unexpected" : ""}" data-d="${id}"${title}>${esc(r.verdict)}${esc(note)}</td>`;
     });
     return `<tr data-search="${esc(search)}"><td><code>${esc(row.id)}</code></td><td>${esc(row.title)}<div class="req">${row.requirements.map(esc).join(" ")}</div></td>${cells.join("")}</tr>`;
   });

@@ -91,6 +91,12 @@ function finish(results: Results, reportDir: string, summary: Summary): number {
       `, unexpected fail: ${summary.unexpectedFail}, flaky: ${summary.flaky}, unexpected pass: ${summary.unexpectedPass}`,
   );
   if (summary.flaky > 0) {
+    for (const row of results.cases) {
+      for (const [iut, r] of Object.entries(row.results)) {
+        if (r.verdict === "flaky")
+          console.log(`flaky: ${iut} ${row.id} (${(r.runs ?? []).join(", ")})`);
+      }
+    }
     console.log("flaky cases are a problem of the suite (timing, shared state), not of the IUT");
   }
   if (summary.unexpectedPass > 0) {

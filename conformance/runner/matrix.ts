@@ -227,9 +227,8 @@ export function aggregate(reps: CaseOutcome[][], expected: Verdict): CaseResult 
   const perRep = reps.map((r) => r[r.length - 1]?.verdict);
   const retriedOk = reps.some((r) => r.length > 1 && r[r.length - 1]?.verdict !== "fail");
   const changed = new Set(perRep).size > 1;
-  let verdict: ReportVerdict = (perRep[0] ?? "fail") as Verdict;
-  if (retriedOk || changed) verdict = "flaky";
-  else if (reps.some((r) => r.length > 1)) verdict = "fail";
+  // A re-run that failed again leaves "fail" as the repetition's last verdict.
+  const verdict: ReportVerdict = retriedOk || changed ? "flaky" : (perRep[0] ?? "fail");
   // Details come from the first execution that did not pass (the interesting one).
   const shown = all.find((o) => o.verdict !== "pass") ?? (all[0] as CaseOutcome);
   const reason =

@@ -252,7 +252,12 @@ describe("transcript decoding", () => {
       { t: 0, who: "p", dir: "<<" as const, text: "00 53 50 00 00 31 00 01" },
       { t: 1, who: "p", dir: "<<" as const, text: "00 00 00 00 00 00 00" },
       { t: 2, who: "p", dir: "<<" as const, text: "00" },
-      { t: 3, who: "p", dir: ">>" as const, text: "00 53 50 00 00 30 00 00 00 00 00 00 00 10 00 00 ab … cd ef (1048592 bytes)" },
+      {
+        t: 3,
+        who: "p",
+        dir: ">>" as const,
+        text: "00 53 50 00 00 30 00 00 00 00 00 00 00 10 00 00 ab … cd ef (1048592 bytes)",
+      },
     ];
     const d = decodeTranscript(entries);
     expect(d[0]).toEqual(["SP header protocol 0x31 (rep0) reserved 0x0001"]);

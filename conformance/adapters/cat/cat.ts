@@ -327,7 +327,17 @@ class CatSocket implements IutSocket {
         `cat mode: no CLI runs for this ${this.protocol} yet (recv before listen/dial or send)`,
       );
     }
-    return this.run.next(opts?.timeoutMs ?? 30000);
+    try {
+      return await this.run.next(opts?.timeoutMs ?? 30000);
+    } catch (e) {
+      if (e instanceof IutError && e.code === "ECLOSED" && this.closed) {
+        // close stops the CLI, so "recv fails once closed" would hold whatever the tool does.
+        throw this.owner.refuse(
+          "cat mode: close stops the CLI, so what the tool does with a pending recv cannot be observed",
+        );
+      }
+      throw e;
+    }
   }
 
   trySend(data: Uint8Array, opts?: IoOptions): Promise<Outcome<void>> {
