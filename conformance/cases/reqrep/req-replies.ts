@@ -59,6 +59,10 @@ export const reqIgnoresShort: ConformanceCase = {
       expectBytes(ctx, again.body, utf8("short?"), "resent request body");
       r = again;
     }
+    // Answer a freshly arrived resend, well away from the next resend timer: replies that cross a
+    // resend at the same instant are handled unevenly by implementations (seen with nanomsg).
+    while (current.buffered > 0) r = await readRequest(ctx, current);
+    r = await readRequest(ctx, current);
     current.sendFrame(concat(words(r.id), utf8("proper")));
     const got = await iutRecv(ctx, req, "the proper reply");
     expectBytes(ctx, got, utf8("proper"), "delivered reply");
