@@ -6,7 +6,7 @@
 export interface BenchArgs {
   /** Where to write the JSON report, if anywhere. */
   json: string | undefined;
-  /** Tiny message counts, one run per scenario, no 10M subscriptions. */
+  /** Tiny message counts, one run per scenario, subscriptions up to 1k. */
   quick: boolean;
   /** Glob over scenario names (`*` any run of characters, `?` one character). */
   filter: string | undefined;
@@ -19,7 +19,7 @@ export interface BenchArgs {
 /** Usage text printed by `--help` and on a bad argument. */
 export const usage = `usage: npm run bench -- [--json FILE] [--quick] [--filter GLOB] [--runs N]
   --json FILE    also write the results as JSON to FILE
-  --quick        tiny message counts, 1 run, skip 10M subscriptions (CI smoke run)
+  --quick        tiny message counts, 1 run, subscriptions up to 1k (CI smoke run)
   --filter GLOB  only scenarios whose name matches GLOB (e.g. 'pushpull-*')
   --runs N       measured runs per scenario and implementation (default 5; --quick: 1)`;
 

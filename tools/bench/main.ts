@@ -109,11 +109,14 @@ async function main(): Promise<number> {
 
   for (const sc of scenarios.filter((s) => globMatch(args.filter, s.name))) {
     log(`bench: ${sc.name}`);
-    for (const r of await runScenario(sc)) record(r);
+    const t0 = Date.now();
+    await runScenario(sc);
+    log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   }
 
-  async function runScenario(sc: Scenario): Promise<BenchResult[]> {
-    const out: BenchResult[] = [];
+  /** Measures one scenario for every implementation, recording each result as it comes. */
+  async function runScenario(sc: Scenario): Promise<void> {
+    const out = { push: record };
     const size = (c: { full: number; quick: number }) => (args.quick ? c.quick : c.full);
     switch (sc.kind) {
       case "throughput":
@@ -202,7 +205,7 @@ async function main(): Promise<number> {
             subscriptions: n,
           };
           const t =
-            n >= 10_000_000 ? 600_000 : n >= 1_000_000 ? Math.max(timeoutMs, 120_000) : timeoutMs;
+            n >= 10_000_000 ? 900_000 : n >= 1_000_000 ? Math.max(timeoutMs, 120_000) : timeoutMs;
           try {
             const r = await subsRun(subsCommand(), sc.keys, n, Math.max(args.runs, 3), t);
             const m = median(r.matchNsRounds);
@@ -242,7 +245,6 @@ async function main(): Promise<number> {
         break;
       }
     }
-    return out;
   }
 
   log("");

@@ -7,6 +7,7 @@
  * framed messages with TCP_NODELAY. Only pull/push/rep/req exist here.
  */
 import { connect, createServer, type NetConnectOpts, type Socket } from "node:net";
+import { frameReader } from "../framing.ts";
 
 const now = () => process.hrtime.bigint();
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -20,54 +21,6 @@ function endpoint(url: string): { host: string; port: number } | { path: string 
     process.exit(3);
   }
   return { host: m[1] as string, port: Number(m[2]) };
-}
-
-/**
- * Calls `onFrame` for each complete frame, reassembling across chunks: a frame
- * split over chunks is copied once into its own buffer; whole frames inside a
- * chunk are delivered as views.
- */
-function frameReader(onFrame: (payload: Buffer) => void): (chunk: Buffer) => void {
-  const head = Buffer.alloc(8);
-  let headHave = 0;
-  let body: Buffer | null = null;
-  let bodyHave = 0;
-  return (chunk) => {
-    let off = 0;
-    while (off < chunk.length) {
-      if (body === null) {
-        if (headHave === 0 && chunk.length - off >= 8) {
-          const len = chunk.readUInt32BE(off + 4) + chunk.readUInt32BE(off) * 2 ** 32;
-          if (chunk.length - off - 8 >= len) {
-            onFrame(chunk.subarray(off + 8, off + 8 + len));
-            off += 8 + len;
-            continue;
-          }
-          head.set(chunk.subarray(off, off + 8));
-          headHave = 8;
-          off += 8;
-        } else {
-          const take = Math.min(8 - headHave, chunk.length - off);
-          chunk.copy(head, headHave, off, off + take);
-          headHave += take;
-          off += take;
-          if (headHave < 8) return;
-        }
-        body = Buffer.allocUnsafe(head.readUInt32BE(4) + head.readUInt32BE(0) * 2 ** 32);
-        bodyHave = 0;
-      }
-      const take = Math.min(body.length - bodyHave, chunk.length - off);
-      chunk.copy(body, bodyHave, off, off + take);
-      bodyHave += take;
-      off += take;
-      if (bodyHave === body.length) {
-        const done = body;
-        body = null;
-        headHave = 0;
-        onFrame(done);
-      }
-    }
-  };
 }
 
 function frame(payload: Buffer): Buffer {
@@ -117,7 +70,7 @@ async function push(url: string, size: number, count: number): Promise<void> {
   const sock = await dial(url);
   say("ready");
   const payload = Buffer.alloc(size, "d");
-  const perBatch = Math.max(1, Math.floor(65536 / (size + 8)));
+  const perBatch = Math.max(1, Math.floor(262144 / (size + 8)));
   let sent = 0;
   while (sent < count) {
     const n = Math.min(perBatch, count - sent);
@@ -129,7 +82,10 @@ async function push(url: string, size: number, count: number): Promise<void> {
       payload.copy(batch, off + 8);
     }
     sent += n;
-    const ok = sock.write(batch);
+    sock.write(batch);
+    // Keep up to 1 MiB in flight: the stream's own high-water mark is 16 KiB,
+    // and waiting for a full drain after every batch would empty the pipe.
+    const ok = sock.writableLength < 1 << 20;
     await new Promise<void>((resolve) =>
       ok ? setImmediate(resolve) : sock.once("drain", resolve),
     );
