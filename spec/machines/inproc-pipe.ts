@@ -46,7 +46,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-INPROC-4"],
-    line: 200,
+    line: 224,
   },
   {
     id: "inproc-pipe:joining:connect",
@@ -56,7 +56,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["attachPipe"],
     target: "active",
     requirements: ["SP-INPROC-3"],
-    line: 201,
+    line: 225,
   },
   {
     id: "inproc-pipe:joining:disconnect",
@@ -66,7 +66,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-INPROC-10"],
-    line: 202,
+    line: 226,
   },
   {
     id: "inproc-pipe:joining:close",
@@ -76,7 +76,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-INPROC-10"],
-    line: 203,
+    line: 227,
   },
   {
     id: "inproc-pipe:active:oversize",
@@ -86,7 +86,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection", "detachPipe"],
     target: "closed",
     requirements: ["SP-INPROC-9"],
-    line: 204,
+    line: 228,
   },
   {
     id: "inproc-pipe:active:disconnect",
@@ -96,7 +96,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection", "detachPipe"],
     target: "closed",
     requirements: ["SP-INPROC-10"],
-    line: 205,
+    line: 229,
   },
   {
     id: "inproc-pipe:active:close",
@@ -106,7 +106,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection", "detachPipe"],
     target: "closed",
     requirements: ["SP-INPROC-10"],
-    line: 206,
+    line: 230,
   },
 ];
 

@@ -50,7 +50,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: ["enqueueSend"],
     target: "blocked",
     requirements: ["SP-PIPELINE-5"],
-    line: 233,
+    line: 240,
   },
   {
     id: "push:idle:always[sendsWaiting]",
@@ -60,7 +60,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: [],
     target: "blocked",
     requirements: ["SP-PIPELINE-5"],
-    line: 234,
+    line: 241,
   },
   {
     id: "push:idle:close",
@@ -70,7 +70,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: [],
     target: "closed",
     requirements: ["SP-PIPELINE-14"],
-    line: 235,
+    line: 242,
   },
   {
     id: "push:blocked:ready",
@@ -80,7 +80,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: ["transmitWaiting"],
     target: "idle",
     requirements: ["SP-PIPELINE-4"],
-    line: 236,
+    line: 243,
   },
   {
     id: "push:blocked:after:sendTimeout",
@@ -90,7 +90,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: ["expireWaiting"],
     target: "idle",
     requirements: ["SP-PIPELINE-5"],
-    line: 237,
+    line: 244,
   },
   {
     id: "push:blocked:close",
@@ -100,7 +100,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: ["failWaiting"],
     target: "closed",
     requirements: ["SP-PIPELINE-14"],
-    line: 238,
+    line: 245,
   },
 ];
 

@@ -52,7 +52,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: ["connect"],
     target: "connecting",
     requirements: ["SP-TCP-13"],
-    line: 321,
+    line: 327,
   },
   {
     id: "tcp-dialer:idle:stop",
@@ -62,7 +62,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: [],
     target: "stopped",
     requirements: ["SP-TCP-13"],
-    line: 322,
+    line: 328,
   },
   {
     id: "tcp-dialer:connecting:connected",
@@ -72,7 +72,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: ["resetBackoff"],
     target: "connected",
     requirements: ["SP-TCP-13"],
-    line: 323,
+    line: 329,
   },
   {
     id: "tcp-dialer:connecting:failed",
@@ -82,7 +82,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: [],
     target: "backoff",
     requirements: ["SP-TCP-13"],
-    line: 324,
+    line: 330,
   },
   {
     id: "tcp-dialer:connecting:stop",
@@ -92,7 +92,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: ["abortConnect"],
     target: "stopped",
     requirements: ["SP-TCP-13"],
-    line: 325,
+    line: 331,
   },
   {
     id: "tcp-dialer:connected:pipeClosed",
@@ -102,7 +102,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: [],
     target: "backoff",
     requirements: ["SP-TCP-13"],
-    line: 326,
+    line: 332,
   },
   {
     id: "tcp-dialer:connected:stop",
@@ -112,7 +112,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: [],
     target: "stopped",
     requirements: ["SP-TCP-13"],
-    line: 327,
+    line: 333,
   },
   {
     id: "tcp-dialer:backoff:after:reconnectDelay",
@@ -122,7 +122,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: ["advanceBackoff", "connect"],
     target: "connecting",
     requirements: ["SP-TCP-13"],
-    line: 328,
+    line: 334,
   },
   {
     id: "tcp-dialer:backoff:stop",
@@ -132,7 +132,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: [],
     target: "stopped",
     requirements: ["SP-TCP-13"],
-    line: 329,
+    line: 335,
   },
 ];
 

@@ -55,7 +55,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["refuseUpgrade"],
     target: "closed",
     requirements: ["SP-WS-4", "SP-WS-6"],
-    line: 314,
+    line: 356,
   },
   {
     id: "ws-pipe:upgrading:upgrade",
@@ -65,7 +65,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["attachPipe"],
     target: "open",
     requirements: ["SP-WS-3"],
-    line: 315,
+    line: 357,
   },
   {
     id: "ws-pipe:upgrading:after:handshakeTimeout",
@@ -75,7 +75,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["abortConnection"],
     target: "closed",
     requirements: ["SP-WS-17"],
-    line: 316,
+    line: 358,
   },
   {
     id: "ws-pipe:upgrading:disconnect",
@@ -85,7 +85,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["abortConnection"],
     target: "closed",
     requirements: ["SP-WS-16"],
-    line: 317,
+    line: 359,
   },
   {
     id: "ws-pipe:upgrading:close",
@@ -95,7 +95,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["abortConnection"],
     target: "closed",
     requirements: ["SP-WS-16"],
-    line: 318,
+    line: 360,
   },
   {
     id: "ws-pipe:open:textMessage",
@@ -105,7 +105,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["closeUnsupportedData", "detachPipe"],
     target: "closing",
     requirements: ["SP-WS-9"],
-    line: 319,
+    line: 361,
   },
   {
     id: "ws-pipe:open:oversize",
@@ -115,7 +115,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["closeTooBig", "detachPipe"],
     target: "closing",
     requirements: ["SP-WS-11"],
-    line: 320,
+    line: 362,
   },
   {
     id: "ws-pipe:open:disconnect",
@@ -125,7 +125,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["abortConnection", "detachPipe"],
     target: "closed",
     requirements: ["SP-WS-16"],
-    line: 321,
+    line: 363,
   },
   {
     id: "ws-pipe:open:close",
@@ -135,7 +135,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["closeNormal", "detachPipe"],
     target: "closing",
     requirements: ["SP-WS-19"],
-    line: 322,
+    line: 364,
   },
   {
     id: "ws-pipe:closing:disconnect",
@@ -145,7 +145,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["abortConnection"],
     target: "closed",
     requirements: ["SP-WS-18"],
-    line: 323,
+    line: 365,
   },
   {
     id: "ws-pipe:closing:after:wsCloseTimeout",
@@ -155,7 +155,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["abortConnection"],
     target: "closed",
     requirements: ["SP-WS-18"],
-    line: 324,
+    line: 366,
   },
 ];
 

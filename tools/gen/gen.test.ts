@@ -49,7 +49,8 @@ describe("generator", () => {
       peerName: "rep",
     });
     expect(constants.SP_HEADER_MAGIC).toEqual([0x00, 0x53, 0x50, 0x00]);
-    expect(constants.defaults).toEqual({
+    expect(constants.defaults).toMatchObject({
+      surveyTimeMs: 1000,
       recvMaxSize: 1048576,
       maxTtl: 8,
       resendTimeMs: 60000,

@@ -1,0 +1,73 @@
+/**
+ * `npm run status -- [--reports DIR] [--drafts DIR] [--check]` regenerates
+ * the Implementation Status section of every draft (the text between
+ * `<!-- implementation-status:begin -->` and `:end -->`) from the latest
+ * conformance results of reference, nng and nanomsg found in
+ * DIR/<iut>/results.json (default reports/conformance). Deterministic and
+ * idempotent. `--check` writes nothing and exits 1 when a draft would change.
+ */
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { parseDraft } from "../draftparse/index.ts";
+import { repoRoot } from "../gen/format.ts";
+import { renderStatus, replaceStatus, STATUS_IMPLEMENTATIONS } from "./render.ts";
+import { loadResults } from "./results.ts";
+
+function option(args: string[], name: string): string | undefined {
+  const k = args.indexOf(name);
+  if (k >= 0) return args[k + 1];
+  return args.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
+}
+
+function main(): number {
+  const args = process.argv.slice(2);
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log("usage: npm run status -- [--reports DIR] [--drafts DIR] [--check]");
+    return 0;
+  }
+  const check = args.includes("--check");
+  const reportsDir = resolve(repoRoot, option(args, "--reports") ?? "reports/conformance");
+  const draftsDir = resolve(repoRoot, option(args, "--drafts") ?? "rfc");
+  const runs = loadResults(reportsDir, {
+    only: STATUS_IMPLEMENTATIONS,
+    order: STATUS_IMPLEMENTATIONS,
+  });
+  for (const r of runs) {
+    console.log(
+      `status: ${r.name} ${r.version}: ${r.cases.length} case(s) from ${relative(repoRoot, r.file)}`,
+    );
+  }
+  if (runs.length === 0)
+    console.log(`status: no results under ${relative(repoRoot, reportsDir) || "."}`);
+
+  let changed = 0;
+  let failed = 0;
+  const names = readdirSync(draftsDir)
+    .filter((n) => /^draft-.*\.md$/.test(n))
+    .sort();
+  for (const n of names) {
+    const path = join(draftsDir, n);
+    const text = readFileSync(path, "utf8");
+    const draft = parseDraft(text, n);
+    const next = replaceStatus(text, renderStatus(draft.prefix, runs));
+    if (next === null) {
+      console.error(
+        `${relative(repoRoot, path)}: needs exactly one pair of implementation-status markers`,
+      );
+      failed++;
+      continue;
+    }
+    if (next === text) continue;
+    changed++;
+    if (check) console.error(`stale: ${relative(repoRoot, path)}`);
+    else writeFileSync(path, next);
+  }
+  if (check) {
+    console.log(`status --check: ${changed} of ${names.length} draft(s) would change`);
+    return changed > 0 || failed > 0 ? 1 : 0;
+  }
+  console.log(`status: updated ${changed} of ${names.length} draft(s)`);
+  return failed > 0 ? 1 : 0;
+}
+
+process.exitCode = main();
