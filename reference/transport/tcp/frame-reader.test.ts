@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { frame, spHeader } from "../../testing/raw-peer.ts";
-import { FrameReader } from "./frame-reader.ts";
+import { FrameReader, PREALLOC_MAX } from "./frame-reader.ts";
 
 function collect(limit = 0) {
   const out = { header: null as Buffer | null, frames: [] as Buffer[], oversize: [] as number[] };
@@ -88,5 +88,30 @@ describe("frame reader", () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it("with the limit off, memory follows the bytes received, not the announced length", () => {
+    const { reader, out } = collect(0);
+    const original = Buffer.allocUnsafe;
+    let largest = 0;
+    Buffer.allocUnsafe = (n: number) => {
+      largest = Math.max(largest, n);
+      return original(n);
+    };
+    try {
+      // 4 GiB announced, 10 bytes sent: no 4 GiB buffer.
+      reader.feed(Buffer.concat([spHeader(0x31), Buffer.from([0, 0, 0, 1, 0, 0, 0, 0])]));
+      reader.feed(Buffer.alloc(10));
+      expect(largest).toBeLessThanOrEqual(PREALLOC_MAX);
+      // A 200 KB frame in 1 KB chunks still decodes exactly, the buffer growing as it fills.
+      const { reader: r2, out: o2 } = collect(0);
+      const body = Buffer.alloc(200_000, 7);
+      const stream = Buffer.concat([spHeader(0x31), frame(body)]);
+      for (let i = 0; i < stream.length; i += 1000) r2.feed(stream.subarray(i, i + 1000));
+      expect(o2.frames).toEqual([body]);
+    } finally {
+      Buffer.allocUnsafe = original;
+    }
+    expect(out.frames).toEqual([]);
   });
 });

@@ -10,6 +10,14 @@ const EXPECT_TYPE = 4;
 
 const TWO_POW_32 = 2 ** 32;
 
+/**
+ * Largest payload buffer allocated before its bytes arrive. A longer payload
+ * grows its buffer (doubling, capped at the announced length) as bytes come
+ * in, so memory follows what the peer actually sent, never only what it
+ * announced: with the limit off, 9 bytes announcing 4 GiB must not cost 4 GiB.
+ */
+export const PREALLOC_MAX = 64 * 1024;
+
 /** Callbacks of a {@link FrameReader}. */
 export interface FrameReaderHandlers {
   /** The peer's 8-byte SP header arrived (a private copy). */
@@ -89,8 +97,20 @@ export class FrameReader {
           continue;
         }
         if (this.payload === null) {
-          this.payload = Buffer.allocUnsafe(this.need);
+          this.payload = Buffer.allocUnsafe(Math.min(this.need, Math.max(PREALLOC_MAX, avail)));
           this.payloadFill = 0;
+        } else if (
+          this.payload.length < this.need &&
+          this.payloadFill + avail > this.payload.length
+        ) {
+          // Grow with what has arrived (at least double), never past the announced length.
+          const size = Math.min(
+            this.need,
+            Math.max(2 * this.payload.length, this.payloadFill + avail),
+          );
+          const grown = Buffer.allocUnsafe(size);
+          this.payload.copy(grown, 0, 0, this.payloadFill);
+          this.payload = grown;
         }
         const take = Math.min(this.need - this.payloadFill, avail);
         chunk.copy(this.payload, this.payloadFill, off, off + take);

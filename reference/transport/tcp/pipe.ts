@@ -55,6 +55,7 @@ export class TcpPipe implements Pipe {
   private reason: SPError | undefined;
   private resolveClosed!: (r: SPError | undefined) => void;
   private readonly socket: Socket;
+  private readonly host: PipeHost;
   private readonly reader: FrameReader;
   private readonly writer: FrameWriter;
   private readonly actor;
@@ -62,6 +63,7 @@ export class TcpPipe implements Pipe {
   constructor(opts: TcpPipeOptions) {
     const { socket, host } = opts;
     this.socket = socket;
+    this.host = host;
     this.closed = new Promise((r) => {
       this.resolveClosed = r;
     });
@@ -200,6 +202,8 @@ export class TcpPipe implements Pipe {
     else if (event.type === "close" && event.arg instanceof SPError) this.reason = event.arg;
     else if (event.type !== "header" && event.type !== "close" && event.type !== "disconnect") {
       this.reason = new SPError("ETIMEDOUT", "no SP header within the handshake timeout");
+      // SP-TCP-7: a slow or silent peer is counted, like any other refused connection.
+      this.host.count("handshakeTimeout");
     }
     const socket = this.socket;
     if (event.type === "close" && this.reason === undefined && !socket.destroyed) {

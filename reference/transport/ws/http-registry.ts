@@ -5,8 +5,9 @@
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import { defaults } from "../../../spec/constants.ts";
 import { SPError } from "../../core/errors.ts";
 import type { TlsEndpointOptions } from "../../core/transport.ts";
 import type { ResolvedAddress } from "../../core/url.ts";
@@ -16,8 +17,10 @@ export type UpgradeRoute = (req: IncomingMessage, socket: Duplex, head: Buffer) 
 
 interface Endpoint {
   readonly server: Server;
-  readonly port: number;
+  port: number;
   readonly routes: Map<string, UpgradeRoute>;
+  /** How long a connection may take to send its upgrade request: the largest of the listeners'. */
+  handshakeMs: number;
 }
 
 /** Keyed by `scheme|address|port` with the bound port. */
@@ -42,6 +45,7 @@ async function start(
   scheme: string,
   addr: ResolvedAddress,
   tls: TlsEndpointOptions | undefined,
+  handshakeMs: number,
 ): Promise<Endpoint> {
   let server: Server;
   if (scheme === "wss") {
@@ -54,16 +58,30 @@ async function start(
       minVersion: "TLSv1.2",
       requestCert: tls.requireClientCert === true,
       rejectUnauthorized: tls.requireClientCert === true,
+      // SP-WS-17: the TLS handshake is bounded too (node's default is 120 s).
+      handshakeTimeout: handshakeMs,
     }) as unknown as Server;
   } else {
     server = createHttpServer();
   }
   const routes = new Map<string, UpgradeRoute>();
+  const ep: Endpoint = { server, port: 0, routes, handshakeMs };
+  // SP-WS-17: a connection must deliver its upgrade request within the handshake timeout;
+  // without this, a silent or slow-loris peer is bounded only by node's HTTP header
+  // timeout (60 s, checked every 30 s). Once the upgrade arrives, the pipe's machine times it.
+  const waiting = new WeakMap<Duplex, NodeJS.Timeout>();
+  server.on(scheme === "wss" ? "secureConnection" : "connection", (socket: Socket) => {
+    const t = setTimeout(() => socket.destroy(), ep.handshakeMs);
+    t.unref();
+    waiting.set(socket, t);
+    socket.once("close", () => clearTimeout(t));
+  });
   server.on("request", (_req, res) => {
     res.writeHead(426, { Connection: "close", "Content-Length": "0", Upgrade: "websocket" });
     res.end();
   });
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    clearTimeout(waiting.get(socket));
     socket.on("error", () => {});
     const route = routes.get(pathOf(req.url));
     // SP-WS-13: a path on which no socket listens is refused.
@@ -78,7 +96,8 @@ async function start(
     server.listen({ host: addr.address, port: addr.port }, () => resolve());
   });
   server.on("error", () => {});
-  return { server, port: (server.address() as AddressInfo).port, routes };
+  ep.port = (server.address() as AddressInfo).port;
+  return ep;
 }
 
 /** A path registered on a shared server. */
@@ -104,16 +123,17 @@ export async function registerRoute(
   path: string,
   route: UpgradeRoute,
   tls?: TlsEndpointOptions,
+  handshakeMs: number = defaults.handshakeTimeoutMs,
 ): Promise<Registration> {
   let pending: Promise<Endpoint>;
   if (addr.port === 0) {
-    const ep = await start(scheme, addr, tls);
+    const ep = await start(scheme, addr, tls, handshakeMs);
     pending = Promise.resolve(ep);
     endpoints.set(keyOf(scheme, addr.address, ep.port), pending);
   } else {
     const key = keyOf(scheme, addr.address, addr.port);
     const existing = endpoints.get(key);
-    pending = existing ?? start(scheme, addr, tls);
+    pending = existing ?? start(scheme, addr, tls, handshakeMs);
     if (!existing) {
       endpoints.set(key, pending);
       pending.catch(() => endpoints.delete(key));
@@ -126,6 +146,7 @@ export async function registerRoute(
     throw new SPError("EADDRINUSE", `${scheme}://...:${ep.port}${bare} already has a listener`);
   }
   ep.routes.set(bare, route);
+  ep.handshakeMs = Math.max(ep.handshakeMs, handshakeMs);
   let released = false;
   return {
     port: ep.port,

@@ -68,7 +68,14 @@ export class WsListener implements Listener {
       pipes.add(pipe);
       pipe.offer(offeredSubprotocols(req.headers["sec-websocket-protocol"]));
     };
-    const registration = await registerRoute(url.scheme, addr, path, route, tls);
+    const registration = await registerRoute(
+      url.scheme,
+      addr,
+      path,
+      route,
+      tls,
+      host.options.handshakeTimeout,
+    );
     listener = new WsListener(`${formatUrl(url.scheme, addr.address, registration.port)}${path}`);
     listener.registration = registration;
     return listener;
