@@ -55,5 +55,33 @@ export { createWsTransport, WsDialer, wssTransport, wsTransport } from "./transp
 export type SPSocket =
   | import("./protocol/req0/req.ts").Req0Socket
   | import("./protocol/rep0/rep.ts").Rep0Socket;
+export type {
+  PipeCounters,
+  PipeEvent,
+  SocketCounters,
+  SocketStatsSnapshot,
+} from "./core/stats.ts";
+export { type DeviceResult, device } from "./device.ts";
+export { XBus0Socket, xbus0 } from "./protocol/bus0/xbus.ts";
+export { XPair0Socket, xpair0 } from "./protocol/pair0/xpair.ts";
+export { XPair1Socket, xpair1 } from "./protocol/pair1/xpair.ts";
+export { XPub0Socket, xpub0 } from "./protocol/pub0/xpub.ts";
+export { XPull0Socket, xpull0 } from "./protocol/pull0/xpull.ts";
+export { XPush0Socket, xpush0 } from "./protocol/push0/xpush.ts";
+export {
+  isRawSocket,
+  type RawMessage,
+  type RawOutgoing,
+  type RawRecvOptions,
+  RawSocket,
+} from "./protocol/raw/raw-socket.ts";
+export { RepContext } from "./protocol/rep0/context.ts";
+export { XRep0Socket, xrep0 } from "./protocol/rep0/xrep.ts";
+export { ReqContext } from "./protocol/req0/context.ts";
+export { XReq0Socket, xreq0 } from "./protocol/req0/xreq.ts";
+export { XRespondent0Socket, xrespondent0 } from "./protocol/respondent0/xrespondent.ts";
+export { XSub0Socket, xsub0 } from "./protocol/sub0/xsub.ts";
+export { SurveyorContext } from "./protocol/surveyor0/context.ts";
+export { XSurveyor0Socket, xsurveyor0 } from "./protocol/surveyor0/xsurveyor.ts";
 export { openSocket, protocolAliases, protocolFactories, type SocketFactory } from "./protocols.ts";
 export { defaultTransports } from "./transports.ts";

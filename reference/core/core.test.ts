@@ -38,7 +38,8 @@ describe("options", () => {
 
   it.each([
     [{ maxTtl: 0 }],
-    [{ maxTtl: 16 }],
+    [{ maxTtl: 256 }],
+    [{ tcpNoDelay: 2 }],
     [{ recvTimeout: -2 }],
     [{ resendTime: 1.5 }],
     [{ bogus: 1 }],

@@ -13,7 +13,10 @@ export interface SocketOptions {
   resendTime: number;
   /** SURVEYOR deadline, ms, counted from each survey (SP-SURVEY-8). nng: `surveyor:survey-time`. */
   surveyTime: number;
-  /** Most backtrace words a REP accepts, 1..15 (SP-REQREP-15). nng: `ttl-max`. */
+  /**
+   * Most hops accepted: backtrace words at REP/RESPONDENT (SP-REQREP-15), PAIR v1 hop
+   * count. 1..255 (nanomsg NN_MAXTTL allows 255; nng caps `ttl-max` at 15). nng: `ttl-max`.
+   */
   maxTtl: number;
   /** First reconnect delay of a dialer, ms (SP-TCP-13). nng: `reconnect-time-min`. */
   reconnectMin: number;
@@ -21,6 +24,25 @@ export interface SocketOptions {
   reconnectMax: number;
   /** How long a new connection may take to send its SP header, ms (SP-TCP-7). */
   handshakeTimeout: number;
+  /**
+   * Messages a socket queues for sending when no pipe can take them; 0 = the protocol's
+   * default. nng: `send-buffer` (messages). nanomsg's NN_SNDBUF is in bytes instead.
+   */
+  sendBuffer: number;
+  /**
+   * Messages a socket queues while nobody is in `recv`; 0 = the protocol's default.
+   * nng: `recv-buffer` (messages). nanomsg's NN_RCVBUF is in bytes instead.
+   */
+  recvBuffer: number;
+  /**
+   * On close, how long queued writes may still be flushed, ms; 0 = close at once.
+   * nanomsg: NN_LINGER (nng has no working equivalent).
+   */
+  linger: number;
+  /** 1 = disable Nagle on TCP-based pipes (default), 0 = enable. nng: `tcp-nodelay`. */
+  tcpNoDelay: number;
+  /** 1 = enable TCP keep-alive probes, 0 = off (default). nng: `tcp-keepalive`. */
+  tcpKeepAlive: number;
 }
 
 /** Name of one option. */
@@ -99,8 +121,8 @@ export const optionTable: readonly OptionSpec[] = [
     nngName: "ttl-max",
     default: defaults.maxTtl,
     min: 1,
-    max: 15,
-    doc: "most hops (backtrace words) accepted",
+    max: 255,
+    doc: "most hops (backtrace words) accepted; nanomsg allows 255, nng 15",
   },
   {
     name: "reconnectMin",
@@ -125,6 +147,46 @@ export const optionTable: readonly OptionSpec[] = [
     min: 1,
     max: MAX_MS,
     doc: "SP header wait in ms",
+  },
+  {
+    name: "sendBuffer",
+    nngName: "send-buffer",
+    default: 0,
+    min: 0,
+    max: 8192,
+    doc: "send queue depth in messages, 0 = protocol default (NN_SNDBUF counts bytes)",
+  },
+  {
+    name: "recvBuffer",
+    nngName: "recv-buffer",
+    default: 0,
+    min: 0,
+    max: 8192,
+    doc: "receive queue depth in messages, 0 = protocol default (NN_RCVBUF counts bytes)",
+  },
+  {
+    name: "linger",
+    nngName: "linger",
+    default: 0,
+    min: 0,
+    max: MAX_MS,
+    doc: "ms to flush queued writes on close (NN_LINGER), 0 = none",
+  },
+  {
+    name: "tcpNoDelay",
+    nngName: "tcp-nodelay",
+    default: 1,
+    min: 0,
+    max: 1,
+    doc: "1 = TCP_NODELAY on (Nagle off)",
+  },
+  {
+    name: "tcpKeepAlive",
+    nngName: "tcp-keepalive",
+    default: 0,
+    min: 0,
+    max: 1,
+    doc: "1 = SO_KEEPALIVE on",
   },
 ];
 
@@ -153,7 +215,7 @@ export function lookupOption(name: string): OptionSpec {
  *
  * @example
  * ```ts
- * validateOption(lookupOption("maxTtl"), 16); // throws SPError EINVAL
+ * validateOption(lookupOption("maxTtl"), 256); // throws SPError EINVAL
  * ```
  */
 export function validateOption(spec: OptionSpec, value: unknown): number {
@@ -187,6 +249,18 @@ export function resolveOptions(partial: Partial<SocketOptions> = {}): SocketOpti
 }
 
 /** Turns a "0 = never" duration into a timer delay that in practice never fires. */
+/**
+ * The queue depth to use: the option when set (non-zero), else the protocol's default.
+ *
+ * @example
+ * ```ts
+ * new RingQueue(queueDepth(this.options.recvBuffer, 128));
+ * ```
+ */
+export function queueDepth(option: number, fallback: number): number {
+  return option > 0 ? option : fallback;
+}
+
 export function neverIfZero(ms: number): number {
   return ms <= 0 ? MAX_MS : Math.min(ms, MAX_MS);
 }

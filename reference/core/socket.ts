@@ -7,6 +7,15 @@ import {
   validateOption,
 } from "./options.ts";
 import type { Pipe } from "./pipe.ts";
+import {
+  classifyStat,
+  instrumentPipe,
+  newSocketCounters,
+  type PipeCounters,
+  type PipeEvent,
+  type SocketStatsSnapshot,
+} from "./stats.ts";
+import { PipeEventFeed } from "./stats-events.ts";
 import type {
   Dialer,
   EndpointOptions,
@@ -16,6 +25,11 @@ import type {
   Transport,
 } from "./transport.ts";
 import { parseUrl } from "./url.ts";
+
+/** Lets a timer not keep Node alive (a no-op where timers are plain numbers, e.g. browsers). */
+function unrefTimer(t: unknown): void {
+  (t as { unref?: () => void } | null)?.unref?.();
+}
 
 /** What `send` accepts: bytes, or a string sent as UTF-8. */
 export type SendData = Uint8Array | string;
@@ -50,7 +64,12 @@ export abstract class SocketBase implements PipeHost, AsyncIterable<Buffer> {
   private readonly listeners = new Set<Listener>();
   private readonly dialers = new Set<Dialer>();
   private readonly transports: ReadonlyMap<string, Transport>;
-  private readonly stats = new Map<string, number>();
+  private readonly diag = new Map<string, number>();
+  /** Summary counters (messages, bytes, drops, protocol errors, connects, disconnects). */
+  private readonly counters = newSocketCounters();
+  /** Per-pipe counters of the pipes attached now. */
+  private readonly pipeCounters = new Map<Pipe, PipeCounters>();
+  private readonly feed = new PipeEventFeed();
   private closing: Promise<void> | undefined;
 
   protected constructor(
@@ -148,11 +167,44 @@ export abstract class SocketBase implements PipeHost, AsyncIterable<Buffer> {
 
   /** Diagnostic counters (e.g. `rxMalformed`, `rxOversize`, `rxTtlExceeded`). */
   getStats(): Readonly<Record<string, number>> {
-    return Object.fromEntries(this.stats);
+    return Object.fromEntries(this.diag);
   }
 
   count(stat: string): void {
-    this.stats.set(stat, (this.stats.get(stat) ?? 0) + 1);
+    this.diag.set(stat, (this.diag.get(stat) ?? 0) + 1);
+    const kind = classifyStat(stat);
+    if (kind) this.counters[kind]++;
+  }
+
+  /**
+   * A snapshot of the socket's counters and of each attached pipe's counters.
+   *
+   * @example
+   * ```ts
+   * const { socket, pipes } = sock.stats();
+   * console.log(socket.msgsIn, socket.drops, pipes[0]?.bytesOut);
+   * ```
+   */
+  stats(): SocketStatsSnapshot {
+    return {
+      socket: { ...this.counters, pipesOpen: this.pipes.size },
+      pipes: [...this.pipeCounters.values()].map((c) => ({ ...c })),
+    };
+  }
+
+  /**
+   * Pipe add/remove events from now on, as an async iterable that ends when the
+   * socket closes. A remove event carries the typed error that removed the pipe.
+   *
+   * @example
+   * ```ts
+   * for await (const ev of sock.pipeEvents()) {
+   *   if (ev.type === "remove") console.log(ev.pipe.id, ev.error?.code);
+   * }
+   * ```
+   */
+  pipeEvents(): AsyncIterable<PipeEvent> {
+    return this.feed.iterate();
   }
 
   isPeerCompatible(peer: number): boolean {
@@ -165,14 +217,40 @@ export abstract class SocketBase implements PipeHost, AsyncIterable<Buffer> {
       pipe.close();
       return;
     }
+    const c = instrumentPipe(pipe, this.counters);
+    this.pipeCounters.set(pipe, c);
+    this.counters.connects++;
     this.pipes.add(pipe);
+    this.feed.publish({ type: "add", pipe: { id: c.id, peer: c.peer, url: c.url } });
     this.pipeAdded(pipe);
   }
 
   detachPipe(pipe: Pipe): void {
     if (!this.pipes.delete(pipe)) return;
+    const c = this.pipeCounters.get(pipe);
+    this.pipeCounters.delete(pipe);
+    this.counters.disconnects++;
     this.pipeRemoved(pipe);
+    const info = { id: pipe.id, peer: pipe.peer, url: c?.url };
+    this.pendingRemovals++;
+    // The reason is known once the pipe's `closed` settles (at once, or within a tick).
+    void pipe.closed.then(
+      (error) => this.removed(info, error),
+      () => this.removed(info, undefined),
+    );
   }
+
+  private pendingRemovals = 0;
+
+  private removed(info: { id: number; peer: number; url?: string }, error: SPError | undefined) {
+    this.feed.publish(
+      error ? { type: "remove", pipe: info, error } : { type: "remove", pipe: info },
+    );
+    this.pendingRemovals--;
+    if (this.pendingRemovals === 0 && this.closeDone) this.feed.end();
+  }
+
+  private closeDone = false;
 
   /**
    * Closes the socket: pending operations fail with ECLOSED, listeners,
@@ -188,13 +266,25 @@ export abstract class SocketBase implements PipeHost, AsyncIterable<Buffer> {
     this.closing = (async () => {
       // SP-REQREP-20: closing fails every pending operation with ECLOSED.
       this.protocolClose();
+      // NN_LINGER: queued writes get their chance before any pipe or endpoint closes.
+      if (this.options.linger > 0 && this.pipes.size > 0) await this.lingerFlush();
+      const open = [...this.pipes];
+      for (const p of open) p.close();
       const closers: Promise<void>[] = [];
       for (const l of this.listeners) closers.push(l.close());
       for (const d of this.dialers) closers.push(d.close());
-      for (const p of [...this.pipes]) p.close();
       await Promise.allSettled(closers);
       this.listeners.clear();
       this.dialers.clear();
+      // The event feed ends once the remove events of the last pipes are out.
+      const gone = Promise.allSettled(open.map((p) => p.closed));
+      const bound = new Promise((r) => unrefTimer(setTimeout(r, 2000)));
+      void Promise.race([gone, bound]).then(() =>
+        setTimeout(() => {
+          this.closeDone = true;
+          if (this.pendingRemovals === 0) this.feed.end();
+        }),
+      );
     })();
     return this.closing;
   }
@@ -216,6 +306,30 @@ export abstract class SocketBase implements PipeHost, AsyncIterable<Buffer> {
         throw e;
       }
     }
+  }
+
+  /**
+   * NN_LINGER: gives queued writes up to `linger` ms to reach the operating
+   * system before the pipes close. A pipe may offer `flush(ms)` (resolving once
+   * its write queue is empty); otherwise we wait for the transport's per-tick
+   * write coalescing and for `writable` to turn true again.
+   */
+  private async lingerFlush(): Promise<void> {
+    const ms = this.options.linger;
+    if (ms <= 0 || this.pipes.size === 0) return;
+    const deadline = Date.now() + ms;
+    await new Promise((r) => setTimeout(r, 0));
+    const waits = [...this.pipes].map(async (p) => {
+      const f = (p as Pipe & { flush?: (ms: number) => Promise<void> }).flush;
+      if (typeof f === "function") return f.call(p, Math.max(0, deadline - Date.now()));
+      while (!p.isClosed && !p.writable && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    });
+    await Promise.race([
+      Promise.allSettled(waits),
+      new Promise((r) => unrefTimer(setTimeout(r, Math.max(0, deadline - Date.now())))),
+    ]);
   }
 
   protected assertOpen(): void {

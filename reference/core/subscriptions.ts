@@ -1,8 +1,26 @@
 /**
  * A subscription set for SUB sockets: a compact radix (patricia) tree over
- * topic bytes. `matches(msg)` walks at most one edge per distinct topic prefix
- * of `msg`, so its cost depends on the length of the message's matching
- * prefix, never on the number of subscriptions (SP-PUBSUB-3).
+ * topic bytes, stored flat in typed arrays rather than as JS objects. Matching
+ * walks at most one edge per distinct topic prefix of the message and finds
+ * each child in one step (a 256-slot table for wide nodes) or a scan of at
+ * most 32 contiguous bytes, so its cost depends on the length of the
+ * message's matching prefix, never on the number of subscriptions
+ * (SP-PUBSUB-3). The layout keeps the cache lines touched per edge few.
+ *
+ * Layout (every array grows by half when full):
+ * - `nodes` (Int32Array, 8 words = 32 bytes per node): label offset, label
+ *   length, subscription count (0 = no topic ends here), kid-block offset
+ *   (-1 = none), then 16 bytes holding the label itself when it is at most
+ *   16 bytes long. Node 0 is the root (empty label). Freed nodes go on a free
+ *   list (linked through the offset word).
+ * - `labels` (Uint8Array): labels longer than 16 bytes. Splitting an edge
+ *   shares the bytes; freed bytes are reclaimed by compacting the arena (a
+ *   tree walk that copies the live labels) once they are half of it.
+ * - `kids` (Int32Array): kid blocks. Word 0 is a header `(count << 4) | class`.
+ *   A listed block of class c holds up to CAP[c] kids: their first label
+ *   bytes packed four to a word, then their node ids. A DIRECT block has 257
+ *   words and is indexed by byte (-1 = no kid). Freed blocks go on a free
+ *   list per class and are reused.
  */
 
 /** How duplicate subscriptions behave (SP-PUBSUB-15). */
@@ -12,27 +30,53 @@ export type SubscriptionMode =
   /** Subscriptions are counted; a topic stays until unsubscribed as often (as nanomsg). */
   | "refcount";
 
-/** One tree node; `label` is the edge from its parent (empty only for the root). */
-interface Node {
-  label: Uint8Array;
-  /** How many times the topic ending here is subscribed; 0 = no topic ends here. */
-  count: number;
-  /** Children keyed by the first byte of their label. */
-  children: Map<number, Node> | null;
+/** Sizes of the flat arrays behind a {@link Subscriptions}; for diagnostics and tests. */
+export interface SubscriptionsFootprint {
+  /** Live tree nodes (the root included). */
+  readonly nodes: number;
+  /** Node records allocated (live + free). */
+  readonly nodeCapacity: number;
+  /** Label bytes in use by live nodes. */
+  readonly labelBytes: number;
+  /** Length of the label arena. */
+  readonly labelCapacity: number;
+  /** Kid-block words handed out (live + on free lists). */
+  readonly kidWords: number;
+  /** Length of the kid arena. */
+  readonly kidCapacity: number;
+  /** Bytes of all backing arrays together. */
+  readonly bytes: number;
 }
 
-const EMPTY = new Uint8Array(0);
+// Node record: 8 words; the label lives in words 4..7 when it is at most INLINE bytes.
+const STRIDE = 8;
+const OFF = 0;
+const LEN = 1;
+const COUNT = 2;
+const KIDS = 3;
+const INLINE = 16;
+/** Byte offset of a node's inline label inside the node array. */
+const inlineAt = (node: number) => node * STRIDE * 4 + 16;
+/** Label bytes a label of `n` bytes takes in the arena. */
+const arenaLen = (n: number) => (n > INLINE ? n : 0);
 
-function newNode(label: Uint8Array, count: number): Node {
-  return { label, count, children: null };
-}
+// Kid-block classes: listed blocks 0..MAX_LIST (capacity, byte words, total words), DIRECT.
+const CAP = Int32Array.of(2, 4, 8, 16, 32);
+const BYTE_WORDS = Int32Array.of(1, 1, 2, 4, 8);
+const MAX_LIST = 4;
+const DIRECT = 15;
+const DIRECT_WORDS = 257;
+/** A byte table shrinks back to a listed block when its kids drop to this many. */
+const DIRECT_SHRINK = 16;
+const NONE = -1;
 
-/** Length of the common prefix of `a` and `b[offset..]`. */
-function commonPrefix(a: Uint8Array, b: Uint8Array, offset: number): number {
-  const max = Math.min(a.length, b.length - offset);
-  let i = 0;
-  while (i < max && a[i] === b[offset + i]) i++;
-  return i;
+const wordsOf = (cls: number) =>
+  cls === DIRECT ? DIRECT_WORDS : 1 + (BYTE_WORDS[cls] as number) + (CAP[cls] as number);
+
+function growI32(a: Int32Array, need: number): Int32Array<ArrayBuffer> {
+  const out = new Int32Array(Math.max(need, Math.ceil(a.length * 1.5) + 16));
+  out.set(a);
+  return out;
 }
 
 /**
@@ -49,11 +93,26 @@ function commonPrefix(a: Uint8Array, b: Uint8Array, offset: number): number {
  */
 export class Subscriptions {
   readonly mode: SubscriptionMode;
-  private readonly root: Node = newNode(EMPTY, 0);
   private topics = 0;
+
+  private nodes = new Int32Array(4 * STRIDE);
+  private nodeBytes = new Uint8Array(this.nodes.buffer);
+  private nodeTop = 1; // node 0 is the root
+  private nodeFree = NONE;
+  private nodeLive = 1;
+
+  private labels = new Uint8Array(0);
+  private labelUsed = 0;
+  private labelLive = 0;
+
+  private kids = new Int32Array(32);
+  private kidBytes = new Uint8Array(this.kids.buffer);
+  private kidTop = 0;
+  private readonly kidFree = new Int32Array(DIRECT + 1).fill(NONE);
 
   constructor(mode: SubscriptionMode = "set") {
     this.mode = mode;
+    this.nodes[KIDS] = NONE;
   }
 
   /** Number of distinct topics held. */
@@ -63,46 +122,35 @@ export class Subscriptions {
 
   /** True when the topic is held (exact match, not prefix). */
   has(topic: Uint8Array): boolean {
-    const n = this.find(topic);
-    return n !== null && n.count > 0;
+    return this.countOf(topic) > 0;
   }
 
   /** How many times `topic` is subscribed (0, or 1 in `set` mode). */
   countOf(topic: Uint8Array): number {
-    return this.find(topic)?.count ?? 0;
+    const node = this.find(topic);
+    return node === NONE ? 0 : (this.nodes[node * STRIDE + COUNT] as number);
   }
 
   /**
    * Adds `topic` (any bytes, possibly empty). In `set` mode a duplicate is a
    * no-op; in `refcount` mode it raises the count. Returns true when the topic
-   * is new.
+   * is new. The bytes are copied: callers may reuse their buffer.
    */
   add(topic: Uint8Array): boolean {
-    const key = new Uint8Array(topic); // own a copy: callers may reuse their buffer
-    let node = this.root;
+    let node = 0;
     let pos = 0;
     for (;;) {
-      if (pos === key.length) return this.mark(node);
-      const first = key[pos] as number;
-      const child = node.children?.get(first);
-      if (!child) {
-        node.children ??= new Map();
-        node.children.set(first, newNode(key.subarray(pos), 1));
+      if (pos === topic.length) return this.mark(node);
+      const byte = topic[pos] as number;
+      const child = this.kidOf(node, byte);
+      if (child === NONE) {
+        this.addKid(node, byte, this.newLeaf(topic, pos));
         this.topics++;
         return true;
       }
-      const common = commonPrefix(child.label, key, pos);
-      if (common === child.label.length) {
-        node = child;
-        pos += common;
-        continue;
-      }
-      // Split the edge: `mid` takes the shared part, `child` keeps the rest.
-      const mid = newNode(child.label.subarray(0, common), 0);
-      child.label = child.label.subarray(common);
-      mid.children = new Map([[child.label[0] as number, child]]);
-      (node.children as Map<number, Node>).set(first, mid);
-      node = mid;
+      const ll = this.nodes[child * STRIDE + LEN] as number;
+      const common = this.commonPrefix(child, topic, pos);
+      node = common < ll ? this.split(node, byte, child, common) : child;
       pos += common;
     }
   }
@@ -114,113 +162,489 @@ export class Subscriptions {
    */
   remove(topic: Uint8Array): boolean {
     // Remember the path so that emptied nodes can be pruned and merged.
-    const path: Node[] = [this.root];
-    let node = this.root;
+    const path: number[] = [0];
+    let node = 0;
     let pos = 0;
     while (pos < topic.length) {
-      const child = node.children?.get(topic[pos] as number);
-      if (!child || commonPrefix(child.label, topic, pos) !== child.label.length) return false;
-      pos += child.label.length;
+      const child = this.kidOf(node, topic[pos] as number);
+      if (child === NONE) return false;
+      const ll = this.nodes[child * STRIDE + LEN] as number;
+      if (this.commonPrefix(child, topic, pos) !== ll) return false;
+      pos += ll;
       node = child;
       path.push(node);
     }
-    if (node.count === 0) return false;
-    node.count = this.mode === "refcount" ? node.count - 1 : 0;
-    if (node.count > 0) return true;
+    const at = node * STRIDE + COUNT;
+    const count = this.nodes[at] as number;
+    if (count === 0) return false;
+    if (this.mode === "refcount" && count > 1) {
+      this.nodes[at] = count - 1;
+      return true;
+    }
+    this.nodes[at] = 0;
     this.topics--;
-    this.compact(path);
+    this.prune(path);
     return true;
   }
 
   /** True when `msg` begins with some held topic; the empty topic matches everything (SP-PUBSUB-4). */
   matches(msg: Uint8Array): boolean {
-    let node = this.root;
+    const nodes = this.nodes;
+    const kids = this.kids;
+    const len = msg.length;
+    let base = 0;
     let pos = 0;
     for (;;) {
-      if (node.count > 0) return true;
-      if (pos >= msg.length || node.children === null) return false;
-      const child = node.children.get(msg[pos] as number);
-      if (!child) return false;
-      const label = child.label;
-      if (msg.length - pos < label.length) return false;
-      for (let i = 1; i < label.length; i++) if (label[i] !== msg[pos + i]) return false;
-      pos += label.length;
-      node = child;
+      if ((nodes[base + COUNT] as number) > 0) return true;
+      const block = nodes[base + KIDS] as number;
+      if (pos >= len || block < 0) return false;
+      const head = kids[block] as number;
+      const cls = head & 15;
+      const byte = msg[pos] as number;
+      let child = NONE;
+      if (cls === DIRECT) child = kids[block + 1 + byte] as number;
+      else {
+        const kidBytes = this.kidBytes;
+        const at = (block + 1) * 4;
+        const end = at + (head >>> 4);
+        for (let i = at; i < end; i++) {
+          if (kidBytes[i] === byte) {
+            child = kids[block + 1 + (BYTE_WORDS[cls] as number) + i - at] as number;
+            break;
+          }
+        }
+      }
+      if (child < 0) return false;
+      base = child * STRIDE;
+      const ll = nodes[base + LEN] as number;
+      if (len - pos < ll) return false;
+      const src = ll <= INLINE ? this.nodeBytes : this.labels;
+      const from = (ll <= INLINE ? base * 4 + 16 : (nodes[base + OFF] as number)) - pos;
+      for (let i = pos + 1; i < pos + ll; i++) if (src[from + i] !== msg[i]) return false;
+      pos += ll;
     }
   }
 
   /** Every held topic (each once), in byte order of the tree walk; for diagnostics and tests. */
   list(): Uint8Array[] {
     const out: Uint8Array[] = [];
-    const walk = (n: Node, prefix: Uint8Array) => {
-      const here = concatBytes(prefix, n.label);
-      if (n.count > 0) out.push(here);
-      if (n.children) {
-        for (const k of [...n.children.keys()].sort((a, b) => a - b)) {
-          walk(n.children.get(k) as Node, here);
-        }
-      }
+    const walk = (node: number, prefix: Uint8Array) => {
+      const label = this.labelOf(node);
+      const here = new Uint8Array(prefix.length + label.length);
+      here.set(prefix, 0);
+      here.set(label, prefix.length);
+      if ((this.nodes[node * STRIDE + COUNT] as number) > 0) out.push(here);
+      for (const [, kid] of this.kidsSorted(node)) walk(kid, here);
     };
-    walk(this.root, EMPTY);
+    walk(0, new Uint8Array(0));
     return out;
   }
 
-  /** Removes every topic. */
+  /** Removes every topic and releases the arrays. */
   clear(): void {
-    this.root.count = 0;
-    this.root.children = null;
     this.topics = 0;
+    this.nodes = new Int32Array(4 * STRIDE);
+    this.nodeBytes = new Uint8Array(this.nodes.buffer);
+    this.nodes[KIDS] = NONE;
+    this.nodeTop = 1;
+    this.nodeFree = NONE;
+    this.nodeLive = 1;
+    this.labels = new Uint8Array(0);
+    this.labelUsed = 0;
+    this.labelLive = 0;
+    this.kids = new Int32Array(32);
+    this.kidBytes = new Uint8Array(this.kids.buffer);
+    this.kidTop = 0;
+    this.kidFree.fill(NONE);
   }
 
-  private mark(node: Node): boolean {
-    if (node.count > 0) {
-      if (this.mode === "refcount") node.count++;
+  /** Sizes of the backing arrays (diagnostics; the memory bound under churn is tested on it). */
+  footprint(): SubscriptionsFootprint {
+    return {
+      nodes: this.nodeLive,
+      nodeCapacity: this.nodes.length / STRIDE,
+      labelBytes: this.labelLive,
+      labelCapacity: this.labels.length,
+      kidWords: this.kidTop,
+      kidCapacity: this.kids.length,
+      bytes: this.nodes.byteLength + this.labels.byteLength + this.kids.byteLength,
+    };
+  }
+
+  private mark(node: number): boolean {
+    const at = node * STRIDE + COUNT;
+    const count = this.nodes[at] as number;
+    if (count > 0) {
+      if (this.mode === "refcount") this.nodes[at] = count + 1;
       return false;
     }
-    node.count = 1;
+    this.nodes[at] = 1;
     this.topics++;
     return true;
   }
 
-  private find(topic: Uint8Array): Node | null {
-    let node = this.root;
+  /** The node whose path spells exactly `topic`, or NONE. */
+  private find(topic: Uint8Array): number {
+    let node = 0;
     let pos = 0;
     while (pos < topic.length) {
-      const child = node.children?.get(topic[pos] as number);
-      if (!child || commonPrefix(child.label, topic, pos) !== child.label.length) return null;
-      pos += child.label.length;
+      const child = this.kidOf(node, topic[pos] as number);
+      if (child === NONE) return NONE;
+      const ll = this.nodes[child * STRIDE + LEN] as number;
+      if (this.commonPrefix(child, topic, pos) !== ll) return NONE;
+      pos += ll;
       node = child;
     }
     return node;
   }
 
   /** Keeps the tree compact after `path`'s last node lost its topic. */
-  private compact(path: Node[]): void {
+  private prune(path: number[]): void {
     for (let i = path.length - 1; i > 0; i--) {
-      const node = path[i] as Node;
-      const parent = path[i - 1] as Node;
-      if (node.count > 0) return;
-      const kids = node.children?.size ?? 0;
+      const node = path[i] as number;
+      const b = node * STRIDE;
+      if ((this.nodes[b + COUNT] as number) > 0) return;
+      const block = this.nodes[b + KIDS] as number;
+      const kids = block < 0 ? 0 : (this.kids[block] as number) >>> 4;
       if (kids === 0) {
-        parent.children?.delete(node.label[0] as number);
-        if (parent.children?.size === 0) parent.children = null;
+        this.removeKid(path[i - 1] as number, this.labelByte(node, 0));
+        this.labelLive -= arenaLen(this.nodes[b + LEN] as number);
+        this.freeNode(node);
         continue; // the parent may now be an empty pass-through node
       }
-      if (kids === 1) {
-        // Merge the only child into this node's edge.
-        const only = (node.children as Map<number, Node>).values().next().value as Node;
-        node.label = concatBytes(node.label, only.label);
-        node.count = only.count;
-        node.children = only.children;
-      }
+      if (kids === 1) this.mergeOnlyKid(node);
       return;
     }
   }
-}
 
-function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
+  // ---- labels ----
+
+  private labelByte(node: number, i: number): number {
+    const b = node * STRIDE;
+    return (
+      (this.nodes[b + LEN] as number) <= INLINE
+        ? this.nodeBytes[inlineAt(node) + i]
+        : this.labels[(this.nodes[b + OFF] as number) + i]
+    ) as number;
+  }
+
+  /** A view of the node's label (valid until the next change). */
+  private labelOf(node: number): Uint8Array {
+    const b = node * STRIDE;
+    const n = this.nodes[b + LEN] as number;
+    if (n <= INLINE) return this.nodeBytes.subarray(inlineAt(node), inlineAt(node) + n);
+    const off = this.nodes[b + OFF] as number;
+    return this.labels.subarray(off, off + n);
+  }
+
+  /** Length of the common prefix of the node's label and `key[pos..]`. */
+  private commonPrefix(node: number, key: Uint8Array, pos: number): number {
+    const b = node * STRIDE;
+    const n = this.nodes[b + LEN] as number;
+    const src = n <= INLINE ? this.nodeBytes : this.labels;
+    const from = n <= INLINE ? inlineAt(node) : (this.nodes[b + OFF] as number);
+    const max = Math.min(n, key.length - pos);
+    let i = 0;
+    while (i < max && src[from + i] === key[pos + i]) i++;
+    return i;
+  }
+
+  /** A new node without kids whose label is `topic[from..]`, holding the topic once. */
+  private newLeaf(topic: Uint8Array, from: number): number {
+    const n = topic.length - from;
+    const node = this.allocNode();
+    const b = node * STRIDE;
+    this.nodes[b + LEN] = n;
+    this.nodes[b + COUNT] = 1;
+    this.nodes[b + KIDS] = NONE;
+    if (n <= INLINE) this.nodeBytes.set(topic.subarray(from), inlineAt(node));
+    else {
+      const off = this.allocLabel(n);
+      this.labels.set(topic.subarray(from), off);
+      this.nodes[b + OFF] = off;
+    }
+    return node;
+  }
+
+  /**
+   * Splits the edge to `child` (the kid of `parent` under `byte`) after
+   * `common` bytes: a new node takes the shared bytes, `child` keeps the rest.
+   * Returns the new node.
+   */
+  private split(parent: number, byte: number, child: number, common: number): number {
+    const mid = this.allocNode(); // may grow the node array: read it after
+    const nodes = this.nodes;
+    const bytes = this.nodeBytes;
+    const cb = child * STRIDE;
+    const mb = mid * STRIDE;
+    const ll = nodes[cb + LEN] as number;
+    const rest = ll - common;
+    nodes[mb + LEN] = common;
+    nodes[mb + COUNT] = 0;
+    nodes[mb + KIDS] = NONE;
+    if (ll <= INLINE) {
+      bytes.copyWithin(inlineAt(mid), inlineAt(child), inlineAt(child) + common);
+      bytes.copyWithin(inlineAt(child), inlineAt(child) + common, inlineAt(child) + ll);
+    } else {
+      const off = nodes[cb + OFF] as number;
+      if (common <= INLINE) bytes.set(this.labels.subarray(off, off + common), inlineAt(mid));
+      else nodes[mb + OFF] = off; // share the arena bytes
+      if (rest <= INLINE) bytes.set(this.labels.subarray(off + common, off + ll), inlineAt(child));
+      else nodes[cb + OFF] = off + common;
+      this.labelLive += arenaLen(common) + arenaLen(rest) - ll;
+    }
+    nodes[cb + LEN] = rest;
+    this.replaceKid(parent, byte, mid);
+    this.addKid(mid, this.labelByte(child, 0), child);
+    return mid;
+  }
+
+  /** Folds the only kid of `node` into it (the edge labels are joined). */
+  private mergeOnlyKid(node: number): void {
+    const b = node * STRIDE;
+    const block = this.nodes[b + KIDS] as number;
+    const only = this.kidsSorted(node)[0]?.[1] as number;
+    const ob = only * STRIDE;
+    const la = this.nodes[b + LEN] as number;
+    const lb = this.nodes[ob + LEN] as number;
+    if (la + lb <= INLINE) {
+      const bytes = this.nodeBytes;
+      bytes.copyWithin(inlineAt(node) + la, inlineAt(only), inlineAt(only) + lb);
+    } else if (
+      la > INLINE &&
+      lb > INLINE &&
+      (this.nodes[b + OFF] as number) + la === this.nodes[ob + OFF]
+    ) {
+      // Adjacent in the arena: the joined label is already there.
+    } else {
+      const dst = this.allocLabel(la + lb); // may compact the arena: read the labels after it
+      this.labels.set(this.labelOf(node), dst);
+      this.labels.set(this.labelOf(only), dst + la);
+      this.nodes[b + OFF] = dst;
+      this.labelLive -= arenaLen(la) + arenaLen(lb); // the old ranges are garbage now
+    }
+    this.nodes[b + LEN] = la + lb;
+    this.nodes[b + COUNT] = this.nodes[ob + COUNT] as number;
+    this.nodes[b + KIDS] = this.nodes[ob + KIDS] as number;
+    this.freeBlock(block);
+    this.freeNode(only);
+  }
+
+  /** Reserves `n` arena bytes; compacts the arena instead of growing it when half is garbage. */
+  private allocLabel(n: number): number {
+    if (this.labelUsed + n > this.labels.length) {
+      if ((this.labelUsed - this.labelLive) * 2 >= this.labelUsed) this.compactLabels(n);
+      if (this.labelUsed + n > this.labels.length) {
+        const out = new Uint8Array(Math.max(this.labelUsed + n, Math.ceil(this.labels.length * 1.5)));
+        out.set(this.labels.subarray(0, this.labelUsed));
+        this.labels = out;
+      }
+    }
+    const off = this.labelUsed;
+    this.labelUsed += n;
+    this.labelLive += n;
+    return off;
+  }
+
+  /** Copies every live arena label into a fresh arena, in tree order (a node, then its kids). */
+  private compactLabels(extra: number): void {
+    const old = this.labels;
+    const out = new Uint8Array(Math.ceil((this.labelLive + extra) * 1.5));
+    const nodes = this.nodes;
+    let top = 0;
+    const stack: number[] = [0];
+    while (stack.length > 0) {
+      const node = stack.pop() as number;
+      const b = node * STRIDE;
+      const ll = nodes[b + LEN] as number;
+      if (ll > INLINE) {
+        const lo = nodes[b + OFF] as number;
+        out.set(old.subarray(lo, lo + ll), top);
+        nodes[b + OFF] = top;
+        top += ll;
+      }
+      const kids = this.kidsSorted(node);
+      for (let i = kids.length - 1; i >= 0; i--) stack.push((kids[i] as [number, number])[1]);
+    }
+    this.labels = out;
+    this.labelUsed = top;
+    this.labelLive = top;
+  }
+
+  // ---- nodes ----
+
+  private allocNode(): number {
+    this.nodeLive++;
+    if (this.nodeFree !== NONE) {
+      const node = this.nodeFree;
+      this.nodeFree = this.nodes[node * STRIDE + OFF] as number;
+      return node;
+    }
+    if ((this.nodeTop + 1) * STRIDE > this.nodes.length) {
+      this.nodes = growI32(this.nodes, (this.nodeTop + 1) * STRIDE);
+      this.nodeBytes = new Uint8Array(this.nodes.buffer);
+    }
+    return this.nodeTop++;
+  }
+
+  private freeNode(node: number): void {
+    const b = node * STRIDE;
+    this.nodes[b + OFF] = this.nodeFree;
+    this.nodes[b + LEN] = 0;
+    this.nodes[b + COUNT] = 0;
+    this.nodes[b + KIDS] = NONE;
+    this.nodeFree = node;
+    this.nodeLive--;
+  }
+
+  // ---- kid blocks ----
+
+  /** Word index of the first kid id of a listed block. */
+  private idsAt(block: number): number {
+    return block + 1 + (BYTE_WORDS[(this.kids[block] as number) & 15] as number);
+  }
+
+  private kidOf(node: number, byte: number): number {
+    const block = this.nodes[node * STRIDE + KIDS] as number;
+    if (block < 0) return NONE;
+    const head = this.kids[block] as number;
+    if ((head & 15) === DIRECT) return this.kids[block + 1 + byte] as number;
+    const at = (block + 1) * 4;
+    for (let i = 0; i < head >>> 4; i++) {
+      if (this.kidBytes[at + i] === byte) return this.kids[this.idsAt(block) + i] as number;
+    }
+    return NONE;
+  }
+
+  /** The kids of `node` as [first byte, node] pairs, in byte order. */
+  private kidsSorted(node: number): [number, number][] {
+    const block = this.nodes[node * STRIDE + KIDS] as number;
+    return block < 0 ? [] : this.blockKids(block);
+  }
+
+  /** The kids in `block` as [first byte, node] pairs, in byte order. */
+  private blockKids(block: number): [number, number][] {
+    const out: [number, number][] = [];
+    const head = this.kids[block] as number;
+    if ((head & 15) === DIRECT) {
+      for (let byte = 0; byte < 256; byte++) {
+        const kid = this.kids[block + 1 + byte] as number;
+        if (kid >= 0) out.push([byte, kid]);
+      }
+      return out;
+    }
+    const ids = this.idsAt(block);
+    for (let i = 0; i < head >>> 4; i++) {
+      out.push([this.kidBytes[(block + 1) * 4 + i] as number, this.kids[ids + i] as number]);
+    }
+    return out.sort((x, y) => x[0] - y[0]);
+  }
+
+  /** Puts a kid into `block` (which has room) and bumps its count. */
+  private putKid(block: number, byte: number, kid: number): void {
+    const head = this.kids[block] as number;
+    const cls = head & 15;
+    const count = head >>> 4;
+    if (cls === DIRECT) this.kids[block + 1 + byte] = kid;
+    else {
+      this.kidBytes[(block + 1) * 4 + count] = byte;
+      this.kids[this.idsAt(block) + count] = kid;
+    }
+    this.kids[block] = ((count + 1) << 4) | cls;
+  }
+
+  private addKid(node: number, byte: number, kid: number): void {
+    const at = node * STRIDE + KIDS;
+    let block = this.nodes[at] as number;
+    if (block < 0) {
+      block = this.allocBlock(0);
+      this.nodes[at] = block;
+    }
+    const head = this.kids[block] as number;
+    const cls = head & 15;
+    if (cls !== DIRECT && head >>> 4 === CAP[cls]) {
+      // Full: move to the next class, or to a byte table past the largest list.
+      block = this.moveKids(block, cls === MAX_LIST ? DIRECT : cls + 1);
+      this.nodes[at] = block;
+    }
+    this.putKid(block, byte, kid);
+  }
+
+  private replaceKid(node: number, byte: number, kid: number): void {
+    const block = this.nodes[node * STRIDE + KIDS] as number;
+    const head = this.kids[block] as number;
+    if ((head & 15) === DIRECT) {
+      this.kids[block + 1 + byte] = kid;
+      return;
+    }
+    const ids = this.idsAt(block);
+    for (let i = 0; i < head >>> 4; i++) {
+      if (this.kidBytes[(block + 1) * 4 + i] === byte) this.kids[ids + i] = kid;
+    }
+  }
+
+  private removeKid(node: number, byte: number): void {
+    const at = node * STRIDE + KIDS;
+    const block = this.nodes[at] as number;
+    const head = this.kids[block] as number;
+    const cls = head & 15;
+    const count = (head >>> 4) - 1;
+    if (count === 0) {
+      this.freeBlock(block);
+      this.nodes[at] = NONE;
+      return;
+    }
+    if (cls === DIRECT) {
+      this.kids[block + 1 + byte] = NONE;
+      this.kids[block] = (count << 4) | cls;
+      if (count <= DIRECT_SHRINK) this.nodes[at] = this.moveKids(block, MAX_LIST);
+      return;
+    }
+    // Listed block: the last entry fills the hole.
+    const bytesAt = (block + 1) * 4;
+    const ids = this.idsAt(block);
+    for (let i = 0; i < count; i++) {
+      if (this.kidBytes[bytesAt + i] === byte) {
+        this.kidBytes[bytesAt + i] = this.kidBytes[bytesAt + count] as number;
+        this.kids[ids + i] = this.kids[ids + count] as number;
+        break;
+      }
+    }
+    this.kids[block] = (count << 4) | cls;
+  }
+
+  /** Moves the kids of `from` into a new block of class `cls`, frees `from`, returns the new block. */
+  private moveKids(from: number, cls: number): number {
+    const moving = this.blockKids(from);
+    const to = this.allocBlock(cls);
+    for (const [byte, kid] of moving) this.putKid(to, byte, kid);
+    this.freeBlock(from);
+    return to;
+  }
+
+
+  /** An empty block of class `cls` (header set; a byte table is cleared to NONE). */
+  private allocBlock(cls: number): number {
+    const words = wordsOf(cls);
+    let block = this.kidFree[cls] as number;
+    if (block !== NONE) {
+      this.kidFree[cls] = this.kids[block + 1] as number;
+    } else {
+      block = this.kidTop;
+      if (block + words > this.kids.length) {
+        this.kids = growI32(this.kids, block + words);
+        this.kidBytes = new Uint8Array(this.kids.buffer);
+      }
+      this.kidTop += words;
+    }
+    this.kids[block] = cls;
+    if (cls === DIRECT) this.kids.fill(NONE, block + 1, block + words);
+    return block;
+  }
+
+  private freeBlock(block: number): void {
+    const cls = (this.kids[block] as number) & 15;
+    this.kids[block + 1] = this.kidFree[cls] as number;
+    this.kidFree[cls] = block;
+  }
 }

@@ -108,11 +108,14 @@ describe("pair1", () => {
     await expect(a.send("x")).rejects.toMatchObject({ code: "ETIMEDOUT" });
   });
 
-  it("ttl-max is settable by its nng name within 1..15", async () => {
+  it("ttl-max is settable by its nng name within 1..255 (nanomsg's NN_MAXTTL range)", async () => {
     const { sock } = await listening();
     sock.setOption("ttl-max", 15);
     expect(sock.getOption("maxTtl")).toBe(15);
-    expect(() => sock.setOption("ttl-max", 16)).toThrow();
+    sock.setOption("ttl-max", 255);
+    expect(sock.getOption("maxTtl")).toBe(255);
+    expect(() => sock.setOption("ttl-max", 256)).toThrow();
+    expect(() => sock.setOption("ttl-max", 0)).toThrow();
   });
 
   it("two pair1 sockets talk over TCP", async () => {

@@ -1,43 +1,36 @@
-import { createActor } from "xstate";
 import { protocols } from "../../../spec/constants.ts";
-import { repMachine } from "../../../spec/machines/rep.ts";
 import { SPError } from "../../core/errors.ts";
-import type { SocketOptions } from "../../core/options.ts";
+import { queueDepth, type SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { RingQueue } from "../../core/queue.ts";
-import { type SendData, SocketBase, toOwnedBuffer } from "../../core/socket.ts";
+import { type SendData, SocketBase } from "../../core/socket.ts";
 import type { Transport } from "../../core/transport.ts";
-import { Waiter } from "../../core/waiter.ts";
+import type { Waiter } from "../../core/waiter.ts";
 import { defaultTransports } from "../../transports.ts";
 import { splitBacktrace } from "./backtrace.ts";
+import { RepContext, type RepContextHost, type RepIncoming, type RepMachine } from "./context.ts";
 
-/** The unprovided `rep` machine (or a regenerated variant with the same names). */
-export type RepMachine = typeof repMachine;
+export { RepContext, type RepMachine } from "./context.ts";
 
 /** Internal construction options: alternate machine, transports, queue size. */
 export interface Rep0Internals {
   repMachine?: RepMachine;
   transports?: readonly Transport[];
-  /** Requests buffered while nobody is in recv (default 128); more are dropped. */
+  /** Requests buffered while nobody is in recv (default 128, or `recvBuffer`); more are dropped. */
   recvQueueSize?: number;
 }
 
-/** A request received and not yet handed out. */
-interface Incoming {
-  readonly pipe: Pipe;
-  readonly backtrace: Buffer;
-  readonly body: Buffer;
-}
-
-/** Argument of the machine's `send` event. */
-interface ReplyArg {
-  readonly body: Buffer;
-  readonly done: Waiter<void>;
+/** A parked recv and the context it is for. */
+interface Taker {
+  readonly ctx: RepContext;
+  readonly w: Waiter<Buffer>;
 }
 
 /**
  * A cooked REP socket (protocol 0x31). `recv` hands out one request and the
- * `rep` actor holds its backtrace and pipe until `send` answers it.
+ * context's `rep` actor holds its backtrace and pipe until `send` answers it.
+ * The socket's `send`/`recv` use a default context; `openContext()` gives more
+ * (each holds its own backtrace), to answer several requests concurrently.
  *
  * @example
  * ```ts
@@ -47,11 +40,12 @@ interface ReplyArg {
  * ```
  */
 export class Rep0Socket extends SocketBase {
-  private readonly incoming: RingQueue<Incoming>;
-  private readonly waiters = new RingQueue<Waiter<Buffer>>();
-  /** The request being answered. */
-  private held: Incoming | null = null;
-  private readonly actor;
+  private readonly incoming: RingQueue<RepIncoming>;
+  private readonly takers = new RingQueue<Taker>();
+  private readonly contexts = new Set<RepContext>();
+  private readonly machine: RepMachine | undefined;
+  private readonly ctxHost: RepContextHost;
+  private readonly defaultCtx: RepContext;
 
   constructor(options?: Partial<SocketOptions>, internals: Rep0Internals = {}) {
     const p = protocols.rep0;
@@ -60,36 +54,44 @@ export class Rep0Socket extends SocketBase {
       options,
       internals.transports ?? defaultTransports,
     );
-    this.incoming = new RingQueue<Incoming>(internals.recvQueueSize ?? 128);
-    const machine = (internals.repMachine ?? repMachine).provide({
-      actions: {
-        holdRequest: ({ event }) => {
-          this.held = event.arg as Incoming;
-        },
-        // SP-REQREP-19: a new recv abandons the request held so far (no reply is sent).
-        abandonRequest: () => {
-          this.held = null;
-        },
-        sendReply: ({ event }) => {
-          const { body, done } = event.arg as ReplyArg;
-          const held = this.held;
-          this.held = null;
-          // SP-REQREP-13: the backtrace goes back unchanged, ahead of the reply body.
-          // SP-REQREP-17: if that pipe is gone, the reply is dropped silently.
-          if (held && !held.pipe.isClosed) held.pipe.send(held.backtrace, body);
-          else this.count("txDropped");
-          done.resolve();
-        },
-        failSendState: ({ event }) => {
-          // SP-REQREP-16: send without a held request fails.
-          (event.arg as ReplyArg).done.fail(new SPError("ESTATE", "no request to reply to"));
-        },
+    this.incoming = new RingQueue<RepIncoming>(
+      queueDepth(this.options.recvBuffer, internals.recvQueueSize ?? 128),
+    );
+    this.machine = internals.repMachine;
+    const self = this;
+    this.ctxHost = {
+      get options() {
+        return self.options;
       },
-      guards: {},
-      delays: {},
-    });
-    this.actor = createActor(machine);
-    this.actor.start();
+      get isClosed() {
+        return self.isClosed;
+      },
+      take: (ctx, w) => {
+        const next = this.incoming.shift();
+        if (next) w.resolve(ctx.handOut(next));
+        else this.takers.push({ ctx, w });
+      },
+      forget: (ctx) => {
+        this.contexts.delete(ctx);
+      },
+      count: (stat) => this.count(stat),
+    };
+    this.defaultCtx = this.openContext();
+  }
+
+  /**
+   * Opens a context with its own held request.
+   *
+   * @example
+   * ```ts
+   * const workers = Array.from({ length: 4 }, () => rep.openContext());
+   * ```
+   */
+  openContext(): RepContext {
+    this.assertOpen();
+    const ctx = new RepContext(this.ctxHost, this.machine);
+    this.contexts.add(ctx);
+    return ctx;
   }
 
   /**
@@ -102,12 +104,7 @@ export class Rep0Socket extends SocketBase {
    * ```
    */
   recv(): Promise<Buffer> {
-    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
-    const next = this.incoming.shift();
-    if (next) return Promise.resolve(this.handOut(next));
-    const w = new Waiter<Buffer>(this.options.recvTimeout);
-    this.waiters.push(w);
-    return w.promise;
+    return this.defaultCtx.recv();
   }
 
   /**
@@ -119,11 +116,7 @@ export class Rep0Socket extends SocketBase {
    * ```
    */
   send(data: SendData): Promise<void> {
-    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
-    const done = new Waiter<void>(-1);
-    const arg: ReplyArg = { body: toOwnedBuffer(data), done };
-    this.actor.send({ type: "send", arg });
-    return done.promise;
+    return this.defaultCtx.send(data);
   }
 
   protected pipeAdded(pipe: Pipe): void {
@@ -135,9 +128,9 @@ export class Rep0Socket extends SocketBase {
   }
 
   protected protocolClose(): void {
-    this.actor.send({ type: "close" });
+    for (const ctx of [...this.contexts]) ctx.close();
     // SP-REQREP-20: pending receivers fail with ECLOSED.
-    for (const w of this.waiters.drain()) w.fail(new SPError("ECLOSED"));
+    for (const t of this.takers.drain()) t.w.fail(new SPError("ECLOSED"));
     this.incoming.drain();
   }
 
@@ -156,22 +149,16 @@ export class Rep0Socket extends SocketBase {
       this.count("rxTtlExceeded");
       return;
     }
-    const item: Incoming = { pipe, backtrace: r.backtrace, body: r.body };
+    const item: RepIncoming = { pipe, backtrace: r.backtrace, body: r.body };
     // SP-REQREP-21: requests are served in arrival order across pipes.
     for (;;) {
-      const w = this.waiters.shift();
-      if (!w) break;
-      if (w.settled) continue; // timed out meanwhile
-      w.resolve(this.handOut(item));
+      const t = this.takers.shift();
+      if (!t) break;
+      if (t.w.settled || t.ctx.isClosed) continue; // timed out or closed meanwhile
+      t.w.resolve(t.ctx.handOut(item));
       return;
     }
     if (!this.incoming.push(item)) this.count("rxQueueFull");
-  }
-
-  /** Tells the actor that `item` is now the request being answered. */
-  private handOut(item: Incoming): Buffer {
-    this.actor.send({ type: "deliver", arg: item });
-    return item.body;
   }
 }
 

@@ -1,16 +1,12 @@
-import { createActor } from "xstate";
 import { protocols } from "../../../spec/constants.ts";
-import { type ReqEvent, reqMachine } from "../../../spec/machines/req.ts";
-import { SPError } from "../../core/errors.ts";
-import { neverIfZero, type SocketOptions } from "../../core/options.ts";
+import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
-import { type SendData, SocketBase, toOwnedBuffer } from "../../core/socket.ts";
+import { type SendData, SocketBase } from "../../core/socket.ts";
 import type { Transport } from "../../core/transport.ts";
-import { Waiter } from "../../core/waiter.ts";
 import { defaultTransports } from "../../transports.ts";
+import { ReqContext, type ReqContextHost, type ReqMachine } from "./context.ts";
 
-/** The unprovided `req` machine (or a regenerated variant with the same names). */
-export type ReqMachine = typeof reqMachine;
+export { ReqContext, type ReqMachine } from "./context.ts";
 
 /** Internal construction options: alternate machine and transports. */
 export interface Req0Internals {
@@ -34,9 +30,12 @@ function randomRequestId(): number {
 }
 
 /**
- * A cooked REQ socket (protocol 0x30). One request is outstanding at a time;
- * the `req` actor decides when it is transmitted, resent, cancelled, and
- * whether a reply is accepted.
+ * A cooked REQ socket (protocol 0x30). Each context ({@link ReqContext}) has one
+ * request outstanding at a time, and its own `req` actor decides when that
+ * request is transmitted, resent, cancelled, and whether a reply is accepted.
+ * `send`/`recv` on the socket use its default context; `openContext()` gives
+ * more, so many requests can be in flight on one socket. Replies are routed
+ * to contexts by request id through one map per socket.
  *
  * @example
  * ```ts
@@ -51,16 +50,12 @@ export class Req0Socket extends SocketBase {
   private readonly ring: Pipe[] = [];
   private nextPipe = 0;
   private lastId = randomRequestId();
-  /** The outstanding request: its id and the `[id] body` payload parts. */
-  private reqId = -1;
-  private idWord: Buffer | null = null;
-  private body: Buffer | null = null;
-  /** The pipe that carried the last transmission. */
-  private carrier: Pipe | null = null;
-  private waiter: Waiter<Buffer> | null = null;
-  /** A reply that arrived before anybody called recv. */
-  private kept: Buffer | null = null;
-  private readonly actor;
+  /** Request id → the context whose request it is (one map per socket). */
+  private readonly byId = new Map<number, ReqContext>();
+  private readonly contexts = new Set<ReqContext>();
+  private readonly machine: ReqMachine | undefined;
+  private readonly ctxHost: ReqContextHost;
+  private readonly defaultCtx: ReqContext;
 
   constructor(options?: Partial<SocketOptions>, internals: Req0Internals = {}) {
     const p = protocols.req0;
@@ -69,105 +64,69 @@ export class Req0Socket extends SocketBase {
       options,
       internals.transports ?? defaultTransports,
     );
-    const replyOf = (event: ReqEvent) => event.arg as Buffer;
-    const machine = (internals.reqMachine ?? reqMachine).provide({
-      actions: {
-        newRequest: ({ event }) => {
-          // SP-REQREP-3: the next id, top bit set; the body is kept for resends.
-          this.lastId = nextRequestId(this.lastId);
-          this.reqId = this.lastId;
-          const word = Buffer.allocUnsafe(4);
-          word.writeUInt32BE(this.reqId, 0);
-          this.idWord = word;
-          this.body = event.arg as Buffer;
-          this.kept = null;
-          this.carrier = null;
-        },
-        transmit: () => {
-          // SP-REQREP-5: the request goes out as exactly `[id] body`.
-          // SP-REQREP-21: pipes are used round robin.
-          const pipe = this.pickPipe();
-          if (!pipe || !this.idWord || !this.body) return;
-          this.carrier = pipe;
-          pipe.send(this.idWord, this.body);
-        },
-        cancelRequest: ({ event }) => {
-          // SP-REQREP-10: the old id is forgotten, so its late reply fails idMatches.
-          // SP-REQREP-20: on close the pending recv fails with ECLOSED instead.
-          this.reqId = -1;
-          this.idWord = null;
-          this.body = null;
-          this.carrier = null;
-          this.kept = null;
-          const code = event.type === "close" ? "ECLOSED" : "ECANCELED";
-          this.waiter?.fail(new SPError(code));
-          this.waiter = null;
-        },
-        awaitReply: ({ event }) => {
-          const w = event.arg as Waiter<Buffer>;
-          if (this.waiter && !this.waiter.settled) {
-            w.fail(new SPError("ESTATE", "another recv is already waiting"));
-            return;
-          }
-          this.waiter = w;
-        },
-        deliverReply: ({ event }) => {
-          // SP-REQREP-7: the id word is stripped before delivery.
-          const body = replyOf(event).subarray(4);
-          this.reqId = -1;
-          this.idWord = null;
-          this.body = null;
-          this.carrier = null;
-          const w = this.waiter;
-          this.waiter = null;
-          if (!w?.resolve(body)) this.kept = body;
-        },
-        // SP-REQREP-6: replies that do not answer the outstanding request are ignored.
-        dropReply: () => this.count("rxDropped"),
-        failRecvState: ({ event }) => {
-          // SP-REQREP-11: recv with no request outstanding fails.
-          (event.arg as Waiter<Buffer>).fail(new SPError("ESTATE", "no request outstanding"));
-        },
+    this.machine = internals.reqMachine;
+    const self = this;
+    this.ctxHost = {
+      get options() {
+        return self.options;
       },
-      guards: {
-        pipeAvailable: () => this.ring.length > 0,
-        // SP-REQREP-6: at least 4 bytes, top bit set, and the outstanding id.
-        idMatches: ({ event }) => {
-          const m = replyOf(event);
-          if (m.length < 4 || this.reqId < 0) return false;
-          const id = m.readUInt32BE(0);
-          return (id & TOP_BIT) !== 0 && id === this.reqId;
-        },
-        // SP-REQREP-9: only the loss of the carrying pipe triggers a resend.
-        carriedRequest: ({ event }) => event.arg === this.carrier,
+      get isClosed() {
+        return self.isClosed;
       },
-      delays: {
-        // SP-REQREP-8: resend after resendTime; 0 means never.
-        resendTime: () => neverIfZero(this.options.resendTime),
+      pipeCount: () => this.ring.length,
+      pickPipe: () => this.pickPipe(),
+      claimId: (ctx) => {
+        // SP-REQREP-3: unique among the requests in flight on this socket.
+        do this.lastId = nextRequestId(this.lastId);
+        while (this.byId.has(this.lastId));
+        this.byId.set(this.lastId, ctx);
+        return this.lastId;
       },
-    });
-    this.actor = createActor(machine);
-    this.actor.start();
+      releaseId: (id) => {
+        this.byId.delete(id);
+      },
+      forget: (ctx) => {
+        this.contexts.delete(ctx);
+      },
+      count: (stat) => this.count(stat),
+    };
+    this.defaultCtx = this.openContext();
   }
 
   /**
-   * Sends a request, cancelling any outstanding one. Resolves once queued:
-   * with no peer the request waits for one (SP-REQREP-12).
+   * Opens a context: an independent request/reply state on this socket.
+   *
+   * @example
+   * ```ts
+   * const ctxs = Array.from({ length: 10 }, () => req.openContext());
+   * await Promise.all(ctxs.map(async (c, i) => { await c.send(`${i}`); return c.recv(); }));
+   * ```
+   */
+  openContext(): ReqContext {
+    this.assertOpen();
+    const ctx = new ReqContext(this.ctxHost, this.machine);
+    this.contexts.add(ctx);
+    for (const pipe of this.ring) ctx.pipeEvent("pipeAdded", pipe);
+    return ctx;
+  }
+
+  /**
+   * Sends a request on the default context, cancelling its outstanding one.
+   * Resolves once queued: with no peer the request waits for one (SP-REQREP-12).
    *
    * @example
    * ```ts
    * await req.send(new Uint8Array([1, 2, 3]));
    * ```
    */
-  async send(data: SendData): Promise<void> {
-    this.assertOpen();
-    this.actor.send({ type: "send", arg: toOwnedBuffer(data) });
+  send(data: SendData): Promise<void> {
+    return this.defaultCtx.send(data);
   }
 
   /**
-   * Receives the reply to the outstanding request (id stripped). ESTATE with
-   * no request outstanding, ETIMEDOUT after `recvTimeout`, ECANCELED if a new
-   * send supersedes the request, ECLOSED on close.
+   * Receives the reply to the default context's request (id stripped). ESTATE
+   * with no request outstanding, ETIMEDOUT after `recvTimeout`, ECANCELED if a
+   * new send supersedes the request, ECLOSED on close.
    *
    * @example
    * ```ts
@@ -175,26 +134,14 @@ export class Req0Socket extends SocketBase {
    * ```
    */
   recv(): Promise<Buffer> {
-    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
-    // SP-REQREP-7: a reply that came before recv was kept for it.
-    if (this.kept) {
-      const body = this.kept;
-      this.kept = null;
-      return Promise.resolve(body);
-    }
-    // On timeout the request stays outstanding: a later recv may still get its reply.
-    const w = new Waiter<Buffer>(this.options.recvTimeout, (timedOut) => {
-      if (this.waiter === timedOut) this.waiter = null;
-    });
-    this.actor.send({ type: "recv", arg: w });
-    return w.promise;
+    return this.defaultCtx.recv();
   }
 
   protected pipeAdded(pipe: Pipe): void {
     this.ring.push(pipe);
-    pipe.onMessage = (msg) => this.actor.send({ type: "reply", arg: msg });
-    // SP-REQREP-12: a request waiting for a peer goes out now.
-    this.actor.send({ type: "pipeAdded", arg: pipe });
+    pipe.onMessage = (msg) => this.onReply(msg);
+    // SP-REQREP-12: requests waiting for a peer go out now.
+    for (const ctx of this.contexts) ctx.pipeEvent("pipeAdded", pipe);
   }
 
   protected pipeRemoved(pipe: Pipe): void {
@@ -205,16 +152,25 @@ export class Req0Socket extends SocketBase {
     }
     pipe.onMessage = null;
     // SP-REQREP-9: losing the carrying pipe resends at once (on another pipe, if any).
-    if (this.actor.getSnapshot().status === "active") {
-      this.actor.send({ type: "pipeRemoved", arg: pipe });
-    }
+    for (const ctx of this.contexts) ctx.pipeEvent("pipeRemoved", pipe);
   }
 
   protected protocolClose(): void {
-    this.actor.send({ type: "close" });
-    this.waiter?.fail(new SPError("ECLOSED"));
-    this.waiter = null;
-    this.kept = null;
+    // SP-REQREP-20: every context's pending recv fails with ECLOSED.
+    for (const ctx of [...this.contexts]) ctx.close();
+  }
+
+  /** Data path: route a reply to the context whose request id it carries. */
+  private onReply(msg: Buffer): void {
+    if (msg.length >= 4) {
+      const ctx = this.byId.get(msg.readUInt32BE(0));
+      if (ctx) {
+        ctx.reply(msg);
+        return;
+      }
+    }
+    // SP-REQREP-6: a reply to no outstanding request is ignored.
+    this.count("rxDropped");
   }
 
   private pickPipe(): Pipe | undefined {

@@ -1,17 +1,13 @@
-import { createActor } from "xstate";
 import { protocols } from "../../../spec/constants.ts";
-import { type SurveyorEvent, surveyorMachine } from "../../../spec/machines/surveyor.ts";
 import { SPError } from "../../core/errors.ts";
 import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
-import { RingQueue } from "../../core/queue.ts";
-import { type SendData, SocketBase, toOwnedBuffer } from "../../core/socket.ts";
+import { type SendData, SocketBase } from "../../core/socket.ts";
 import type { Transport } from "../../core/transport.ts";
-import { Waiter } from "../../core/waiter.ts";
 import { defaultTransports } from "../../transports.ts";
+import { SurveyorContext, type SurveyorContextHost, type SurveyorMachine } from "./context.ts";
 
-/** The unprovided `surveyor` machine (or a regenerated variant with the same names). */
-export type SurveyorMachine = typeof surveyorMachine;
+export { SurveyorContext, type SurveyorMachine } from "./context.ts";
 
 /** Internal construction options: alternate machine, transports, response buffer. */
 export interface Surveyor0Internals {
@@ -45,8 +41,10 @@ function randomSurveyId(): number {
  * A cooked SURVEYOR socket (protocol 0x62). `send` starts a survey that goes
  * to every connected respondent; `recv` returns their responses until the
  * deadline (`surveyTime`, default 1 s), after which it fails with ETIMEDOUT.
- * The `surveyor` actor decides when a survey starts, ends and which
- * responses are accepted.
+ * Each context ({@link SurveyorContext}) runs its own `surveyor` actor, which
+ * decides when its survey starts, ends and which responses are accepted; the
+ * socket's `send`/`recv` use a default context and `openContext()` gives more,
+ * so several surveys can run at once. Responses are routed by survey id.
  *
  * @example
  * ```ts
@@ -61,15 +59,12 @@ function randomSurveyId(): number {
 export class Surveyor0Socket extends SocketBase {
   private readonly ring = new Set<Pipe>();
   private lastId = randomSurveyId();
-  /** The survey in progress: its id (-1 when none) and `[id]` word. */
-  private surveyId = -1;
-  private idWord: Buffer | null = null;
-  private body: Buffer | null = null;
-  /** Responses (id stripped) not yet handed to recv. */
-  private readonly responses: RingQueue<Buffer>;
-  /** Pending recv operations, oldest first. */
-  private readonly waiters = new RingQueue<Waiter<Buffer>>();
-  private readonly actor;
+  /** Survey id → the context whose survey it is (one map per socket). */
+  private readonly byId = new Map<number, SurveyorContext>();
+  private readonly contexts = new Set<SurveyorContext>();
+  private readonly internals: Surveyor0Internals;
+  private readonly ctxHost: SurveyorContextHost;
+  private readonly defaultCtx: SurveyorContext;
 
   constructor(options?: Partial<SocketOptions>, internals: Surveyor0Internals = {}) {
     const p = protocols.surveyor0;
@@ -78,93 +73,70 @@ export class Surveyor0Socket extends SocketBase {
       options,
       internals.transports ?? defaultTransports,
     );
-    this.responses = new RingQueue<Buffer>(internals.responseQueueSize ?? 128);
-    const responseOf = (event: SurveyorEvent) => event.arg as Buffer;
-    const machine = (internals.surveyorMachine ?? surveyorMachine).provide({
-      actions: {
-        newSurvey: ({ event }) => {
-          // SP-SURVEY-3: the next id, top bit set.
-          this.lastId = nextSurveyId(this.lastId);
-          this.surveyId = this.lastId;
-          const word = Buffer.allocUnsafe(4);
-          word.writeUInt32BE(this.surveyId, 0);
-          this.idWord = word;
-          this.body = event.arg as Buffer;
-        },
-        broadcast: () => {
-          // SP-SURVEY-6: exactly `[id] body`. SP-SURVEY-7: a copy to every pipe,
-          // best effort; with no pipe the survey is discarded but its deadline runs.
-          const word = this.idWord;
-          const body = this.body;
-          if (!word || !body) return;
-          for (const pipe of this.ring) if (!pipe.send(word, body)) this.count("txDropped");
-          this.body = null; // surveys are never resent
-        },
-        // SP-SURVEY-14: a new survey ends the old one; SP-SURVEY-25: close fails recv with ECLOSED.
-        cancelSurvey: ({ event }) =>
-          this.endSurvey(event.type === "close" ? "ECLOSED" : "ECANCELED"),
-        // SP-SURVEY-9: at the deadline a waiting recv fails with ETIMEDOUT and the
-        // survey's unread responses are discarded; later ones fail idMatches.
-        expireSurvey: () => this.endSurvey("ETIMEDOUT"),
-        awaitResponse: ({ event }) => {
-          const w = event.arg as Waiter<Buffer>;
-          // SP-SURVEY-12: a response kept from before this recv is handed out first.
-          const kept = this.responses.shift();
-          if (kept) w.resolve(kept);
-          else this.waiters.push(w);
-        },
-        deliverResponse: ({ event }) => {
-          // SP-SURVEY-12: the id word is stripped; responses go out in arrival order.
-          const body = responseOf(event).subarray(4);
-          for (;;) {
-            const w = this.waiters.shift();
-            if (!w) break;
-            if (w.resolve(body)) return; // a waiter that timed out is skipped
-          }
-          // SP-SURVEY-13: a bounded buffer; responses beyond it are dropped.
-          if (!this.responses.push(body)) this.count("rxQueueFull");
-        },
-        // SP-SURVEY-11: responses that do not answer the survey in progress are ignored.
-        dropResponse: () => this.count("rxDropped"),
-        failRecvState: ({ event }) => {
-          // SP-SURVEY-10: recv with no survey in progress fails.
-          (event.arg as Waiter<Buffer>).fail(new SPError("ESTATE", "no survey in progress"));
-        },
+    this.internals = internals;
+    const self = this;
+    this.ctxHost = {
+      get options() {
+        return self.options;
       },
-      guards: {
-        // SP-SURVEY-11: at least 4 bytes, top bit set, and the id of the survey in progress.
-        idMatches: ({ event }) => {
-          const m = responseOf(event);
-          if (m.length < 4 || this.surveyId < 0) return false;
-          const id = m.readUInt32BE(0);
-          return (id & TOP_BIT) !== 0 && id === this.surveyId;
-        },
+      get isClosed() {
+        return self.isClosed;
       },
-      delays: {
-        // SP-SURVEY-8: the deadline, read from the live option at each survey.
-        surveyTime: () => this.options.surveyTime,
+      pipes: () => this.ring,
+      claimId: (ctx) => {
+        // SP-SURVEY-3: unique among the surveys in progress on this socket.
+        do this.lastId = nextSurveyId(this.lastId);
+        while (this.byId.has(this.lastId));
+        this.byId.set(this.lastId, ctx);
+        return this.lastId;
       },
-    });
-    this.actor = createActor(machine);
-    this.actor.start();
+      releaseId: (id) => {
+        this.byId.delete(id);
+      },
+      forget: (ctx) => {
+        this.contexts.delete(ctx);
+      },
+      count: (stat) => this.count(stat),
+    };
+    this.defaultCtx = this.openContext();
   }
 
   /**
-   * Starts a survey, ending any survey in progress (its waiting recv fails
-   * with ECANCELED). Resolves at once: delivery is best effort (SP-SURVEY-7).
+   * Opens a context: an independent survey state on this socket.
+   *
+   * @example
+   * ```ts
+   * const a = surveyor.openContext(), b = surveyor.openContext();
+   * await a.send("cpu?"); await b.send("disk?");
+   * ```
+   */
+  openContext(): SurveyorContext {
+    this.assertOpen();
+    const ctx = new SurveyorContext(
+      this.ctxHost,
+      this.internals.surveyorMachine,
+      this.internals.responseQueueSize ?? 128,
+    );
+    this.contexts.add(ctx);
+    return ctx;
+  }
+
+  /**
+   * Starts a survey on the default context, ending its survey in progress (its
+   * waiting recv fails with ECANCELED). Resolves at once: delivery is best
+   * effort (SP-SURVEY-7).
    *
    * @example
    * ```ts
    * await surveyor.send("status?");
    * ```
    */
-  async send(data: SendData): Promise<void> {
-    this.assertOpen();
-    this.actor.send({ type: "send", arg: toOwnedBuffer(data) });
+  send(data: SendData): Promise<void> {
+    return this.defaultCtx.send(data);
   }
 
   /**
-   * Receives the next response to the survey in progress (id stripped).
+   * Receives the next response to the default context's survey (id stripped).
    * ETIMEDOUT when the deadline passes (or after `recvTimeout`), ESTATE with
    * no survey in progress, ECANCELED when a new survey replaces it, ECLOSED on close.
    *
@@ -174,10 +146,7 @@ export class Surveyor0Socket extends SocketBase {
    * ```
    */
   recv(): Promise<Buffer> {
-    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
-    const w = new Waiter<Buffer>(this.options.recvTimeout);
-    this.actor.send({ type: "recv", arg: w });
-    return w.promise;
+    return this.defaultCtx.recv();
   }
 
   protected pipeAdded(pipe: Pipe): void {
@@ -189,7 +158,10 @@ export class Surveyor0Socket extends SocketBase {
         pipe.close(new SPError("EPROTO", "response without a survey id"));
         return;
       }
-      this.actor.send({ type: "response", arg: msg });
+      const ctx = this.byId.get(msg.readUInt32BE(0));
+      // SP-SURVEY-11: a response to no survey in progress is ignored.
+      if (ctx) ctx.response(msg);
+      else this.count("rxDropped");
     };
   }
 
@@ -199,17 +171,8 @@ export class Surveyor0Socket extends SocketBase {
   }
 
   protected protocolClose(): void {
-    this.actor.send({ type: "close" });
-    for (const w of this.waiters.drain()) w.fail(new SPError("ECLOSED"));
-  }
-
-  /** Ends the survey in progress: forget its id, drop unread responses, fail waiters with `code`. */
-  private endSurvey(code: "ECANCELED" | "ECLOSED" | "ETIMEDOUT"): void {
-    this.surveyId = -1;
-    this.idWord = null;
-    this.body = null;
-    this.responses.drain();
-    for (const w of this.waiters.drain()) w.fail(new SPError(code));
+    // SP-SURVEY-25: every context's pending recv fails with ECLOSED.
+    for (const ctx of [...this.contexts]) ctx.close();
   }
 }
 

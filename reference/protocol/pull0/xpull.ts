@@ -1,0 +1,30 @@
+import { protocols } from "../../../spec/constants.ts";
+import type { SocketOptions } from "../../core/options.ts";
+import { identityOf, type RawInternals } from "../raw/raw-socket.ts";
+import { RawReceiver } from "../raw/simple-raw.ts";
+
+/**
+ * A raw PULL socket (protocol 0x51): messages from all pipes in arrival order, empty header. Cannot send.
+ *
+ * @example
+ * ```ts
+ * const { body, pipe } = await xpull.recvMsg();
+ * ```
+ */
+export class XPull0Socket extends RawReceiver {
+  constructor(options?: Partial<SocketOptions>, internals?: RawInternals) {
+    super(identityOf(protocols.pull0), options, internals);
+  }
+}
+
+/**
+ * Opens a raw pull socket (nng: `pull0_open_raw`).
+ *
+ * @example
+ * ```ts
+ * const s = xpull0();
+ * ```
+ */
+export function xpull0(options?: Partial<SocketOptions>, internals?: RawInternals): XPull0Socket {
+  return new XPull0Socket(options, internals);
+}

@@ -1,0 +1,64 @@
+import type { Pipe } from "../../core/pipe.ts";
+import { RawSocket } from "./raw-socket.ts";
+
+/** Raw send-to-all (XPUB): the header, usually empty, goes out ahead of the body to every pipe. */
+export abstract class RawBroadcaster extends RawSocket {
+  readonly canSend = true;
+  readonly canRecv = false;
+
+  protected split(): undefined {
+    return undefined;
+  }
+
+  protected route(header: Buffer, body: Buffer): void {
+    // SP-PUBSUB-9: a peer that cannot take the message now misses it.
+    this.broadcast(header.length > 0 ? Buffer.concat([header, body]) : body);
+  }
+}
+
+/** Raw receive-only (XSUB, XPULL): every message is delivered whole, with an empty header. */
+export abstract class RawReceiver extends RawSocket {
+  readonly canSend = false;
+  readonly canRecv = true;
+
+  protected split(_pipe: Pipe, msg: Buffer): { header: Buffer; body: Buffer } {
+    return { header: EMPTY, body: msg };
+  }
+
+  protected route(): void {}
+}
+
+/** Raw load-balanced send (XPUSH): round robin; parked while no pipe is attached. */
+export abstract class RawDistributor extends RawSocket {
+  readonly canSend = true;
+  readonly canRecv = false;
+
+  protected split(): undefined {
+    return undefined;
+  }
+
+  protected route(header: Buffer, body: Buffer): void {
+    this.sendRoundRobin(header, body);
+  }
+}
+
+/**
+ * Raw BUS (XBUS), as nng's raw bus: a received message's header is the id of
+ * the pipe it came on; a sent message whose header names a pipe goes to every
+ * pipe but that one, so `device(xbus)` on one socket forwards between peers
+ * without echoing. The header itself never goes on the wire (SP-BUS-2).
+ */
+export abstract class RawBusBase extends RawSocket {
+  readonly canSend = true;
+  readonly canRecv = true;
+
+  protected split(pipe: Pipe, msg: Buffer): { header: Buffer; body: Buffer } {
+    return { header: RawSocket.pipeWord(pipe.id), body: msg };
+  }
+
+  protected route(header: Buffer, body: Buffer): void {
+    this.broadcast(body, header.length >= 4 ? header.readUInt32BE(0) : undefined);
+  }
+}
+
+const EMPTY = Buffer.alloc(0);

@@ -1,0 +1,151 @@
+import { createActor } from "xstate";
+import { repMachine } from "../../../spec/machines/rep.ts";
+import { SPError } from "../../core/errors.ts";
+import type { Pipe } from "../../core/pipe.ts";
+import { type SendData, toOwnedBuffer } from "../../core/socket.ts";
+import { Waiter } from "../../core/waiter.ts";
+
+/** The unprovided `rep` machine (or a regenerated variant with the same names). */
+export type RepMachine = typeof repMachine;
+
+/** A request received and not yet answered. */
+export interface RepIncoming {
+  readonly pipe: Pipe;
+  readonly backtrace: Buffer;
+  readonly body: Buffer;
+}
+
+/** What a {@link RepContext} needs from its socket (the shared request queue). */
+export interface RepContextHost {
+  readonly isClosed: boolean;
+  readonly options: { readonly recvTimeout: number };
+  /** Takes a queued request, or parks `w` for `ctx` until one arrives. */
+  take(ctx: RepContext, w: Waiter<Buffer>): void;
+  /** Forgets a closed context. */
+  forget(ctx: RepContext): void;
+  count(stat: string): void;
+}
+
+/** Argument of the machine's `send` event. */
+interface ReplyArg {
+  readonly body: Buffer;
+  readonly done: Waiter<void>;
+}
+
+/**
+ * One REP context (as nng's `nng_ctx`): it holds the backtrace and pipe of the
+ * request it last received, driven by its own `rep` actor, so several requests
+ * can be worked on at once on one socket. Contexts take requests from the
+ * socket's one queue in arrival order.
+ *
+ * @example
+ * ```ts
+ * const ctx = rep.openContext();
+ * const body = await ctx.recv();
+ * await ctx.send(body);
+ * ```
+ */
+export class RepContext {
+  private held: RepIncoming | null = null;
+  private closedFlag = false;
+  /** This context's parked recv, failed with ECLOSED on close. */
+  private pending: Waiter<Buffer> | null = null;
+  private readonly actor;
+
+  constructor(
+    private readonly host: RepContextHost,
+    machine: RepMachine = repMachine,
+  ) {
+    const provided = machine.provide({
+      actions: {
+        holdRequest: ({ event }) => {
+          this.held = event.arg as RepIncoming;
+        },
+        // SP-REQREP-19: a new recv abandons the request held so far (no reply is sent).
+        abandonRequest: () => {
+          this.held = null;
+        },
+        sendReply: ({ event }) => {
+          const { body, done } = event.arg as ReplyArg;
+          const held = this.held;
+          this.held = null;
+          // SP-REQREP-13: the backtrace goes back unchanged, ahead of the reply body.
+          // SP-REQREP-17: if that pipe is gone, the reply is dropped silently.
+          if (held && !held.pipe.isClosed) held.pipe.send(held.backtrace, body);
+          else host.count("txDropped");
+          done.resolve();
+        },
+        failSendState: ({ event }) => {
+          // SP-REQREP-16: send without a held request fails.
+          (event.arg as ReplyArg).done.fail(new SPError("ESTATE", "no request to reply to"));
+        },
+      },
+      guards: {},
+      delays: {},
+    });
+    this.actor = createActor(provided);
+    this.actor.start();
+  }
+
+  /** True once this context (or its socket) is closed. */
+  get isClosed(): boolean {
+    return this.closedFlag || this.host.isClosed;
+  }
+
+  /**
+   * Receives the next request body and holds its backtrace for this context's `send`.
+   *
+   * @example
+   * ```ts
+   * const body = await ctx.recv();
+   * ```
+   */
+  recv(): Promise<Buffer> {
+    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
+    const w = new Waiter<Buffer>(this.host.options.recvTimeout);
+    this.pending = w;
+    this.host.take(this, w);
+    return w.promise;
+  }
+
+  /**
+   * Answers the request this context last received. ESTATE when none is held.
+   *
+   * @example
+   * ```ts
+   * await ctx.send("pong");
+   * ```
+   */
+  send(data: SendData): Promise<void> {
+    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
+    const done = new Waiter<void>(-1);
+    const arg: ReplyArg = { body: toOwnedBuffer(data), done };
+    this.actor.send({ type: "send", arg });
+    return done.promise;
+  }
+
+  /**
+   * Closes the context; a held request is abandoned.
+   *
+   * @example
+   * ```ts
+   * ctx.close();
+   * ```
+   */
+  close(): void {
+    if (this.closedFlag) return;
+    this.closedFlag = true;
+    if (this.actor.getSnapshot().status === "active") this.actor.send({ type: "close" });
+    this.held = null;
+    this.pending?.fail(new SPError("ECLOSED"));
+    this.pending = null;
+    this.host.forget(this);
+  }
+
+  /** Socket → context: `item` is now the request this context answers. */
+  handOut(item: RepIncoming): Buffer {
+    if (this.actor.getSnapshot().status === "active")
+      this.actor.send({ type: "deliver", arg: item });
+    return item.body;
+  }
+}

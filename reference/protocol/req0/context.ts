@@ -1,0 +1,214 @@
+import { createActor } from "xstate";
+import { type ReqEvent, reqMachine } from "../../../spec/machines/req.ts";
+import { SPError } from "../../core/errors.ts";
+import { neverIfZero } from "../../core/options.ts";
+import type { Pipe } from "../../core/pipe.ts";
+import { type SendData, toOwnedBuffer } from "../../core/socket.ts";
+import { Waiter } from "../../core/waiter.ts";
+
+/** The unprovided `req` machine (or a regenerated variant with the same names). */
+export type ReqMachine = typeof reqMachine;
+
+/** What a {@link ReqContext} needs from its socket (shared pipes, the one id map). */
+export interface ReqContextHost {
+  readonly options: { readonly resendTime: number; readonly recvTimeout: number };
+  readonly isClosed: boolean;
+  /** Number of pipes available now. */
+  pipeCount(): number;
+  /** The next pipe, round robin (SP-REQREP-21). */
+  pickPipe(): Pipe | undefined;
+  /** A fresh request id, registered for `ctx` in the socket's id map (SP-REQREP-3). */
+  claimId(ctx: ReqContext): number;
+  /** Forgets `id` in the socket's id map. */
+  releaseId(id: number): void;
+  /** Forgets a closed context. */
+  forget(ctx: ReqContext): void;
+  count(stat: string): void;
+}
+
+const TOP_BIT = 0x80000000;
+
+/**
+ * One REQ context (as nng's `nng_ctx`): its own outstanding request, resend
+ * timer and pending `recv`, driven by its own `req` actor. Many contexts share
+ * one socket's pipes; replies reach the right context through the socket's
+ * request-id map. The socket's own `send`/`recv` use a default context.
+ *
+ * @example
+ * ```ts
+ * const ctx = req.openContext();
+ * await ctx.send("ping");
+ * const reply = await ctx.recv();
+ * ctx.close();
+ * ```
+ */
+export class ReqContext {
+  /** The outstanding request: its id and the `[id] body` payload parts. */
+  private reqId = -1;
+  private idWord: Buffer | null = null;
+  private body: Buffer | null = null;
+  /** The pipe that carried the last transmission. */
+  private carrier: Pipe | null = null;
+  private waiter: Waiter<Buffer> | null = null;
+  /** A reply that arrived before anybody called recv. */
+  private kept: Buffer | null = null;
+  private closedFlag = false;
+  private readonly actor;
+
+  constructor(
+    private readonly host: ReqContextHost,
+    machine: ReqMachine = reqMachine,
+  ) {
+    const replyOf = (event: ReqEvent) => event.arg as Buffer;
+    const provided = machine.provide({
+      actions: {
+        newRequest: ({ event }) => {
+          // SP-REQREP-3: the next id, top bit set, unique across the socket's contexts.
+          this.forgetRequest();
+          this.reqId = host.claimId(this);
+          const word = Buffer.allocUnsafe(4);
+          word.writeUInt32BE(this.reqId, 0);
+          this.idWord = word;
+          this.body = event.arg as Buffer;
+          this.kept = null;
+        },
+        transmit: () => {
+          // SP-REQREP-5: the request goes out as exactly `[id] body`.
+          // SP-REQREP-21: pipes are used round robin.
+          const pipe = host.pickPipe();
+          if (!pipe || !this.idWord || !this.body) return;
+          this.carrier = pipe;
+          pipe.send(this.idWord, this.body);
+        },
+        cancelRequest: ({ event }) => {
+          // SP-REQREP-10: the old id is forgotten, so its late reply fails idMatches.
+          // SP-REQREP-20: on close the pending recv fails with ECLOSED instead.
+          this.forgetRequest();
+          this.kept = null;
+          const code = event.type === "close" ? "ECLOSED" : "ECANCELED";
+          this.waiter?.fail(new SPError(code));
+          this.waiter = null;
+        },
+        awaitReply: ({ event }) => {
+          const w = event.arg as Waiter<Buffer>;
+          if (this.waiter && !this.waiter.settled) {
+            w.fail(new SPError("ESTATE", "another recv is already waiting"));
+            return;
+          }
+          this.waiter = w;
+        },
+        deliverReply: ({ event }) => {
+          // SP-REQREP-7: the id word is stripped before delivery.
+          const body = replyOf(event).subarray(4);
+          this.forgetRequest();
+          const w = this.waiter;
+          this.waiter = null;
+          if (!w?.resolve(body)) this.kept = body;
+        },
+        // SP-REQREP-6: replies that do not answer the outstanding request are ignored.
+        dropReply: () => host.count("rxDropped"),
+        failRecvState: ({ event }) => {
+          // SP-REQREP-11: recv with no request outstanding fails.
+          (event.arg as Waiter<Buffer>).fail(new SPError("ESTATE", "no request outstanding"));
+        },
+      },
+      guards: {
+        pipeAvailable: () => host.pipeCount() > 0,
+        // SP-REQREP-6: at least 4 bytes, top bit set, and the outstanding id.
+        idMatches: ({ event }) => {
+          const m = replyOf(event);
+          if (m.length < 4 || this.reqId < 0) return false;
+          const id = m.readUInt32BE(0);
+          return (id & TOP_BIT) !== 0 && id === this.reqId;
+        },
+        // SP-REQREP-9: only the loss of the carrying pipe triggers a resend.
+        carriedRequest: ({ event }) => event.arg === this.carrier,
+      },
+      delays: {
+        // SP-REQREP-8: resend after resendTime; 0 means never.
+        resendTime: () => neverIfZero(host.options.resendTime),
+      },
+    });
+    this.actor = createActor(provided);
+    this.actor.start();
+  }
+
+  /** True once this context (or its socket) is closed. */
+  get isClosed(): boolean {
+    return this.closedFlag || this.host.isClosed;
+  }
+
+  /**
+   * Sends a request on this context, cancelling only this context's outstanding one.
+   *
+   * @example
+   * ```ts
+   * await ctx.send("ping");
+   * ```
+   */
+  async send(data: SendData): Promise<void> {
+    if (this.isClosed) throw new SPError("ECLOSED");
+    this.actor.send({ type: "send", arg: toOwnedBuffer(data) });
+  }
+
+  /**
+   * Receives the reply to this context's outstanding request (id stripped).
+   *
+   * @example
+   * ```ts
+   * const reply = await ctx.recv();
+   * ```
+   */
+  recv(): Promise<Buffer> {
+    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
+    // SP-REQREP-7: a reply that came before recv was kept for it.
+    if (this.kept) {
+      const body = this.kept;
+      this.kept = null;
+      return Promise.resolve(body);
+    }
+    // On timeout the request stays outstanding: a later recv may still get its reply.
+    const w = new Waiter<Buffer>(this.host.options.recvTimeout, (timedOut) => {
+      if (this.waiter === timedOut) this.waiter = null;
+    });
+    this.actor.send({ type: "recv", arg: w });
+    return w.promise;
+  }
+
+  /**
+   * Closes the context: its pending recv fails with ECLOSED, its request is forgotten.
+   *
+   * @example
+   * ```ts
+   * ctx.close();
+   * ```
+   */
+  close(): void {
+    if (this.closedFlag) return;
+    this.closedFlag = true;
+    if (this.actor.getSnapshot().status === "active") this.actor.send({ type: "close" });
+    this.waiter?.fail(new SPError("ECLOSED"));
+    this.waiter = null;
+    this.kept = null;
+    this.forgetRequest();
+    this.host.forget(this);
+  }
+
+  /** Socket → context: a reply whose id the socket's map gave to this context. */
+  reply(msg: Buffer): void {
+    if (this.actor.getSnapshot().status === "active") this.actor.send({ type: "reply", arg: msg });
+  }
+
+  /** Socket → context: a pipe was added (SP-REQREP-12) or removed (SP-REQREP-9). */
+  pipeEvent(type: "pipeAdded" | "pipeRemoved", pipe: Pipe): void {
+    if (this.actor.getSnapshot().status === "active") this.actor.send({ type, arg: pipe });
+  }
+
+  private forgetRequest(): void {
+    if (this.reqId >= 0) this.host.releaseId(this.reqId);
+    this.reqId = -1;
+    this.idWord = null;
+    this.body = null;
+    this.carrier = null;
+  }
+}

@@ -1,0 +1,198 @@
+import { createActor } from "xstate";
+import { type SurveyorEvent, surveyorMachine } from "../../../spec/machines/surveyor.ts";
+import { SPError } from "../../core/errors.ts";
+import type { Pipe } from "../../core/pipe.ts";
+import { RingQueue } from "../../core/queue.ts";
+import { type SendData, toOwnedBuffer } from "../../core/socket.ts";
+import { Waiter } from "../../core/waiter.ts";
+
+/** The unprovided `surveyor` machine (or a regenerated variant with the same names). */
+export type SurveyorMachine = typeof surveyorMachine;
+
+/** What a {@link SurveyorContext} needs from its socket (shared pipes, the one id map). */
+export interface SurveyorContextHost {
+  readonly options: { readonly surveyTime: number; readonly recvTimeout: number };
+  readonly isClosed: boolean;
+  /** The pipes a survey goes to. */
+  pipes(): Iterable<Pipe>;
+  /** A fresh survey id, registered for `ctx` in the socket's id map (SP-SURVEY-3). */
+  claimId(ctx: SurveyorContext): number;
+  /** Forgets `id` in the socket's id map. */
+  releaseId(id: number): void;
+  /** Forgets a closed context. */
+  forget(ctx: SurveyorContext): void;
+  count(stat: string): void;
+}
+
+const TOP_BIT = 0x80000000;
+
+/**
+ * One SURVEYOR context (as nng's `nng_ctx`): its own survey in progress,
+ * deadline and responses, driven by its own `surveyor` actor. Contexts share
+ * the socket's pipes; responses reach the right context through the socket's
+ * survey-id map. The socket's own `send`/`recv` use a default context.
+ *
+ * @example
+ * ```ts
+ * const ctx = surveyor.openContext();
+ * await ctx.send("status?");
+ * const first = await ctx.recv();
+ * ```
+ */
+export class SurveyorContext {
+  /** The survey in progress: its id (-1 when none) and `[id]` word. */
+  private surveyId = -1;
+  private idWord: Buffer | null = null;
+  private body: Buffer | null = null;
+  /** Responses (id stripped) not yet handed to recv. */
+  private readonly responses: RingQueue<Buffer>;
+  /** Pending recv operations, oldest first. */
+  private readonly waiters = new RingQueue<Waiter<Buffer>>();
+  private closedFlag = false;
+  private readonly actor;
+
+  constructor(
+    private readonly host: SurveyorContextHost,
+    machine: SurveyorMachine = surveyorMachine,
+    responseQueueSize = 128,
+  ) {
+    this.responses = new RingQueue<Buffer>(responseQueueSize);
+    const responseOf = (event: SurveyorEvent) => event.arg as Buffer;
+    const provided = machine.provide({
+      actions: {
+        newSurvey: ({ event }) => {
+          // SP-SURVEY-3: the next id, top bit set, unique across the socket's contexts.
+          this.forgetId();
+          this.surveyId = host.claimId(this);
+          const word = Buffer.allocUnsafe(4);
+          word.writeUInt32BE(this.surveyId, 0);
+          this.idWord = word;
+          this.body = event.arg as Buffer;
+        },
+        broadcast: () => {
+          // SP-SURVEY-6: exactly `[id] body`. SP-SURVEY-7: a copy to every pipe,
+          // best effort; with no pipe the survey is discarded but its deadline runs.
+          const word = this.idWord;
+          const body = this.body;
+          if (!word || !body) return;
+          for (const pipe of host.pipes()) if (!pipe.send(word, body)) host.count("txDropped");
+          this.body = null; // surveys are never resent
+        },
+        // SP-SURVEY-14: a new survey ends the old one; SP-SURVEY-25: close fails recv with ECLOSED.
+        cancelSurvey: ({ event }) =>
+          this.endSurvey(event.type === "close" ? "ECLOSED" : "ECANCELED"),
+        // SP-SURVEY-9: at the deadline a waiting recv fails with ETIMEDOUT and the
+        // survey's unread responses are discarded; later ones fail idMatches.
+        expireSurvey: () => this.endSurvey("ETIMEDOUT"),
+        awaitResponse: ({ event }) => {
+          const w = event.arg as Waiter<Buffer>;
+          // SP-SURVEY-12: a response kept from before this recv is handed out first.
+          const kept = this.responses.shift();
+          if (kept) w.resolve(kept);
+          else this.waiters.push(w);
+        },
+        deliverResponse: ({ event }) => {
+          // SP-SURVEY-12: the id word is stripped; responses go out in arrival order.
+          const body = responseOf(event).subarray(4);
+          for (;;) {
+            const w = this.waiters.shift();
+            if (!w) break;
+            if (w.resolve(body)) return; // a waiter that timed out is skipped
+          }
+          // SP-SURVEY-13: a bounded buffer; responses beyond it are dropped.
+          if (!this.responses.push(body)) host.count("rxQueueFull");
+        },
+        // SP-SURVEY-11: responses that do not answer the survey in progress are ignored.
+        dropResponse: () => host.count("rxDropped"),
+        failRecvState: ({ event }) => {
+          // SP-SURVEY-10: recv with no survey in progress fails.
+          (event.arg as Waiter<Buffer>).fail(new SPError("ESTATE", "no survey in progress"));
+        },
+      },
+      guards: {
+        // SP-SURVEY-11: at least 4 bytes, top bit set, and the id of the survey in progress.
+        idMatches: ({ event }) => {
+          const m = responseOf(event);
+          if (m.length < 4 || this.surveyId < 0) return false;
+          const id = m.readUInt32BE(0);
+          return (id & TOP_BIT) !== 0 && id === this.surveyId;
+        },
+      },
+      delays: {
+        // SP-SURVEY-8: the deadline, read from the live option at each survey.
+        surveyTime: () => host.options.surveyTime,
+      },
+    });
+    this.actor = createActor(provided);
+    this.actor.start();
+  }
+
+  /** True once this context (or its socket) is closed. */
+  get isClosed(): boolean {
+    return this.closedFlag || this.host.isClosed;
+  }
+
+  /**
+   * Starts a survey on this context, ending only this context's survey in progress.
+   *
+   * @example
+   * ```ts
+   * await ctx.send("status?");
+   * ```
+   */
+  async send(data: SendData): Promise<void> {
+    if (this.isClosed) throw new SPError("ECLOSED");
+    this.actor.send({ type: "send", arg: toOwnedBuffer(data) });
+  }
+
+  /**
+   * Receives the next response to this context's survey (id stripped).
+   *
+   * @example
+   * ```ts
+   * const answer = await ctx.recv();
+   * ```
+   */
+  recv(): Promise<Buffer> {
+    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
+    const w = new Waiter<Buffer>(this.host.options.recvTimeout);
+    this.actor.send({ type: "recv", arg: w });
+    return w.promise;
+  }
+
+  /**
+   * Closes the context: its pending recvs fail with ECLOSED.
+   *
+   * @example
+   * ```ts
+   * ctx.close();
+   * ```
+   */
+  close(): void {
+    if (this.closedFlag) return;
+    this.closedFlag = true;
+    if (this.actor.getSnapshot().status === "active") this.actor.send({ type: "close" });
+    this.endSurvey("ECLOSED");
+    this.host.forget(this);
+  }
+
+  /** Socket → context: a response whose id the socket's map gave to this context. */
+  response(msg: Buffer): void {
+    if (this.actor.getSnapshot().status === "active")
+      this.actor.send({ type: "response", arg: msg });
+  }
+
+  private forgetId(): void {
+    if (this.surveyId >= 0) this.host.releaseId(this.surveyId);
+    this.surveyId = -1;
+  }
+
+  /** Ends the survey in progress: forget its id, drop unread responses, fail waiters with `code`. */
+  private endSurvey(code: "ECANCELED" | "ECLOSED" | "ETIMEDOUT"): void {
+    this.forgetId();
+    this.idWord = null;
+    this.body = null;
+    this.responses.drain();
+    for (const w of this.waiters.drain()) w.fail(new SPError(code));
+  }
+}
