@@ -67,7 +67,9 @@ export class TcpPipe implements Pipe {
     this.closed = new Promise((r) => {
       this.resolveClosed = r;
     });
-    socket.setNoDelay(true);
+    // tcp-nodelay (default on) and tcp-keepalive (default off), read when the connection starts.
+    socket.setNoDelay(host.options.tcpNoDelay !== 0);
+    if (host.options.tcpKeepAlive) socket.setKeepAlive(true);
     this.writer = new FrameWriter(socket, opts.frameType);
     this.reader = new FrameReader(
       {
@@ -212,7 +214,7 @@ export class TcpPipe implements Pipe {
       this.writer.discard();
       socket.end();
       socket.resume();
-      setTimeout(() => socket.destroy(), LINGER_MS).unref();
+      setTimeout(() => socket.destroy(), this.host.options.linger || LINGER_MS).unref();
     } else {
       this.writer.discard();
       socket.destroy();
