@@ -98,7 +98,14 @@ export class AdapterClient implements Iut {
     opts: AdapterClientOptions = {},
   ): Promise<AdapterClient> {
     const client = new AdapterClient(command, opts);
-    const hello = await client.request("hello", {}, 15000);
+    let hello: Record<string, unknown>;
+    try {
+      // A browser-hosted adapter launches Chromium first: allow it time on a loaded machine.
+      hello = await client.request("hello", {}, 30000);
+    } catch (e) {
+      await client.shutdown();
+      throw e;
+    }
     const caps = (hello.capabilities ?? {}) as Partial<IutInfo["capabilities"]>;
     client.info = {
       name: String(hello.name ?? "unknown"),

@@ -48,7 +48,7 @@ details{margin:.4em 0}
 `;
 
 const JS = `
-const rows=[...document.querySelectorAll('tbody tr')];
+const rows=[...document.querySelectorAll('table.matrix tbody tr')];
 const f=document.getElementById('filter');
 f.addEventListener('input',()=>{
   const words=f.value.toLowerCase().split(/\\s+/).filter(Boolean);
@@ -57,7 +57,7 @@ f.addEventListener('input',()=>{
   document.getElementById('shown').textContent=shown;
 });
 const panel=document.getElementById('panel');
-document.querySelector('tbody').addEventListener('click',e=>{
+document.querySelector('table.matrix tbody').addEventListener('click',e=>{
   const td=e.target.closest('td.v');if(!td||!td.dataset.d)return;
   const t=document.getElementById(td.dataset.d);
   document.getElementById('pbody').replaceChildren(t.content.cloneNode(true));

@@ -33,5 +33,15 @@ export async function resolveIut(iut: string): Promise<ResolvedIut> {
   if (iut === "nanomsg") {
     return { name: "nanomsg", command: { argv: [await buildNanomsgAdapter()] } };
   }
+  if (iut === "browser") {
+    // The reference bundled for the browser, running in Chromium (tools/browser/adapter.ts).
+    const argv = [
+      process.execPath,
+      "--import",
+      "tsx",
+      join(projectRoot, "tools", "browser", "adapter.ts"),
+    ];
+    return { name: "browser", command: { argv } };
+  }
   return { name: null, command: { shell: iut } };
 }

@@ -121,9 +121,14 @@ export class NodeLikeBuffer extends Uint8Array {
     return decode(this.subarray(start, end), encoding);
   }
 
+  /** A view of the same bytes, typed as a buffer (the runtime class follows via species). */
+  override subarray(start?: number, end?: number): NodeLikeBuffer {
+    return super.subarray(start, end) as NodeLikeBuffer;
+  }
+
   /** A view, as Node's `Buffer.slice` (not a copy as `Uint8Array.slice`). */
   override slice(start?: number, end?: number): NodeLikeBuffer {
-    return this.subarray(start, end) as NodeLikeBuffer;
+    return this.subarray(start, end);
   }
 
   /** Byte-wise equality. */
