@@ -13,6 +13,7 @@ import {
   IutError,
   type IutInfo,
   type IutSocket,
+  IutUnsupportedError,
   type OpObserver,
   type Outcome,
 } from "./iut.ts";
@@ -237,8 +238,17 @@ class AdapterSocket implements IutSocket {
   ) {}
 
   async listen(url: string): Promise<string> {
-    const a = await this.client.socketCall("listen", this.handle, { url });
-    return String(a.url);
+    try {
+      const a = await this.client.socketCall("listen", this.handle, { url });
+      return String(a.url);
+    } catch (e) {
+      // An IUT that cannot accept connections at all (a browser page) lacks a capability:
+      // the case is unsupported there, not failed (ADAPTER.md §2).
+      if (e instanceof IutError && e.code === "ENOTSUP") {
+        throw new IutUnsupportedError(`the IUT cannot listen on ${url}: ${e.message}`);
+      }
+      throw e;
+    }
   }
 
   async dial(url: string): Promise<void> {

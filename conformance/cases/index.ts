@@ -1,8 +1,10 @@
 /** Every conformance case, in run order. */
 
 import { busCases } from "./bus/bus.ts";
+import { coverageCases } from "./coverage/index.ts";
 import { ipcCases } from "./ipc/index.ts";
 import { pairCases } from "./pair/index.ts";
+import { pathCases } from "./paths/index.ts";
 import { pipelineCases } from "./pipeline/index.ts";
 import { pubsubCases } from "./pubsub/index.ts";
 import { framingCases } from "./reqrep/framing.ts";
@@ -33,4 +35,6 @@ export const allCases: readonly ConformanceCase[] = [
   ...busCases,
   ...ipcCases,
   ...wsCases,
+  ...pathCases,
+  ...coverageCases,
 ];

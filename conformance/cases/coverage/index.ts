@@ -1,0 +1,14 @@
+/** Hand-written cases for transitions no protocol family walks. */
+import { closeCoverageCases } from "./close.ts";
+import { pairFlowControl } from "./pair-flow.ts";
+import { recvTimeoutCases } from "./recv-timeout.ts";
+import { tcpCoverageCases } from "./tcp.ts";
+import { wsCoverageCases } from "./ws.ts";
+
+export const coverageCases = [
+  ...closeCoverageCases,
+  pairFlowControl,
+  ...recvTimeoutCases,
+  ...tcpCoverageCases,
+  ...wsCoverageCases,
+];

@@ -1,0 +1,89 @@
+/**
+ * A raw TCP listener on a port chosen in advance, for cases that let the IUT
+ * dial a port before anything listens there (reconnect back-off).
+ */
+import { createServer, type Server, type Socket } from "node:net";
+import type { Transcript } from "./transcript.ts";
+import { WirePeer } from "./wire.ts";
+
+/** Finds a free port on 127.0.0.1 (listens on port 0, then releases it). */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve, reject) => {
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => resolve());
+  });
+  const addr = s.address();
+  const port = typeof addr === "object" && addr ? addr.port : 0;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+/**
+ * A listener on a given port of 127.0.0.1. Call {@link LatePort.close} when done.
+ *
+ * @example
+ * ```ts
+ * const port = await freePort();
+ * await iut.dial(`tcp://127.0.0.1:${port}`);   // refused for now
+ * const l = await LatePort.listen(port, "late", transcript);
+ * const peer = await l.accept(2000);           // the IUT's reconnect
+ * l.close();
+ * ```
+ */
+export class LatePort {
+  private readonly queue: Socket[] = [];
+  private readonly peers: WirePeer[] = [];
+  private wake: (() => void) | undefined;
+  private count = 0;
+
+  private constructor(
+    private readonly server: Server,
+    private readonly label: string,
+    private readonly transcript: Transcript,
+  ) {
+    server.on("connection", (s) => {
+      this.queue.push(s);
+      this.wake?.();
+    });
+  }
+
+  static async listen(port: number, label: string, transcript: Transcript): Promise<LatePort> {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => resolve());
+    });
+    transcript.event(label, `listening on 127.0.0.1:${port}`);
+    return new LatePort(server, label, transcript);
+  }
+
+  /** The next connection within `ms`, or undefined. */
+  async accept(ms: number): Promise<WirePeer | undefined> {
+    const deadline = performance.now() + ms;
+    while (this.queue.length === 0) {
+      const left = deadline - performance.now();
+      if (left <= 0) return undefined;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    const s = this.queue.shift() as Socket;
+    const label = `${this.label}.${++this.count}`;
+    this.transcript.event(label, `accepted a connection from port ${s.remotePort}`);
+    const peer = new WirePeer(s, label, this.transcript);
+    this.peers.push(peer);
+    return peer;
+  }
+
+  /** Stops listening and drops every connection. */
+  close(): void {
+    for (const s of this.queue) s.destroy();
+    for (const p of this.peers) p.close();
+    this.server.close();
+  }
+}
