@@ -2,25 +2,25 @@
  * A subscription set for SUB sockets: a compact radix (patricia) tree over
  * topic bytes, stored flat in typed arrays rather than as JS objects. Matching
  * walks at most one edge per distinct topic prefix of the message and finds
- * each child in one step (a 256-slot table for wide nodes) or a scan of at
- * most 32 contiguous bytes, so its cost depends on the length of the
- * message's matching prefix, never on the number of subscriptions
- * (SP-PUBSUB-3). The layout keeps the cache lines touched per edge few.
+ * each kid in one step (a 256-slot table for wide nodes) or a scan of at most
+ * 32 contiguous bytes, so its cost depends on the length of the message's
+ * matching prefix, never on the number of subscriptions (SP-PUBSUB-3). The
+ * layout keeps the cache lines touched per edge few.
  *
  * Layout (every array grows by half when full):
  * - `nodes` (Int32Array, 8 words = 32 bytes per node): label offset, label
- *   length, subscription count (0 = no topic ends here), kid-block offset
- *   (-1 = none), then 16 bytes holding the label itself when it is at most
- *   16 bytes long. Node 0 is the root (empty label). Freed nodes go on a free
- *   list (linked through the offset word).
+ *   length, subscription count (0 = no topic ends here), kids (0 = none, > 0 a
+ *   listed block, < 0 a byte table at the negated offset), then 16 bytes that
+ *   hold the label itself when it is at most 16 bytes long. Node 0 is the root
+ *   (empty label), so 0 never names a kid. Freed nodes go on a free list.
  * - `labels` (Uint8Array): labels longer than 16 bytes. Splitting an edge
  *   shares the bytes; freed bytes are reclaimed by compacting the arena (a
  *   tree walk that copies the live labels) once they are half of it.
- * - `kids` (Int32Array): kid blocks. Word 0 is a header `(count << 4) | class`.
- *   A listed block of class c holds up to CAP[c] kids: their first label
- *   bytes packed four to a word, then their node ids. A DIRECT block has 257
- *   words and is indexed by byte (-1 = no kid). Freed blocks go on a free
- *   list per class and are reused.
+ * - `kids` (Int32Array; word 0 unused): kid blocks. Word 0 of a block is a
+ *   header `count << 8 | byteWords << 4 | class`. A listed block of class c
+ *   holds up to CAP[c] kids: their first label bytes packed four to a word,
+ *   then their node ids. A byte table (class DIRECT) has 257 words and is
+ *   indexed by byte (0 = no kid). Freed blocks go on a free list per class.
  */
 
 /** How duplicate subscriptions behave (SP-PUBSUB-15). */
@@ -36,7 +36,7 @@ export interface SubscriptionsFootprint {
   readonly nodes: number;
   /** Node records allocated (live + free). */
   readonly nodeCapacity: number;
-  /** Label bytes in use by live nodes. */
+  /** Arena bytes in use by live labels (labels over 16 bytes). */
   readonly labelBytes: number;
   /** Length of the label arena. */
   readonly labelCapacity: number;
@@ -48,30 +48,30 @@ export interface SubscriptionsFootprint {
   readonly bytes: number;
 }
 
-// Node record: 8 words; the label lives in words 4..7 when it is at most INLINE bytes.
+// Node record words; the label lives in words 4..7 when it is at most INLINE bytes.
 const STRIDE = 8;
 const OFF = 0;
 const LEN = 1;
 const COUNT = 2;
 const KIDS = 3;
 const INLINE = 16;
+const NONE = -1;
+/** Kid bytes are scanned a word at a time where the byte order allows. */
+const LITTLE_ENDIAN = new Uint8Array(Int32Array.of(1).buffer)[0] === 1;
 /** Byte offset of a node's inline label inside the node array. */
 const inlineAt = (node: number) => node * STRIDE * 4 + 16;
-/** Label bytes a label of `n` bytes takes in the arena. */
+/** Arena bytes a label of `n` bytes takes. */
 const arenaLen = (n: number) => (n > INLINE ? n : 0);
 
-// Kid-block classes: listed blocks 0..MAX_LIST (capacity, byte words, total words), DIRECT.
+// Kid-block classes: listed 0..MAX_LIST (capacity, words of packed bytes), and DIRECT.
 const CAP = Int32Array.of(2, 4, 8, 16, 32);
 const BYTE_WORDS = Int32Array.of(1, 1, 2, 4, 8);
 const MAX_LIST = 4;
 const DIRECT = 15;
-const DIRECT_WORDS = 257;
 /** A byte table shrinks back to a listed block when its kids drop to this many. */
 const DIRECT_SHRINK = 16;
-const NONE = -1;
-
 const wordsOf = (cls: number) =>
-  cls === DIRECT ? DIRECT_WORDS : 1 + (BYTE_WORDS[cls] as number) + (CAP[cls] as number);
+  cls === DIRECT ? 257 : 1 + (BYTE_WORDS[cls] as number) + (CAP[cls] as number);
 
 function growI32(a: Int32Array, need: number): Int32Array<ArrayBuffer> {
   const out = new Int32Array(Math.max(need, Math.ceil(a.length * 1.5) + 16));
@@ -107,12 +107,11 @@ export class Subscriptions {
 
   private kids = new Int32Array(32);
   private kidBytes = new Uint8Array(this.kids.buffer);
-  private kidTop = 0;
+  private kidTop = 1; // 0 means "no block"
   private readonly kidFree = new Int32Array(DIRECT + 1).fill(NONE);
 
   constructor(mode: SubscriptionMode = "set") {
     this.mode = mode;
-    this.nodes[KIDS] = NONE;
   }
 
   /** Number of distinct topics held. */
@@ -142,15 +141,15 @@ export class Subscriptions {
     for (;;) {
       if (pos === topic.length) return this.mark(node);
       const byte = topic[pos] as number;
-      const child = this.kidOf(node, byte);
-      if (child === NONE) {
+      const kid = this.kidOf(node, byte);
+      if (kid === 0) {
         this.addKid(node, byte, this.newLeaf(topic, pos));
         this.topics++;
         return true;
       }
-      const ll = this.nodes[child * STRIDE + LEN] as number;
-      const common = this.commonPrefix(child, topic, pos);
-      node = common < ll ? this.split(node, byte, child, common) : child;
+      const ll = this.nodes[kid * STRIDE + LEN] as number;
+      const common = this.commonPrefix(kid, topic, pos);
+      node = common < ll ? this.split(node, byte, kid, common) : kid;
       pos += common;
     }
   }
@@ -161,17 +160,16 @@ export class Subscriptions {
    * stays while its count is above zero.
    */
   remove(topic: Uint8Array): boolean {
-    // Remember the path so that emptied nodes can be pruned and merged.
-    const path: number[] = [0];
+    const path: number[] = [0]; // so that emptied nodes can be pruned and merged
     let node = 0;
     let pos = 0;
     while (pos < topic.length) {
-      const child = this.kidOf(node, topic[pos] as number);
-      if (child === NONE) return false;
-      const ll = this.nodes[child * STRIDE + LEN] as number;
-      if (this.commonPrefix(child, topic, pos) !== ll) return false;
+      const kid = this.kidOf(node, topic[pos] as number);
+      if (kid === 0) return false;
+      const ll = this.nodes[kid * STRIDE + LEN] as number;
+      if (this.commonPrefix(kid, topic, pos) !== ll) return false;
       pos += ll;
-      node = child;
+      node = kid;
       path.push(node);
     }
     const at = node * STRIDE + COUNT;
@@ -190,6 +188,8 @@ export class Subscriptions {
   /** True when `msg` begins with some held topic; the empty topic matches everything (SP-PUBSUB-4). */
   matches(msg: Uint8Array): boolean {
     const nodes = this.nodes;
+    const nodeBytes = this.nodeBytes;
+    const labels = this.labels;
     const kids = this.kids;
     const len = msg.length;
     let base = 0;
@@ -197,30 +197,36 @@ export class Subscriptions {
     for (;;) {
       if ((nodes[base + COUNT] as number) > 0) return true;
       const block = nodes[base + KIDS] as number;
-      if (pos >= len || block < 0) return false;
-      const head = kids[block] as number;
-      const cls = head & 15;
+      if (pos >= len || block === 0) return false;
       const byte = msg[pos] as number;
-      let child = NONE;
-      if (cls === DIRECT) child = kids[block + 1 + byte] as number;
-      else {
-        const kidBytes = this.kidBytes;
-        const at = (block + 1) * 4;
-        const end = at + (head >>> 4);
-        for (let i = at; i < end; i++) {
-          if (kidBytes[i] === byte) {
-            child = kids[block + 1 + (BYTE_WORDS[cls] as number) + i - at] as number;
+      let kid = 0;
+      if (block < 0) kid = kids[1 + byte - block] as number;
+      else if (LITTLE_ENDIAN) {
+        // Four packed bytes per step: a zero byte in `x` marks the kid's byte.
+        const head = kids[block] as number;
+        const n = head >>> 8;
+        const pattern = Math.imul(byte, 0x01010101);
+        for (let w = 0; w * 4 < n; w++) {
+          const x = (kids[block + 1 + w] as number) ^ pattern;
+          const hit = (x - 0x01010101) & ~x & 0x80808080;
+          if (hit !== 0) {
+            const i = w * 4 + ((31 - Math.clz32(hit & -hit)) >>> 3);
+            if (i < n) kid = kids[block + 1 + ((head >>> 4) & 15) + i] as number;
             break;
           }
         }
-      }
-      if (child < 0) return false;
-      base = child * STRIDE;
+      } else kid = this.kidOf(base / STRIDE, byte);
+      if (kid === 0) return false;
+      base = kid * STRIDE;
       const ll = nodes[base + LEN] as number;
       if (len - pos < ll) return false;
-      const src = ll <= INLINE ? this.nodeBytes : this.labels;
-      const from = (ll <= INLINE ? base * 4 + 16 : (nodes[base + OFF] as number)) - pos;
-      for (let i = pos + 1; i < pos + ll; i++) if (src[from + i] !== msg[i]) return false;
+      if (ll <= INLINE) {
+        const from = base * 4 + 16 - pos;
+        for (let i = pos + 1; i < pos + ll; i++) if (nodeBytes[from + i] !== msg[i]) return false;
+      } else {
+        const from = (nodes[base + OFF] as number) - pos;
+        for (let i = pos + 1; i < pos + ll; i++) if (labels[from + i] !== msg[i]) return false;
+      }
       pos += ll;
     }
   }
@@ -245,7 +251,6 @@ export class Subscriptions {
     this.topics = 0;
     this.nodes = new Int32Array(4 * STRIDE);
     this.nodeBytes = new Uint8Array(this.nodes.buffer);
-    this.nodes[KIDS] = NONE;
     this.nodeTop = 1;
     this.nodeFree = NONE;
     this.nodeLive = 1;
@@ -254,15 +259,24 @@ export class Subscriptions {
     this.labelLive = 0;
     this.kids = new Int32Array(32);
     this.kidBytes = new Uint8Array(this.kids.buffer);
-    this.kidTop = 0;
+    this.kidTop = 1;
     this.kidFree.fill(NONE);
   }
 
-  /** Sizes of the backing arrays (diagnostics; the memory bound under churn is tested on it). */
+  /**
+   * Sizes of the backing arrays (diagnostics; the memory bound under churn is tested on it).
+   *
+   * @example
+   * ```ts
+   * const subs = new Subscriptions();
+   * subs.add(Buffer.from("a"));
+   * subs.footprint().nodes; // 2: the root and "a"
+   * ```
+   */
   footprint(): SubscriptionsFootprint {
     return {
       nodes: this.nodeLive,
-      nodeCapacity: this.nodes.length / STRIDE,
+      nodeCapacity: Math.floor(this.nodes.length / STRIDE),
       labelBytes: this.labelLive,
       labelCapacity: this.labels.length,
       kidWords: this.kidTop,
@@ -288,12 +302,12 @@ export class Subscriptions {
     let node = 0;
     let pos = 0;
     while (pos < topic.length) {
-      const child = this.kidOf(node, topic[pos] as number);
-      if (child === NONE) return NONE;
-      const ll = this.nodes[child * STRIDE + LEN] as number;
-      if (this.commonPrefix(child, topic, pos) !== ll) return NONE;
+      const kid = this.kidOf(node, topic[pos] as number);
+      if (kid === 0) return NONE;
+      const ll = this.nodes[kid * STRIDE + LEN] as number;
+      if (this.commonPrefix(kid, topic, pos) !== ll) return NONE;
       pos += ll;
-      node = child;
+      node = kid;
     }
     return node;
   }
@@ -304,10 +318,10 @@ export class Subscriptions {
       const node = path[i] as number;
       const b = node * STRIDE;
       if ((this.nodes[b + COUNT] as number) > 0) return;
-      const block = this.nodes[b + KIDS] as number;
-      const kids = block < 0 ? 0 : (this.kids[block] as number) >>> 4;
+      const block = Math.abs(this.nodes[b + KIDS] as number);
+      const kids = block === 0 ? 0 : (this.kids[block] as number) >>> 8;
       if (kids === 0) {
-        this.removeKid(path[i - 1] as number, this.labelByte(node, 0));
+        this.removeKid(path[i - 1] as number, this.labelOf(node)[0] as number);
         this.labelLive -= arenaLen(this.nodes[b + LEN] as number);
         this.freeNode(node);
         continue; // the parent may now be an empty pass-through node
@@ -319,30 +333,19 @@ export class Subscriptions {
 
   // ---- labels ----
 
-  private labelByte(node: number, i: number): number {
-    const b = node * STRIDE;
-    return (
-      (this.nodes[b + LEN] as number) <= INLINE
-        ? this.nodeBytes[inlineAt(node) + i]
-        : this.labels[(this.nodes[b + OFF] as number) + i]
-    ) as number;
-  }
-
   /** A view of the node's label (valid until the next change). */
   private labelOf(node: number): Uint8Array {
-    const b = node * STRIDE;
-    const n = this.nodes[b + LEN] as number;
+    const n = this.nodes[node * STRIDE + LEN] as number;
     if (n <= INLINE) return this.nodeBytes.subarray(inlineAt(node), inlineAt(node) + n);
-    const off = this.nodes[b + OFF] as number;
+    const off = this.nodes[node * STRIDE + OFF] as number;
     return this.labels.subarray(off, off + n);
   }
 
   /** Length of the common prefix of the node's label and `key[pos..]`. */
   private commonPrefix(node: number, key: Uint8Array, pos: number): number {
-    const b = node * STRIDE;
-    const n = this.nodes[b + LEN] as number;
+    const n = this.nodes[node * STRIDE + LEN] as number;
     const src = n <= INLINE ? this.nodeBytes : this.labels;
-    const from = n <= INLINE ? inlineAt(node) : (this.nodes[b + OFF] as number);
+    const from = n <= INLINE ? inlineAt(node) : (this.nodes[node * STRIDE + OFF] as number);
     const max = Math.min(n, key.length - pos);
     let i = 0;
     while (i < max && src[from + i] === key[pos + i]) i++;
@@ -356,7 +359,7 @@ export class Subscriptions {
     const b = node * STRIDE;
     this.nodes[b + LEN] = n;
     this.nodes[b + COUNT] = 1;
-    this.nodes[b + KIDS] = NONE;
+    this.nodes[b + KIDS] = 0;
     if (n <= INLINE) this.nodeBytes.set(topic.subarray(from), inlineAt(node));
     else {
       const off = this.allocLabel(n);
@@ -367,56 +370,54 @@ export class Subscriptions {
   }
 
   /**
-   * Splits the edge to `child` (the kid of `parent` under `byte`) after
-   * `common` bytes: a new node takes the shared bytes, `child` keeps the rest.
-   * Returns the new node.
+   * Splits the edge to `kid` (the kid of `parent` under `byte`) after `common`
+   * bytes: a new node takes the shared bytes, `kid` keeps the rest. Returns
+   * the new node.
    */
-  private split(parent: number, byte: number, child: number, common: number): number {
+  private split(parent: number, byte: number, kid: number, common: number): number {
     const mid = this.allocNode(); // may grow the node array: read it after
     const nodes = this.nodes;
     const bytes = this.nodeBytes;
-    const cb = child * STRIDE;
+    const kb = kid * STRIDE;
     const mb = mid * STRIDE;
-    const ll = nodes[cb + LEN] as number;
+    const ll = nodes[kb + LEN] as number;
     const rest = ll - common;
     nodes[mb + LEN] = common;
     nodes[mb + COUNT] = 0;
-    nodes[mb + KIDS] = NONE;
+    nodes[mb + KIDS] = 0;
     if (ll <= INLINE) {
-      bytes.copyWithin(inlineAt(mid), inlineAt(child), inlineAt(child) + common);
-      bytes.copyWithin(inlineAt(child), inlineAt(child) + common, inlineAt(child) + ll);
+      bytes.copyWithin(inlineAt(mid), inlineAt(kid), inlineAt(kid) + common);
+      bytes.copyWithin(inlineAt(kid), inlineAt(kid) + common, inlineAt(kid) + ll);
     } else {
-      const off = nodes[cb + OFF] as number;
+      const off = nodes[kb + OFF] as number;
       if (common <= INLINE) bytes.set(this.labels.subarray(off, off + common), inlineAt(mid));
       else nodes[mb + OFF] = off; // share the arena bytes
-      if (rest <= INLINE) bytes.set(this.labels.subarray(off + common, off + ll), inlineAt(child));
-      else nodes[cb + OFF] = off + common;
+      if (rest <= INLINE) bytes.set(this.labels.subarray(off + common, off + ll), inlineAt(kid));
+      else nodes[kb + OFF] = off + common;
       this.labelLive += arenaLen(common) + arenaLen(rest) - ll;
     }
-    nodes[cb + LEN] = rest;
+    nodes[kb + LEN] = rest;
     this.replaceKid(parent, byte, mid);
-    this.addKid(mid, this.labelByte(child, 0), child);
+    this.addKid(mid, this.labelOf(kid)[0] as number, kid);
     return mid;
   }
 
   /** Folds the only kid of `node` into it (the edge labels are joined). */
   private mergeOnlyKid(node: number): void {
     const b = node * STRIDE;
-    const block = this.nodes[b + KIDS] as number;
-    const only = this.kidsSorted(node)[0]?.[1] as number;
+    const block = Math.abs(this.nodes[b + KIDS] as number);
+    const only = (this.blockKids(block)[0] as [number, number])[1];
     const ob = only * STRIDE;
     const la = this.nodes[b + LEN] as number;
     const lb = this.nodes[ob + LEN] as number;
     if (la + lb <= INLINE) {
-      const bytes = this.nodeBytes;
-      bytes.copyWithin(inlineAt(node) + la, inlineAt(only), inlineAt(only) + lb);
+      this.nodeBytes.copyWithin(inlineAt(node) + la, inlineAt(only), inlineAt(only) + lb);
     } else if (
-      la > INLINE &&
-      lb > INLINE &&
-      (this.nodes[b + OFF] as number) + la === this.nodes[ob + OFF]
+      la <= INLINE ||
+      lb <= INLINE ||
+      (this.nodes[b + OFF] as number) + la !== this.nodes[ob + OFF]
     ) {
-      // Adjacent in the arena: the joined label is already there.
-    } else {
+      // Not already adjacent in the arena: copy both into fresh space.
       const dst = this.allocLabel(la + lb); // may compact the arena: read the labels after it
       this.labels.set(this.labelOf(node), dst);
       this.labels.set(this.labelOf(only), dst + la);
@@ -435,7 +436,8 @@ export class Subscriptions {
     if (this.labelUsed + n > this.labels.length) {
       if ((this.labelUsed - this.labelLive) * 2 >= this.labelUsed) this.compactLabels(n);
       if (this.labelUsed + n > this.labels.length) {
-        const out = new Uint8Array(Math.max(this.labelUsed + n, Math.ceil(this.labels.length * 1.5)));
+        const size = Math.max(this.labelUsed + n, Math.ceil(this.labels.length * 1.5) + 64);
+        const out = new Uint8Array(size);
         out.set(this.labels.subarray(0, this.labelUsed));
         this.labels = out;
       }
@@ -492,34 +494,30 @@ export class Subscriptions {
     this.nodes[b + OFF] = this.nodeFree;
     this.nodes[b + LEN] = 0;
     this.nodes[b + COUNT] = 0;
-    this.nodes[b + KIDS] = NONE;
+    this.nodes[b + KIDS] = 0;
     this.nodeFree = node;
     this.nodeLive--;
   }
 
   // ---- kid blocks ----
 
-  /** Word index of the first kid id of a listed block. */
-  private idsAt(block: number): number {
-    return block + 1 + (BYTE_WORDS[(this.kids[block] as number) & 15] as number);
-  }
-
   private kidOf(node: number, byte: number): number {
     const block = this.nodes[node * STRIDE + KIDS] as number;
-    if (block < 0) return NONE;
+    if (block === 0) return 0;
+    if (block < 0) return this.kids[1 + byte - block] as number;
     const head = this.kids[block] as number;
-    if ((head & 15) === DIRECT) return this.kids[block + 1 + byte] as number;
     const at = (block + 1) * 4;
-    for (let i = 0; i < head >>> 4; i++) {
-      if (this.kidBytes[at + i] === byte) return this.kids[this.idsAt(block) + i] as number;
+    for (let i = 0; i < head >>> 8; i++) {
+      if (this.kidBytes[at + i] === byte)
+        return this.kids[block + 1 + ((head >>> 4) & 15) + i] as number;
     }
-    return NONE;
+    return 0;
   }
 
   /** The kids of `node` as [first byte, node] pairs, in byte order. */
   private kidsSorted(node: number): [number, number][] {
-    const block = this.nodes[node * STRIDE + KIDS] as number;
-    return block < 0 ? [] : this.blockKids(block);
+    const block = Math.abs(this.nodes[node * STRIDE + KIDS] as number);
+    return block === 0 ? [] : this.blockKids(block);
   }
 
   /** The kids in `block` as [first byte, node] pairs, in byte order. */
@@ -529,12 +527,12 @@ export class Subscriptions {
     if ((head & 15) === DIRECT) {
       for (let byte = 0; byte < 256; byte++) {
         const kid = this.kids[block + 1 + byte] as number;
-        if (kid >= 0) out.push([byte, kid]);
+        if (kid !== 0) out.push([byte, kid]);
       }
       return out;
     }
-    const ids = this.idsAt(block);
-    for (let i = 0; i < head >>> 4; i++) {
+    const ids = block + 1 + ((head >>> 4) & 15);
+    for (let i = 0; i < head >>> 8; i++) {
       out.push([this.kidBytes[(block + 1) * 4 + i] as number, this.kids[ids + i] as number]);
     }
     return out.sort((x, y) => x[0] - y[0]);
@@ -543,74 +541,69 @@ export class Subscriptions {
   /** Puts a kid into `block` (which has room) and bumps its count. */
   private putKid(block: number, byte: number, kid: number): void {
     const head = this.kids[block] as number;
-    const cls = head & 15;
-    const count = head >>> 4;
-    if (cls === DIRECT) this.kids[block + 1 + byte] = kid;
+    const count = head >>> 8;
+    if ((head & 15) === DIRECT) this.kids[block + 1 + byte] = kid;
     else {
       this.kidBytes[(block + 1) * 4 + count] = byte;
-      this.kids[this.idsAt(block) + count] = kid;
+      this.kids[block + 1 + ((head >>> 4) & 15) + count] = kid;
     }
-    this.kids[block] = ((count + 1) << 4) | cls;
+    this.kids[block] = head + (1 << 8);
   }
 
   private addKid(node: number, byte: number, kid: number): void {
     const at = node * STRIDE + KIDS;
-    let block = this.nodes[at] as number;
-    if (block < 0) {
+    let block = Math.abs(this.nodes[at] as number);
+    if (block === 0) {
       block = this.allocBlock(0);
       this.nodes[at] = block;
     }
     const head = this.kids[block] as number;
     const cls = head & 15;
-    if (cls !== DIRECT && head >>> 4 === CAP[cls]) {
+    if (cls !== DIRECT && head >>> 8 === CAP[cls]) {
       // Full: move to the next class, or to a byte table past the largest list.
       block = this.moveKids(block, cls === MAX_LIST ? DIRECT : cls + 1);
-      this.nodes[at] = block;
+      this.nodes[at] = cls === MAX_LIST ? -block : block;
     }
     this.putKid(block, byte, kid);
   }
 
   private replaceKid(node: number, byte: number, kid: number): void {
     const block = this.nodes[node * STRIDE + KIDS] as number;
-    const head = this.kids[block] as number;
-    if ((head & 15) === DIRECT) {
-      this.kids[block + 1 + byte] = kid;
+    if (block < 0) {
+      this.kids[1 + byte - block] = kid;
       return;
     }
-    const ids = this.idsAt(block);
-    for (let i = 0; i < head >>> 4; i++) {
+    const head = this.kids[block] as number;
+    const ids = block + 1 + ((head >>> 4) & 15);
+    for (let i = 0; i < head >>> 8; i++) {
       if (this.kidBytes[(block + 1) * 4 + i] === byte) this.kids[ids + i] = kid;
     }
   }
 
   private removeKid(node: number, byte: number): void {
     const at = node * STRIDE + KIDS;
-    const block = this.nodes[at] as number;
+    const block = Math.abs(this.nodes[at] as number);
     const head = this.kids[block] as number;
-    const cls = head & 15;
-    const count = (head >>> 4) - 1;
+    const count = (head >>> 8) - 1;
+    this.kids[block] = head - (1 << 8);
     if (count === 0) {
       this.freeBlock(block);
-      this.nodes[at] = NONE;
-      return;
-    }
-    if (cls === DIRECT) {
-      this.kids[block + 1 + byte] = NONE;
-      this.kids[block] = (count << 4) | cls;
+      this.nodes[at] = 0;
+    } else if ((head & 15) === DIRECT) {
+      this.kids[block + 1 + byte] = 0;
       if (count <= DIRECT_SHRINK) this.nodes[at] = this.moveKids(block, MAX_LIST);
-      return;
-    }
-    // Listed block: the last entry fills the hole.
-    const bytesAt = (block + 1) * 4;
-    const ids = this.idsAt(block);
-    for (let i = 0; i < count; i++) {
-      if (this.kidBytes[bytesAt + i] === byte) {
-        this.kidBytes[bytesAt + i] = this.kidBytes[bytesAt + count] as number;
-        this.kids[ids + i] = this.kids[ids + count] as number;
-        break;
+    } else {
+      // Listed block: the last entry fills the hole.
+      const bytesAt = (block + 1) * 4;
+      const ids = block + 1 + ((head >>> 4) & 15);
+      for (let i = 0; i < count; i++) {
+        if (this.kidBytes[bytesAt + i] === byte) {
+          this.kidBytes[bytesAt + i] = this.kidBytes[bytesAt + count] as number;
+          this.kids[ids + i] = this.kids[ids + count] as number;
+          break;
+        }
       }
     }
-    this.kids[block] = (count << 4) | cls;
   }
 
   /** Moves the kids of `from` into a new block of class `cls`, frees `from`, returns the new block. */
@@ -622,14 +615,12 @@ export class Subscriptions {
     return to;
   }
 
-
-  /** An empty block of class `cls` (header set; a byte table is cleared to NONE). */
+  /** An empty block of class `cls` (header set, slots cleared). */
   private allocBlock(cls: number): number {
     const words = wordsOf(cls);
     let block = this.kidFree[cls] as number;
-    if (block !== NONE) {
-      this.kidFree[cls] = this.kids[block + 1] as number;
-    } else {
+    if (block !== NONE) this.kidFree[cls] = this.kids[block + 1] as number;
+    else {
       block = this.kidTop;
       if (block + words > this.kids.length) {
         this.kids = growI32(this.kids, block + words);
@@ -637,8 +628,8 @@ export class Subscriptions {
       }
       this.kidTop += words;
     }
-    this.kids[block] = cls;
-    if (cls === DIRECT) this.kids.fill(NONE, block + 1, block + words);
+    this.kids[block] = cls === DIRECT ? DIRECT : ((BYTE_WORDS[cls] as number) << 4) | cls;
+    this.kids.fill(0, block + 1, block + words);
     return block;
   }
 
