@@ -7,6 +7,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import {
+  type EndpointOptions,
   type IoOptions,
   type Iut,
   IutDiedError,
@@ -237,9 +238,9 @@ class AdapterSocket implements IutSocket {
     readonly protocol: string,
   ) {}
 
-  async listen(url: string): Promise<string> {
+  async listen(url: string, opts?: EndpointOptions): Promise<string> {
     try {
-      const a = await this.client.socketCall("listen", this.handle, { url });
+      const a = await this.client.socketCall("listen", this.handle, { url, ...opts });
       return String(a.url);
     } catch (e) {
       // An IUT that cannot accept connections at all (a browser page) lacks a capability:
@@ -251,8 +252,8 @@ class AdapterSocket implements IutSocket {
     }
   }
 
-  async dial(url: string): Promise<void> {
-    await this.client.socketCall("dial", this.handle, { url });
+  async dial(url: string, opts?: EndpointOptions): Promise<void> {
+    await this.client.socketCall("dial", this.handle, { url, ...opts });
   }
 
   async setopt(name: string, value: number | Uint8Array): Promise<void> {

@@ -61,6 +61,27 @@ export type OpObserver = (event: "request" | "answer", text: string) => void;
 /** Result of an operation that is expected to fail in some cases. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
 
+/** TLS settings of a `tls+tcp://` endpoint (ADAPTER.md §2): PEM texts. */
+export interface TlsOptions {
+  /** Our certificate chain (required on a listener). */
+  cert?: string;
+  /** Our private key. */
+  key?: string;
+  /** Trust anchors for verifying the peer. */
+  ca?: string;
+  /** Testing only: skip verification of the peer's certificate. */
+  insecure?: boolean;
+  /** Name the server certificate must carry (default: the URL's host). */
+  servername?: string;
+  /** Listener only: ask for client certificates and close connections without a valid one. */
+  requireClientCert?: boolean;
+}
+
+/** Per-endpoint options of `listen`/`dial`. */
+export interface EndpointOptions {
+  tls?: TlsOptions;
+}
+
 /** Per-call options for send and recv. */
 export interface IoOptions {
   /** Give up after this many milliseconds (ETIMEDOUT). Absent: the socket's own timeout. */
@@ -73,9 +94,9 @@ export interface IutSocket {
   readonly handle: number;
   readonly protocol: string;
   /** Listens and returns the bound URL (with the real port when port 0 was asked). */
-  listen(url: string): Promise<string>;
+  listen(url: string, opts?: EndpointOptions): Promise<string>;
   /** Starts a non-blocking, reconnecting dialer. */
-  dial(url: string): Promise<void>;
+  dial(url: string, opts?: EndpointOptions): Promise<void>;
   /**
    * Sets an option by its nng name (`req:resend-time`, `recv-size-max`, ...).
    * Byte-valued options (`sub:subscribe`, `sub:unsubscribe`) take a Uint8Array,

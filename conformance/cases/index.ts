@@ -3,6 +3,7 @@
 import { busCases } from "./bus/bus.ts";
 import { coverageCases } from "./coverage/index.ts";
 import { ipcCases } from "./ipc/index.ts";
+import { mustGapCases } from "./must/index.ts";
 import { pairCases } from "./pair/index.ts";
 import { pathCases } from "./paths/index.ts";
 import { pipelineCases } from "./pipeline/index.ts";
@@ -16,6 +17,7 @@ import { reqReplyCases } from "./reqrep/req-replies.ts";
 import { reqRequestCases } from "./reqrep/req-requests.ts";
 import { reqResendCases } from "./reqrep/req-resend.ts";
 import { surveyCases } from "./survey/index.ts";
+import { tlsCases } from "./tls/tls.ts";
 import type { ConformanceCase } from "./types.ts";
 import { wsCases } from "./ws/index.ts";
 
@@ -35,6 +37,8 @@ export const allCases: readonly ConformanceCase[] = [
   ...busCases,
   ...ipcCases,
   ...wsCases,
+  ...tlsCases,
+  ...mustGapCases,
   ...pathCases,
   ...coverageCases,
 ];

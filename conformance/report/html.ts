@@ -166,10 +166,11 @@ export function renderHtml(results: Results): string {
 <h1>SP conformance report</h1>
 <p>IUTs: ${iuts.map((i) => `<b>${esc(i.name)}</b> ${esc(i.version)}`).join(", ")} · seed ${esc(results.seed)} · ${esc((results.durationMs / 1000).toFixed(1))} s${run ? ` · jobs ${esc(run.jobs)} · repeat ${esc(run.repeat)}${run.shard ? ` · shard ${esc(run.shard.index)}/${esc(run.shard.count)}` : ""}${run.mergedFrom ? ` · merged from ${run.mergedFrom.map(esc).join(", ")}` : ""}` : ""}</p>
 <p class="totals">${totals.join("")}</p>
-<p>Requirements: ${rq.note ? esc(rq.note) : `${bar(rq.mustCovered, rq.mustTotal)}${esc(rq.mustCovered)}/${esc(rq.mustTotal)} MUST covered (${pct(rq.mustCovered, rq.mustTotal)}), ${esc(covered)}/${esc(rq.total)} in all`}</p>
+<p>Requirements: ${rq.note ? esc(rq.note) : `${bar(rq.mustCovered, rq.mustTotal)}${esc(rq.mustCovered)}/${esc(rq.mustTotal)} MUST covered (${pct(rq.mustCovered, rq.mustTotal)}) by cases, ${esc(covered)}/${esc(rq.total)} in all${rq.mustUncheckable?.length ? `; ${esc(rq.mustUncheckable.length)} further MUSTs cannot be checked at the wire (not counted, reasons below)` : ""}`}</p>
 <details><summary>Transition coverage per machine (${esc(Object.keys(results.coverage.machines).length)} machines)</summary>
 <table class="machines"><thead><tr><th>machine</th><th>transitions driven by a passing case</th><th>not driven</th></tr></thead><tbody>${machines.join("")}</tbody></table></details>
 <details><summary>Uncovered requirements (${esc(rq.uncovered.length)})</summary><p class="req">${rq.uncovered.map(esc).join(" ")}</p></details>
+${uncheckableSection(rq)}
 </header>
 <input id="filter" type="search" placeholder="filter: id, title, requirement, verdict (e.g. fail, SP-TCP-5)" aria-label="filter">
 <span><span id="shown">${esc(results.cases.length)}</span> of ${esc(results.cases.length)} cases</span>
@@ -182,4 +183,26 @@ ${templates.join("\n")}
 <script>${JS}</script>
 </body></html>
 `;
+}
+
+/**
+ * The MUSTs no case checks, with the reason each cannot be checked at the
+ * wire (cases/coverage/unobservable.ts); these are not counted as covered.
+ */
+function uncheckableSection(rq: {
+  mustUncheckable?: { requirement: string; kind: string; reason: string }[];
+  mustUnexplained?: string[];
+}): string {
+  const list = rq.mustUncheckable ?? [];
+  const bare = rq.mustUnexplained ?? [];
+  if (list.length === 0 && bare.length === 0) return "";
+  const rows = list.map(
+    (u) =>
+      `<tr><td><code>${esc(u.requirement)}</code></td><td>${esc(u.kind)}</td><td>${esc(u.reason)}</td></tr>`,
+  );
+  const unexplained = bare.length
+    ? `<p>MUSTs with no case and no reason listed (${esc(bare.length)}): <span class="req">${bare.map(esc).join(" ")}</span></p>`
+    : "";
+  return `<details><summary>MUSTs not checked by any case, with the reason (${esc(list.length)} uncheckable${bare.length ? `, ${esc(bare.length)} unexplained` : ""})</summary>
+<table class="machines"><thead><tr><th>requirement</th><th>kind</th><th>why no case checks it</th></tr></thead><tbody>${rows.join("")}</tbody></table>${unexplained}</details>`;
 }

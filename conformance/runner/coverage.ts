@@ -8,6 +8,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { projectRoot } from "../adapters/build.ts";
+import {
+  type UncheckableRequirement,
+  uncheckableRequirements,
+} from "../cases/coverage/unobservable.ts";
 import type { ConformanceCase } from "../cases/types.ts";
 
 /** Requirement coverage, as written to results.json. */
@@ -16,6 +20,13 @@ export interface RequirementCoverage {
   mustTotal: number;
   mustCovered: number;
   uncovered: string[];
+  /**
+   * MUSTs that no case checked and that cases/coverage/unobservable.ts lists
+   * as uncheckable at the wire, with the reason. Not counted in `mustCovered`.
+   */
+  mustUncheckable?: UncheckableRequirement[];
+  /** MUSTs that no case checked and that have no reason listed either. */
+  mustUnexplained?: string[];
   /** Requirement ids named by cases but absent from spec/requirements.json. */
   unknown?: string[];
   /** Set when spec/requirements.json could not be read. */
@@ -44,6 +55,7 @@ export type CoverageCase = Pick<ConformanceCase, "id" | "requirements" | "covers
 interface RequirementRow {
   id: string;
   keyword: string;
+  text?: string;
 }
 
 const MACHINE_FILES = ["req", "rep", "tcp-pipe", "tcp-dialer"];
@@ -89,7 +101,13 @@ function loadRequirements(): RequirementRow[] | null {
   return parsed.requirements ?? [];
 }
 
-const isMust = (keyword: string) => /^(MUST|REQUIRED|SHALL)/i.test(keyword.trim());
+/**
+ * A requirement is a MUST when its sentence holds an absolute key word, even
+ * if it starts with another one ("MAY ..., and it MUST NOT ..."), as in
+ * tools/trace.
+ */
+const isMust = (r: RequirementRow) =>
+  /^(MUST|REQUIRED|SHALL)/.test(r.keyword.trim()) || /\b(MUST|REQUIRED|SHALL)\b/.test(r.text ?? "");
 
 /**
  * Computes coverage. A requirement is covered when a case naming it ran (any
@@ -119,12 +137,19 @@ export async function computeCoverage(
     };
   } else {
     const known = new Set(rows.map((r) => r.id));
-    const must = rows.filter((r) => isMust(r.keyword));
+    const must = rows.filter(isMust);
+    const mustMissing = must.filter((r) => !checked.has(r.id)).map((r) => r.id);
+    const reasons = new Map(uncheckableRequirements.map((u) => [u.requirement, u]));
     requirements = {
       total: rows.length,
       mustTotal: must.length,
-      mustCovered: must.filter((r) => checked.has(r.id)).length,
+      mustCovered: must.length - mustMissing.length,
       uncovered: rows.filter((r) => !checked.has(r.id)).map((r) => r.id),
+      mustUncheckable: mustMissing.flatMap((id) => {
+        const u = reasons.get(id);
+        return u ? [u] : [];
+      }),
+      mustUnexplained: mustMissing.filter((id) => !reasons.has(id)),
       unknown: [...named].filter((id) => !known.has(id)).sort(),
     };
   }

@@ -28,6 +28,7 @@
 #include <nng/protocol/reqrep0/req.h>
 #include <nng/protocol/survey0/respond.h>
 #include <nng/protocol/survey0/survey.h>
+#include <nng/supplemental/tls/tls.h>
 #include <nng/supplemental/util/platform.h>
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -241,7 +242,7 @@ static void op_hello(long long id) {
   for (size_t i = 0; i < NPROTOCOLS; i++)
     n += (size_t)snprintf(extra + n, sizeof extra - n, "%s\"%s\"", i ? "," : "", protocols[i].name);
   n += (size_t)snprintf(extra + n, sizeof extra - n,
-                        "],\"transports\":[\"tcp\",\"ipc\",\"ws\"],\"options\":[");
+                        "],\"transports\":[\"tcp\",\"ipc\",\"ws\",\"wss\",\"tls+tcp\"],\"options\":[");
   for (size_t i = 0; i < NOPTIONS; i++)
     n += (size_t)snprintf(extra + n, sizeof extra - n, "%s\"%s\"", i ? "," : "", options[i].name);
   n += (size_t)snprintf(extra + n, sizeof extra - n, ",\"%s\",\"%s\"]}", NNG_OPT_SUB_SUBSCRIBE,
@@ -249,9 +250,86 @@ static void op_hello(long long id) {
   answer_ok(id, extra);
 }
 
-static void op_listen(long long id, nng_socket s, const char *url) {
+
+/* ---------- TLS (ADAPTER.md §2: the optional "tls" object of listen/dial) ---------- */
+
+/* Copies a JSON string field found after `from`, undoing \n, \" and \\ escapes (PEM texts). */
+static char *json_str_esc(const char *from, const char *key) {
+  const char *p = json_field(from, key);
+  if (p == NULL || *p != '"') return NULL;
+  p++;
+  char *s = malloc(strlen(p) + 1);
+  size_t n = 0;
+  while (*p && *p != '"') {
+    if (*p == '\\' && p[1]) {
+      p++;
+      s[n++] = *p == 'n' ? '\n' : *p == 'r' ? '\r' : *p == 't' ? '\t' : *p;
+      p++;
+    } else {
+      s[n++] = *p++;
+    }
+  }
+  s[n] = '\0';
+  return s;
+}
+
+/* Builds a TLS configuration from the request's "tls" object; *out stays NULL when absent. */
+static int tls_config(const char *line, int server, nng_tls_config **out) {
+  *out = NULL;
+  const char *t = json_field(line, "tls");
+  if (t == NULL || *t != '{') return 0;
+  nng_tls_config *cfg;
+  int rv = nng_tls_config_alloc(&cfg, server ? NNG_TLS_MODE_SERVER : NNG_TLS_MODE_CLIENT);
+  if (rv != 0) return rv;
+  char *cert = json_str_esc(t, "cert");
+  char *key = json_str_esc(t, "key");
+  char *ca = json_str_esc(t, "ca");
+  char *sn = json_str_esc(t, "servername");
+  int insecure = strstr(t, "\"insecure\":true") != NULL;
+  int require_cert = strstr(t, "\"requireClientCert\":true") != NULL;
+  if (rv == 0 && cert && key) rv = nng_tls_config_own_cert(cfg, cert, key, NULL);
+  if (rv == 0 && ca) rv = nng_tls_config_ca_chain(cfg, ca, NULL);
+  if (rv == 0 && sn) rv = nng_tls_config_server_name(cfg, sn);
+  /* SP-TLS-7/-9: a dialer verifies unless "insecure" is set; SP-TLS-10: a listener asks for
+     and verifies client certificates only when "requireClientCert" is set. */
+  int verify = server ? require_cert : !insecure;
+  if (rv == 0)
+    rv = nng_tls_config_auth_mode(cfg, verify ? NNG_TLS_AUTH_MODE_REQUIRED : NNG_TLS_AUTH_MODE_NONE);
+  free(cert);
+  free(key);
+  free(ca);
+  free(sn);
+  if (rv != 0) {
+    nng_tls_config_free(cfg);
+    return rv;
+  }
+  *out = cfg;
+  return 0;
+}
+
+static void op_dial(long long id, nng_socket s, const char *url, const char *line) {
+  nng_tls_config *cfg;
+  int rv = tls_config(line, 0, &cfg);
+  if (rv != 0) {
+    answer_nng(id, rv);
+    return;
+  }
+  nng_dialer d;
+  rv = nng_dialer_create(&d, s, url);
+  if (rv == 0 && cfg) rv = nng_dialer_set_ptr(d, NNG_OPT_TLS_CONFIG, cfg);
+  if (rv == 0) rv = nng_dialer_start(d, NNG_FLAG_NONBLOCK);
+  if (cfg) nng_tls_config_free(cfg); /* the dialer holds its own reference */
+  rv ? answer_nng(id, rv) : answer_ok(id, NULL);
+}
+
+static void op_listen(long long id, nng_socket s, const char *url, const char *line) {
   nng_listener l;
-  int rv = nng_listen(s, url, &l, 0);
+  nng_tls_config *cfg;
+  int rv = tls_config(line, 1, &cfg);
+  if (rv == 0) rv = nng_listener_create(&l, s, url);
+  if (rv == 0 && cfg) rv = nng_listener_set_ptr(l, NNG_OPT_TLS_CONFIG, cfg);
+  if (rv == 0) rv = nng_listener_start(l, 0);
+  if (cfg) nng_tls_config_free(cfg); /* the listener holds its own reference */
   if (rv != 0) {
     answer_nng(id, rv);
     return;
@@ -363,10 +441,9 @@ static void *handle(void *arg) {
   } else if (strcmp(op, "open") == 0) {
     op_open(id, line);
   } else if (strcmp(op, "listen") == 0 && url) {
-    op_listen(id, s, url);
+    op_listen(id, s, url, line);
   } else if (strcmp(op, "dial") == 0 && url) {
-    rv = nng_dial(s, url, NULL, NNG_FLAG_NONBLOCK);
-    rv ? answer_nng(id, rv) : answer_ok(id, NULL);
+    op_dial(id, s, url, line);
   } else if (strcmp(op, "setopt") == 0 && name && json_field(line, "data") != NULL) {
     /* Byte-valued options (sub:subscribe, sub:unsubscribe) carry base64 in "data". */
     char *b64 = json_str(line, "data");

@@ -6,11 +6,13 @@
 import { createInterface } from "node:readline";
 import {
   defaultTransports,
+  type EndpointOptions,
   openSocket,
   optionTable,
   protocolFactories,
   type SocketBase,
   SPError,
+  type TlsEndpointOptions,
 } from "../../../reference/index.ts";
 
 interface Request {
@@ -23,6 +25,7 @@ interface Request {
   value?: number;
   data?: string;
   timeoutMs?: number;
+  tls?: unknown;
 }
 
 /** A socket plus the recv/send timeouts the suite configured (restored after per-call ones). */
@@ -66,6 +69,21 @@ async function withTimeout<T>(
   return op();
 }
 
+/** The optional `tls` object of listen/dial (ADAPTER.md §2), as reference endpoint options. */
+function endpointOptions(req: Request): EndpointOptions | undefined {
+  const t = req.tls as Record<string, unknown> | undefined;
+  if (t === undefined || t === null || typeof t !== "object") return undefined;
+  const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+  const tls: TlsEndpointOptions = {};
+  if (str(t.cert) !== undefined) tls.cert = str(t.cert);
+  if (str(t.key) !== undefined) tls.key = str(t.key);
+  if (str(t.ca) !== undefined) tls.ca = str(t.ca);
+  if (str(t.servername) !== undefined) tls.servername = str(t.servername);
+  if (t.insecure === true) tls.insecure = true;
+  if (t.requireClientCert === true) tls.requireClientCert = true;
+  return { tls };
+}
+
 async function handle(req: Request): Promise<Record<string, unknown>> {
   switch (req.op) {
     case "hello":
@@ -86,11 +104,11 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
       return { socket: id };
     }
     case "listen": {
-      const l = await entry(req).sock.listen(String(req.url));
+      const l = await entry(req).sock.listen(String(req.url), endpointOptions(req));
       return { url: l.url };
     }
     case "dial": {
-      const d = entry(req).sock.dial(String(req.url));
+      const d = entry(req).sock.dial(String(req.url), endpointOptions(req));
       // Dialing reconnects in the background; a failed first attempt is not an error.
       void Promise.resolve(d.connected).catch(() => {});
       return {};

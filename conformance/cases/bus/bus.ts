@@ -37,7 +37,7 @@ const headerSent: ConformanceCase = {
 const wrongPeer: ConformanceCase = {
   id: "bus/wrong-peer-protocol",
   title: "BUS closes connections from other protocols and keeps serving BUS peers",
-  requirements: ["SP-BUS-1", "SP-TCP-6", "SP-TCP-12"],
+  requirements: ["SP-BUS-1", "SP-TCP-6", "SP-TCP-12", "SP-FRAMEWORK-9"],
   kind: "malformed",
   needs: BUS,
   covers: ["tcp-pipe:handshake:header[!peerCompatible]", "tcp-pipe:handshake:header"],
@@ -61,7 +61,7 @@ const wrongPeer: ConformanceCase = {
 const noHeader: ConformanceCase = {
   id: "bus/no-header",
   title: "BUS sends and delivers message bodies unchanged, without a protocol header",
-  requirements: ["SP-BUS-2"],
+  requirements: ["SP-BUS-2", "SP-BUS-9", "SP-FRAMEWORK-1"],
   kind: "example",
   needs: BUS,
   async run(ctx: CaseContext) {

@@ -55,7 +55,7 @@ function wrongPeer(p: Mono): ConformanceCase {
   return {
     id: `pair/${p}-wrong-peer-protocol`,
     title: `${p} closes connections from other protocols, ${other} included`,
-    requirements: ["SP-PAIR-1", "SP-TCP-6", "SP-TCP-12"],
+    requirements: ["SP-PAIR-1", "SP-TCP-6", "SP-TCP-12", "SP-FRAMEWORK-9"],
     kind: "malformed",
     needs: tcpNeeds(p),
     covers: ["tcp-pipe:handshake:header[!peerCompatible]", "tcp-pipe:handshake:header"],
@@ -215,7 +215,7 @@ function order(p: Mono): ConformanceCase {
   return {
     id: `pair/${p}-order`,
     title: `${p} keeps message order in both directions`,
-    requirements: ["SP-PAIR-6"],
+    requirements: ["SP-PAIR-6", "SP-FRAMEWORK-1", "SP-FRAMEWORK-2"],
     kind: "example",
     needs: tcpNeeds(p),
     async run(ctx: CaseContext) {

@@ -36,7 +36,7 @@ export const pipelineNumbers: ConformanceCase = {
 export const pipelineWrongPeer: ConformanceCase = {
   id: "pipeline/wrong-peer-closes",
   title: "PUSH and PULL close connections from peers of another protocol",
-  requirements: ["SP-PIPELINE-1", "SP-TCP-6"],
+  requirements: ["SP-PIPELINE-1", "SP-TCP-6", "SP-FRAMEWORK-9"],
   kind: "malformed",
   needs: { protocols: ["push0", "pull0"], transports: ["tcp"] },
   covers: ["tcp-pipe:handshake:header[!peerCompatible]"],
@@ -228,7 +228,7 @@ export const pushIgnoresData: ConformanceCase = {
 export const pushCloseFailsSend: ConformanceCase = {
   id: "pipeline/push-close-fails-send",
   title: "Closing a PUSH fails a waiting send with ECLOSED",
-  requirements: ["SP-PIPELINE-14"],
+  requirements: ["SP-PIPELINE-14", "SP-FRAMEWORK-19"],
   kind: "example",
   needs: PUSH_TCP,
   covers: ["push:idle:block", "push:blocked:close"],

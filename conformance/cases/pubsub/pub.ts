@@ -42,7 +42,7 @@ export const pubsubNumbers: ConformanceCase = {
 export const pubsubWrongPeer: ConformanceCase = {
   id: "pubsub/wrong-peer-closes",
   title: "PUB and SUB close connections from peers of another protocol",
-  requirements: ["SP-PUBSUB-1", "SP-TCP-6"],
+  requirements: ["SP-PUBSUB-1", "SP-TCP-6", "SP-FRAMEWORK-9"],
   kind: "malformed",
   needs: { protocols: ["pub0", "sub0"], transports: ["tcp"] },
   covers: ["tcp-pipe:handshake:header[!peerCompatible]"],

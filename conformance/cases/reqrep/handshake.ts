@@ -47,7 +47,7 @@ export const headerSent: ConformanceCase = {
 export const wrongPeerProtocol: ConformanceCase = {
   id: "reqrep/tcp-wrong-peer-protocol",
   title: "REP closes a connection whose header names a protocol other than REQ",
-  requirements: ["SP-TCP-6", "SP-REQREP-1", "SP-TCP-12"],
+  requirements: ["SP-TCP-6", "SP-REQREP-1", "SP-TCP-12", "SP-FRAMEWORK-9"],
   kind: "malformed",
   needs: REP_TCP,
   covers: ["tcp-pipe:handshake:header[!peerCompatible]", "tcp-pipe:handshake:header"],
@@ -116,7 +116,7 @@ export const reservedNonZero: ConformanceCase = {
 export const noMessageBeforeHeader: ConformanceCase = {
   id: "reqrep/tcp-no-message-before-header",
   title: "REQ sends no request before the peer's header arrived, then sends the waiting one",
-  requirements: ["SP-TCP-2", "SP-REQREP-12", "SP-REQREP-3"],
+  requirements: ["SP-TCP-2", "SP-REQREP-12", "SP-REQREP-3", "SP-FRAMEWORK-15"],
   kind: "example",
   needs: { ...REQ_TCP, options: ["reconnect-time-min"] },
   covers: ["req:idle:send", "req:pending:pipeAdded", "tcp-pipe:handshake:header"],

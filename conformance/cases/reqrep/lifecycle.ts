@@ -24,7 +24,7 @@ const SETTLE = 100;
 export const closeFailsPending: ConformanceCase = {
   id: "reqrep/close-fails-pending",
   title: "Closing REQ or REP fails a pending recv with ECLOSED",
-  requirements: ["SP-REQREP-20"],
+  requirements: ["SP-REQREP-20", "SP-FRAMEWORK-19"],
   kind: "example",
   needs: { protocols: ["req0", "rep0"], transports: ["tcp"] },
   covers: ["req:waiting:recv", "req:waiting:close", "rep:idle:close"],

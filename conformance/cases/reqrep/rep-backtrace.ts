@@ -20,7 +20,7 @@ import {
 export const repBacktraceUnchanged: ConformanceCase = {
   id: "reqrep/rep-backtrace-unchanged",
   title: "REP returns the backtrace unchanged ahead of the reply body",
-  requirements: ["SP-REQREP-13", "SP-REQREP-2", "SP-REQREP-22"],
+  requirements: ["SP-REQREP-13", "SP-REQREP-2", "SP-REQREP-22", "SP-FRAMEWORK-3"],
   kind: "example",
   needs: REP_TCP,
   covers: ["rep:idle:deliver", "rep:holding:send"],
@@ -43,7 +43,7 @@ export const repBacktraceUnchanged: ConformanceCase = {
 export const repNoRequestId: ConformanceCase = {
   id: "reqrep/rep-no-request-id",
   title: "REP does not deliver or answer a request without a request id",
-  requirements: ["SP-REQREP-14", "SP-REQREP-2", "SP-TCP-12"],
+  requirements: ["SP-REQREP-14", "SP-REQREP-2", "SP-TCP-12", "SP-FRAMEWORK-5"],
   kind: "malformed",
   needs: REP_TCP,
   async run(ctx: CaseContext) {
@@ -70,7 +70,7 @@ export const repNoRequestId: ConformanceCase = {
 export const repTtlExceeded: ConformanceCase = {
   id: "reqrep/rep-ttl-exceeded",
   title: "REP drops a request with more than 8 backtrace words and keeps the connection",
-  requirements: ["SP-REQREP-15", "SP-REQREP-13"],
+  requirements: ["SP-REQREP-15", "SP-REQREP-13", "SP-FRAMEWORK-7", "SP-FRAMEWORK-8"],
   kind: "malformed",
   needs: REP_TCP,
   async run(ctx: CaseContext) {
@@ -103,7 +103,7 @@ export const repTtlExceeded: ConformanceCase = {
 export const repTtlConfigurable: ConformanceCase = {
   id: "reqrep/rep-ttl-configurable",
   title: "REP honours ttl-max values 1 and 15",
-  requirements: ["SP-REQREP-15", "SP-REQREP-13"],
+  requirements: ["SP-REQREP-15", "SP-REQREP-13", "SP-FRAMEWORK-7", "SP-FRAMEWORK-8"],
   kind: "malformed",
   needs: { ...REP_TCP, options: ["ttl-max"] },
   async run(ctx: CaseContext) {

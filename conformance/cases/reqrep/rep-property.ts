@@ -20,7 +20,7 @@ const arbRequest = fc.record({
 export const repBacktraceProperty: ConformanceCase = {
   id: "reqrep/rep-backtrace-property",
   title: "Random bodies and backtraces round-trip through REP unchanged (property)",
-  requirements: ["SP-REQREP-13", "SP-REQREP-2", "SP-REQREP-22", "SP-TCP-8"],
+  requirements: ["SP-REQREP-13", "SP-REQREP-2", "SP-REQREP-22", "SP-TCP-8", "SP-FRAMEWORK-6"],
   kind: "property",
   needs: REP_TCP,
   covers: ["rep:idle:deliver", "rep:holding:send"],

@@ -17,7 +17,7 @@ import {
 export const reqIdTopBit: ConformanceCase = {
   id: "reqrep/req-id-top-bit",
   title: "REQ request ids have the top bit set and differ between requests",
-  requirements: ["SP-REQREP-2", "SP-REQREP-3"],
+  requirements: ["SP-REQREP-2", "SP-REQREP-3", "SP-FRAMEWORK-5"],
   kind: "example",
   needs: REQ_TCP,
   covers: ["req:idle:send", "req:pending:always[pipeAvailable]", "req:waiting:reply[idMatches]"],
@@ -41,7 +41,7 @@ export const reqIdTopBit: ConformanceCase = {
 export const reqExactFrame: ConformanceCase = {
   id: "reqrep/req-exact-frame",
   title: "REQ sends exactly [id] body and strips the id from the reply",
-  requirements: ["SP-REQREP-5", "SP-REQREP-7", "SP-TCP-8"],
+  requirements: ["SP-REQREP-5", "SP-REQREP-7", "SP-TCP-8", "SP-FRAMEWORK-3"],
   kind: "example",
   needs: REQ_TCP,
   covers: ["req:idle:send", "req:pending:always[pipeAvailable]", "req:waiting:reply[idMatches]"],

@@ -42,7 +42,7 @@ export const respondentBacktraceUnchanged: ConformanceCase = {
 export const respondentTtlExceeded: ConformanceCase = {
   id: "survey/respondent-ttl-exceeded",
   title: "RESPONDENT drops a survey with more than 8 backtrace words and keeps the connection",
-  requirements: ["SP-SURVEY-16", "SP-SURVEY-19"],
+  requirements: ["SP-SURVEY-16", "SP-SURVEY-19", "SP-FRAMEWORK-7"],
   kind: "malformed",
   needs: RESPONDENT_TCP,
   async run(ctx: CaseContext) {
@@ -70,7 +70,7 @@ export const respondentTtlExceeded: ConformanceCase = {
 export const respondentNoTerminator: ConformanceCase = {
   id: "survey/respondent-no-terminator",
   title: "RESPONDENT does not deliver or answer a survey without a survey id",
-  requirements: ["SP-SURVEY-15", "SP-SURVEY-2", "SP-TCP-12"],
+  requirements: ["SP-SURVEY-15", "SP-SURVEY-2", "SP-TCP-12", "SP-FRAMEWORK-5"],
   kind: "malformed",
   needs: RESPONDENT_TCP,
   async run(ctx: CaseContext) {

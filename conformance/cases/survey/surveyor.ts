@@ -49,7 +49,7 @@ export const surveyHeaderNumbers: ConformanceCase = {
 export const surveyWrongPeer: ConformanceCase = {
   id: "survey/wrong-peer-closes",
   title: "SURVEYOR and RESPONDENT close connections from protocols other than their peer",
-  requirements: ["SP-SURVEY-1", "SP-TCP-6", "SP-TCP-12"],
+  requirements: ["SP-SURVEY-1", "SP-TCP-6", "SP-TCP-12", "SP-FRAMEWORK-9"],
   kind: "malformed",
   needs: { protocols: ["surveyor0", "respondent0"], transports: ["tcp"] },
   covers: ["tcp-pipe:handshake:header[!peerCompatible]", "tcp-pipe:handshake:header"],
