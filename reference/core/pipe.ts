@@ -27,6 +27,13 @@ export interface Pipe {
    * Returns false when the pipe is closed (the message is dropped).
    */
   send(first: Uint8Array, second?: Uint8Array): boolean;
+  /**
+   * `send` copies a payload (both parts together) of up to this many bytes
+   * before it returns, so the caller may reuse its buffers at once; larger
+   * payloads, or any payload when this is absent, are kept by reference until
+   * written and must not change meanwhile.
+   */
+  readonly copyLimit?: number;
   /** Called once per received message; set by the protocol. */
   onMessage: ((msg: Buffer) => void) | null;
   /**
@@ -46,6 +53,13 @@ export interface Pipe {
   onWritable: (() => void) | null;
   /** Closes the connection; only this pipe is affected (SP-TCP-12). */
   close(reason?: SPError): void;
+  /**
+   * Once the pipe is closed: the messages it accepted with `send` but never
+   * handed to the connection (or, inproc, never delivered), oldest first, each
+   * returned once. PUSH routes them to another pipe (SP-PIPELINE-18). Optional:
+   * a transport without it loses such messages with the pipe.
+   */
+  takeUnsent?(): Buffer[];
 }
 
 /**

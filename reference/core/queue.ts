@@ -49,6 +49,17 @@ export class RingQueue<T> {
     return true;
   }
 
+  /**
+   * Puts `item` in front of the oldest one (it is shifted next). Ignores the
+   * capacity: items given back must not be lost.
+   */
+  unshift(item: T): void {
+    if (this.count === this.items.length) this.grow();
+    this.head = (this.head - 1) & (this.items.length - 1);
+    this.items[this.head] = item;
+    this.count++;
+  }
+
   /** Removes and returns the oldest item, or undefined when empty. */
   shift(): T | undefined {
     if (this.count === 0) return undefined;

@@ -50,7 +50,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: ["enqueueSend"],
     target: "blocked",
     requirements: ["SP-PIPELINE-5"],
-    line: 240,
+    line: 255,
   },
   {
     id: "push:idle:always[sendsWaiting]",
@@ -60,7 +60,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: [],
     target: "blocked",
     requirements: ["SP-PIPELINE-5"],
-    line: 241,
+    line: 256,
   },
   {
     id: "push:idle:close",
@@ -70,7 +70,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: [],
     target: "closed",
     requirements: ["SP-PIPELINE-14"],
-    line: 242,
+    line: 257,
   },
   {
     id: "push:blocked:ready",
@@ -80,7 +80,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: ["transmitWaiting"],
     target: "idle",
     requirements: ["SP-PIPELINE-4"],
-    line: 243,
+    line: 258,
   },
   {
     id: "push:blocked:after:sendTimeout",
@@ -90,7 +90,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: ["expireWaiting"],
     target: "idle",
     requirements: ["SP-PIPELINE-5"],
-    line: 244,
+    line: 259,
   },
   {
     id: "push:blocked:close",
@@ -100,7 +100,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: ["failWaiting"],
     target: "closed",
     requirements: ["SP-PIPELINE-14"],
-    line: 245,
+    line: 260,
   },
 ];
 

@@ -18,6 +18,9 @@ import { Waiter } from "../../core/waiter.ts";
 import { defaultTransports } from "../../transports.ts";
 import { Balancer, DEFAULT_PRIORITY, validPriority } from "./balancer.ts";
 
+/** What a send that went out at once returns: one settled promise, shared. */
+const RESOLVED: Promise<void> = Promise.resolve();
+
 /** The unprovided `push` machine (or a regenerated variant with the same names). */
 export type PushMachine = typeof pushMachine;
 
@@ -41,7 +44,8 @@ interface WaitingSend {
   readonly msg: Buffer;
   /** performance.now() deadline; Infinity without a send timeout. */
   readonly deadline: number;
-  readonly done: Waiter<void>;
+  /** Null for a message given back by a dead pipe: its sender was already answered. */
+  readonly done: Waiter<void> | null;
 }
 
 /**
@@ -92,7 +96,7 @@ export class Push0Socket extends SocketBase {
             if (!pipe) return;
             this.waiting.shift();
             pipe.send(head.msg);
-            head.done.resolve();
+            head.done?.resolve();
           }
         },
         // SP-PIPELINE-5: a send that waited past its timeout fails with ETIMEDOUT.
@@ -103,12 +107,14 @@ export class Push0Socket extends SocketBase {
             if (!head || head.deadline > now) return;
             this.waiting.shift();
             this.count("txTimedOut");
-            head.done.fail(new SPError("ETIMEDOUT", "no PULL peer could take the message"));
+            if (head.done)
+              head.done.fail(new SPError("ETIMEDOUT", "no PULL peer could take the message"));
+            else this.count("txDropped");
           }
         },
         // SP-PIPELINE-14: close fails every waiting send.
         failWaiting: () => {
-          for (const w of this.waiting.drain()) w.done.fail(new SPError("ECLOSED"));
+          for (const w of this.waiting.drain()) w.done?.fail(new SPError("ECLOSED"));
         },
       },
       guards: {
@@ -139,17 +145,19 @@ export class Push0Socket extends SocketBase {
    */
   send(data: SendData): Promise<void> {
     if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
-    // SP-PIPELINE-2: no header; the message is the whole payload.
-    const msg = toOwnedBuffer(data);
     // Fast path: nothing waits ahead of us and a pipe can take it (no actor event).
     if (this.waiting.isEmpty()) {
       const pipe = this.lb.pick();
       if (pipe) {
-        // SP-PIPELINE-3: exactly one pipe.
-        pipe.send(msg);
-        return Promise.resolve();
+        // SP-PIPELINE-2: no header; the message is the whole payload.
+        // SP-PIPELINE-3: exactly one pipe. A pipe that copies small payloads as it
+        // queues them needs no private copy of the caller's buffer.
+        const copies = data instanceof Uint8Array && data.length <= (pipe.copyLimit ?? -1);
+        pipe.send(copies ? data : toOwnedBuffer(data));
+        return RESOLVED;
       }
     }
+    const msg = toOwnedBuffer(data);
     // SP-PIPELINE-6: never dropped for want of a pipe; it waits in the send slot.
     const t = this.options.sendTimeout;
     const deadline = t < 0 ? Number.POSITIVE_INFINITY : performance.now() + t;
@@ -237,6 +245,24 @@ export class Push0Socket extends SocketBase {
     this.lb.remove(pipe);
     pipe.onMessage = null;
     pipe.onWritable = null;
+    // SP-PIPELINE-18: messages the dead pipe never handed to its connection are
+    // not lost: they go back to the head of the queue, oldest first, for another pipe.
+    // SP-PIPELINE-19: what it did write is never sent again (at most once).
+    const unsent = pipe.takeUnsent?.();
+    if (!unsent || unsent.length === 0) return;
+    if (this.isClosed || this.actor.getSnapshot().status !== "active") {
+      for (let i = 0; i < unsent.length; i++) this.count("txDropped");
+      return;
+    }
+    const t = this.options.sendTimeout;
+    const deadline = t < 0 ? Number.POSITIVE_INFINITY : performance.now() + t;
+    for (let i = unsent.length - 1; i >= 0; i--) {
+      this.waiting.unshift({ msg: unsent[i] as Buffer, deadline, done: null });
+      this.count("txRequeued");
+    }
+    // From idle the first event only enters `blocked` (sendsWaiting); the next transmits.
+    if (this.actor.getSnapshot().value === "idle") this.actor.send({ type: "ready" });
+    this.pipeReady();
   }
 
   protected protocolClose(): void {

@@ -119,7 +119,13 @@ export class RepContext {
   send(data: SendData): Promise<void> {
     if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
     const done = new Waiter<void>(-1);
-    const arg: ReplyArg = { body: toOwnedBuffer(data), done };
+    // A pipe that copies the reply as it queues it needs no private copy of the caller's buffer.
+    const pipe = this.held?.pipe;
+    const copied =
+      data instanceof Uint8Array &&
+      pipe !== undefined &&
+      (this.held as RepIncoming).backtrace.length + data.length <= (pipe.copyLimit ?? -1);
+    const arg: ReplyArg = { body: copied ? (data as Buffer) : toOwnedBuffer(data), done };
     this.actor.send({ type: "send", arg });
     return done.promise;
   }

@@ -53,6 +53,7 @@ export class ReqContext {
   /** A reply that arrived before anybody called recv. */
   private kept: Buffer | null = null;
   private closedFlag = false;
+  private readonly word = Buffer.alloc(4);
   private readonly actor;
 
   constructor(
@@ -66,9 +67,10 @@ export class ReqContext {
           // SP-REQREP-3: the next id, top bit set, unique across the socket's contexts.
           this.forgetRequest();
           this.reqId = host.claimId(this);
-          const word = Buffer.allocUnsafe(4);
-          word.writeUInt32BE(this.reqId, 0);
-          this.idWord = word;
+          // One id word per context, rewritten in place: the request's id word is
+          // copied by a pipe with a copyLimit, or taken fresh in `transmit` otherwise.
+          this.word.writeUInt32BE(this.reqId, 0);
+          this.idWord = this.word;
           this.body = event.arg as Buffer;
           this.kept = null;
         },
@@ -78,7 +80,8 @@ export class ReqContext {
           const pipe = host.pickPipe();
           if (!pipe || !this.idWord || !this.body) return;
           this.carrier = pipe;
-          pipe.send(this.idWord, this.body);
+          const copied = 4 + this.body.length <= (pipe.copyLimit ?? -1);
+          pipe.send(copied ? this.idWord : Buffer.from(this.idWord), this.body);
         },
         cancelRequest: ({ event }) => {
           // SP-REQREP-10: the old id is forgotten, so its late reply fails idMatches.
@@ -99,6 +102,7 @@ export class ReqContext {
         },
         deliverReply: ({ event }) => {
           // SP-REQREP-7: the id word is stripped before delivery.
+          // SP-REQREP-24: forgetting the id drops every later reply to this request.
           const body = replyOf(event).subarray(4);
           this.forgetRequest();
           const w = this.waiter;

@@ -51,6 +51,8 @@ export class InprocPipe implements Pipe {
   private resolveClosed!: (r: SPError | undefined) => void;
   /** Messages for this end, not yet delivered. */
   private inbox: Buffer[] = [];
+  /** What was still in the inbox when this end closed; the sender takes it back. */
+  private orphans: Buffer[] = [];
   /** Bytes this end has sent that the other end has not yet delivered. */
   private inFlight = 0;
   private wantWritable = false;
@@ -126,6 +128,18 @@ export class InprocPipe implements Pipe {
     this.lifecycle({ type: "close", arg: reason });
   }
 
+  /**
+   * After close: messages this end sent that the other end never delivered
+   * because it closed first, oldest first; each returned once (SP-PIPELINE-18).
+   */
+  takeUnsent(): Buffer[] {
+    const other = this.other;
+    if (!other || other.orphans.length === 0) return [];
+    const out = other.orphans;
+    other.orphans = [];
+    return out;
+  }
+
   /** Hands a lifecycle event to the actor unless it has finished. */
   lifecycle(event: InprocPipeEvent): void {
     if (this.actor.getSnapshot().status !== "active") return;
@@ -147,8 +161,13 @@ export class InprocPipe implements Pipe {
     this.inbox = [];
     const sender = this.other;
     let delivered = 0;
-    for (const msg of batch) {
-      if (this.closedFlag) break;
+    for (let i = 0; i < batch.length; i++) {
+      const msg = batch[i] as Buffer;
+      if (this.closedFlag) {
+        // Closed while delivering: the rest goes back to the sender (SP-PIPELINE-18).
+        this.orphans = batch.slice(i).concat(this.orphans);
+        break;
+      }
       delivered += msg.length;
       const limit = this.host.options.recvMaxSize;
       if (limit > 0 && msg.length > limit) {
@@ -177,6 +196,7 @@ export class InprocPipe implements Pipe {
   private closeConnection(event: InprocPipeEvent): void {
     if (this.closedFlag) return;
     this.closedFlag = true;
+    this.orphans = this.inbox;
     this.inbox = [];
     if ((event.type === "close" || event.type === "oversize") && event.arg instanceof SPError) {
       this.reason = event.arg;

@@ -64,6 +64,46 @@ describe("frame writer", () => {
     expect(frames[1]?.toString()).toBe("x");
   });
 
+  it("copies small payloads as they are queued, so the caller may reuse its buffer", async () => {
+    const s = sink();
+    const w = new FrameWriter(s);
+    const reused = Buffer.from("one");
+    w.push(reused);
+    reused.write("two");
+    w.push(reused);
+    await new Promise((r) => process.nextTick(r));
+    expect(decode(Buffer.concat(s.writes)).map(String)).toEqual(["one", "two"]);
+  });
+
+  it("a burst is written in 256 KiB batches before the tick ends", () => {
+    const s = sink();
+    const w = new FrameWriter(s);
+    const body = Buffer.alloc(1000, 1);
+    for (let i = 0; i < 1000; i++) w.push(body);
+    // About 1 MB queued in one tick: most of it is already written, in a few large
+    // writes (not one per frame), while the chunk size grows to 256 KiB.
+    expect(s.writes.length).toBeGreaterThanOrEqual(3);
+    expect(s.writes.length).toBeLessThanOrEqual(16);
+    expect(w.queuedBytes).toBeLessThan(256 * 1024);
+    w.flush();
+    expect(decode(Buffer.concat(s.writes))).toHaveLength(1000);
+  });
+
+  it("discard gives back the frames never written, oldest first, parts joined", () => {
+    const s = sink();
+    const w = new FrameWriter(s, 0x01);
+    const big = Buffer.alloc(20 * 1024, 9);
+    w.push(Buffer.from([0x80, 0, 0, 7]), Buffer.from("ab"));
+    w.push(big);
+    w.push(Buffer.alloc(0));
+    const back = w.discard();
+    expect(back.map((b) => b.length)).toEqual([6, big.length, 0]);
+    expect(back[0]).toEqual(Buffer.from([0x80, 0, 0, 7, 0x61, 0x62]));
+    expect(back[1]?.equals(big)).toBe(true);
+    expect(s.writes).toHaveLength(0);
+    expect(w.discard()).toEqual([]);
+  });
+
   it("writes nothing after discard", async () => {
     const s = sink();
     const w = new FrameWriter(s);

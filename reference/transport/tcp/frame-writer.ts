@@ -5,13 +5,24 @@ export interface FrameSink {
   uncork(): void;
 }
 
-/** Batches up to this many bytes into one allocation and one `write`. */
-const CONCAT_LIMIT = 256 * 1024;
-
+/** Payloads up to this size are copied into the batch buffer; larger ones are written as they are. */
+export const COPY_LIMIT = 16 * 1024;
+/** Smallest and largest batch buffer (chunk) a writer allocates. */
+const MIN_CHUNK = 4 * 1024;
+const MAX_CHUNK = 256 * 1024;
+/** Once this many bytes are queued the writer flushes at once instead of waiting for the tick. */
+const FLUSH_AT = 256 * 1024;
 /**
- * Queues outgoing frames and writes them once per tick (write coalescing).
- * Small batches become one buffer and one `write`; large ones go out between
- * `cork()` and `uncork()` so the kernel still sees one `writev`.
+ * Queues outgoing frames and writes them once per tick (write coalescing), or
+ * as soon as {@link FLUSH_AT} bytes are queued, so a burst streams out in
+ * 256 KiB writes instead of piling up until the tick ends.
+ *
+ * Frames are encoded as they are pushed: the length prefix and every payload
+ * of up to 16 KiB are copied into a batch buffer (one allocation per chunk,
+ * no per-frame objects), so one flush of small frames is one `write`. Larger
+ * payloads are not copied: they are queued by reference after their prefix,
+ * and a flush with several parts goes out between `cork()` and `uncork()` so
+ * the kernel still sees one `writev`.
  *
  * @example
  * ```ts
@@ -20,13 +31,22 @@ const CONCAT_LIMIT = 256 * 1024;
  * ```
  */
 export class FrameWriter {
-  private firsts: Uint8Array[] = [];
-  private seconds: (Uint8Array | undefined)[] = [];
+  /** Buffers ready for the sink, in order. */
+  private parts: Uint8Array[] = [];
+  /** Batch buffer being filled; bytes [start, fill) are encoded and not yet in `parts`. */
+  private chunk: Buffer | null = null;
+  private start = 0;
+  private fill = 0;
+  /** Size of the next chunk; adapts to the bytes one tick carries. */
+  private chunkSize = MIN_CHUNK;
+  /** Bytes pushed since the last end-of-tick flush (sizes the next chunk). */
+  private tickBytes = 0;
+  private frames = 0;
   private bytes = 0;
   private scheduled = false;
   private dead = false;
   private readonly sink: FrameSink;
-  private readonly flushBound = () => this.flush();
+  private readonly tickBound = () => this.onTick();
   /** Bytes in front of each payload: the length, plus the type byte when there is one. */
   private readonly prefix: number;
   private readonly frameType: number | undefined;
@@ -40,7 +60,7 @@ export class FrameWriter {
 
   /** Frames queued and not yet written. */
   get pending(): number {
-    return this.firsts.length;
+    return this.frames;
   }
 
   /** Bytes (framing included) queued and not yet handed to the sink; feeds `Pipe.writable`. */
@@ -48,73 +68,134 @@ export class FrameWriter {
     return this.bytes;
   }
 
-  /** Queues one frame whose payload is `first` followed by `second`. */
+  /**
+   * Queues one frame whose payload is `first` followed by `second`. Payloads
+   * of up to 16 KiB are copied now; larger ones must not change until written.
+   */
   push(first: Uint8Array, second?: Uint8Array): void {
     if (this.dead) return;
-    this.firsts.push(first);
-    this.seconds.push(second);
-    this.bytes += this.prefix + first.length + (second ? second.length : 0);
-    if (!this.scheduled) {
+    const a = first.length;
+    const b = second === undefined ? 0 : second.length;
+    const len = a + b;
+    const size = this.prefix + len;
+    this.frames++;
+    this.bytes += size;
+    this.tickBytes += size;
+    if (len <= COPY_LIMIT) {
+      const out = this.room(size);
+      let off = this.header(out, this.fill, len);
+      if (a > 0) {
+        out.set(first, off);
+        off += a;
+      }
+      if (b > 0) {
+        out.set(second as Uint8Array, off);
+        off += b;
+      }
+      this.fill = off;
+    } else {
+      const out = this.room(this.prefix);
+      this.fill = this.header(out, this.fill, len);
+      this.seal();
+      if (a > 0) this.parts.push(first);
+      if (b > 0) this.parts.push(second as Uint8Array);
+    }
+    if (this.bytes >= FLUSH_AT) this.flush();
+    else if (!this.scheduled) {
       this.scheduled = true;
-      process.nextTick(this.flushBound);
+      process.nextTick(this.tickBound);
     }
   }
 
   /** Writes everything queued now. */
   flush(): void {
-    this.scheduled = false;
-    const count = this.firsts.length;
-    if (count === 0 || this.dead) return;
-    const firsts = this.firsts;
-    const seconds = this.seconds;
-    const total = this.bytes;
-    this.firsts = [];
-    this.seconds = [];
+    if (this.dead) return;
+    this.seal();
+    const parts = this.parts;
+    if (parts.length === 0) return;
+    this.parts = [];
+    this.frames = 0;
     this.bytes = 0;
-    if (total <= CONCAT_LIMIT) {
-      const out = Buffer.allocUnsafe(total);
-      let off = 0;
-      for (let i = 0; i < count; i++) {
-        const a = firsts[i] as Uint8Array;
-        const b = seconds[i];
-        if (this.frameType !== undefined) out[off++] = this.frameType;
-        off = writeLength(out, off, a.length + (b ? b.length : 0));
-        out.set(a, off);
-        off += a.length;
-        if (b) {
-          out.set(b, off);
-          off += b.length;
-        }
-      }
-      this.sink.write(out);
+    if (parts.length === 1) {
+      this.sink.write(parts[0] as Uint8Array);
       return;
     }
     this.sink.cork();
-    for (let i = 0; i < count; i++) {
-      const a = firsts[i] as Uint8Array;
-      const b = seconds[i];
-      const head = Buffer.allocUnsafe(this.prefix);
-      if (this.frameType !== undefined) head[0] = this.frameType;
-      writeLength(head, this.prefix - 8, a.length + (b ? b.length : 0));
-      this.sink.write(head);
-      if (a.length > 0) this.sink.write(a);
-      if (b && b.length > 0) this.sink.write(b);
-    }
+    for (let i = 0; i < parts.length; i++) this.sink.write(parts[i] as Uint8Array);
     this.sink.uncork();
   }
 
-  /** Drops queued frames and refuses new ones. */
-  discard(): void {
+  /**
+   * Refuses new frames and returns the payloads queued and never handed to the
+   * sink, oldest first (two-part payloads joined), so that a protocol can route
+   * them elsewhere (SP-PIPELINE-18).
+   */
+  discard(): Buffer[] {
+    if (this.dead) return [];
+    this.seal();
+    const queued = Buffer.concat(this.parts);
     this.dead = true;
-    this.firsts = [];
-    this.seconds = [];
+    this.parts = [];
+    this.chunk = null;
+    this.frames = 0;
     this.bytes = 0;
+    const out: Buffer[] = [];
+    let off = 0;
+    while (off < queued.length) {
+      if (this.frameType !== undefined) off++;
+      const len = queued.readUInt32BE(off) * 2 ** 32 + queued.readUInt32BE(off + 4);
+      off += 8;
+      out.push(queued.subarray(off, off + len));
+      off += len;
+    }
+    return out;
   }
-}
 
-/** SP-TCP-8: writes the 64-bit big-endian payload length; returns the next offset. */
-function writeLength(out: Buffer, off: number, length: number): number {
-  out.writeUInt32BE(Math.floor(length / 2 ** 32), off);
-  out.writeUInt32BE(length >>> 0, off + 4);
-  return off + 8;
+  /** End of the tick: flush, then size the next chunk after this tick's traffic. */
+  private onTick(): void {
+    this.scheduled = false;
+    this.flush();
+    let size = MIN_CHUNK;
+    while (size < this.tickBytes && size < MAX_CHUNK) size <<= 1;
+    this.tickBytes = 0;
+    this.chunkSize = size;
+    // An idle pipe keeps no big buffer: a large chunk is let go once written.
+    if (this.chunk !== null && this.chunk.length > MIN_CHUNK) this.dropChunk();
+  }
+
+  private dropChunk(): void {
+    this.chunk = null;
+    this.start = 0;
+    this.fill = 0;
+  }
+
+  /** The chunk, with room for `n` more bytes at `fill`. */
+  private room(n: number): Buffer {
+    const c = this.chunk;
+    if (c !== null && c.length - this.fill >= n) return c;
+    this.seal();
+    if (c !== null && this.chunkSize < MAX_CHUNK) this.chunkSize <<= 1;
+    const next = Buffer.allocUnsafe(Math.max(n, this.chunkSize));
+    this.chunk = next;
+    this.start = 0;
+    this.fill = 0;
+    return next;
+  }
+
+  /** Moves the encoded bytes of the chunk into `parts`. */
+  private seal(): void {
+    if (this.fill > this.start) {
+      this.parts.push((this.chunk as Buffer).subarray(this.start, this.fill));
+      this.start = this.fill;
+    }
+  }
+
+  /** Writes the type byte (if any) and the length; returns the offset after them. */
+  private header(out: Buffer, off: number, length: number): number {
+    if (this.frameType !== undefined) out[off++] = this.frameType;
+    // SP-TCP-8: the 64-bit big-endian payload length.
+    out.writeUInt32BE(Math.floor(length / 2 ** 32), off);
+    out.writeUInt32BE(length >>> 0, off + 4);
+    return off + 8;
+  }
 }

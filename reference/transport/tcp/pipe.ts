@@ -6,7 +6,7 @@ import { SPError } from "../../core/errors.ts";
 import { allocatePipeId, PIPE_WRITE_HIGH_WATER_MARK, type Pipe } from "../../core/pipe.ts";
 import type { PipeHost } from "../../core/transport.ts";
 import { FrameReader } from "./frame-reader.ts";
-import { FrameWriter } from "./frame-writer.ts";
+import { COPY_LIMIT, FrameWriter } from "./frame-writer.ts";
 
 /** The unprovided tcp-pipe machine (or a regenerated variant of it). */
 export type TcpPipeMachine = typeof tcpPipeMachine;
@@ -45,6 +45,8 @@ export class TcpPipe implements Pipe {
   peer = -1;
   onMessage: ((msg: Buffer) => void) | null = null;
   onWritable: (() => void) | null = null;
+  /** The frame writer copies payloads up to this size when they are queued. */
+  readonly copyLimit = COPY_LIMIT;
   /** Write backlog (writer queue + socket buffer) above which `writable` is false. */
   highWaterMark = PIPE_WRITE_HIGH_WATER_MARK;
   /** Set when `writable` answered false; the next 'drain' that frees the pipe calls onWritable. */
@@ -59,6 +61,8 @@ export class TcpPipe implements Pipe {
   private readonly reader: FrameReader;
   private readonly writer: FrameWriter;
   private readonly actor;
+  /** Messages left in the writer when the pipe died; see {@link takeUnsent}. */
+  private unsent: Buffer[] = [];
 
   constructor(opts: TcpPipeOptions) {
     const { socket, host } = opts;
@@ -190,6 +194,16 @@ export class TcpPipe implements Pipe {
     this.lifecycle({ type: "close", arg: reason });
   }
 
+  /**
+   * After close: the messages that were queued and never handed to the
+   * connection, oldest first; each call returns them once (SP-PIPELINE-18).
+   */
+  takeUnsent(): Buffer[] {
+    const out = this.unsent;
+    this.unsent = [];
+    return out;
+  }
+
   /** Hands a lifecycle event to the actor unless it has finished. */
   private lifecycle(event: TcpPipeEvent): void {
     if (this.actor.getSnapshot().status !== "active") return;
@@ -216,7 +230,7 @@ export class TcpPipe implements Pipe {
       socket.resume();
       setTimeout(() => socket.destroy(), this.host.options.linger || LINGER_MS).unref();
     } else {
-      this.writer.discard();
+      this.unsent = this.writer.discard();
       socket.destroy();
     }
     this.resolveClosed(this.reason);
