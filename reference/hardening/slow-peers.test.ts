@@ -9,7 +9,7 @@ import { req0 } from "../index.ts";
 import { echoRep, goodRoundTrip, percentile, RawClient, spHeader, waitFor } from "./wire.ts";
 
 /** Half-open connections held during the latency measurement. */
-const HALF_OPEN = 500;
+const HALF_OPEN = 1000;
 /** Round trips measured with them held. */
 const ROUND_TRIPS = 50;
 /** p99 bound of one round trip with HALF_OPEN connections held: generous, since vitest runs other files alongside on a loaded 2-core box; the p50 bound is the tight one. */
