@@ -1,5 +1,5 @@
-import { createActor } from "xstate";
 import { type TcpDialerEvent, tcpDialerMachine } from "../../../spec/machines/tcp-dialer.ts";
+import { DialerDriver } from "../../core/dialer-driver.ts";
 import { SPError } from "../../core/errors.ts";
 import type { Dialer, PipeHost } from "../../core/transport.ts";
 import { findListener, type InprocListener, waitForListener } from "./listener.ts";
@@ -26,12 +26,11 @@ export class InprocDialer implements Dialer {
   private resolveConnected!: () => void;
   private rejectConnected!: (e: SPError) => void;
   private everConnected = false;
-  private backoff: number;
   private attempt = 0;
   private cancelWait: (() => void) | undefined;
   private pipe: InprocPipe | undefined;
   private closing: Promise<void> | undefined;
-  private readonly actor;
+  private readonly driver: DialerDriver;
 
   constructor(
     name: string,
@@ -39,33 +38,19 @@ export class InprocDialer implements Dialer {
     machines: { dialer?: InprocDialerMachine; pipe?: InprocPipeMachine } = {},
   ) {
     this.url = `inproc://${name}`;
-    this.backoff = host.options.reconnectMin;
     this.connected = new Promise<void>((resolve, reject) => {
       this.resolveConnected = resolve;
       this.rejectConnected = reject;
     });
     this.connected.catch(() => {});
-    const machine = (machines.dialer ?? tcpDialerMachine).provide({
-      actions: {
+    this.driver = new DialerDriver(
+      host,
+      {
         connect: () => this.connectOnce(name, host, machines.pipe),
-        resetBackoff: () => {
-          this.backoff = host.options.reconnectMin;
-        },
-        advanceBackoff: () => {
-          const { reconnectMin, reconnectMax } = host.options;
-          this.backoff =
-            reconnectMax > 0
-              ? Math.max(reconnectMin, Math.min(this.backoff * 2, reconnectMax))
-              : reconnectMin;
-        },
-        abortConnect: () => this.abortAttempt(),
+        abort: () => this.abortAttempt(),
       },
-      guards: {},
-      delays: { reconnectDelay: () => this.backoff },
-    });
-    this.actor = createActor(machine);
-    this.actor.start();
-    this.actor.send({ type: "start" });
+      machines.dialer ?? tcpDialerMachine,
+    );
   }
 
   close(): Promise<void> {
@@ -79,7 +64,7 @@ export class InprocDialer implements Dialer {
   }
 
   private send(event: TcpDialerEvent): void {
-    if (this.actor.getSnapshot().status === "active") this.actor.send(event);
+    this.driver.send(event);
   }
 
   private abortAttempt(): void {

@@ -1,6 +1,6 @@
 import { connect, type Socket } from "node:net";
-import { createActor } from "xstate";
 import { type TcpDialerEvent, tcpDialerMachine } from "../../../spec/machines/tcp-dialer.ts";
+import { DialerDriver } from "../../core/dialer-driver.ts";
 import { SPError } from "../../core/errors.ts";
 import type { Dialer, PipeHost } from "../../core/transport.ts";
 import { resolveUrl, type SPUrl } from "../../core/url.ts";
@@ -38,13 +38,12 @@ export class TcpDialer implements Dialer {
   private resolveConnected!: () => void;
   private rejectConnected!: (e: SPError) => void;
   private everConnected = false;
-  private backoff: number;
   /** Increments per attempt so that late callbacks of an aborted attempt are ignored. */
   private attempt = 0;
   private socket: Socket | undefined;
   private pipe: TcpPipe | undefined;
   private closing: Promise<void> | undefined;
-  private readonly actor;
+  private readonly driver: DialerDriver;
 
   constructor(
     url: SPUrl,
@@ -59,7 +58,6 @@ export class TcpDialer implements Dialer {
     } = {},
   ) {
     this.url = url.text;
-    this.backoff = host.options.reconnectMin;
     this.connected = new Promise<void>((resolve, reject) => {
       this.resolveConnected = resolve;
       this.rejectConnected = reject;
@@ -67,29 +65,15 @@ export class TcpDialer implements Dialer {
     // Nobody has to await `connected`; do not let an unobserved rejection crash the process.
     this.connected.catch(() => {});
 
-    const machine = (machines.dialer ?? tcpDialerMachine).provide({
-      actions: {
+    this.driver = new DialerDriver(
+      host,
+
+      {
         connect: () => this.connectOnce(url, host, machines.pipe, machines),
-        // SP-TCP-13: a connection that got through resets the back-off to the minimum.
-        resetBackoff: () => {
-          this.backoff = host.options.reconnectMin;
-        },
-        // SP-TCP-13: each failure doubles the delay, up to reconnectMax (0 = no growth).
-        advanceBackoff: () => {
-          const { reconnectMin, reconnectMax } = host.options;
-          this.backoff =
-            reconnectMax > 0
-              ? Math.max(reconnectMin, Math.min(this.backoff * 2, reconnectMax))
-              : reconnectMin;
-        },
-        abortConnect: () => this.abortAttempt(),
+        abort: () => this.abortAttempt(),
       },
-      guards: {},
-      delays: { reconnectDelay: () => this.backoff },
-    });
-    this.actor = createActor(machine);
-    this.actor.start();
-    this.actor.send({ type: "start" });
+      machines.dialer ?? tcpDialerMachine,
+    );
   }
 
   close(): Promise<void> {
@@ -103,7 +87,7 @@ export class TcpDialer implements Dialer {
   }
 
   private send(event: TcpDialerEvent): void {
-    if (this.actor.getSnapshot().status === "active") this.actor.send(event);
+    this.driver.send(event);
   }
 
   private abortAttempt(): void {

@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 import { type ClientOptions, WebSocket } from "ws";
-import { createActor } from "xstate";
-import { type TcpDialerEvent, tcpDialerMachine } from "../../../spec/machines/tcp-dialer.ts";
+import type { TcpDialerEvent } from "../../../spec/machines/tcp-dialer.ts";
+import { DialerDriver } from "../../core/dialer-driver.ts";
 import { SPError } from "../../core/errors.ts";
 import type { Dialer, PipeHost, TlsEndpointOptions } from "../../core/transport.ts";
 import type { SPUrl } from "../../core/url.ts";
@@ -28,46 +28,26 @@ export class WsDialer implements Dialer {
   private resolveConnected!: () => void;
   private rejectConnected!: (e: SPError) => void;
   private everConnected = false;
-  private backoff: number;
   private attempt = 0;
   private pipe: WsPipe | undefined;
   private closing: Promise<void> | undefined;
-  private readonly actor;
+  private readonly driver: DialerDriver;
 
   constructor(url: SPUrl, host: PipeHost, tls: TlsEndpointOptions = {}, machine?: WsPipeMachine) {
     this.url = url.text;
-    this.backoff = host.options.reconnectMin;
     this.connected = new Promise<void>((resolve, reject) => {
       this.resolveConnected = resolve;
       this.rejectConnected = reject;
     });
     this.connected.catch(() => {});
-    const dialerMachine = tcpDialerMachine.provide({
-      actions: {
-        // Deferred: the attempt's pipe actor must not start inside this actor's action.
-        connect: () =>
-          queueMicrotask(() => {
-            if (!this.closing) this.connectOnce(url, host, tls, machine);
-          }),
-        // SP-TCP-13: success resets the back-off, failures double it up to reconnectMax.
-        resetBackoff: () => {
-          this.backoff = host.options.reconnectMin;
-        },
-        advanceBackoff: () => {
-          const { reconnectMin, reconnectMax } = host.options;
-          this.backoff =
-            reconnectMax > 0
-              ? Math.max(reconnectMin, Math.min(this.backoff * 2, reconnectMax))
-              : reconnectMin;
-        },
-        abortConnect: () => this.abortAttempt(),
-      },
-      guards: {},
-      delays: { reconnectDelay: () => this.backoff },
+    // Deferred: the attempt's pipe actor must not start inside this actor's action.
+    this.driver = new DialerDriver(host, {
+      connect: () =>
+        queueMicrotask(() => {
+          if (!this.closing) this.connectOnce(url, host, tls, machine);
+        }),
+      abort: () => this.abortAttempt(),
     });
-    this.actor = createActor(dialerMachine);
-    this.actor.start();
-    this.actor.send({ type: "start" });
   }
 
   close(): Promise<void> {
@@ -81,7 +61,7 @@ export class WsDialer implements Dialer {
   }
 
   private send(event: TcpDialerEvent): void {
-    if (this.actor.getSnapshot().status === "active") this.actor.send(event);
+    this.driver.send(event);
   }
 
   private abortAttempt(): void {
