@@ -201,7 +201,12 @@ export async function runMatrix(
         record(t, o);
         const first = runs.get(key(t))?.[t.iut]?.[rep]?.[0] as CaseOutcome;
         if (o.verdict === "fail") print(t, first, "fail", tag);
-        else print(t, o, "flaky", `${tag}  (failed, then ${o.verdict} when run alone)`);
+        else {
+          print(t, o, "flaky", `${tag}  (failed, then ${o.verdict} when run alone)`);
+          // The first failure is what needs fixing in the suite: show it in full.
+          opts.log(indent(`first run: ${first.reason ?? ""}`));
+          if (first.transcript) opts.log(indent(tail(first.transcript, 30)));
+        }
       }
     }
   } finally {

@@ -13,23 +13,37 @@ import { portOf } from "../../harness/ws.ts";
 import { Pending, sleep } from "../paths/runtime.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 
-const T = { prompt: 2000, drain: 8000, quiet: 250, probe: 300 } as const;
+const T = { prompt: 2000, drain: 8000, quiet: 250, probe: 300, confirm: 1500 } as const;
 /** Size of the messages used to fill the connection. */
 const CHUNK = 512 * 1024;
 /** Upper bound on what one fill sends (bytes). */
 const MAX_FILL = 64 * 1024 * 1024;
 
-/** Sends large messages until one times out (the peer is backed up); returns whether it did. */
+/**
+ * Sends large messages until one times out (the peer is backed up); returns
+ * whether it did. A short probe that times out is only a hint: on a loaded
+ * machine the IUT may just be slow to move bytes into the kernel. The fill
+ * counts as backed up only once a small send also waits for `T.confirm`.
+ */
 async function fill(ctx: CaseContext, sock: IutSocket): Promise<boolean> {
   const big = new Uint8Array(CHUNK).fill(0x5a);
   for (let sent = 0; sent < MAX_FILL; sent += CHUNK) {
     const r = await sock.trySend(big, { timeoutMs: T.probe });
     if (r.ok) continue;
     if (r.code !== "ETIMEDOUT") ctx.fail(`a send to a slow peer failed with ${r.code}`);
+    const check = await sock.trySend(utf8("probe"), { timeoutMs: T.confirm });
+    if (check.ok) continue;
+    if (check.code !== "ETIMEDOUT") ctx.fail(`a send to a slow peer failed with ${check.code}`);
     ctx.note(`backed up after ${(sent / 1048576).toFixed(1)} MiB`);
     return true;
   }
   return false;
+}
+
+/** Waits until `peer` has received at least one byte, or `ms` pass. */
+async function receivedWithin(peer: StallPeer, ms: number): Promise<boolean> {
+  for (const end = Date.now() + ms; peer.received === 0 && Date.now() < end; ) await sleep(20);
+  return peer.received > 0;
 }
 
 async function stillPending(ctx: CaseContext, op: Pending<unknown>, what: string) {
@@ -104,8 +118,8 @@ export const pairFlowControl: ConformanceCase = {
         next = await StallPeer.connect(port, num, `next#${i}`, ctx.transcript);
       }
       await completes(ctx, c, "the send parked when the old peer left");
-      if (next.received === 0) await sleep(100);
-      if (next.received === 0) ctx.fail("the parked send did not reach the new peer");
+      if (!(await receivedWithin(next, T.prompt)))
+        ctx.fail("the parked send did not reach the new peer");
 
       // Round 3: back up the new peer, park a send, close the socket.
       next.pause();
