@@ -14,6 +14,11 @@ export interface TranscriptEntry {
   /** `>>` written by the suite, `<<` received by the suite, `--` event or note. */
   dir: ">>" | "<<" | "--";
   text: string;
+  /**
+   * Machine state recorded at this step, as `machine:state` (e.g. `req:waiting`):
+   * the state of the spec machine the case models for `who` from here on.
+   */
+  state?: string;
 }
 
 /** Collects {@link TranscriptEntry} lines for one case. */
@@ -35,6 +40,14 @@ export class Transcript {
 
   event(who: string, text: string): void {
     this.add(who, "--", text);
+  }
+
+  /**
+   * Records that, per the spec machine the case follows, `who` is now in
+   * `machine:state` (path cases record the model's state before each step).
+   */
+  state(who: string, state: string, text = `state ${state}`): void {
+    this.entries.push({ t: performance.now() - this.start, who, dir: "--", text, state });
   }
 
   /** Renders the transcript, one entry per line. */

@@ -11,6 +11,7 @@ import type { CaseKind } from "../cases/types.ts";
 import type { CaseResult, CaseRow, Results } from "../runner/report.ts";
 import { isUnexpectedFail, isUnexpectedPass, summarize } from "../runner/report.ts";
 import { decodeTranscript } from "./decode.ts";
+import { machineStates } from "./states.ts";
 
 /** Escapes text for HTML element content and attribute values. */
 export function esc(text: unknown): string {
@@ -42,6 +43,7 @@ td.v{cursor:pointer;text-align:center;font-weight:600;min-width:5em}
 pre{white-space:pre-wrap;word-break:break-all;background:#f8f8f8;padding:.5em}
 table.tx td{font:12px/1.3 ui-monospace,monospace;border:none;border-bottom:1px solid #eee}
 .dec{color:#064}
+.st{font-family:monospace;color:#555;white-space:nowrap}.st.chg{color:#036;font-weight:bold}
 .bar{display:inline-block;height:.7em;background:#6b6;vertical-align:middle}
 .barbox{display:inline-block;width:8em;height:.7em;background:#ddd;vertical-align:middle;margin-right:.4em}
 details{margin:.4em 0}
@@ -80,14 +82,31 @@ function unexpected(r: CaseResult, kind: CaseKind): boolean {
   return isUnexpectedFail(r) || r.verdict === "flaky" || isUnexpectedPass(r, kind);
 }
 
+/** The state of the same `who` before entry `i`, to highlight changes. */
+function prevState(
+  states: readonly (string | undefined)[],
+  events: readonly { who: string }[],
+  i: number,
+): string | undefined {
+  for (let k = i - 1; k >= 0; k--) if (events[k]?.who === events[i]?.who) return states[k];
+  return undefined;
+}
+
 function transcriptHtml(r: CaseResult): string {
   if (r.events && r.events.length > 0) {
     const decoded = decodeTranscript(r.events);
+    const states = machineStates(r.events);
     const lines = r.events.map((e, i) => {
       const dec = (decoded[i] ?? []).map((d) => `<div class="dec">${esc(d)}</div>`).join("");
-      return `<tr><td>+${esc(e.t.toFixed(1))}ms</td><td>${esc(e.who)}</td><td>${esc(e.dir)}</td><td>${esc(e.text)}${dec}</td></tr>`;
+      const st = states[i];
+      const changed = st !== undefined && st !== prevState(states, r.events, i);
+      const cell =
+        st === undefined ? "" : `<span class="st${changed ? " chg" : ""}">${esc(st)}</span>`;
+      return `<tr><td>+${esc(e.t.toFixed(1))}ms</td><td>${esc(e.who)}</td><td>${esc(e.dir)}</td><td>${cell}</td><td>${esc(e.text)}${dec}</td></tr>`;
     });
-    return `<h4>Transcript</h4><table class="tx"><tbody>${lines.join("")}</tbody></table>`;
+    const head =
+      "<thead><tr><th>time</th><th>who</th><th></th><th>machine state</th><th>bytes / event</th></tr></thead>";
+    return `<h4>Transcript</h4><p class="note">machine state: for each stream connection, the spec's tcp-pipe machine of the IUT's end as the traffic drives it; for path cases, the model state the case follows (spec/machines).</p><table class="tx">${head}<tbody>${lines.join("")}</tbody></table>`;
   }
   if (r.transcript) return `<h4>Transcript</h4><pre>${esc(r.transcript)}</pre>`;
   return r.verdict === "pass"

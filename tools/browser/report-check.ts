@@ -112,6 +112,8 @@ export async function checkReport(context: BrowserContext): Promise<ReportCheck>
       if (!/Transcript/.test(body))
         throw new Error(`the details panel shows no transcript: ${body}`);
       if (!/\+\d/.test(body)) throw new Error("the transcript has no timed lines");
+      if (!/tcp-pipe:(handshake|active|closed)/.test(body))
+        throw new Error("the transcript shows no machine state");
       if (errors.length > 0) throw withErrors("the report page threw");
       const screenshot = join(outDir, "report.png");
       await page.screenshot({ path: screenshot, fullPage: false });

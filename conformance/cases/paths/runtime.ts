@@ -56,9 +56,16 @@ export function pathCase<W, D>(
       let i = 0;
       for (const step of path.steps) {
         i++;
-        ctx.transcript.event("path", `step ${i} (${step.from}): ${step.stimulus.name}`);
+        ctx.transcript.state(
+          "iut",
+          `${m.machine}:${step.from}`,
+          `path step ${i}: ${step.stimulus.name} (model in ${step.from})`,
+        );
         await m.driver.apply(ctx, d, step);
       }
+      const last = path.steps[path.steps.length - 1];
+      if (last)
+        ctx.transcript.state("iut", `${m.machine}:${last.to}`, `path end (model in ${last.to})`);
     },
   };
 }
