@@ -94,12 +94,13 @@ function prevState(
 
 function transcriptHtml(r: CaseResult): string {
   if (r.events && r.events.length > 0) {
-    const decoded = decodeTranscript(r.events);
-    const states = machineStates(r.events);
-    const lines = r.events.map((e, i) => {
+    const events = r.events;
+    const decoded = decodeTranscript(events);
+    const states = machineStates(events);
+    const lines = events.map((e, i) => {
       const dec = (decoded[i] ?? []).map((d) => `<div class="dec">${esc(d)}</div>`).join("");
       const st = states[i];
-      const changed = st !== undefined && st !== prevState(states, r.events, i);
+      const changed = st !== undefined && st !== prevState(states, events, i);
       const cell =
         st === undefined ? "" : `<span class="st${changed ? " chg" : ""}">${esc(st)}</span>`;
       return `<tr><td>+${esc(e.t.toFixed(1))}ms</td><td>${esc(e.who)}</td><td>${esc(e.dir)}</td><td>${cell}</td><td>${esc(e.text)}${dec}</td></tr>`;
