@@ -13,8 +13,10 @@ import {
   IutDiedError,
   IutError,
   type IutInfo,
+  type IutMessage,
   type IutSocket,
   IutUnsupportedError,
+  type OpenOptions,
   type OpObserver,
   type Outcome,
 } from "./iut.ts";
@@ -116,6 +118,7 @@ export class AdapterClient implements Iut {
         protocols: caps.protocols ?? [],
         transports: caps.transports ?? [],
         options: caps.options ?? [],
+        features: caps.features ?? [],
       },
     };
     return client;
@@ -207,9 +210,36 @@ export class AdapterClient implements Iut {
     return a;
   }
 
-  async open(protocol: string): Promise<IutSocket> {
-    const a = await this.call("open", { protocol });
-    return new AdapterSocket(this, Number(a.socket), protocol);
+  async open(protocol: string, opts?: OpenOptions): Promise<IutSocket> {
+    if (opts?.raw) this.requireFeature("raw", `a raw ${protocol} socket`);
+    const a = await this.call("open", { protocol, ...(opts?.raw ? { raw: true } : {}) });
+    return new AdapterSocket(this, Number(a.socket), protocol, opts?.raw === true);
+  }
+
+  async device(a: IutSocket, b?: IutSocket): Promise<void> {
+    this.requireFeature("device", "a device");
+    await this.call("device", { a: a.handle, ...(b ? { b: b.handle } : {}) });
+  }
+
+  stats(sock: IutSocket): Promise<Record<string, number>> {
+    return sock.stats();
+  }
+
+  /** True when the adapter declared optional feature `name` (ADAPTER.md §3.2). */
+  hasFeature(name: string): boolean {
+    return (this.info.capabilities.features ?? []).includes(name);
+  }
+
+  /**
+   * Internal: a case asked for an optional feature the adapter did not declare.
+   * That says nothing about the IUT's conformance: the case becomes `unsupported`.
+   */
+  requireFeature(name: string, what: string): void {
+    if (!this.hasFeature(name)) {
+      throw new IutUnsupportedError(
+        `${what} needs feature ${name}, which the IUT does not declare`,
+      );
+    }
   }
 
   /** Internal: one operation for {@link AdapterSocket}. */
@@ -236,6 +266,10 @@ class AdapterSocket implements IutSocket {
     private readonly client: AdapterClient,
     readonly handle: number,
     readonly protocol: string,
+    /** Opened with `raw: true`. */
+    readonly raw = false,
+    /** Set for a context: the handle is a context of this socket. */
+    readonly parent?: AdapterSocket,
   ) {}
 
   async listen(url: string, opts?: EndpointOptions): Promise<string> {
@@ -264,13 +298,28 @@ class AdapterSocket implements IutSocket {
   }
 
   async send(data: Uint8Array, opts?: IoOptions): Promise<void> {
-    const b64 = Buffer.from(data).toString("base64");
-    await this.client.socketCall("send", this.handle, { data: b64 }, opts);
+    const fields: Record<string, unknown> = { data: Buffer.from(data).toString("base64") };
+    if (opts?.header !== undefined) {
+      this.client.requireFeature("raw", "sending with a header");
+      fields.header = Buffer.from(opts.header).toString("base64");
+    }
+    if (opts?.pipe !== undefined) {
+      this.client.requireFeature("pipes", "sending to a pipe");
+      fields.pipe = opts.pipe;
+    }
+    await this.client.socketCall("send", this.handle, fields, opts);
   }
 
   async recv(opts?: IoOptions): Promise<Uint8Array> {
+    return (await this.recvMessage(opts)).data;
+  }
+
+  async recvMessage(opts?: IoOptions): Promise<IutMessage> {
     const a = await this.client.socketCall("recv", this.handle, {}, opts);
-    return new Uint8Array(Buffer.from(String(a.data ?? ""), "base64"));
+    const m: IutMessage = { data: fromBase64(a.data) };
+    if (typeof a.header === "string") m.header = fromBase64(a.header);
+    if (typeof a.pipe === "number") m.pipe = a.pipe;
+    return m;
   }
 
   trySend(data: Uint8Array, opts?: IoOptions): Promise<Outcome<void>> {
@@ -281,9 +330,40 @@ class AdapterSocket implements IutSocket {
     return outcome(this.recv(opts));
   }
 
+  tryRecvMessage(opts?: IoOptions): Promise<Outcome<IutMessage>> {
+    return outcome(this.recvMessage(opts));
+  }
+
+  async openContext(): Promise<IutSocket> {
+    this.client.requireFeature("contexts", `a context on ${this.protocol}`);
+    try {
+      const a = await this.client.socketCall("context", this.handle, {});
+      return new AdapterSocket(this.client, Number(a.socket), this.protocol, false, this);
+    } catch (e) {
+      // Contexts exist for some protocols only (ADAPTER.md §3.2): the case is unsupported.
+      if (e instanceof IutError && e.code === "ENOTSUP") {
+        throw new IutUnsupportedError(`the IUT has no contexts on ${this.protocol}: ${e.message}`);
+      }
+      throw e;
+    }
+  }
+
+  async stats(): Promise<Record<string, number>> {
+    this.client.requireFeature("stats", "socket statistics");
+    const a = await this.client.socketCall("stats", this.handle, {});
+    const out: Record<string, number> = {};
+    const raw = (a.stats ?? {}) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(raw)) if (typeof v === "number") out[k] = v;
+    return out;
+  }
+
   async close(): Promise<void> {
     await this.client.socketCall("close", this.handle, {});
   }
+}
+
+function fromBase64(v: unknown): Uint8Array {
+  return new Uint8Array(Buffer.from(typeof v === "string" ? v : "", "base64"));
 }
 
 async function outcome<T>(p: Promise<T>): Promise<Outcome<T>> {

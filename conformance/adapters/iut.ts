@@ -12,6 +12,11 @@ export interface Capabilities {
   transports: string[];
   /** nng option names the adapter accepts in `setopt`. */
   options: string[];
+  /**
+   * Optional features (ADAPTER.md §3.2): `raw`, `device`, `contexts`, `pipes`, `stats`.
+   * Absent means none.
+   */
+  features?: string[];
 }
 
 /** Identity and capabilities of an IUT, from `hello`. */
@@ -61,7 +66,7 @@ export type OpObserver = (event: "request" | "answer", text: string) => void;
 /** Result of an operation that is expected to fail in some cases. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
 
-/** TLS settings of a `tls+tcp://` endpoint (ADAPTER.md §2): PEM texts. */
+/** TLS settings of a `tls+tcp://` endpoint (ADAPTER.md §3.1): PEM texts. */
 export interface TlsOptions {
   /** Our certificate chain (required on a listener). */
   cert?: string;
@@ -86,6 +91,26 @@ export interface EndpointOptions {
 export interface IoOptions {
   /** Give up after this many milliseconds (ETIMEDOUT). Absent: the socket's own timeout. */
   timeoutMs?: number;
+  /** `send` on a raw socket (feature `raw`): the SP header to send ahead of the body. */
+  header?: Uint8Array;
+  /** `send` (feature `pipes`): send on exactly this pipe (pair1 polyamorous). */
+  pipe?: number;
+}
+
+/** Options of {@link Iut.open}. */
+export interface OpenOptions {
+  /** Open the raw variant of the protocol (feature `raw`). */
+  raw?: boolean;
+}
+
+/** A received message with what the optional features tell about it. */
+export interface IutMessage {
+  /** The application body. */
+  data: Uint8Array;
+  /** The SP header, on raw sockets (feature `raw`); may be empty. */
+  header?: Uint8Array;
+  /** The pipe it arrived on (feature `pipes`). */
+  pipe?: number;
 }
 
 /** One socket inside the IUT. */
@@ -105,18 +130,37 @@ export interface IutSocket {
   setopt(name: string, value: number | Uint8Array): Promise<void>;
   send(data: Uint8Array, opts?: IoOptions): Promise<void>;
   recv(opts?: IoOptions): Promise<Uint8Array>;
+  /** Like `recv`, but with the header (raw sockets) and pipe (feature `pipes`) when present. */
+  recvMessage(opts?: IoOptions): Promise<IutMessage>;
   /** Like `send`, but an IUT error is returned instead of thrown. */
   trySend(data: Uint8Array, opts?: IoOptions): Promise<Outcome<void>>;
   /** Like `recv`, but an IUT error is returned instead of thrown. */
   tryRecv(opts?: IoOptions): Promise<Outcome<Uint8Array>>;
+  /** Like `recvMessage`, but an IUT error is returned instead of thrown. */
+  tryRecvMessage(opts?: IoOptions): Promise<Outcome<IutMessage>>;
+  /**
+   * Opens a context on this cooked socket (feature `contexts`): a handle with its own
+   * outstanding request or survey, usable for send, recv, setopt and close.
+   */
+  openContext(): Promise<IutSocket>;
+  /** The socket's counters (feature `stats`); always has `bad-input`. */
+  stats(): Promise<Record<string, number>>;
+  /** Closes the socket (or only the context, for a context handle). */
   close(): Promise<void>;
 }
 
 /** The IUT as a whole. */
 export interface Iut {
   readonly info: IutInfo;
-  /** Opens a fresh socket of the given protocol (`req0`, `rep0`). */
-  open(protocol: string): Promise<IutSocket>;
+  /** Opens a fresh socket of the given protocol (`req0`, `rep0`); `raw` needs feature `raw`. */
+  open(protocol: string, opts?: OpenOptions): Promise<IutSocket>;
+  /**
+   * Starts forwarding between two raw sockets in the background (feature `device`);
+   * `b` absent: `a` reflects among its own peers. Resolves once started.
+   */
+  device(a: IutSocket, b?: IutSocket): Promise<void>;
+  /** The counters of `sock` (feature `stats`); same as `sock.stats()`. */
+  stats(sock: IutSocket): Promise<Record<string, number>>;
   /** Everything the IUT wrote to stderr since `mark` (a value returned by `stderrMark`). */
   stderrSince(mark: number): string;
   stderrMark(): number;

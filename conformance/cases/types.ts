@@ -2,7 +2,7 @@
  * The shape of a conformance case and the context it runs in. One definition
  * per case serves both the CLI runner and vitest.
  */
-import type { IutSocket } from "../adapters/iut.ts";
+import type { IutSocket, OpenOptions } from "../adapters/iut.ts";
 import type { Transcript } from "../harness/transcript.ts";
 import type { WirePeer, WireServer } from "../harness/wire.ts";
 
@@ -12,7 +12,7 @@ import type { WirePeer, WireServer } from "../harness/wire.ts";
  * - `fail`: a MUST did not hold (or the IUT died);
  * - `warn`: the MUSTs held but a SHOULD did not;
  * - `info`: nothing was violated; the case only reports behaviour the drafts leave open;
- * - `unsupported`: the IUT lacks a protocol, transport or option the case needs.
+ * - `unsupported`: the IUT lacks a protocol, transport, option or feature the case needs.
  */
 export type Verdict = "pass" | "fail" | "warn" | "info" | "unsupported";
 
@@ -25,6 +25,8 @@ export interface CaseNeeds {
   transports: string[];
   /** nng option names the case sets. */
   options?: string[];
+  /** Optional adapter features the case uses (ADAPTER.md §3.2): `raw`, `device`, `contexts`, `pipes`, `stats`. */
+  features?: string[];
 }
 
 /** One conformance case. */
@@ -46,7 +48,14 @@ export interface ConformanceCase {
 /** The IUT as a case sees it: sockets opened here are closed after the case. */
 export interface CaseIut {
   readonly name: string;
-  open(protocol: string): Promise<IutSocket>;
+  /** Opens a socket; `{ raw: true }` opens the raw variant (feature `raw`). */
+  open(protocol: string, opts?: OpenOptions): Promise<IutSocket>;
+  /** Starts a device between raw sockets `a` and `b` (or a reflector on `a`), feature `device`. */
+  device(a: IutSocket, b?: IutSocket): Promise<void>;
+  /** The counters of `sock` (feature `stats`), with at least `bad-input`. */
+  stats(sock: IutSocket): Promise<Record<string, number>>;
+  /** True when the IUT declares optional feature `name`. */
+  hasFeature(name: string): boolean;
 }
 
 /** Everything a case may use. */

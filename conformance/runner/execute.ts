@@ -51,6 +51,9 @@ export function missingCapabilities(c: ConformanceCase, iut: Iut): string[] {
     ...c.needs.protocols.filter((p) => !caps.protocols.includes(p)).map((p) => `protocol ${p}`),
     ...c.needs.transports.filter((t) => !caps.transports.includes(t)).map((t) => `transport ${t}`),
     ...(c.needs.options ?? []).filter((o) => !caps.options.includes(o)).map((o) => `option ${o}`),
+    ...(c.needs.features ?? [])
+      .filter((f) => !(caps.features ?? []).includes(f))
+      .map((f) => `feature ${f}`),
   ];
 }
 
@@ -90,11 +93,14 @@ export async function executeCase(
   const ctx: CaseContext = {
     iut: {
       name: iut.info.name,
-      async open(protocol) {
-        const s = await iut.open(protocol);
+      async open(protocol, openOpts) {
+        const s = await iut.open(protocol, openOpts);
         sockets.push(s);
         return s;
       },
+      device: (a, b) => iut.device(a, b),
+      stats: (sock) => iut.stats(sock),
+      hasFeature: (name) => (iut.info.capabilities.features ?? []).includes(name),
     },
     seed: opts.seed,
     replayPath: opts.replayPath,

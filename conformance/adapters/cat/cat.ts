@@ -29,8 +29,10 @@ import {
   type Iut,
   IutError,
   type IutInfo,
+  type IutMessage,
   type IutSocket,
   IutUnsupportedError,
+  type OpenOptions,
   type OpObserver,
   type Outcome,
 } from "../iut.ts";
@@ -287,6 +289,9 @@ class CatSocket implements IutSocket {
   }
 
   async send(data: Uint8Array, opts?: IoOptions): Promise<void> {
+    if (opts?.header !== undefined || opts?.pipe !== undefined) {
+      throw this.owner.refuse("cat mode cannot send with a header or to a pipe");
+    }
     if (this.closed) throw new IutError("ECLOSED", "closed");
     if (this.role === "receive") {
       throw this.owner.refuse(
@@ -346,6 +351,24 @@ class CatSocket implements IutSocket {
 
   tryRecv(opts?: IoOptions): Promise<Outcome<Uint8Array>> {
     return outcome(this.recv(opts));
+  }
+
+  // A CLI has no headers, pipes, contexts or counters: cat mode declares no features
+  // (ADAPTER.md §3.2), so these make the case unsupported.
+  async recvMessage(opts?: IoOptions): Promise<IutMessage> {
+    return { data: await this.recv(opts) };
+  }
+
+  tryRecvMessage(opts?: IoOptions): Promise<Outcome<IutMessage>> {
+    return outcome(this.recvMessage(opts));
+  }
+
+  openContext(): Promise<IutSocket> {
+    return Promise.reject(this.owner.refuse("cat mode has no contexts"));
+  }
+
+  stats(): Promise<Record<string, number>> {
+    return Promise.reject(this.owner.refuse("cat mode has no socket statistics"));
   }
 
   async close(): Promise<void> {
@@ -442,7 +465,8 @@ export class CatIut implements Iut {
     return `cat mode starts a sending CLI (${[...new Set(waiting)].join(", ")}) only when send gives it the payload; this case needed its connection earlier`;
   }
 
-  async open(protocol: string): Promise<IutSocket> {
+  async open(protocol: string, opts?: OpenOptions): Promise<IutSocket> {
+    if (opts?.raw) throw this.refuse("cat mode has no raw sockets");
     if (!this.info.capabilities.protocols.includes(protocol)) {
       throw new IutError("ENOTSUP", `cat mode does not drive ${protocol}`);
     }
@@ -450,6 +474,14 @@ export class CatIut implements Iut {
     this.sockets.push(s);
     this.observer?.("answer", `open ${protocol} → socket ${s.handle}`);
     return s;
+  }
+
+  device(): Promise<void> {
+    return Promise.reject(this.refuse("cat mode has no devices"));
+  }
+
+  stats(sock: IutSocket): Promise<Record<string, number>> {
+    return sock.stats();
   }
 
   /** Internal: starts the CLI with `args`. */

@@ -1,75 +1,47 @@
 /**
  * Conformance adapter for the reference stack (reference/index.ts), speaking
- * the JSON-lines protocol of conformance/ADAPTER.md on stdin/stdout.
+ * the JSON-lines protocol of conformance/ADAPTER.md on stdin/stdout, with
+ * the optional features of §3.2 (./features.ts) and handles in ./registry.ts.
  * Run with `node --import tsx conformance/adapters/reference/main.ts`.
  */
 import { createInterface } from "node:readline";
 import {
   defaultTransports,
   type EndpointOptions,
-  openSocket,
   optionTable,
   protocolFactories,
   type SocketBase,
   SPError,
   type TlsEndpointOptions,
 } from "../../../reference/index.ts";
-
-interface Request {
-  id: number;
-  op: string;
-  protocol?: string;
-  socket?: number;
-  url?: string;
-  name?: string;
-  value?: number;
-  data?: string;
-  timeoutMs?: number;
-  tls?: unknown;
-}
-
-/** A socket plus the recv/send timeouts the suite configured (restored after per-call ones). */
-interface Entry {
-  sock: SocketBase;
-  recvTimeout: number;
-  sendTimeout: number;
-}
-
-const sockets = new Map<number, Entry>();
-let nextSocket = 1;
-
-class AdapterFailure extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import {
+  endpointExtras,
+  extraOptions,
+  features,
+  openContext,
+  openEntry,
+  recvOn,
+  sendOn,
+  setExtraOption,
+  startDevice,
+  statsOf,
+} from "./features.ts";
+import {
+  AdapterFailure,
+  clearAll,
+  lookup,
+  lookupSocket,
+  openSockets,
+  type Request,
+  register,
+  unregister,
+} from "./registry.ts";
 
 function write(obj: object): void {
   process.stdout.write(`${JSON.stringify(obj)}\n`);
 }
 
-function entry(req: Request): Entry {
-  const e = req.socket !== undefined ? sockets.get(req.socket) : undefined;
-  if (!e) throw new AdapterFailure("ECLOSED", `no open socket ${req.socket}`);
-  return e;
-}
-
-/** Runs `op` with the per-call timeout applied through the socket's option. */
-async function withTimeout<T>(
-  e: Entry,
-  option: "recv-timeout" | "send-timeout",
-  timeoutMs: number | undefined,
-  op: () => Promise<T>,
-): Promise<T> {
-  const configured = option === "recv-timeout" ? e.recvTimeout : e.sendTimeout;
-  e.sock.setOption(option, timeoutMs ?? configured);
-  return op();
-}
-
-/** The optional `tls` object of listen/dial (ADAPTER.md §2), as reference endpoint options. */
+/** The optional `tls` object of listen/dial (ADAPTER.md §3.1), as reference endpoint options. */
 function endpointOptions(req: Request): EndpointOptions | undefined {
   const t = req.tls as Record<string, unknown> | undefined;
   if (t === undefined || t === null || typeof t !== "object") return undefined;
@@ -93,57 +65,65 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
         capabilities: {
           protocols: Object.keys(protocolFactories),
           transports: defaultTransports.map((t) => t.scheme),
-          options: optionTable.map((o) => o.nngName),
+          options: [...optionTable.map((o) => o.nngName), ...extraOptions],
+          features,
         },
       };
-    case "open": {
-      const sock = openSocket(String(req.protocol));
-      if (!sock) throw new AdapterFailure("ENOTSUP", `unknown protocol ${req.protocol}`);
-      const id = nextSocket++;
-      sockets.set(id, { sock, recvTimeout: -1, sendTimeout: -1 });
-      return { socket: id };
-    }
+    case "open":
+      return { socket: register(openEntry(String(req.protocol), req.raw === true)) };
     case "listen": {
-      const l = await entry(req).sock.listen(String(req.url), endpointOptions(req));
+      const e = lookupSocket(req.socket, "listen");
+      const opts = { ...endpointOptions(req), ...endpointExtras(e) };
+      const l = await e.sock.listen(String(req.url), opts);
+      e.endpoints++;
       return { url: l.url };
     }
     case "dial": {
-      const d = entry(req).sock.dial(String(req.url), endpointOptions(req));
+      const e = lookupSocket(req.socket, "dial");
+      const d = e.sock.dial(String(req.url), { ...endpointOptions(req), ...endpointExtras(e) });
+      e.endpoints++;
       // Dialing reconnects in the background; a failed first attempt is not an error.
       void Promise.resolve(d.connected).catch(() => {});
       return {};
     }
     case "setopt": {
-      const e = entry(req);
+      const e = lookup(req.socket);
+      const name = String(req.name);
       if (req.data !== undefined) {
+        if (e.kind === "context") throw new AdapterFailure("ENOTSUP", `${name} on a context`);
         // Byte-valued options (sub:subscribe, sub:unsubscribe) carry base64 in `data`;
         // sockets that take bytes widen setOption's value (Sub0Socket), others answer EINVAL.
         const bytes = Buffer.from(String(req.data), "base64");
         const sock = e.sock as SocketBase & { setOption(name: string, v: Uint8Array): void };
-        sock.setOption(String(req.name), bytes);
+        sock.setOption(name, bytes);
         return {};
       }
       const value = Number(req.value);
-      e.sock.setOption(String(req.name), value);
-      if (req.name === "recv-timeout") e.recvTimeout = value;
-      if (req.name === "send-timeout") e.sendTimeout = value;
+      if (setExtraOption(e, name, value)) return {};
+      if (e.kind !== "socket") return {};
+      e.sock.setOption(name, value);
+      e.applied.push([name, value]);
+      if (name === "recv-timeout") e.recvTimeout = value;
+      if (name === "send-timeout") e.sendTimeout = value;
       return {};
     }
-    case "send": {
-      const e = entry(req);
-      const data = Buffer.from(String(req.data ?? ""), "base64");
-      await withTimeout(e, "send-timeout", req.timeoutMs, () => e.sock.send(data));
+    case "send":
+      await sendOn(lookup(req.socket), req);
       return {};
-    }
-    case "recv": {
-      const e = entry(req);
-      const data = await withTimeout(e, "recv-timeout", req.timeoutMs, () => e.sock.recv());
-      return { data: Buffer.from(data).toString("base64") };
-    }
+    case "recv":
+      return recvOn(lookup(req.socket), req);
+    case "context":
+      return { socket: openContext(req) };
+    case "device":
+      await startDevice(req);
+      return {};
+    case "stats":
+      return { stats: statsOf(req) };
     case "close": {
-      const e = entry(req);
-      sockets.delete(Number(req.socket));
-      await e.sock.close();
+      const e = lookup(req.socket);
+      unregister(Number(req.socket));
+      if (e.kind === "context") e.ctx.close();
+      else await e.sock.close();
       return {};
     }
     case "exit":
@@ -179,8 +159,8 @@ rl.on("line", (line) => {
 });
 rl.on("close", () => {
   // stdin EOF: close what is open (bounded) and leave.
-  const closing = [...sockets.values()].map((e) => e.sock.close());
-  sockets.clear();
+  const closing = openSockets().map((e) => e.sock.close());
+  clearAll();
   const timer = setTimeout(() => process.exit(0), 1000);
   void Promise.allSettled(closing).then(() => {
     clearTimeout(timer);
