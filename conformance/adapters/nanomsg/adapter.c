@@ -20,17 +20,19 @@
  * The JSON reader handles only the flat objects the suite writes (no nesting,
  * no escapes inside the strings it reads). It is not a general JSON parser.
  *
+ * Beside this file (all included here, so the build compiles adapter.c
+ * alone): lines.h (JSON lines, base64), listen.h (listen and the port-0
+ * workaround), raw.h (AF_SP_RAW send/recv with the SP header as control
+ * data), device.h (nn_device on a thread), stats.h (nn_get_statistic).
+ *
  * Build: cc -O2 -o nanomsg-adapter adapter.c -lnanomsg -lpthread
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +45,9 @@
 #include <nanomsg/survey.h>
 
 #include "lines.h"
+#include "listen.h"
+#include "raw.h"
+#include "stats.h"
 
 #ifndef NANOMSG_VERSION
 #define NANOMSG_VERSION "unknown"
@@ -59,9 +64,13 @@ struct sock {
   int busy;      /* send/recv calls currently inside the socket */
   int recv_ms;   /* socket-level recv-timeout as the contract sees it (-1 forever) */
   int send_ms;
+  int raw;      /* AF_SP_RAW: send/recv carry the SP header (raw.h) */
+  int protocol; /* NN_PAIR, NN_REQ, ... */
 };
 static struct sock socks[MAX_SOCKETS];
 static pthread_mutex_t sock_lock = PTHREAD_MUTEX_INITIALIZER;
+
+#include "device.h"
 
 /* Marks a call as using socket `s`; fails when it is unknown or closing. */
 static int sock_enter(int s) {
@@ -166,6 +175,8 @@ static const struct {
     {"send-timeout", NN_SOL_SOCKET, NN_SNDTIMEO},
     {"reconnect-time-min", NN_SOL_SOCKET, NN_RECONNECT_IVL},
     {"reconnect-time-max", NN_SOL_SOCKET, NN_RECONNECT_IVL_MAX},
+    /* Like the contract, NN_SNDPRIO applies to endpoints created after it is set. */
+    {"send-priority", NN_SOL_SOCKET, NN_SNDPRIO},
 };
 #define NINT_OPTIONS (sizeof int_options / sizeof int_options[0])
 
@@ -221,12 +232,15 @@ static void op_hello(long long id) {
                               NANOMSG_VERSION);
   for (size_t i = 0; i < NPROTOCOLS; i++)
     n += (size_t)snprintf(out + n, sizeof out - n, "%s\"%s\"", i ? "," : "", protocols[i].name);
-  n += (size_t)snprintf(out + n, sizeof out - n, "],\"transports\":[\"tcp\",\"ipc\",\"ws\"],"
-                                                 "\"options\":[");
+  n += (size_t)snprintf(out + n, sizeof out - n,
+                        "],\"transports\":[\"tcp\",\"ipc\",\"ws\",\"inproc\"],\"options\":[");
   for (size_t i = 0; i < NINT_OPTIONS; i++)
     n += (size_t)snprintf(out + n, sizeof out - n, "%s\"%s\"", i ? "," : "",
                           int_options[i].name);
-  snprintf(out + n, sizeof out - n, ",\"sub:subscribe\",\"sub:unsubscribe\"]}");
+  /* No contexts, pair1 or pipe ids in nanomsg: only these features. */
+  snprintf(out + n, sizeof out - n,
+           ",\"sub:subscribe\",\"sub:unsubscribe\"],"
+           "\"features\":[\"raw\",\"device\",\"stats\"]}");
   reply_ok(id, out);
 }
 
@@ -240,7 +254,10 @@ static void op_open(long long id, const char *line) {
     reply_err(id, "ENOTSUP", "unknown protocol");
     return;
   }
-  int s = nn_socket(AF_SP, protocol);
+  const char *raw_field = field_at(line, "raw");
+  int raw = raw_field != NULL && strncmp(raw_field, "true", 4) == 0;
+  int s = nn_socket(raw ? AF_SP_RAW : AF_SP, protocol);
+  while (s >= 0 && device_park(s)) s = nn_socket(raw ? AF_SP_RAW : AF_SP, protocol);
   if (s < 0) {
     reply_errno(id, errno);
     return;
@@ -251,116 +268,13 @@ static void op_open(long long id, const char *line) {
     return;
   }
   pthread_mutex_lock(&sock_lock);
-  socks[s] = (struct sock){.used = 1, .closing = 0, .busy = 0, .recv_ms = -1, .send_ms = -1};
+  socks[s] = (struct sock){
+      .used = 1, .closing = 0, .busy = 0, .recv_ms = -1, .send_ms = -1, .raw = raw,
+      .protocol = protocol};
   pthread_mutex_unlock(&sock_lock);
   char out[32];
   snprintf(out, sizeof out, "\"socket\":%d", s);
   reply_ok(id, out);
-}
-
-/* Asks the kernel for a currently free TCP port on `host` (IPv4 literal), or 0. */
-static int free_port(const char *host) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
-  if (inet_pton(AF_INET, host, &a.sin_addr) != 1) a.sin_addr.s_addr = htonl(INADDR_ANY);
-  socklen_t len = sizeof a;
-  int port = 0;
-  if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-      getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-    port = ntohs(a.sin_port);
-  close(fd);
-  return port;
-}
-
-/*
- * Splits a tcp:// or ws:// URL into scheme, host, port and path (path may be
- * ""). Returns 0 for other transports or URLs it cannot split.
- */
-static int split_url(const char *url, char *scheme, char *host, size_t hostcap, int *port,
-                     const char **path) {
-  const char *rest;
-  if (strncmp(url, "tcp://", 6) == 0) {
-    strcpy(scheme, "tcp");
-    rest = url + 6;
-  } else if (strncmp(url, "ws://", 5) == 0) {
-    strcpy(scheme, "ws");
-    rest = url + 5;
-  } else {
-    return 0;
-  }
-  const char *slash = strchr(rest, '/');
-  const char *end = slash ? slash : rest + strlen(rest);
-  const char *colon = NULL;
-  for (const char *c = rest; c < end; c++)
-    if (*c == ':') colon = c;
-  if (colon == NULL || (size_t)(colon - rest) >= hostcap) return 0;
-  memcpy(host, rest, (size_t)(colon - rest));
-  host[colon - rest] = '\0';
-  char *num_end;
-  long p = strtol(colon + 1, &num_end, 10);
-  if (num_end != end || p < 0 || p > 65535) return 0;
-  *port = (int)p;
-  *path = end;
-  return 1;
-}
-
-/*
- * Binds `s` to scheme://host:port. nanomsg 1.1.5 refuses a ws:// bind
- * address with a path (EINVAL) and serves every path on the port anyway
- * (sp-wire-facts.md §12.8), so the path is left out of the bind and put back
- * into the answered URL.
- */
-static int bind_at(int s, const char *scheme, const char *host, int port) {
-  char addr[600];
-  snprintf(addr, sizeof addr, "%s://%s:%d", scheme, host, port);
-  return nn_bind(s, addr) < 0 ? errno : 0;
-}
-
-static void answer_url(long long id, const char *scheme, const char *host, int port,
-                       const char *path) {
-  char out[700];
-  snprintf(out, sizeof out, "\"url\":\"%s://%s:%d%s\"", scheme, host, port, path);
-  reply_ok(id, out);
-}
-
-static void op_listen(long long id, int s, const char *url) {
-  char scheme[8], host[256];
-  const char *path = "";
-  int port = 0;
-  if (!split_url(url, scheme, host, sizeof host, &port, &path)) {
-    /* ipc:// and inproc://: bind as given. */
-    if (nn_bind(s, url) < 0) {
-      reply_errno(id, errno);
-      return;
-    }
-    char out[600];
-    snprintf(out, sizeof out, "\"url\":\"%s\"", url);
-    reply_ok(id, out);
-    return;
-  }
-  if (strcmp(scheme, "tcp") == 0 && path[0] != '\0') {
-    reply_err(id, "EADDRINVAL", "a tcp URL has no path");
-    return;
-  }
-  if (port != 0) {
-    int err = bind_at(s, scheme, host, port);
-    err ? reply_errno(id, err) : answer_url(id, scheme, host, port, path);
-    return;
-  }
-  /* Port 0: nanomsg cannot tell which port it got, so choose a free one first
-   * and try again with another when someone took it in between. */
-  int err = EADDRINUSE;
-  for (int attempt = 0; attempt < 20 && err == EADDRINUSE; attempt++) {
-    int p = free_port(host);
-    if (p == 0) break;
-    err = bind_at(s, scheme, host, p);
-    if (err == 0) {
-      answer_url(id, scheme, host, p, path);
-      return;
-    }
-  }
-  reply_errno(id, err);
 }
 
 /*
@@ -388,21 +302,30 @@ static int wait_op(int s, int events, long long deadline_ms, int (*attempt)(int,
 struct send_arg {
   const unsigned char *p;
   size_t n;
+  int raw;
+  const unsigned char *hdr; /* raw sockets: the SP header */
+  size_t hlen;
 };
 
 static int try_send(int s, void *v) {
   struct send_arg *a = v;
-  return nn_send(s, a->p, a->n, NN_DONTWAIT) < 0 ? -1 : 0;
+  int rc = a->raw ? raw_send(s, a->hdr, a->hlen, a->p, a->n, NN_DONTWAIT)
+                  : nn_send(s, a->p, a->n, NN_DONTWAIT);
+  return rc < 0 ? -1 : 0;
 }
 
 struct recv_arg {
   void *msg;
   int len;
+  int raw;
+  unsigned char *hdr; /* raw sockets: malloc'ed SP header */
+  size_t hlen;
 };
 
 static int try_recv(int s, void *v) {
   struct recv_arg *a = v;
-  a->len = nn_recv(s, &a->msg, NN_MSG, NN_DONTWAIT);
+  a->len = a->raw ? raw_recv(s, &a->msg, &a->hdr, &a->hlen, NN_DONTWAIT)
+                  : nn_recv(s, &a->msg, NN_MSG, NN_DONTWAIT);
   return a->len < 0 ? -1 : 0;
 }
 
@@ -423,10 +346,24 @@ static void op_send(long long id, int s, const char *line) {
   }
   pthread_mutex_lock(&sock_lock);
   int socket_ms = socks[s].send_ms;
+  int raw = socks[s].raw;
   pthread_mutex_unlock(&sock_lock);
-  struct send_arg a = {bytes, (size_t)len};
+  struct send_arg a = {bytes, (size_t)len, raw, NULL, 0};
+  char *hdr64 = field_str(line, "header");
+  unsigned char *hdr = NULL;
+  long hlen = hdr64 ? from_base64(hdr64, &hdr) : 0;
+  free(hdr64);
+  if (hlen < 0 || (hlen > 0 && !raw)) {
+    free(bytes);
+    free(hdr);
+    reply_err(id, "EINVAL", hlen < 0 ? "header must be base64" : "header needs a raw socket");
+    return;
+  }
+  a.hdr = hdr;
+  a.hlen = (size_t)hlen;
   int err = wait_op(s, NN_POLLOUT, deadline_for(line, socket_ms), try_send, &a);
   free(bytes);
+  free(hdr);
   if (err != 0)
     reply_errno(id, err);
   else
@@ -436,8 +373,9 @@ static void op_send(long long id, int s, const char *line) {
 static void op_recv(long long id, int s, const char *line) {
   pthread_mutex_lock(&sock_lock);
   int socket_ms = socks[s].recv_ms;
+  struct recv_arg a = {NULL, 0, socks[s].raw, NULL, 0};
+  int protocol = socks[s].protocol;
   pthread_mutex_unlock(&sock_lock);
-  struct recv_arg a = {NULL, 0};
   int err = wait_op(s, NN_POLLIN, deadline_for(line, socket_ms), try_recv, &a);
   if (err != 0) {
     reply_errno(id, err);
@@ -445,10 +383,17 @@ static void op_recv(long long id, int s, const char *line) {
   }
   char *b64 = to_base64(a.msg, (size_t)a.len);
   nn_freemsg(a.msg);
-  char *out = malloc(strlen(b64) + 16);
-  sprintf(out, "\"data\":\"%s\"", b64);
+  /* Raw bus: nanomsg's header is a local pipe tag (for devices), not wire bytes. */
+  char *h64 = to_base64(a.hdr, protocol == NN_BUS ? 0 : a.hlen);
+  free(a.hdr);
+  char *out = malloc(strlen(b64) + strlen(h64) + 32);
+  if (a.raw)
+    sprintf(out, "\"data\":\"%s\",\"header\":\"%s\"", b64, h64);
+  else
+    sprintf(out, "\"data\":\"%s\"", b64);
   reply_ok(id, out);
   free(out);
+  free(h64);
   free(b64);
 }
 
@@ -469,8 +414,10 @@ static void op_close(long long id, int s) {
     if (busy == 0) break;
     usleep(2000);
   }
+  device_closing(s);
   int rc = nn_close(s);
   int err = errno;
+  device_wait_closed(s);
   pthread_mutex_lock(&sock_lock);
   socks[s].used = 0;
   pthread_mutex_unlock(&sock_lock);
@@ -498,6 +445,8 @@ static void serve(long long id, const char *line) {
     _exit(0);
   } else if (strcmp(op, "close") == 0) {
     op_close(id, s);
+  } else if (strcmp(op, "device") == 0) {
+    op_device(id, line);
   } else if (!sock_enter(s)) {
     reply_err(id, "ECLOSED", "no such socket, or it is closed");
   } else {
@@ -522,6 +471,8 @@ static void serve(long long id, const char *line) {
       op_send(id, s, line);
     } else if (strcmp(op, "recv") == 0) {
       op_recv(id, s, line);
+    } else if (strcmp(op, "stats") == 0) {
+      op_stats(id, s);
     } else {
       reply_err(id, "ENOTSUP", "unknown op or missing field");
     }
