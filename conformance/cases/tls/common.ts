@@ -8,6 +8,7 @@
 import {
   type ConnectionOptions,
   createServer,
+  type TlsOptions as NodeTlsOptions,
   type Server,
   type TLSSocket,
   connect as tlsConnect,
@@ -141,9 +142,14 @@ export class TlsServer {
     });
   }
 
-  /** Listens on 127.0.0.1 with a fresh port, presenting `cert`. */
-  static async listen(ctx: CaseContext, cert: string, label = "tls-server"): Promise<TlsServer> {
-    const server = createServer({ cert, key: certs().key });
+  /** Listens on 127.0.0.1 with a fresh port, presenting `cert`; `extra` adjusts the server. */
+  static async listen(
+    ctx: CaseContext,
+    cert: string,
+    label = "tls-server",
+    extra: NodeTlsOptions = {},
+  ): Promise<TlsServer> {
+    const server = createServer({ cert, key: certs().key, ...extra });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(0, "127.0.0.1", () => resolve());
@@ -182,13 +188,14 @@ export class TlsServer {
   }
 }
 
-/** Runs `body` with a TLS server presenting `cert`, closing it afterwards. */
+/** Runs `body` with a TLS server presenting `cert` (`extra` adjusts it), closing it afterwards. */
 export async function withTlsServer<T>(
   ctx: CaseContext,
   cert: string,
   body: (srv: TlsServer) => Promise<T>,
+  extra: NodeTlsOptions = {},
 ): Promise<T> {
-  const srv = await TlsServer.listen(ctx, cert);
+  const srv = await TlsServer.listen(ctx, cert, "tls-server", extra);
   try {
     return await body(srv);
   } finally {

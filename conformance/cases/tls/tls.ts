@@ -18,6 +18,8 @@ import {
   tlsNeeds,
   withTlsServer,
 } from "./common.ts";
+import { tlsHelloCases } from "./hello.ts";
+import { tlsRenegotiationCases } from "./renegotiation.ts";
 import { wssCases } from "./wss.ts";
 
 /** Opens an IUT REP listening on tls+tcp with the test certificate; returns it and its port. */
@@ -280,48 +282,6 @@ export const tlsClientCertRequired: ConformanceCase = {
   },
 };
 
-/** A client that starts renegotiation in a TLS 1.2 session must see the connection closed (SP-TLS-5). */
-export const tlsRenegotiationCloses: ConformanceCase = {
-  id: "tls/renegotiation-closes",
-  title: "An IUT listener closes a TLS 1.2 connection whose client starts renegotiation",
-  requirements: ["SP-TLS-5"],
-  kind: "malformed",
-  needs: tlsNeeds("rep0"),
-  async run(ctx) {
-    const { rep, port } = await repOverTls(ctx);
-    const a = await tlsClient(ctx, port, "reneg", { maxVersion: "TLSv1.2" });
-    if (!a.ok) return ctx.fail(`TLS 1.2 connection to the IUT failed: ${a.why}`);
-    const peer = a.peer;
-    try {
-      const h = await peer.handshake(PROTO.req0, TT.prompt);
-      if (h.protocol !== PROTO.rep0) ctx.fail(`announced 0x${h.protocol.toString(16)}`);
-      const sock = (peer as unknown as { sock: import("node:tls").TLSSocket }).sock;
-      const outcome = await new Promise<string>((resolve) => {
-        const started = sock.renegotiate({ rejectUnauthorized: false }, (err) =>
-          resolve(err ? `renegotiation failed: ${err.message}` : "renegotiation completed"),
-        );
-        if (!started) resolve("renegotiation could not be started");
-        setTimeout(() => resolve("no answer to the renegotiation"), TT.refuse);
-      });
-      ctx.note(outcome);
-      if (!(await peer.waitClosed(TT.refuse))) {
-        ctx.fail(
-          `the IUT kept the connection open after the client started renegotiation (${outcome})`,
-        );
-      }
-      // The refusal concerns that connection only.
-      const next = await reqOverTls(ctx, port, "after-reneg");
-      try {
-        await roundTrip(ctx, rep, next, 11);
-      } finally {
-        next.close();
-      }
-    } finally {
-      peer.close();
-    }
-  },
-};
-
 /** The TLS cases, in run order. */
 export const tlsCases: readonly ConformanceCase[] = [
   ...wssCases,
@@ -332,5 +292,6 @@ export const tlsCases: readonly ConformanceCase[] = [
   tlsOldVersionRefused,
   tlsDialerVerifies,
   tlsClientCertRequired,
-  tlsRenegotiationCloses,
+  ...tlsRenegotiationCases,
+  ...tlsHelloCases,
 ];

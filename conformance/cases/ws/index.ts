@@ -1,5 +1,6 @@
 /** The WebSocket mapping cases (rfc/draft-sp-websocket.md), in run order. */
+import { wsCloseCases } from "./close.ts";
 import { wsHandshakeCases } from "./handshake.ts";
 import { wsMessageCases } from "./messages.ts";
 
-export const wsCases = [...wsHandshakeCases, ...wsMessageCases];
+export const wsCases = [...wsHandshakeCases, ...wsMessageCases, ...wsCloseCases];

@@ -27,6 +27,43 @@ import { TcpListener } from "../tcp/listener.ts";
 /** SP-TLS-2: never below TLS 1.2. */
 const MIN_VERSION = "TLSv1.2";
 
+/** Error codes node gives a server socket whose client starts a new handshake. */
+const RENEGOTIATION_CODES = new Set(["ERR_TLS_RENEGOTIATION_DISABLED", "ERR_TLS_SESSION_ATTACK"]);
+
+/**
+ * SP-TLS-5 on an accepted socket: a client's renegotiation attempt closes the
+ * connection. `disableRenegotiation()` alone is not enough: node then emits an
+ * `error` when the new handshake starts but leaves the socket open (an `error`
+ * event does not destroy a TLS socket), and OpenSSL goes on to complete the
+ * handshake. So every error on the socket destroys it here; `onRefused` runs for
+ * the renegotiation errors (for statistics). TLS 1.3 has no renegotiation, and its
+ * post-handshake messages (tickets, key updates) do not count as a new handshake.
+ */
+export function refuseServerRenegotiation(socket: TLSSocket, onRefused?: () => void): void {
+  socket.disableRenegotiation();
+  socket.on("error", (e: NodeJS.ErrnoException) => {
+    if (RENEGOTIATION_CODES.has(e.code ?? "")) onRefused?.();
+    socket.destroy();
+  });
+}
+
+/**
+ * SP-TLS-5 on a dialed socket, to be called once the handshake is done: a
+ * server that starts renegotiation (a TLS 1.2 HelloRequest) gets the connection
+ * closed. node has no public hook for the start of a client-side handshake and
+ * OpenSSL accepts the request, so the second `secure` event (a handshake
+ * completed after the first) is the signal; the socket is destroyed before any
+ * further application data is read through the pipe. Listeners added while the
+ * first `secure` is being emitted are not called for it, so calling this from
+ * the `secureConnect` handler counts only later handshakes.
+ */
+export function refuseClientRenegotiation(socket: TLSSocket, onRefused?: () => void): void {
+  socket.on("secure", () => {
+    onRefused?.();
+    socket.destroy(new SPError("EPROTO", "the TLS server started renegotiation"));
+  });
+}
+
 /**
  * Turns a TLS failure into an SPError with a readable message. Verification
  * failures (untrusted chain, wrong name) become EPROTO "TLS peer verification failed".
@@ -77,7 +114,7 @@ export class TlsDialer implements Dialer {
       });
       socket.once("secureConnect", () => {
         // SP-TLS-5: no renegotiation on this connection.
-        socket.disableRenegotiation();
+        refuseClientRenegotiation(socket, () => host.count("tlsRenegotiationRefused"));
         this.lastError = undefined;
       });
       socket.on("error", (e) => {
@@ -125,8 +162,8 @@ export async function listenTls(
         handshakeTimeout: host.options.handshakeTimeout,
       },
       (socket) => {
-        // SP-TLS-5: a peer's renegotiation attempt errors and closes the connection.
-        socket.disableRenegotiation();
+        // SP-TLS-5: a peer's renegotiation attempt closes the connection.
+        refuseServerRenegotiation(socket, () => host.count("tlsRenegotiationRefused"));
         onSocket(socket);
       },
     );

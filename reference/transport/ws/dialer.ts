@@ -1,11 +1,12 @@
 import { isIP } from "node:net";
+import type { TLSSocket } from "node:tls";
 import { type ClientOptions, WebSocket } from "ws";
 import type { TcpDialerEvent } from "../../../spec/machines/tcp-dialer.ts";
 import { DialerDriver } from "../../core/dialer-driver.ts";
 import { SPError } from "../../core/errors.ts";
 import type { Dialer, PipeHost, TlsEndpointOptions } from "../../core/transport.ts";
 import type { SPUrl } from "../../core/url.ts";
-import { tlsError } from "../tls/index.ts";
+import { refuseClientRenegotiation, tlsError } from "../tls/index.ts";
 import { WsPipe, type WsPipeMachine } from "./pipe.ts";
 import { subprotocolName } from "./subprotocol.ts";
 
@@ -94,6 +95,9 @@ export class WsDialer implements Dialer {
       minVersion: "TLSv1.2",
     };
     const ws = new WebSocket(url.text, [subprotocolName(host.identity.peerName)], options);
+    // SP-WS-15 with SP-TLS-5: a wss server that starts renegotiation is cut off.
+    if (url.scheme === "wss")
+      ws.once("upgrade", (res) => refuseClientRenegotiation(res.socket as TLSSocket));
     ws.on("unexpected-response", (_req, res) => {
       this.lastError = new SPError(
         "ECONNREFUSED",

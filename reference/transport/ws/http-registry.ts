@@ -7,10 +7,12 @@ import { createServer as createHttpServer, type IncomingMessage, type Server } f
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import type { TLSSocket } from "node:tls";
 import { defaults } from "../../../spec/constants.ts";
 import { SPError } from "../../core/errors.ts";
 import type { TlsEndpointOptions } from "../../core/transport.ts";
 import type { ResolvedAddress } from "../../core/url.ts";
+import { refuseServerRenegotiation } from "../tls/index.ts";
 
 /** Handles an upgrade request for one path. */
 export type UpgradeRoute = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -71,6 +73,8 @@ async function start(
   // timeout (60 s, checked every 30 s). Once the upgrade arrives, the pipe's machine times it.
   const waiting = new WeakMap<Duplex, NodeJS.Timeout>();
   server.on(scheme === "wss" ? "secureConnection" : "connection", (socket: Socket) => {
+    // SP-WS-15 with SP-TLS-5: a wss client that starts renegotiation is cut off.
+    if (scheme === "wss") refuseServerRenegotiation(socket as TLSSocket);
     const t = setTimeout(() => socket.destroy(), ep.handshakeMs);
     t.unref();
     waiting.set(socket, t);
