@@ -2,12 +2,15 @@
 
 import { busCases } from "./bus/bus.ts";
 import { coverageCases } from "./coverage/index.ts";
+import { featureCases } from "./features/index.ts";
+import { inprocCases } from "./inproc/index.ts";
 import { ipcCases } from "./ipc/index.ts";
 import { mustGapCases } from "./must/index.ts";
 import { pairCases } from "./pair/index.ts";
 import { pathCases } from "./paths/index.ts";
 import { pipelineCases } from "./pipeline/index.ts";
 import { pubsubCases } from "./pubsub/index.ts";
+import { rawCases } from "./raw/index.ts";
 import { framingCases } from "./reqrep/framing.ts";
 import { handshakeCases } from "./reqrep/handshake.ts";
 import { lifecycleCases } from "./reqrep/lifecycle.ts";
@@ -41,4 +44,7 @@ export const allCases: readonly ConformanceCase[] = [
   ...mustGapCases,
   ...pathCases,
   ...coverageCases,
+  ...rawCases,
+  ...inprocCases,
+  ...featureCases,
 ];

@@ -8,10 +8,16 @@
  * flat objects the suite's client writes (JSON.stringify output, no nesting,
  * no escapes inside the strings we read): it is not a general JSON parser.
  *
+ * The program is one translation unit: this file includes util.c (JSON,
+ * base64, answers), tls.c, handles.c (socket and context handles) and
+ * features.c (device, contexts, stats, pair1:polyamorous).
+ *
  * Build: cc -O2 -o nng-adapter adapter.c -lnng -lpthread
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,141 +37,10 @@
 #include <nng/supplemental/tls/tls.h>
 #include <nng/supplemental/util/platform.h>
 
-static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
-static int in_flight = 0; /* requests not yet answered; guarded by out_lock */
-
-/* ---------- error names ---------- */
-
-static const char *err_name(int rv) {
-  switch (rv) {
-#define E(x) \
-  case NNG_##x: \
-    return #x;
-    E(EINTR) E(ENOMEM) E(EINVAL) E(EBUSY) E(ETIMEDOUT) E(ECONNREFUSED)
-    E(ECLOSED) E(EAGAIN) E(ENOTSUP) E(EADDRINUSE) E(ESTATE) E(ENOENT)
-    E(EPROTO) E(EUNREACHABLE) E(EADDRINVAL) E(EPERM) E(EMSGSIZE)
-    E(ECONNABORTED) E(ECONNRESET) E(ECANCELED) E(ENOFILES) E(ENOSPC)
-    E(EEXIST) E(EREADONLY) E(EWRITEONLY) E(ECRYPTO) E(EPEERAUTH) E(ENOARG)
-    E(EAMBIGUOUS) E(EBADTYPE) E(ECONNSHUT) E(EINTERNAL)
-#undef E
-  default:
-    return "EINTERNAL";
-  }
-}
-
-/* ---------- base64 ---------- */
-
-static const char b64chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static char *b64_encode(const unsigned char *in, size_t len) {
-  char *out = malloc(((len + 2) / 3) * 4 + 1);
-  size_t o = 0;
-  for (size_t i = 0; i < len; i += 3) {
-    unsigned v = in[i] << 16;
-    if (i + 1 < len) v |= in[i + 1] << 8;
-    if (i + 2 < len) v |= in[i + 2];
-    out[o++] = b64chars[(v >> 18) & 63];
-    out[o++] = b64chars[(v >> 12) & 63];
-    out[o++] = i + 1 < len ? b64chars[(v >> 6) & 63] : '=';
-    out[o++] = i + 2 < len ? b64chars[v & 63] : '=';
-  }
-  out[o] = '\0';
-  return out;
-}
-
-static int b64_value(char c) {
-  const char *p = strchr(b64chars, c);
-  return (c != '\0' && p != NULL) ? (int)(p - b64chars) : -1;
-}
-
-/* Decodes into a fresh buffer; returns its length, or -1 on bad input. */
-static long b64_decode(const char *in, unsigned char **out) {
-  size_t len = strlen(in);
-  unsigned char *buf = malloc(len / 4 * 3 + 3);
-  long o = 0;
-  unsigned v = 0;
-  int bits = 0;
-  for (size_t i = 0; i < len; i++) {
-    if (in[i] == '=') break;
-    int d = b64_value(in[i]);
-    if (d < 0) {
-      free(buf);
-      return -1;
-    }
-    v = (v << 6) | (unsigned)d;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      buf[o++] = (unsigned char)((v >> bits) & 0xff);
-    }
-  }
-  *out = buf;
-  return o;
-}
-
-/* ---------- flat JSON reading ---------- */
-
-/* Points just past `"key":` (and blanks), or NULL when the key is absent. */
-static const char *json_field(const char *line, const char *key) {
-  char pat[64];
-  snprintf(pat, sizeof pat, "\"%s\"", key);
-  const char *p = strstr(line, pat);
-  if (p == NULL) return NULL;
-  p += strlen(pat);
-  while (*p == ' ') p++;
-  if (*p != ':') return NULL;
-  p++;
-  while (*p == ' ') p++;
-  return p;
-}
-
-/* Copies a string field into a malloc'd buffer, or returns NULL. */
-static char *json_str(const char *line, const char *key) {
-  const char *p = json_field(line, key);
-  if (p == NULL || *p != '"') return NULL;
-  const char *end = strchr(p + 1, '"');
-  if (end == NULL) return NULL;
-  size_t n = (size_t)(end - p - 1);
-  char *s = malloc(n + 1);
-  memcpy(s, p + 1, n);
-  s[n] = '\0';
-  return s;
-}
-
-static int json_num(const char *line, const char *key, long long *out) {
-  const char *p = json_field(line, key);
-  if (p == NULL) return 0;
-  char *end;
-  errno = 0;
-  long long v = strtoll(p, &end, 10);
-  if (end == p || errno != 0) return 0;
-  *out = v;
-  return 1;
-}
-
-/* ---------- answers ---------- */
-
-static void answer_ok(long long id, const char *extra) {
-  pthread_mutex_lock(&out_lock);
-  printf("{\"id\":%lld,\"ok\":true%s%s}\n", id, extra ? "," : "", extra ? extra : "");
-  fflush(stdout);
-  pthread_mutex_unlock(&out_lock);
-}
-
-static void answer_err(long long id, const char *code, const char *msg) {
-  pthread_mutex_lock(&out_lock);
-  printf("{\"id\":%lld,\"ok\":false,\"error\":{\"code\":\"%s\",\"message\":\"", id, code);
-  for (const char *c = msg; *c; c++) {
-    if (*c == '"' || *c == '\\') putchar('\\');
-    putchar((unsigned char)*c < 0x20 ? ' ' : *c);
-  }
-  printf("\"}}\n");
-  fflush(stdout);
-  pthread_mutex_unlock(&out_lock);
-}
-
-static void answer_nng(long long id, int rv) { answer_err(id, err_name(rv), nng_strerror(rv)); }
+#include "util.c"
+#include "tls.c"
+#include "handles.c"
+#include "features.c"
 
 /* ---------- options ---------- */
 
@@ -197,30 +72,62 @@ static int set_option(nng_socket s, const char *name, long long value) {
   return NNG_ENOTSUP;
 }
 
+static void copy_options(nng_socket from, nng_socket to) {
+  for (size_t i = 0; i < NOPTIONS; i++) {
+    const char *name = options[i].name;
+    nng_duration ms;
+    int v;
+    size_t sz;
+    switch (options[i].kind) {
+    case OPT_MS:
+      if (nng_socket_get_ms(from, name, &ms) == 0) nng_socket_set_ms(to, name, ms);
+      break;
+    case OPT_INT:
+      if (nng_socket_get_int(from, name, &v) == 0) nng_socket_set_int(to, name, v);
+      break;
+    case OPT_SIZE:
+      if (nng_socket_get_size(from, name, &sz) == 0) nng_socket_set_size(to, name, sz);
+      break;
+    }
+  }
+}
+
 /* ---------- operations ---------- */
 
-/* Protocols by the names the adapter contract uses. */
+/* Protocols by the names the adapter contract uses, cooked and raw (feature "raw"). */
 static const struct {
   const char *name;
   int (*open)(nng_socket *);
+  int (*open_raw)(nng_socket *);
 } protocols[] = {
-    {"req0", nng_req0_open},         {"rep0", nng_rep0_open},
-    {"pub0", nng_pub0_open},         {"sub0", nng_sub0_open},
-    {"push0", nng_push0_open},       {"pull0", nng_pull0_open},
-    {"pair0", nng_pair0_open},       {"pair1", nng_pair1_open},
-    {"pair1poly", nng_pair1_open_poly}, {"bus0", nng_bus0_open},
-    {"surveyor0", nng_surveyor0_open}, {"respondent0", nng_respondent0_open},
+    {"req0", nng_req0_open, nng_req0_open_raw},
+    {"rep0", nng_rep0_open, nng_rep0_open_raw},
+    {"pub0", nng_pub0_open, nng_pub0_open_raw},
+    {"sub0", nng_sub0_open, nng_sub0_open_raw},
+    {"push0", nng_push0_open, nng_push0_open_raw},
+    {"pull0", nng_pull0_open, nng_pull0_open_raw},
+    {"pair0", nng_pair0_open, nng_pair0_open_raw},
+    {"pair1", nng_pair1_open, nng_pair1_open_raw},
+    {"pair1poly", nng_pair1_open_poly, NULL}, /* nng 1.5.2 has no raw polyamorous pair1 */
+    {"bus0", nng_bus0_open, nng_bus0_open_raw},
+    {"surveyor0", nng_surveyor0_open, nng_surveyor0_open_raw},
+    {"respondent0", nng_respondent0_open, nng_respondent0_open_raw},
 };
 #define NPROTOCOLS (sizeof protocols / sizeof protocols[0])
 
 static void op_open(long long id, const char *line) {
   char *proto = json_str(line, "protocol");
+  int raw = json_true(line, "raw");
+  int known = 0;
   int (*open)(nng_socket *) = NULL;
   for (size_t i = 0; proto != NULL && i < NPROTOCOLS; i++)
-    if (strcmp(protocols[i].name, proto) == 0) open = protocols[i].open;
+    if (strcmp(protocols[i].name, proto) == 0) {
+      known = 1;
+      open = raw ? protocols[i].open_raw : protocols[i].open;
+    }
   free(proto);
   if (open == NULL) {
-    answer_err(id, "ENOTSUP", "unknown protocol");
+    answer_err(id, "ENOTSUP", known ? "no raw variant of this protocol" : "unknown protocol");
     return;
   }
   nng_socket s;
@@ -235,76 +142,23 @@ static void op_open(long long id, const char *line) {
 }
 
 static void op_hello(long long id) {
-  char extra[1024];
+  char extra[1400];
   size_t n = (size_t)snprintf(extra, sizeof extra,
                               "\"name\":\"nng\",\"version\":\"%s\",\"capabilities\":{\"protocols\":[",
                               nng_version());
   for (size_t i = 0; i < NPROTOCOLS; i++)
     n += (size_t)snprintf(extra + n, sizeof extra - n, "%s\"%s\"", i ? "," : "", protocols[i].name);
   n += (size_t)snprintf(extra + n, sizeof extra - n,
-                        "],\"transports\":[\"tcp\",\"ipc\",\"ws\",\"wss\",\"tls+tcp\"],\"options\":[");
+                        "],\"transports\":[\"tcp\",\"ipc\",\"inproc\",\"ws\",\"wss\",\"tls+tcp\"],"
+                        "\"options\":[");
   for (size_t i = 0; i < NOPTIONS; i++)
     n += (size_t)snprintf(extra + n, sizeof extra - n, "%s\"%s\"", i ? "," : "", options[i].name);
-  n += (size_t)snprintf(extra + n, sizeof extra - n, ",\"%s\",\"%s\"]}", NNG_OPT_SUB_SUBSCRIBE,
-                        NNG_OPT_SUB_UNSUBSCRIBE);
+  /* No "send-priority": nng 1.5.2 has no send priorities. */
+  n += (size_t)snprintf(extra + n, sizeof extra - n,
+                        ",\"%s\",\"%s\",\"%s\"],\"features\":[\"raw\",\"device\",\"contexts\","
+                        "\"pipes\",\"stats\"]}",
+                        NNG_OPT_SUB_SUBSCRIBE, NNG_OPT_SUB_UNSUBSCRIBE, NNG_OPT_PAIR1_POLY);
   answer_ok(id, extra);
-}
-
-
-/* ---------- TLS (ADAPTER.md §2: the optional "tls" object of listen/dial) ---------- */
-
-/* Copies a JSON string field found after `from`, undoing \n, \" and \\ escapes (PEM texts). */
-static char *json_str_esc(const char *from, const char *key) {
-  const char *p = json_field(from, key);
-  if (p == NULL || *p != '"') return NULL;
-  p++;
-  char *s = malloc(strlen(p) + 1);
-  size_t n = 0;
-  while (*p && *p != '"') {
-    if (*p == '\\' && p[1]) {
-      p++;
-      s[n++] = *p == 'n' ? '\n' : *p == 'r' ? '\r' : *p == 't' ? '\t' : *p;
-      p++;
-    } else {
-      s[n++] = *p++;
-    }
-  }
-  s[n] = '\0';
-  return s;
-}
-
-/* Builds a TLS configuration from the request's "tls" object; *out stays NULL when absent. */
-static int tls_config(const char *line, int server, nng_tls_config **out) {
-  *out = NULL;
-  const char *t = json_field(line, "tls");
-  if (t == NULL || *t != '{') return 0;
-  nng_tls_config *cfg;
-  int rv = nng_tls_config_alloc(&cfg, server ? NNG_TLS_MODE_SERVER : NNG_TLS_MODE_CLIENT);
-  if (rv != 0) return rv;
-  char *cert = json_str_esc(t, "cert");
-  char *key = json_str_esc(t, "key");
-  char *ca = json_str_esc(t, "ca");
-  char *sn = json_str_esc(t, "servername");
-  int insecure = strstr(t, "\"insecure\":true") != NULL;
-  int require_cert = strstr(t, "\"requireClientCert\":true") != NULL;
-  if (rv == 0 && cert && key) rv = nng_tls_config_own_cert(cfg, cert, key, NULL);
-  if (rv == 0 && ca) rv = nng_tls_config_ca_chain(cfg, ca, NULL);
-  if (rv == 0 && sn) rv = nng_tls_config_server_name(cfg, sn);
-  /* SP-TLS-7/-9: a dialer verifies unless "insecure" is set; SP-TLS-10: a listener asks for
-     and verifies client certificates only when "requireClientCert" is set. */
-  int verify = server ? require_cert : !insecure;
-  if (rv == 0)
-    rv = nng_tls_config_auth_mode(cfg, verify ? NNG_TLS_AUTH_MODE_REQUIRED : NNG_TLS_AUTH_MODE_NONE);
-  free(cert);
-  free(key);
-  free(ca);
-  free(sn);
-  if (rv != 0) {
-    nng_tls_config_free(cfg);
-    return rv;
-  }
-  *out = cfg;
-  return 0;
 }
 
 static void op_dial(long long id, nng_socket s, const char *url, const char *line) {
@@ -319,7 +173,7 @@ static void op_dial(long long id, nng_socket s, const char *url, const char *lin
   if (rv == 0 && cfg) rv = nng_dialer_set_ptr(d, NNG_OPT_TLS_CONFIG, cfg);
   if (rv == 0) rv = nng_dialer_start(d, NNG_FLAG_NONBLOCK);
   if (cfg) nng_tls_config_free(cfg); /* the dialer holds its own reference */
-  rv ? answer_nng(id, rv) : answer_ok(id, NULL);
+  answer_rv(id, rv);
 }
 
 static void op_listen(long long id, nng_socket s, const char *url, const char *line) {
@@ -357,38 +211,51 @@ static void op_listen(long long id, nng_socket s, const char *url, const char *l
   answer_ok(id, extra);
 }
 
-static void op_send(long long id, nng_socket s, const char *line, nng_duration timeout) {
-  char *b64 = json_str(line, "data");
-  unsigned char *bytes = NULL;
-  long len = b64 ? b64_decode(b64, &bytes) : -1;
-  free(b64);
-  if (len < 0) {
-    answer_err(id, "EINVAL", "data must be base64");
+/* Sends `data`, with `header` (raw sockets) and `pipe` (feature "pipes") when given. */
+static void op_send(long long id, struct target t, const char *line, nng_duration timeout) {
+  unsigned char *body, *header;
+  long len = json_bytes(line, "data", &body);
+  long hlen = json_bytes(line, "header", &header);
+  long long pipe_id;
+  if (len < 0 || hlen < 0 || body == NULL) {
+    free(body);
+    free(header);
+    answer_err(id, "EINVAL", "data and header must be base64");
     return;
   }
-  nng_msg *msg;
-  nng_aio *aio;
+  nng_msg *msg = NULL;
+  nng_aio *aio = NULL;
   int rv = nng_msg_alloc(&msg, 0);
-  if (rv == 0 && (rv = nng_msg_append(msg, bytes, (size_t)len)) != 0) nng_msg_free(msg);
-  free(bytes);
-  if (rv != 0 || (rv = nng_aio_alloc(&aio, NULL, NULL)) != 0) {
+  if (rv == 0) rv = nng_msg_append(msg, body, (size_t)len);
+  if (rv == 0 && hlen > 0) rv = nng_msg_header_append(msg, header, (size_t)hlen);
+  if (rv == 0) rv = nng_aio_alloc(&aio, NULL, NULL);
+  free(body);
+  free(header);
+  if (rv != 0) {
+    if (msg != NULL) nng_msg_free(msg);
     answer_nng(id, rv);
     return;
   }
+  if (json_num(line, "pipe", &pipe_id)) {
+    nng_pipe p = NNG_PIPE_INITIALIZER;
+    p.id = (uint32_t)pipe_id;
+    nng_msg_set_pipe(msg, p);
+  }
   nng_aio_set_timeout(aio, timeout);
   nng_aio_set_msg(aio, msg);
-  nng_send_aio(s, aio);
+  if (t.is_ctx)
+    nng_ctx_send(t.ctx, aio);
+  else
+    nng_send_aio(t.sock, aio);
   nng_aio_wait(aio);
   rv = nng_aio_result(aio);
   if (rv != 0) nng_msg_free(nng_aio_get_msg(aio)); /* ownership stays with us on failure */
   nng_aio_free(aio);
-  if (rv != 0)
-    answer_nng(id, rv);
-  else
-    answer_ok(id, NULL);
+  answer_rv(id, rv);
 }
 
-static void op_recv(long long id, nng_socket s, nng_duration timeout) {
+/* Receives one message: `data`, plus `header` on raw sockets and `pipe` (feature "pipes"). */
+static void op_recv(long long id, struct target t, nng_duration timeout) {
   nng_aio *aio;
   int rv = nng_aio_alloc(&aio, NULL, NULL);
   if (rv != 0) {
@@ -396,7 +263,10 @@ static void op_recv(long long id, nng_socket s, nng_duration timeout) {
     return;
   }
   nng_aio_set_timeout(aio, timeout);
-  nng_recv_aio(s, aio);
+  if (t.is_ctx)
+    nng_ctx_recv(t.ctx, aio);
+  else
+    nng_recv_aio(t.sock, aio);
   nng_aio_wait(aio);
   rv = nng_aio_result(aio);
   if (rv != 0) {
@@ -406,18 +276,46 @@ static void op_recv(long long id, nng_socket s, nng_duration timeout) {
   }
   nng_msg *msg = nng_aio_get_msg(aio);
   nng_aio_free(aio);
+  bool raw = false;
+  if (!t.is_ctx) nng_socket_get_bool(t.sock, NNG_OPT_RAW, &raw);
   char *b64 = b64_encode(nng_msg_body(msg), nng_msg_len(msg));
+  char *hb64 = raw ? b64_encode(nng_msg_header(msg), nng_msg_header_len(msg)) : NULL;
+  uint32_t pipe_id = nng_pipe_id(nng_msg_get_pipe(msg));
   nng_msg_free(msg);
-  char *extra = malloc(strlen(b64) + 16);
-  sprintf(extra, "\"data\":\"%s\"", b64);
+  char *extra = malloc(strlen(b64) + (hb64 ? strlen(hb64) : 0) + 64);
+  int n = sprintf(extra, "\"data\":\"%s\"", b64);
+  if (hb64) n += sprintf(extra + n, ",\"header\":\"%s\"", hb64);
+  if (pipe_id > 0 && pipe_id != (uint32_t)-1) sprintf(extra + n, ",\"pipe\":%u", (unsigned)pipe_id);
   answer_ok(id, extra);
   free(extra);
   free(b64);
+  free(hb64);
+}
+
+static void op_setopt(long long id, struct target t, long long handle, const char *line,
+                      const char *name) {
+  long long num;
+  if (json_field(line, "data") != NULL) {
+    /* Byte-valued options (sub:subscribe, sub:unsubscribe) carry base64 in "data". */
+    unsigned char *bytes;
+    long len = json_bytes(line, "data", &bytes);
+    int rv = len < 0 ? NNG_EINVAL
+             : t.is_ctx ? nng_ctx_set(t.ctx, name, bytes, (size_t)len)
+                        : nng_socket_set(t.sock, name, bytes, (size_t)len);
+    free(bytes);
+    answer_rv(id, rv);
+  } else if (!json_num(line, "value", &num)) {
+    answer_err(id, "EINVAL", "setopt needs value or data");
+  } else if (strcmp(name, NNG_OPT_PAIR1_POLY) == 0) {
+    answer_rv(id, set_pair1_poly(handle, num));
+  } else {
+    answer_rv(id, t.is_ctx ? ctx_set_option(t.ctx, name, num) : set_option(t.sock, name, num));
+  }
 }
 
 static void *handle(void *arg) {
   char *line = arg;
-  long long id, num;
+  long long id, num, handle_num = 0;
   if (!json_num(line, "id", &id)) {
     fprintf(stderr, "nng-adapter: request without id: %s\n", line);
     free(line);
@@ -429,10 +327,9 @@ static void *handle(void *arg) {
   char *op = json_str(line, "op");
   char *url = json_str(line, "url");
   char *name = json_str(line, "name");
-  nng_socket s = NNG_SOCKET_INITIALIZER;
-  if (json_num(line, "socket", &num)) s.id = (uint32_t)num;
+  json_num(line, "socket", &handle_num);
+  struct target t = resolve(handle_num);
   nng_duration timeout = json_num(line, "timeoutMs", &num) ? (nng_duration)num : NNG_DURATION_DEFAULT;
-  int rv;
 
   if (op == NULL) {
     answer_err(id, "EINVAL", "missing op");
@@ -440,29 +337,26 @@ static void *handle(void *arg) {
     op_hello(id);
   } else if (strcmp(op, "open") == 0) {
     op_open(id, line);
+  } else if ((strcmp(op, "listen") == 0 || strcmp(op, "dial") == 0) && t.is_ctx) {
+    answer_err(id, "EINVAL", "contexts have no endpoints; listen or dial on the socket");
   } else if (strcmp(op, "listen") == 0 && url) {
-    op_listen(id, s, url, line);
+    op_listen(id, t.sock, url, line);
   } else if (strcmp(op, "dial") == 0 && url) {
-    op_dial(id, s, url, line);
-  } else if (strcmp(op, "setopt") == 0 && name && json_field(line, "data") != NULL) {
-    /* Byte-valued options (sub:subscribe, sub:unsubscribe) carry base64 in "data". */
-    char *b64 = json_str(line, "data");
-    unsigned char *bytes = NULL;
-    long len = b64 ? b64_decode(b64, &bytes) : -1;
-    free(b64);
-    rv = len < 0 ? NNG_EINVAL : nng_socket_set(s, name, bytes, (size_t)len);
-    free(bytes);
-    rv ? answer_nng(id, rv) : answer_ok(id, NULL);
-  } else if (strcmp(op, "setopt") == 0 && name && json_num(line, "value", &num)) {
-    rv = set_option(s, name, num);
-    rv ? answer_nng(id, rv) : answer_ok(id, NULL);
+    op_dial(id, t.sock, url, line);
+  } else if (strcmp(op, "setopt") == 0 && name) {
+    op_setopt(id, t, handle_num, line, name);
   } else if (strcmp(op, "send") == 0) {
-    op_send(id, s, line, timeout);
+    op_send(id, t, line, timeout);
   } else if (strcmp(op, "recv") == 0) {
-    op_recv(id, s, timeout);
+    op_recv(id, t, timeout);
   } else if (strcmp(op, "close") == 0) {
-    rv = nng_close(s);
-    rv ? answer_nng(id, rv) : answer_ok(id, NULL);
+    answer_rv(id, t.is_ctx ? nng_ctx_close(t.ctx) : nng_close(t.sock));
+  } else if (strcmp(op, "context") == 0) {
+    op_context(id, t);
+  } else if (strcmp(op, "device") == 0) {
+    op_device(id, line);
+  } else if (strcmp(op, "stats") == 0) {
+    op_stats(id, t);
   } else if (strcmp(op, "exit") == 0) {
     answer_ok(id, NULL);
     exit(0);

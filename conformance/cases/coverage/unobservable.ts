@@ -19,23 +19,14 @@ export interface UnwalkedTransition {
 
 const PENDING_REPLY =
   "REQ is pending only while no pipe can take the request; with the raw peer attached and reading, that means no connection exists, so no reply can arrive (it would need a second, flow-controlled connection, which the harness cannot hold in that state reliably)";
-const INPROC =
-  "inproc connects two sockets inside one process; the harness speaks to the IUT only over the wire and through its adapter, so it can neither be the other end nor see the connection";
+const INPROC_JOIN =
+  "an inproc pipe end is joining only inside the single IUT call in which a dial meets its listener; no adapter operation can close either socket between the two steps (the cases in cases/inproc walk the other inproc-pipe transitions)";
 
 /** Transitions outside the path models that no case walks. */
 export const unobservable: readonly UnwalkedTransition[] = [
   { transition: "req:pending:reply", kind: "not-driven", reason: PENDING_REPLY },
-  {
-    transition: "inproc-pipe:joining:connect[!peerCompatible]",
-    kind: "unobservable",
-    reason: INPROC,
-  },
-  { transition: "inproc-pipe:joining:connect", kind: "unobservable", reason: INPROC },
-  { transition: "inproc-pipe:joining:disconnect", kind: "unobservable", reason: INPROC },
-  { transition: "inproc-pipe:joining:close", kind: "unobservable", reason: INPROC },
-  { transition: "inproc-pipe:active:oversize", kind: "unobservable", reason: INPROC },
-  { transition: "inproc-pipe:active:disconnect", kind: "unobservable", reason: INPROC },
-  { transition: "inproc-pipe:active:close", kind: "unobservable", reason: INPROC },
+  { transition: "inproc-pipe:joining:disconnect", kind: "unobservable", reason: INPROC_JOIN },
+  { transition: "inproc-pipe:joining:close", kind: "unobservable", reason: INPROC_JOIN },
   {
     transition: "tcp-dialer:idle:stop",
     kind: "unobservable",
@@ -66,12 +57,6 @@ export const unobservable: readonly UnwalkedTransition[] = [
     reason:
       "after the IUT sent its Close frame the connection is already detached; whether the peer's TCP close or its Close reply ends it changes nothing visible",
   },
-  {
-    transition: "ws-pipe:closing:after:wsCloseTimeout",
-    kind: "not-driven",
-    reason:
-      "needs a peer that never answers a Close frame while the harness's WebSocket client always does, and the close timeout has no adapter option",
-  },
 ];
 
 /**
@@ -95,24 +80,11 @@ export interface UncheckableRequirement {
   reason: string;
 }
 
-const INPROC_REQ =
-  "inproc pipes join two sockets inside one process; the harness reaches the IUT only over the wire and through the adapter, which has no way to observe an in-process pipe (the reference checks these in reference/transport/inproc tests)";
-const DEVICE =
-  "devices (raw-mode forwarders) are not part of the adapter contract: it opens cooked sockets only, so no case can make the IUT forward";
-const CONTEXTS =
-  "the adapter contract has one operation stream per socket and no contexts (several outstanding requests/surveys on one socket), so distinct ids per context cannot be driven";
 const REGISTRY =
   "a rule for the protocol-number registry and for draft authors, not for a running implementation; nothing on the wire can show it";
 
 /** MUSTs (spec/requirements.json) that no conformance case checks, each with the reason. */
 export const uncheckableRequirements: readonly UncheckableRequirement[] = [
-  { requirement: "SP-BUS-10", kind: "unobservable", reason: DEVICE },
-  {
-    requirement: "SP-FRAMEWORK-4",
-    kind: "not-driven",
-    reason:
-      "raw sockets: the adapter contract opens cooked sockets only and has no way to hand a header to or from the application",
-  },
   { requirement: "SP-FRAMEWORK-10", kind: "not-testable", reason: REGISTRY },
   { requirement: "SP-FRAMEWORK-11", kind: "not-testable", reason: REGISTRY },
   { requirement: "SP-FRAMEWORK-12", kind: "not-testable", reason: REGISTRY },
@@ -124,34 +96,16 @@ export const uncheckableRequirements: readonly UncheckableRequirement[] = [
   },
   { requirement: "SP-FRAMEWORK-14", kind: "not-testable", reason: REGISTRY },
   {
-    requirement: "SP-FRAMEWORK-17",
+    requirement: "SP-INPROC-1",
     kind: "not-driven",
     reason:
-      "the closing half is checked per transport (SP-TCP-12, SP-IPC-13, SP-WS-16 cases close on unparsable input), but the operator-visible count has no adapter operation (no stats op), so the requirement as a whole is not checked",
-  },
-  ...[1, 2, 3, 4, 5, 6, 7, 9, 10, 11].map((n) => ({
-    requirement: `SP-INPROC-${n}`,
-    kind: "unobservable" as const,
-    reason: INPROC_REQ,
-  })),
-  { requirement: "SP-PAIR-15", kind: "unobservable", reason: DEVICE },
-  {
-    requirement: "SP-PAIR-18",
-    kind: "not-driven",
-    reason:
-      "PAIR v1 polyamorous pipe addressing is an API feature (the pipe of a received message, a chosen pipe for a send); the adapter's send/recv carry no pipe handle",
+      "names must be invisible to other processes: checking it needs a second process of the same implementation trying the name, while a case drives one adapter process (the harness's own stack cannot look up another implementation's names at all, so using it would prove nothing); needs a runner operation that starts a sibling adapter",
   },
   {
-    requirement: "SP-PAIR-19",
-    kind: "not-driven",
+    requirement: "SP-INPROC-7",
+    kind: "unobservable",
     reason:
-      "sending to a named pipe needs a pipe handle in the adapter's send, which the contract does not have",
-  },
-  {
-    requirement: "SP-PIPELINE-8",
-    kind: "not-driven",
-    reason:
-      "applies only to implementations with send priorities (nanomsg NN_SNDPRIO); the adapter contract has no per-endpoint priority option",
+      "the MUST binds the sending application (it must not touch a buffer it handed over); the adapter builds a fresh message for every send, so the suite cannot play an application that keeps or breaks the rule, and what the receiver gets is checked under SP-INPROC-3 (inproc/bytes-in-order)",
   },
   {
     requirement: "SP-PIPELINE-18",
@@ -171,32 +125,10 @@ export const uncheckableRequirements: readonly UncheckableRequirement[] = [
     reason:
       "the MUST is to document the duplicate-subscription behaviour; either behaviour is allowed on the wire",
   },
-  { requirement: "SP-REQREP-23", kind: "not-driven", reason: CONTEXTS },
-  { requirement: "SP-SURVEY-5", kind: "not-driven", reason: CONTEXTS },
   {
     requirement: "SP-SURVEY-18",
     kind: "not-driven",
     reason:
       "starvation shows only under sustained traffic on several pipes while the application reads; through the adapter's one-at-a-time recv, arrival order and fair queueing cannot be told apart within a bounded case",
-  },
-  { requirement: "SP-SURVEY-24", kind: "unobservable", reason: DEVICE },
-  {
-    requirement: "SP-TLS-3",
-    kind: "not-driven",
-    reason:
-      "the harness's TLS stack (Node 20 with OpenSSL 3) cannot offer RC4, DES, 3DES, MD5 or export suites at all, so it cannot test that the IUT refuses them",
-  },
-  {
-    requirement: "SP-TLS-4",
-    kind: "not-driven",
-    reason:
-      "OpenSSL 3 as used by the harness has no TLS compression, so the harness cannot offer it to see the IUT refuse",
-  },
-
-  {
-    requirement: "SP-WS-18",
-    kind: "not-driven",
-    reason:
-      "needs the IUT to try a send after it received a Close frame while the harness keeps TCP open; the adapter's send cannot be timed against the IUT's receipt of the Close frame",
   },
 ];

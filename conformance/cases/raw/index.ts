@@ -1,0 +1,13 @@
+/** Every raw-socket and device conformance case (features `raw`, `device`), in run order. */
+import type { ConformanceCase } from "../types.ts";
+import { deviceCases } from "./devices.ts";
+import { rawPair1Cases } from "./pair1.ts";
+import { rawReqRepCases } from "./reqrep.ts";
+import { rawSurveyCases } from "./survey.ts";
+
+export const rawCases: readonly ConformanceCase[] = [
+  ...rawReqRepCases,
+  ...rawSurveyCases,
+  ...rawPair1Cases,
+  ...deviceCases,
+];
