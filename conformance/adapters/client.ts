@@ -68,7 +68,10 @@ export class AdapterClient implements Iut {
     capabilities: { protocols: [], transports: [], options: [] },
   };
 
-  private constructor(command: AdapterCommand, opts: AdapterClientOptions) {
+  private constructor(
+    private readonly command: AdapterCommand,
+    private readonly opts: AdapterClientOptions,
+  ) {
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 5000;
     this.graceMs = opts.graceMs ?? 3000;
     // Default stdio: all three piped.
@@ -122,6 +125,11 @@ export class AdapterClient implements Iut {
       },
     };
     return client;
+  }
+
+  /** A second adapter process from the same command (see {@link Iut.spawnSibling}). */
+  spawnSibling(): Promise<AdapterClient> {
+    return AdapterClient.start(this.command, this.opts);
   }
 
   get dead(): boolean {

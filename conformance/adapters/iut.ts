@@ -179,4 +179,11 @@ export interface Iut {
   unsupportedReason?(failed: boolean): string | undefined;
   /** Called before each case; an IUT may forget per-case state here. */
   beginCase?(): void;
+  /**
+   * Starts a second, independent instance of the same IUT (another adapter
+   * process from the same command), for cases about what one process must
+   * not see of another (SP-INPROC-1). The caller shuts it down. Absent: the
+   * case is `unsupported`.
+   */
+  spawnSibling?(): Promise<Iut>;
 }

@@ -56,6 +56,13 @@ export interface CaseIut {
   stats(sock: IutSocket): Promise<Record<string, number>>;
   /** True when the IUT declares optional feature `name`. */
   hasFeature(name: string): boolean;
+  /**
+   * A second, independent instance of the IUT (another adapter process),
+   * shut down after the case; its operations appear in the transcript as
+   * `iut2`. Throws IutUnsupportedError (verdict `unsupported`) when the IUT
+   * cannot start one.
+   */
+  sibling(): Promise<CaseIut>;
 }
 
 /** Everything a case may use. */

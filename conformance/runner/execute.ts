@@ -14,6 +14,7 @@ import {
 import {
   type CaseContext,
   CaseFailure,
+  type CaseIut,
   type ConformanceCase,
   type Verdict,
 } from "../cases/types.ts";
@@ -90,18 +91,33 @@ export async function executeCase(
     transcript.event("iut", `${event === "request" ? "→" : "←"} ${text}`),
   );
 
-  const ctx: CaseContext = {
-    iut: {
-      name: iut.info.name,
-      async open(protocol, openOpts) {
-        const s = await iut.open(protocol, openOpts);
-        sockets.push(s);
-        return s;
-      },
-      device: (a, b) => iut.device(a, b),
-      stats: (sock) => iut.stats(sock),
-      hasFeature: (name) => (iut.info.capabilities.features ?? []).includes(name),
+  const siblings: Iut[] = [];
+  const caseIut = (target: Iut, label: string): CaseIut => ({
+    name: target.info.name,
+    async open(protocol, openOpts) {
+      const s = await target.open(protocol, openOpts);
+      sockets.push(s);
+      return s;
     },
+    device: (a, b) => target.device(a, b),
+    stats: (sock) => target.stats(sock),
+    hasFeature: (name) => (target.info.capabilities.features ?? []).includes(name),
+    async sibling() {
+      if (!iut.spawnSibling) {
+        throw new IutUnsupportedError("the IUT cannot start a second instance of itself");
+      }
+      const other = await iut.spawnSibling();
+      siblings.push(other);
+      const tag = `${label}${siblings.length + 1}`;
+      other.setObserver((event, text) =>
+        transcript.event(tag, `${event === "request" ? "→" : "←"} ${text}`),
+      );
+      return caseIut(other, tag);
+    },
+  });
+
+  const ctx: CaseContext = {
+    iut: caseIut(iut, "iut"),
     seed: opts.seed,
     replayPath: opts.replayPath,
     caseId: c.id,
@@ -174,6 +190,8 @@ export async function executeCase(
   if (!iut.dead) {
     await Promise.allSettled(sockets.map((s) => s.close()));
   }
+  // A sibling that died says nothing more than the case already does; end them all.
+  await Promise.allSettled(siblings.map((s) => s.shutdown()));
   iut.setObserver(undefined);
   if (iut.dead) died = true;
   if (!died && unsupported === undefined) {

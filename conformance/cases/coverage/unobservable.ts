@@ -96,12 +96,6 @@ export const uncheckableRequirements: readonly UncheckableRequirement[] = [
   },
   { requirement: "SP-FRAMEWORK-14", kind: "not-testable", reason: REGISTRY },
   {
-    requirement: "SP-INPROC-1",
-    kind: "not-driven",
-    reason:
-      "names must be invisible to other processes: checking it needs a second process of the same implementation trying the name, while a case drives one adapter process (the harness's own stack cannot look up another implementation's names at all, so using it would prove nothing); needs a runner operation that starts a sibling adapter",
-  },
-  {
     requirement: "SP-INPROC-7",
     kind: "unobservable",
     reason:
