@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * Public API of the reference SP stack (REQ/REP over TCP).
  *
