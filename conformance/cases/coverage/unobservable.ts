@@ -119,10 +119,4 @@ export const uncheckableRequirements: readonly UncheckableRequirement[] = [
     reason:
       "the MUST is to document the duplicate-subscription behaviour; either behaviour is allowed on the wire",
   },
-  {
-    requirement: "SP-SURVEY-18",
-    kind: "not-driven",
-    reason:
-      "starvation shows only under sustained traffic on several pipes while the application reads; through the adapter's one-at-a-time recv, arrival order and fair queueing cannot be told apart within a bounded case",
-  },
 ];

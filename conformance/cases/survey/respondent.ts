@@ -14,6 +14,7 @@ import {
   surveyorPeer,
   T,
 } from "./common.ts";
+import { checkFairQueue } from "./fairness.ts";
 
 /** The response carries the survey's backtrace, hop words and id, byte for byte. */
 export const respondentBacktraceUnchanged: ConformanceCase = {
@@ -148,7 +149,27 @@ export const respondentNewRecvAbandons: ConformanceCase = {
 };
 
 /** Cases of this file, in run order. */
+/** SP-SURVEY-18: a lone survey is not starved by another pipe's backlog. */
+export const respondentFairQueue: ConformanceCase = {
+  id: "survey/respondent-fair-queue",
+  title: "RESPONDENT fair-queues: one peer's backlog does not starve another peer's survey",
+  requirements: ["SP-SURVEY-18"],
+  kind: "example",
+  needs: RESPONDENT_TCP,
+  timeoutMs: 20000,
+  async run(ctx: CaseContext) {
+    const { respondent, url } = await respondentListening(ctx);
+    await checkFairQueue(ctx, {
+      sock: respondent,
+      url,
+      peer: (label) => surveyorPeer(ctx, url, label),
+      noun: "survey",
+    });
+  },
+};
+
 export const respondentCases = [
+  respondentFairQueue,
   respondentBacktraceUnchanged,
   respondentTtlExceeded,
   respondentNoTerminator,

@@ -2,6 +2,7 @@ import { createActor } from "xstate";
 import { protocols } from "../../../spec/constants.ts";
 import { respondentMachine } from "../../../spec/machines/respondent.ts";
 import { SPError } from "../../core/errors.ts";
+import { FairQueue } from "../../core/fair-queue.ts";
 import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { RingQueue } from "../../core/queue.ts";
@@ -18,7 +19,7 @@ export type RespondentMachine = typeof respondentMachine;
 export interface Respondent0Internals {
   respondentMachine?: RespondentMachine;
   transports?: readonly Transport[];
-  /** Surveys buffered while nobody is in recv (default 128); more are dropped. */
+  /** Surveys buffered per pipe while nobody is in recv (default 128); more from that pipe are dropped. */
   recvQueueSize?: number;
 }
 
@@ -47,7 +48,7 @@ interface ResponseArg {
  * ```
  */
 export class Respondent0Socket extends SocketBase {
-  private readonly incoming: RingQueue<Incoming>;
+  private readonly incoming: FairQueue<Incoming, Pipe>;
   private readonly waiters = new RingQueue<Waiter<Buffer>>();
   /** The survey being answered. */
   private held: Incoming | null = null;
@@ -60,7 +61,8 @@ export class Respondent0Socket extends SocketBase {
       options,
       internals.transports ?? defaultTransports,
     );
-    this.incoming = new RingQueue<Incoming>(internals.recvQueueSize ?? 128);
+    // SP-SURVEY-18: each pipe gets its own share of the receive queue, served in turn.
+    this.incoming = new FairQueue<Incoming, Pipe>(internals.recvQueueSize ?? 128);
     const machine = (internals.respondentMachine ?? respondentMachine).provide({
       actions: {
         holdSurvey: ({ event }) => {
@@ -157,7 +159,7 @@ export class Respondent0Socket extends SocketBase {
       return;
     }
     const item: Incoming = { pipe, backtrace: r.backtrace, body: r.body };
-    // SP-SURVEY-18: surveys are served in arrival order across pipes.
+    // A waiting receiver takes the survey at once (nothing else is queued then).
     for (;;) {
       const w = this.waiters.shift();
       if (!w) break;
@@ -165,7 +167,7 @@ export class Respondent0Socket extends SocketBase {
       w.resolve(this.handOut(item));
       return;
     }
-    if (!this.incoming.push(item)) this.count("rxQueueFull");
+    if (!this.incoming.push(pipe, item)) this.count("rxQueueFull");
   }
 
   /** Tells the actor that `item` is now the survey being answered. */
