@@ -73,11 +73,11 @@ export class InProcessReferenceIut implements Iut {
     });
   }
 
-  async device(): Promise<void> {
+  async device(_a: IutSocket, _b?: IutSocket): Promise<void> {
     throw notDeclared("device");
   }
 
-  async stats(): Promise<Record<string, number>> {
+  async stats(_sock: IutSocket): Promise<Record<string, number>> {
     throw notDeclared("stats");
   }
 

@@ -1,5 +1,6 @@
 /** Hand-written cases for transitions no protocol family walks. */
 import { closeCoverageCases } from "./close.ts";
+import { handshakeTimeoutCases } from "./handshake-timeout.ts";
 import { pairFlowControl } from "./pair-flow.ts";
 import { recvTimeoutCases } from "./recv-timeout.ts";
 import { tcpCoverageCases } from "./tcp.ts";
@@ -11,4 +12,5 @@ export const coverageCases = [
   ...recvTimeoutCases,
   ...tcpCoverageCases,
   ...wsCoverageCases,
+  ...handshakeTimeoutCases,
 ];

@@ -40,18 +40,6 @@ export const unobservable: readonly UnwalkedTransition[] = [
       "a TCP connect to 127.0.0.1 is accepted or refused within microseconds, so the harness cannot close the socket while a connect is in flight",
   },
   {
-    transition: "tcp-pipe:handshake:after:handshakeTimeout",
-    kind: "not-driven",
-    reason:
-      "the handshake timeout (10 s by default) has no nng option to shorten it through the adapter; waiting it out would cost over 10 s per run",
-  },
-  {
-    transition: "ws-pipe:upgrading:after:handshakeTimeout",
-    kind: "not-driven",
-    reason:
-      "the upgrade timeout (10 s by default) has no option the adapter can set; waiting it out would cost over 10 s per run",
-  },
-  {
     transition: "ws-pipe:closing:disconnect",
     kind: "unobservable",
     reason:
