@@ -3,6 +3,7 @@
  * request id, the hop limit, and REP's state rules.
  */
 import { concat, hex, request, utf8, words } from "../../harness/sp.ts";
+import { checkFairQueue } from "../fairness.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import {
   expectBytes,
@@ -178,6 +179,25 @@ export const repNewRecvAbandons: ConformanceCase = {
   },
 };
 
+/** SP-REQREP-21 (REP half): a lone request is not starved by another pipe's backlog. */
+export const repFairQueue: ConformanceCase = {
+  id: "reqrep/rep-fair-queue",
+  title: "REP fair-queues: one peer's backlog does not starve another peer's request",
+  requirements: ["SP-REQREP-21"],
+  kind: "example",
+  needs: { protocols: ["rep0"], transports: ["tcp"] },
+  timeoutMs: 20000,
+  async run(ctx: CaseContext) {
+    const { rep, url } = await repListening(ctx);
+    await checkFairQueue(ctx, {
+      sock: rep,
+      url,
+      peer: (label) => reqPeer(ctx, url, label),
+      noun: "request",
+    });
+  },
+};
+
 /** Cases of this file, in run order. */
 export const repCases = [
   repBacktraceUnchanged,
@@ -186,4 +206,5 @@ export const repCases = [
   repTtlConfigurable,
   repSendWithoutRequest,
   repNewRecvAbandons,
+  repFairQueue,
 ];

@@ -3,6 +3,7 @@
  * without a survey id, and RESPONDENT's state rules.
  */
 import { concat, hex, request, utf8, words } from "../../harness/sp.ts";
+import { checkFairQueue } from "../fairness.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import {
   expectBytes,
@@ -14,7 +15,6 @@ import {
   surveyorPeer,
   T,
 } from "./common.ts";
-import { checkFairQueue } from "./fairness.ts";
 
 /** The response carries the survey's backtrace, hop words and id, byte for byte. */
 export const respondentBacktraceUnchanged: ConformanceCase = {

@@ -1,5 +1,6 @@
 import { protocols } from "../../../spec/constants.ts";
 import { SPError } from "../../core/errors.ts";
+import { FairQueue } from "../../core/fair-queue.ts";
 import { queueDepth, type SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { RingQueue } from "../../core/queue.ts";
@@ -16,7 +17,7 @@ export { RepContext, type RepMachine } from "./context.ts";
 export interface Rep0Internals {
   repMachine?: RepMachine;
   transports?: readonly Transport[];
-  /** Requests buffered while nobody is in recv (default 128, or `recvBuffer`); more are dropped. */
+  /** Requests buffered per pipe while nobody is in recv (default 128, or `recvBuffer`); more from that pipe are dropped. */
   recvQueueSize?: number;
 }
 
@@ -40,7 +41,7 @@ interface Taker {
  * ```
  */
 export class Rep0Socket extends SocketBase {
-  private readonly incoming: RingQueue<RepIncoming>;
+  private readonly incoming: FairQueue<RepIncoming, Pipe>;
   private readonly takers = new RingQueue<Taker>();
   private readonly contexts = new Set<RepContext>();
   private readonly machine: RepMachine | undefined;
@@ -54,7 +55,8 @@ export class Rep0Socket extends SocketBase {
       options,
       internals.transports ?? defaultTransports,
     );
-    this.incoming = new RingQueue<RepIncoming>(
+    // SP-REQREP-21: each pipe gets its own share of the receive queue, served in turn.
+    this.incoming = new FairQueue<RepIncoming, Pipe>(
       queueDepth(this.options.recvBuffer, internals.recvQueueSize ?? 128),
     );
     this.machine = internals.repMachine;
@@ -150,7 +152,7 @@ export class Rep0Socket extends SocketBase {
       return;
     }
     const item: RepIncoming = { pipe, backtrace: r.backtrace, body: r.body };
-    // SP-REQREP-21: requests are served in arrival order across pipes.
+    // A waiting receiver takes the request at once (nothing else is queued then).
     for (;;) {
       const t = this.takers.shift();
       if (!t) break;
@@ -158,7 +160,7 @@ export class Rep0Socket extends SocketBase {
       t.w.resolve(t.ctx.handOut(item));
       return;
     }
-    if (!this.incoming.push(item)) this.count("rxQueueFull");
+    if (!this.incoming.push(pipe, item)) this.count("rxQueueFull");
   }
 }
 

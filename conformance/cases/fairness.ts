@@ -13,10 +13,10 @@
  * full never delivers it: both fail. `LIMIT` receives are allowed, well
  * under `FLOOD` and above any buffer depth in use (nng, nanomsg: 128 or less).
  */
-import type { IutSocket } from "../../adapters/iut.ts";
-import { concat, frame, utf8, words } from "../../harness/sp.ts";
-import type { WirePeer } from "../../harness/wire.ts";
-import type { CaseContext } from "../types.ts";
+import type { IutSocket } from "../adapters/iut.ts";
+import { concat, frame, utf8, words } from "../harness/sp.ts";
+import type { WirePeer } from "../harness/wire.ts";
+import type { CaseContext } from "./types.ts";
 
 const FLOOD = 2000;
 const LIMIT = 300;
