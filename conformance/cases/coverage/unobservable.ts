@@ -39,12 +39,6 @@ export const unobservable: readonly UnwalkedTransition[] = [
     reason:
       "a TCP connect to 127.0.0.1 is accepted or refused within microseconds, so the harness cannot close the socket while a connect is in flight",
   },
-  {
-    transition: "ws-pipe:closing:disconnect",
-    kind: "unobservable",
-    reason:
-      "after the IUT sent its Close frame the connection is already detached; whether the peer's TCP close or its Close reply ends it changes nothing visible",
-  },
 ];
 
 /**

@@ -1,6 +1,12 @@
 /** The WebSocket mapping cases (rfc/draft-sp-websocket.md), in run order. */
 import { wsCloseCases } from "./close.ts";
+import { wsClosingPeerDrops } from "./closing-peer-drops.ts";
 import { wsHandshakeCases } from "./handshake.ts";
 import { wsMessageCases } from "./messages.ts";
 
-export const wsCases = [...wsHandshakeCases, ...wsMessageCases, ...wsCloseCases];
+export const wsCases = [
+  ...wsHandshakeCases,
+  ...wsMessageCases,
+  ...wsCloseCases,
+  wsClosingPeerDrops,
+];
