@@ -2,19 +2,29 @@ import { describe, expect, it } from "vitest";
 import { globMatch, parseArgs } from "./args.ts";
 
 describe("bench arguments", () => {
-  it("defaults to five runs, no filter, no JSON", () => {
+  it("defaults to the scenarios' own run counts, every implementation, no filter, no JSON", () => {
     expect(parseArgs([])).toEqual({
       json: undefined,
       quick: false,
       filter: undefined,
-      runs: 5,
+      runs: undefined,
+      impl: undefined,
       help: false,
     });
   });
 
-  it("--quick means one run unless --runs says otherwise", () => {
-    expect(parseArgs(["--quick"]).runs).toBe(1);
+  it("--runs overrides the run count, also with --quick", () => {
+    expect(parseArgs(["--quick"]).runs).toBeUndefined();
     expect(parseArgs(["--quick", "--runs", "3"]).runs).toBe(3);
+  });
+
+  it("--impl takes a comma-separated list of implementations", () => {
+    expect(parseArgs(["--impl", "reference, nanomsg,raw"]).impl).toEqual([
+      "reference",
+      "nanomsg",
+      "raw",
+    ]);
+    expect(() => parseArgs(["--impl", ","])).toThrow(/at least one/);
   });
 
   it("reads --json, --filter and --runs, also in --flag=value form", () => {

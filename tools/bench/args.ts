@@ -10,18 +10,25 @@ export interface BenchArgs {
   quick: boolean;
   /** Glob over scenario names (`*` any run of characters, `?` one character). */
   filter: string | undefined;
-  /** Measured runs per scenario and implementation (after the warm-up). */
-  runs: number;
+  /**
+   * Measured runs per scenario and implementation (after the warm-up); undefined =
+   * 1 with `--quick`, else each scenario's own number (scenarios.ts, default 5).
+   */
+  runs: number | undefined;
+  /** Only these implementations (comma list of `impls` names); undefined = all. */
+  impl: string[] | undefined;
   /** Print usage and exit. */
   help: boolean;
 }
 
 /** Usage text printed by `--help` and on a bad argument. */
-export const usage = `usage: npm run bench -- [--json FILE] [--quick] [--filter GLOB] [--runs N]
+export const usage = `usage: npm run bench -- [--json FILE] [--quick] [--filter GLOB] [--runs N] [--impl LIST]
   --json FILE    also write the results as JSON to FILE
   --quick        tiny message counts, 1 run, subscriptions up to 1k (CI smoke run)
   --filter GLOB  only scenarios whose name matches GLOB (e.g. 'pushpull-*')
-  --runs N       measured runs per scenario and implementation (default 5; --quick: 1)`;
+  --runs N       measured runs per scenario and implementation (default: the scenario's, mostly 5; --quick: 1)
+  --impl LIST    only these implementations, comma-separated (e.g. reference,nanomsg,raw);
+                 for same-run A/B comparisons`;
 
 /**
  * Parses argv (without node and the script). Throws an Error with a readable
@@ -30,11 +37,18 @@ export const usage = `usage: npm run bench -- [--json FILE] [--quick] [--filter 
  * @example
  * ```ts
  * parseArgs(["--quick", "--filter", "reqrep-*"]);
- * // { json: undefined, quick: true, filter: "reqrep-*", runs: 1, help: false }
+ * // { json: undefined, quick: true, filter: "reqrep-*", runs: undefined, impl: undefined, help: false }
  * ```
  */
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const out: BenchArgs = { json: undefined, quick: false, filter: undefined, runs: 0, help: false };
+  const out: BenchArgs = {
+    json: undefined,
+    quick: false,
+    filter: undefined,
+    runs: undefined,
+    impl: undefined,
+    help: false,
+  };
   let runs: number | undefined;
   const list = argv.flatMap((a) => {
     const eq = a.startsWith("--") ? a.indexOf("=") : -1;
@@ -65,6 +79,16 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         runs = n;
         break;
       }
+      case "--impl": {
+        const v = value();
+        const names = v
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean);
+        if (names.length === 0) throw new Error("--impl needs at least one implementation");
+        out.impl = names;
+        break;
+      }
       case "--help":
       case "-h":
         out.help = true;
@@ -73,7 +97,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         throw new Error(`unknown argument ${flag}`);
     }
   }
-  out.runs = runs ?? (out.quick ? 1 : 5);
+  out.runs = runs;
   return out;
 }
 

@@ -31,7 +31,7 @@ import {
 } from "./report.ts";
 import type { Scenario } from "./scenarios.ts";
 import { scenarios } from "./scenarios.ts";
-import { median, p99 } from "./stats.ts";
+import { adaptiveCount, median, p99, warmupCount } from "./stats.ts";
 
 /** Sender and receiver side of each implementation or mixed pair. */
 const sidesOf: Record<Impl, [Side, Side]> = {
@@ -57,6 +57,13 @@ async function main(): Promise<number> {
     console.log(usage);
     return 0;
   }
+  const unknownImpl = args.impl?.find((i) => !(impls as readonly string[]).includes(i));
+  if (unknownImpl !== undefined) {
+    log(`bench: unknown implementation ${unknownImpl} (one of ${impls.join(", ")})`);
+    return 2;
+  }
+  /** The implementations this invocation measures (`--impl`), in table order. */
+  const selected = impls.filter((i) => args.impl === undefined || args.impl.includes(i));
   const started = Date.now();
   const timeoutMs = args.quick ? 20_000 : 120_000;
   const built: Partial<Record<"nng" | "nanomsg", string>> = {};
@@ -82,15 +89,15 @@ async function main(): Promise<number> {
   /** Warm-up (full runs only), then `runs` measured runs; failures become results. */
   const measure = async <T>(
     base: Pick<BenchResult, "scenario" | "impl" | "metric"> & Partial<BenchResult>,
-    once: () => Promise<T>,
+    once: (warmup: boolean) => Promise<T>,
     summarize: (xs: T[]) => Partial<BenchResult> & { runs: number[] },
     opts: { warmup?: boolean; runs?: number } = {},
   ): Promise<BenchResult> => {
     try {
-      if (!args.quick && opts.warmup !== false) await once();
+      if (!args.quick && opts.warmup !== false) await once(true);
       const xs: T[] = [];
-      const n = opts.runs ?? args.runs;
-      for (let i = 0; i < n; i++) xs.push(await once());
+      const n = opts.runs ?? args.runs ?? 5;
+      for (let i = 0; i < n; i++) xs.push(await once(false));
       const s = summarize(xs);
       return { ...base, status: "ok", median: median(s.runs), ...s };
     } catch (e) {
@@ -116,13 +123,20 @@ async function main(): Promise<number> {
     log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   }
 
+  /** Measured runs: `--runs`, else 1 with `--quick`, else the scenario's own number (default 5). */
+  function runsOf(sc: Scenario): number {
+    if (args.runs !== undefined) return args.runs;
+    if (args.quick) return 1;
+    return ("runs" in sc ? sc.runs : undefined) ?? 5;
+  }
+
   /** Measures one scenario for every implementation, recording each result as it comes. */
   async function runScenario(sc: Scenario): Promise<void> {
     const out = { push: record };
     const size = (c: { full: number; quick: number }) => (args.quick ? c.quick : c.full);
     switch (sc.kind) {
       case "throughput":
-        for (const impl of impls) {
+        for (const impl of selected) {
           const base = {
             scenario: sc.name,
             impl,
@@ -144,17 +158,26 @@ async function main(): Promise<number> {
             );
             continue;
           }
+          // The warm-up sends a tenth of the messages and sizes the measured runs: about
+          // two seconds each at the warm-up's rate, never fewer than a tenth of the full count.
+          let count = size(sc.count);
           out.push(
             await measure(
               base,
-              () => throughputRun(pairOf(impl), sc.transport, sc.size, size(sc.count), timeoutMs),
-              (runs) => ({ runs }),
+              async (warmup) => {
+                const n = warmup ? warmupCount(count) : count;
+                const rate = await throughputRun(pairOf(impl), sc.transport, sc.size, n, timeoutMs);
+                if (warmup) count = adaptiveCount(rate, count);
+                return rate;
+              },
+              (runs) => ({ runs, count }),
+              { runs: runsOf(sc) },
             ),
           );
         }
         break;
       case "latency":
-        for (const impl of impls) {
+        for (const impl of selected) {
           const base = {
             scenario: sc.name,
             impl,
@@ -166,13 +189,14 @@ async function main(): Promise<number> {
               base,
               () => latencyRun(pairOf(impl), sc.size, size(sc.count), size(sc.warm), timeoutMs),
               (xs) => ({ runs: xs.map(median), p99: p99(xs.flat()) }),
+              { runs: runsOf(sc) },
             ),
           );
         }
         break;
       case "fanout":
         for (const v of sc.variants) {
-          for (const impl of impls) {
+          for (const impl of selected) {
             const base = {
               scenario: sc.name,
               impl,
@@ -192,6 +216,7 @@ async function main(): Promise<number> {
                   runs: xs.map((x) => x.rate),
                   deliveredRatio: median(xs.map((x) => x.deliveredRatio)),
                 }),
+                { runs: runsOf(sc) },
               ),
             );
           }
@@ -209,7 +234,13 @@ async function main(): Promise<number> {
           const t =
             n >= 10_000_000 ? 900_000 : n >= 1_000_000 ? Math.max(timeoutMs, 120_000) : timeoutMs;
           try {
-            const r = await subsRun(subsCommand(), sc.keys, n, Math.max(args.runs, 3), t);
+            const r = await subsRun(
+              subsCommand(),
+              sc.keys,
+              n,
+              Math.max(args.runs ?? (args.quick ? 1 : 5), 3),
+              t,
+            );
             const m = median(r.matchNsRounds);
             out.push({
               ...base,

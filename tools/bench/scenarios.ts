@@ -18,7 +18,16 @@ export type Scenario =
       size: number;
       count: Sized;
     }
-  | { name: string; kind: "latency"; transport: "tcp"; size: number; count: Sized; warm: Sized }
+  | {
+      name: string;
+      kind: "latency";
+      transport: "tcp";
+      size: number;
+      count: Sized;
+      warm: Sized;
+      /** Measured runs without `--runs` (default 5). */
+      runs?: number;
+    }
   | {
       name: string;
       kind: "fanout";
@@ -26,6 +35,8 @@ export type Scenario =
       size: number;
       /** Messages published per subscriber count. */
       variants: { subscribers: number; count: Sized }[];
+      /** Measured runs without `--runs` (default 5). */
+      runs?: number;
     }
   | {
       name: string;
@@ -77,6 +88,9 @@ export const scenarios: readonly Scenario[] = [
     kind: "fanout",
     transport: "tcp",
     size: 64,
+    // Fifteen (variant, implementation) pairs of two processes each, a 200 ms settle
+    // per run: three measured runs keep the scenario near a minute.
+    runs: 3,
     variants: [
       { subscribers: 1, count: { full: 100_000, quick: 2_000 } },
       { subscribers: 10, count: { full: 20_000, quick: 500 } },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { median, p99, quantile, rateFromSpan } from "./stats.ts";
+import { adaptiveCount, median, p99, quantile, rateFromSpan, warmupCount } from "./stats.ts";
 
 describe("bench statistics", () => {
   it("median takes the middle sample of an odd count, unsorted input", () => {
@@ -38,5 +38,14 @@ describe("bench statistics", () => {
     expect(rateFromSpan(1001, 1e9)).toBe(1000);
     expect(rateFromSpan(1, 1e9)).toBeNaN();
     expect(rateFromSpan(10, 0)).toBeNaN();
+  });
+
+  it("adaptive counts give a slow implementation about two seconds, within [full/10, full]", () => {
+    expect(adaptiveCount(20_000, 200_000)).toBe(40_000);
+    expect(adaptiveCount(1.3e6, 200_000)).toBe(200_000);
+    expect(adaptiveCount(1_000, 200_000)).toBe(20_000);
+    expect(adaptiveCount(Number.NaN, 200_000)).toBe(200_000);
+    expect(adaptiveCount(5_000, 5_000, 2)).toBe(5_000);
+    expect(warmupCount(200_000)).toBe(20_000);
   });
 });

@@ -66,3 +66,35 @@ export function rateFromSpan(count: number, elapsedNs: number): number {
   if (count < 2 || elapsedNs <= 0) return Number.NaN;
   return ((count - 1) * 1e9) / elapsedNs;
 }
+
+/**
+ * Message count for a measured throughput run: enough for about `seconds` at
+ * the rate the warm-up measured, within [`full` / 10, `full`]. A slow
+ * implementation (nng's push/pull at ~20k msgs/s) then runs for seconds, not
+ * for the ten seconds the full count would take; a fast one keeps `full`.
+ * A failed or NaN warm-up rate keeps `full`.
+ *
+ * @example
+ * ```ts
+ * adaptiveCount(20_000, 200_000); // 40_000: two seconds at 20k msgs/s
+ * adaptiveCount(1.3e6, 200_000); // 200_000
+ * ```
+ */
+export function adaptiveCount(rate: number, full: number, seconds = 2): number {
+  const floor = Math.ceil(full / 10);
+  if (!(rate > 0)) return full;
+  return Math.min(full, Math.max(floor, Math.round(rate * seconds)));
+}
+
+/**
+ * Message count of the (discarded) warm-up run of a throughput scenario: a
+ * tenth of the full count, so that a slow implementation's warm-up is short.
+ *
+ * @example
+ * ```ts
+ * warmupCount(200_000); // 20_000
+ * ```
+ */
+export function warmupCount(full: number): number {
+  return Math.ceil(full / 10);
+}

@@ -89,6 +89,30 @@ describe("frame writer", () => {
     expect(decode(Buffer.concat(s.writes))).toHaveLength(1000);
   });
 
+  it("refills its batch buffer once the sink holds none of its bytes, else allocates", () => {
+    for (const held of [0, 1]) {
+      const buffers = new Set<ArrayBufferLike>();
+      const copies: Buffer[] = [];
+      const w = new FrameWriter({
+        write: (d: Uint8Array) => {
+          buffers.add(d.buffer);
+          copies.push(Buffer.from(d)); // the bytes as they were at write time
+        },
+        cork: () => {},
+        uncork: () => {},
+        writableLength: held,
+      });
+      const body = Buffer.alloc(1000, 3);
+      for (let i = 0; i < 3000; i++) w.push(body);
+      w.flush();
+      // About 3 MB in 256 KiB batches: reused, only the growing chunks of the first batches
+      // are distinct; with bytes still held by the sink, every batch has its own buffer.
+      if (held === 0) expect(buffers.size).toBeLessThanOrEqual(8);
+      else expect(buffers.size).toBeGreaterThan(10);
+      expect(decode(Buffer.concat(copies))).toHaveLength(3000);
+    }
+  });
+
   it("discard gives back the frames never written, oldest first, parts joined", () => {
     const s = sink();
     const w = new FrameWriter(s, 0x01);

@@ -3,6 +3,12 @@ export interface FrameSink {
   write(data: Uint8Array): unknown;
   cork(): void;
   uncork(): void;
+  /**
+   * Bytes the sink still holds (a `net.Socket`'s `writableLength`). When present
+   * and 0, everything written so far is in the kernel, and the writer reuses its
+   * batch buffer instead of allocating a fresh one; absent, it never reuses.
+   */
+  readonly writableLength?: number;
 }
 
 /** Payloads up to this size are copied into the batch buffer; larger ones are written as they are. */
@@ -78,11 +84,12 @@ export class FrameWriter {
     const b = second === undefined ? 0 : second.length;
     const len = a + b;
     const size = this.prefix + len;
+    // room() may flush a full batch first, so this frame is counted after it.
+    const out = this.room(len <= COPY_LIMIT ? size : this.prefix);
     this.frames++;
     this.bytes += size;
     this.tickBytes += size;
     if (len <= COPY_LIMIT) {
-      const out = this.room(size);
       let off = this.header(out, this.fill, len);
       if (a > 0) {
         out.set(first, off);
@@ -94,7 +101,6 @@ export class FrameWriter {
       }
       this.fill = off;
     } else {
-      const out = this.room(this.prefix);
       this.fill = this.header(out, this.fill, len);
       this.seal();
       if (a > 0) this.parts.push(first);
@@ -173,7 +179,17 @@ export class FrameWriter {
   private room(n: number): Buffer {
     const c = this.chunk;
     if (c !== null && c.length - this.fill >= n) return c;
+    // A full batch buffer goes out now, so that it can be refilled below.
+    if (c !== null && c.length >= MAX_CHUNK) this.flush();
     this.seal();
+    if (c !== null && this.parts.length === 0 && c.length >= n && this.sink.writableLength === 0) {
+      // Every byte of the chunk went to the sink, and the sink holds none of them any
+      // more (a socket write that completed at once): refill it from the start. A fresh
+      // 256 KiB buffer per batch costs page faults on every first touch.
+      this.start = 0;
+      this.fill = 0;
+      return c;
+    }
     if (c !== null && this.chunkSize < MAX_CHUNK) this.chunkSize <<= 1;
     const next = Buffer.allocUnsafe(Math.max(n, this.chunkSize));
     this.chunk = next;
