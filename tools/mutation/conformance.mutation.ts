@@ -39,8 +39,8 @@ const durationsPath = process.env.MUTATION_DURATIONS;
 const measured = mode === "mutant" ? readDurations() : undefined;
 const recorded: Record<string, number> = {};
 
-// Cases needing what this IUT does not declare (optional features) would only be
-// `unsupported`: they test nothing here, so they are not tests of the mutation run.
+// The in-process IUT declares what the reference adapter declares (features included);
+// a case needing anything else would only be `unsupported` and test nothing here.
 const cases = casesFor(
   allCases,
   parseProtocols(process.env.MUTATION_PROTOCOLS),

@@ -1,6 +1,6 @@
 /**
- * `npm run mutation -- [--all | --protocols p,q] [--mutate file,...] [--concurrency 1|2]
- *                      [--top N] [--report-only]`
+ * `npm run mutation -- [--all | --protocols p,q] [--mutate file,...] [--no-raw]
+ *                      [--concurrency 1|2] [--top N] [--report-only]`
  *
  * Mutation-tests the reference's protocol code with StrykerJS, the conformance
  * cases (run in-process, tools/mutation/conformance.mutation.ts) being the
@@ -9,7 +9,8 @@
  * worth a new case. Stryker's own reports: reports/mutation/mutation.{json,html}.
  *
  * Default scope: req0, rep0, pair1, push0, sub0 (scope.ts; about 25 minutes on
- * a loaded 2-core machine). `--all`: every cooked protocol. `--mutate` narrows
+ * a loaded 2-core machine). `--all`: every protocol. `--no-raw` leaves the raw
+ * `x*` variants and their raw helpers out of the mutated files. `--mutate` narrows
  * the mutated files (for development: one small file). `--report-only` re-reads
  * the last mutation.json without running Stryker.
  *
@@ -41,6 +42,7 @@ const durationsPath = join(outDir, "case-durations.json");
 interface Args {
   protocols: string[];
   mutate: string[] | undefined;
+  raw: boolean;
   transportCases: boolean;
   concurrency: number;
   top: number;
@@ -51,6 +53,7 @@ function parse(argv: string[]): Args {
   const a: Args = {
     protocols: [...DEFAULT_PROTOCOLS],
     mutate: undefined,
+    raw: true,
     transportCases: false,
     concurrency: 2,
     top: 10,
@@ -72,6 +75,7 @@ function parse(argv: string[]): Args {
       a.mutate = value()
         .split(",")
         .filter((s) => s !== "");
+    else if (arg === "--no-raw") a.raw = false;
     else if (arg === "--concurrency") a.concurrency = Number(value());
     else if (arg === "--top") a.top = Number(value());
     else if (arg === "--report-only") a.reportOnly = true;
@@ -84,7 +88,7 @@ function parse(argv: string[]): Args {
 }
 
 async function runStryker(args: Args): Promise<void> {
-  const mutate = args.mutate ?? filesFor(args.protocols);
+  const mutate = args.mutate ?? filesFor(args.protocols, args.raw);
   // The vitest workers inherit the environment: it tells them which cases to run.
   process.env.MUTATION_PROTOCOLS = args.protocols.join(",");
   process.env.MUTATION_TRANSPORT_CASES = args.transportCases ? "1" : "0";

@@ -1,14 +1,17 @@
 /**
  * What a mutation run mutates and which conformance cases it runs.
  *
- * A scope is a set of cooked protocols. For each one we mutate its folder
- * under reference/protocol/ (minus tests and the raw `x*` variants, which the
- * conformance cases do not drive: they only open cooked sockets) plus the
- * files it borrows from other folders, and we run every case that opens at
- * least one socket of a protocol in the scope (transport cases only with
- * `--all` or `--transport-cases`, see {@link casesFor}). reference/core/ and the
- * transports stay out: every case covers them, so each of their mutants would
- * run most of the suite, and they have their own unit tests and fuzzers.
+ * A scope is a set of protocols. For each one we mutate its cooked code under
+ * reference/protocol/<p>/ (minus tests) plus the files it borrows from other
+ * folders, and, unless told not to, its raw `x*` variant with the raw helper
+ * that variant is built on (protocol/raw/backtrace-raw.ts, raw-pair.ts or
+ * simple-raw.ts): the in-process IUT offers feature `raw`, so the raw and
+ * device cases reach that code. We run every case that opens at least one
+ * socket of a protocol in the scope (transport cases only with `--all` or
+ * `--transport-cases`, see {@link casesFor}). reference/core/, the transports
+ * and protocol/raw/raw-socket.ts (the base of every raw socket) stay out: every
+ * case (every raw case) covers them, so each of their mutants would run most
+ * of the suite, and they have their own unit tests and fuzzers.
  */
 import type { ConformanceCase } from "../../conformance/cases/types.ts";
 
@@ -74,16 +77,41 @@ const FILES: Readonly<Record<string, readonly string[]>> = {
   ],
 };
 
+/** The raw variant of each protocol and the raw helper it is built on. */
+const RAW_FILES: Readonly<Record<string, readonly string[]>> = {
+  req0: ["reference/protocol/req0/xreq.ts", "reference/protocol/raw/backtrace-raw.ts"],
+  rep0: ["reference/protocol/rep0/xrep.ts", "reference/protocol/raw/backtrace-raw.ts"],
+  surveyor0: [
+    "reference/protocol/surveyor0/xsurveyor.ts",
+    "reference/protocol/raw/backtrace-raw.ts",
+  ],
+  respondent0: [
+    "reference/protocol/respondent0/xrespondent.ts",
+    "reference/protocol/raw/backtrace-raw.ts",
+  ],
+  pair0: ["reference/protocol/pair0/xpair.ts", "reference/protocol/raw/raw-pair.ts"],
+  pair1: ["reference/protocol/pair1/xpair.ts", "reference/protocol/raw/raw-pair.ts"],
+  pub0: ["reference/protocol/pub0/xpub.ts", "reference/protocol/raw/simple-raw.ts"],
+  sub0: ["reference/protocol/sub0/xsub.ts", "reference/protocol/raw/simple-raw.ts"],
+  push0: ["reference/protocol/push0/xpush.ts", "reference/protocol/raw/simple-raw.ts"],
+  pull0: ["reference/protocol/pull0/xpull.ts", "reference/protocol/raw/simple-raw.ts"],
+  bus0: ["reference/protocol/bus0/xbus.ts", "reference/protocol/raw/simple-raw.ts"],
+};
+
 /** Protocol names a case may need that belong to a scope protocol (the polyamorous PAIR v1). */
 const ALIASES: Readonly<Record<string, string>> = { pair1poly: "pair1" };
 
-/** The files to mutate for `protocols`, sorted, without duplicates. */
-export function filesFor(protocols: readonly string[]): string[] {
+/**
+ * The files to mutate for `protocols`, sorted, without duplicates; with
+ * `raw` (the default) their raw variants and raw helpers too.
+ */
+export function filesFor(protocols: readonly string[], raw = true): string[] {
   const out = new Set<string>();
   for (const p of protocols) {
     const files = FILES[p];
     if (!files) throw new Error(`unknown protocol ${p} (known: ${ALL_PROTOCOLS.join(", ")})`);
     for (const f of files) out.add(f);
+    if (raw) for (const f of RAW_FILES[p] ?? []) out.add(f);
   }
   return [...out].sort();
 }

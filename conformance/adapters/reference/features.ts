@@ -205,8 +205,11 @@ export function openContext(req: Request): number {
   return handle;
 }
 
-/** `device`: starts forwarding in the background; EINVAL unless the sockets pair up. */
-export async function startDevice(req: Request): Promise<void> {
+/**
+ * `device`: starts forwarding in the background; EINVAL unless the sockets pair up.
+ * When it stops, one line goes to `log`.
+ */
+export async function startDevice(req: Request, log: (line: string) => void): Promise<void> {
   const a = lookupSocket(req.a, "device");
   const b = req.b !== undefined ? lookupSocket(req.b, "device") : a;
   if (!isRawSocket(a.sock) || !isRawSocket(b.sock)) {
@@ -221,8 +224,8 @@ export async function startDevice(req: Request): Promise<void> {
   // promise means the device is forwarding.
   await Promise.race([running, Promise.resolve(undefined)]);
   running.then(
-    (n) => process.stderr.write(`reference-adapter: device stopped (${n.aToB}/${n.bToA})\n`),
-    (err) => process.stderr.write(`reference-adapter: device failed: ${String(err)}\n`),
+    (n) => log(`reference-adapter: device stopped (${n.aToB}/${n.bToA})`),
+    (err) => log(`reference-adapter: device failed: ${String(err)}`),
   );
 }
 

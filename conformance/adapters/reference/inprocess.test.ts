@@ -1,12 +1,14 @@
 /**
  * The in-process reference IUT answers as the reference adapter does: the
- * same capabilities, nng-style error codes for reference errors, and a few
- * real conformance cases pass through it.
+ * same capabilities and features as its `hello`, nng-style error codes for
+ * reference errors, the optional features working, and a few real
+ * conformance cases pass through it.
  */
 import { afterAll, describe, expect, test } from "vitest";
 import { allCases } from "../../cases/index.ts";
 import { executeCase } from "../../runner/execute.ts";
 import { IutError, IutUnsupportedError } from "../iut.ts";
+import { hello } from "./handler.ts";
 import { InProcessReferenceIut } from "./inprocess.ts";
 
 const iut = new InProcessReferenceIut();
@@ -22,13 +24,16 @@ async function code(p: Promise<unknown>): Promise<string> {
 }
 
 describe("InProcessReferenceIut", () => {
-  test("declares the reference's protocols, transports and options, and no features", () => {
+  test("declares exactly what the reference adapter declares in hello", () => {
     const caps = iut.info.capabilities;
     expect(iut.info.name).toBe("reference");
+    expect(caps).toEqual(hello().capabilities);
     expect(caps.protocols).toEqual(expect.arrayContaining(["req0", "rep0", "pair1", "sub0"]));
     expect(caps.transports).toContain("tcp");
-    expect(caps.options).toContain("req:resend-time");
-    expect(caps.features).toEqual([]);
+    expect(caps.options).toEqual(expect.arrayContaining(["req:resend-time", "send-priority"]));
+    expect(caps.features).toEqual(
+      expect.arrayContaining(["raw", "device", "contexts", "pipes", "stats"]),
+    );
   });
 
   test("a request and its reply travel over TCP between two in-process sockets", async () => {
@@ -61,16 +66,32 @@ describe("InProcessReferenceIut", () => {
     await rep.close();
   });
 
-  test("optional features are refused as unsupported, not failed", async () => {
+  test("optional features work as through the adapter process", async () => {
+    // Raw REP: the header is the pipe's backtrace word then the request id (SP-REQREP-5).
+    const rep = await iut.open("rep0", { raw: true });
     const req = await iut.open("req0");
-    await expect(iut.open("req0", { raw: true })).rejects.toBeInstanceOf(IutUnsupportedError);
-    await expect(req.openContext()).rejects.toBeInstanceOf(IutUnsupportedError);
-    await expect(req.stats()).rejects.toBeInstanceOf(IutUnsupportedError);
-    await expect(iut.device(req)).rejects.toBeInstanceOf(IutUnsupportedError);
-    await expect(req.send(new Uint8Array([1]), { pipe: 1 })).rejects.toBeInstanceOf(
-      IutUnsupportedError,
-    );
+    await req.dial(await rep.listen("tcp://127.0.0.1:0"));
+    await req.send(new Uint8Array([7]));
+    const m = await rep.recvMessage({ timeoutMs: 5000 });
+    expect(m.data).toEqual(new Uint8Array([7]));
+    expect(m.header?.length).toBe(8);
+    expect(m.pipe).toBeGreaterThan(0);
+    await rep.send(new Uint8Array([8]), { header: m.header });
+    expect(await req.recv({ timeoutMs: 5000 })).toEqual(new Uint8Array([8]));
+    // Contexts and stats on a cooked socket; a context closes alone.
+    const ctx = await req.openContext();
+    expect(await code(ctx.recv({ timeoutMs: 50 }))).toBe("ESTATE");
+    await ctx.close();
+    expect((await iut.stats(req))["bad-input"]).toBe(0);
+    // Refusals keep the adapter's codes: a device needs raw sockets, a pipe needs pair1 poly.
+    expect(await code(iut.device(req))).toBe("EINVAL");
+    expect(await code(req.send(new Uint8Array([1]), { pipe: 1 }))).toBe("ENOTSUP");
+    // No contexts on pair1: unsupported, as the client says it.
+    const pair = await iut.open("pair1");
+    await expect(pair.openContext()).rejects.toBeInstanceOf(IutUnsupportedError);
+    await pair.close();
     await req.close();
+    await rep.close();
   });
 
   test("the observer sees each operation as a request and an answer", async () => {

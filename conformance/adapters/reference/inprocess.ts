@@ -1,30 +1,21 @@
 /**
- * The reference stack as an in-process IUT: the same operations as the
- * reference adapter (./main.ts) performs per request, called directly on the
- * reference API with no child process, JSON or stdio in between.
+ * The reference stack as an in-process IUT: the same request handling as the
+ * reference adapter process (./handler.ts, which ./main.ts serves on stdio),
+ * called directly with no child process or pipe in between. It therefore
+ * declares exactly the adapter's capabilities and optional features
+ * (ADAPTER.md §3.2: raw, device, contexts, pipes, stats) and answers every
+ * operation as the adapter does.
  *
  * Used where the cases must exercise reference code loaded in the test
  * process itself, above all by the mutation run (tools/mutation/), whose
- * instrumented reference only exists inside the vitest worker. Errors look
- * as they do through the adapter: an {@link SPError} becomes an
- * {@link IutError} with its code, anything else `EINTERNAL` (also written to
- * this IUT's "stderr", as the adapter writes it to its stderr).
+ * instrumented reference only exists inside the vitest worker.
  *
- * None of the optional features of ADAPTER.md §3.2 (raw, device, contexts,
- * pipes, stats) is declared yet: their operations throw
- * {@link IutUnsupportedError}, and the runner marks cases needing them
- * unsupported before they start.
+ * Each operation is built as the JSON request the client would send (and
+ * parsed back, so the handler sees the same values), shown to the observer,
+ * handled, and its answer shown and decoded as conformance/adapters/client.ts
+ * decodes it. Diagnostics the adapter writes to its stderr (EINTERNAL errors,
+ * a stopped device) go to this IUT's "stderr".
  */
-import {
-  defaultTransports,
-  openSocket,
-  optionTable,
-  protocolFactories,
-  type EndpointOptions as ReferenceEndpointOptions,
-  type SocketBase,
-  SPError,
-  type TlsEndpointOptions,
-} from "../../../reference/index.ts";
 import {
   type EndpointOptions,
   type IoOptions,
@@ -38,47 +29,43 @@ import {
   type OpObserver,
   type Outcome,
 } from "../iut.ts";
+import { answerOf, hello, type Request } from "./handler.ts";
 
 /** Keeps at most this much "stderr" text. */
 const MAX_STDERR = 256 * 1024;
 
-/** An {@link Iut} backed directly by the reference stack in this process. */
+/** An {@link Iut} backed directly by the reference adapter's handler in this process. */
 export class InProcessReferenceIut implements Iut {
-  readonly info: IutInfo = {
-    name: "reference",
-    version: "0.1.0",
-    capabilities: {
-      protocols: Object.keys(protocolFactories),
-      transports: defaultTransports.map((t) => t.scheme),
-      options: optionTable.map((o) => o.nngName),
-      features: [],
-    },
-  };
+  readonly info: IutInfo;
   /** Never true: there is no process to lose. */
   readonly dead = false;
   private observer: OpObserver | undefined;
-  private readonly open_ = new Set<InProcessSocket>();
-  private nextHandle = 1;
+  /** Handles of the sockets this IUT opened and has not closed yet. */
+  private readonly open_ = new Set<number>();
+  private nextId = 1;
   private stderrText = "";
   private stderrDropped = 0;
 
+  constructor() {
+    const h = hello();
+    this.info = { name: h.name, version: h.version, capabilities: h.capabilities };
+  }
+
   async open(protocol: string, opts?: OpenOptions): Promise<IutSocket> {
-    if (opts?.raw) throw notDeclared("raw");
-    return this.op("open", { protocol }, () => {
-      const sock = openSocket(protocol);
-      if (!sock) throw new IutError("ENOTSUP", `unknown protocol ${protocol}`);
-      const s = new InProcessSocket(this, this.nextHandle++, protocol, sock);
-      this.open_.add(s);
-      return s;
-    });
+    if (opts?.raw) this.requireFeature("raw", `a raw ${protocol} socket`);
+    const a = await this.call("open", { protocol, ...(opts?.raw ? { raw: true } : {}) });
+    const handle = Number(a.socket);
+    this.open_.add(handle);
+    return new InProcessSocket(this, handle, protocol);
   }
 
-  async device(_a: IutSocket, _b?: IutSocket): Promise<void> {
-    throw notDeclared("device");
+  async device(a: IutSocket, b?: IutSocket): Promise<void> {
+    this.requireFeature("device", "a device");
+    await this.call("device", { a: a.handle, ...(b ? { b: b.handle } : {}) });
   }
 
-  async stats(_sock: IutSocket): Promise<Record<string, number>> {
-    throw notDeclared("stats");
+  stats(sock: IutSocket): Promise<Record<string, number>> {
+    return sock.stats();
   }
 
   setObserver(observer: OpObserver | undefined): void {
@@ -93,43 +80,42 @@ export class InProcessReferenceIut implements Iut {
     return this.stderrText.slice(Math.max(0, mark - this.stderrDropped));
   }
 
-  /** Closes every socket still open (bounded by the sockets' own linger). */
+  /** Closes every socket this IUT opened and did not close (bounded by their linger). */
   async shutdown(): Promise<void> {
     const all = [...this.open_];
     this.open_.clear();
-    await Promise.allSettled(all.map((s) => s.close()));
+    await Promise.allSettled(all.map((socket) => this.call("close", { socket })));
   }
 
-  /** Internal: forgets a closed socket. */
-  forget(s: InProcessSocket): void {
-    this.open_.delete(s);
+  /** Internal: throws {@link IutUnsupportedError} unless the adapter declares `name`. */
+  requireFeature(name: string, what: string): void {
+    if (!(this.info.capabilities.features ?? []).includes(name)) {
+      throw new IutUnsupportedError(
+        `${what} needs feature ${name}, which the IUT does not declare`,
+      );
+    }
+  }
+
+  /** Internal: a socket handle was closed. */
+  forget(handle: number): void {
+    this.open_.delete(handle);
   }
 
   /**
-   * Internal: runs one operation as the adapter would answer it. Reports the
-   * request and the answer to the observer (so transcripts read like the
-   * adapter's) and converts errors into {@link IutError}.
+   * Internal: one request through the adapter's handler. The observer sees the
+   * request and answer lines as the client shows them; an error answer throws
+   * {@link IutError} with its code.
    */
-  async op<T>(
-    name: string,
-    fields: Record<string, unknown>,
-    run: () => T | Promise<T>,
-    answer: (v: T) => Record<string, unknown> = () => ({}),
-  ): Promise<T> {
-    this.observer?.("request", JSON.stringify({ op: name, ...fields }));
-    try {
-      const value = await run();
-      this.observer?.("answer", JSON.stringify({ ok: true, ...answer(value) }));
-      return value;
-    } catch (e) {
-      const err = toIutError(e);
-      if (err.code === "EINTERNAL") this.writeStderr(`in-process reference: ${name}: ${String(e)}`);
-      this.observer?.(
-        "answer",
-        JSON.stringify({ ok: false, error: { code: err.code, message: err.message } }),
-      );
-      throw err;
+  async call(op: string, fields: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const line = JSON.stringify({ id: this.nextId++, op, ...fields });
+    this.observer?.("request", abbreviate(line));
+    const answer = await answerOf(JSON.parse(line) as Request, (l) => this.writeStderr(l));
+    if (this.observer) this.observer("answer", abbreviate(JSON.stringify(answer)));
+    if (answer.ok !== true) {
+      const error = (answer.error ?? {}) as { code?: string; message?: string };
+      throw new IutError(error.code ?? "EINTERNAL", error.message ?? "");
     }
+    return answer;
   }
 
   private writeStderr(line: string): void {
@@ -142,99 +128,61 @@ export class InProcessReferenceIut implements Iut {
   }
 }
 
-function notDeclared(feature: string): IutUnsupportedError {
-  return new IutUnsupportedError(`the in-process reference does not offer feature ${feature}`);
-}
-
-function toIutError(e: unknown): IutError {
-  if (e instanceof IutError) return e;
-  if (e instanceof SPError) return new IutError(e.code, e.message);
-  return new IutError("EINTERNAL", e instanceof Error ? e.message : String(e));
-}
-
-/** One reference socket plus the timeouts the case configured (restored after per-call ones). */
+/** A socket or context handle of {@link InProcessReferenceIut} (as the client's AdapterSocket). */
 class InProcessSocket implements IutSocket {
-  private recvTimeout = -1;
-  private sendTimeout = -1;
-  private closed = false;
-
   constructor(
     private readonly iut: InProcessReferenceIut,
     readonly handle: number,
     readonly protocol: string,
-    private readonly sock: SocketBase,
+    /** True for a context handle. */
+    private readonly isContext = false,
   ) {}
 
-  listen(url: string, opts?: EndpointOptions): Promise<string> {
-    return this.iut.op(
-      "listen",
-      { socket: this.handle, url },
-      async () => (await this.live().listen(url, endpointOptions(opts))).url,
-      (bound) => ({ url: bound }),
-    );
-  }
-
-  dial(url: string, opts?: EndpointOptions): Promise<void> {
-    return this.iut.op("dial", { socket: this.handle, url }, () => {
-      const d = this.live().dial(url, endpointOptions(opts));
-      // Dialing reconnects in the background; a failed first attempt is not an error.
-      void Promise.resolve(d.connected).catch(() => {});
-    });
-  }
-
-  setopt(name: string, value: number | Uint8Array): Promise<void> {
-    const shown = typeof value === "number" ? { value } : { data: b64(value) };
-    return this.iut.op("setopt", { socket: this.handle, name, ...shown }, () => {
-      const sock = this.live();
-      if (typeof value !== "number") {
-        // Byte-valued options (sub:subscribe, sub:unsubscribe): sockets that take bytes
-        // widen setOption's value (Sub0Socket); the others answer EINVAL.
-        const bytes = sock as SocketBase & { setOption(name: string, v: Uint8Array): void };
-        bytes.setOption(name, Buffer.from(value));
-        return;
+  async listen(url: string, opts?: EndpointOptions): Promise<string> {
+    try {
+      const a = await this.iut.call("listen", { socket: this.handle, url, ...opts });
+      return String(a.url);
+    } catch (e) {
+      // As the client: an IUT that cannot listen there lacks a capability.
+      if (e instanceof IutError && e.code === "ENOTSUP") {
+        throw new IutUnsupportedError(`the IUT cannot listen on ${url}: ${e.message}`);
       }
-      sock.setOption(name, value);
-      if (name === "recv-timeout") this.recvTimeout = value;
-      if (name === "send-timeout") this.sendTimeout = value;
-    });
-  }
-
-  send(data: Uint8Array, opts?: IoOptions): Promise<void> {
-    if (opts?.header !== undefined || opts?.pipe !== undefined) {
-      return Promise.reject(new IutUnsupportedError("the in-process IUT sends no header or pipe"));
+      throw e;
     }
-    const fields = { socket: this.handle, data: abbreviate(b64(data)), ...timeoutField(opts) };
-    return this.iut.op("send", fields, async () => {
-      const sock = this.live();
-      sock.setOption("send-timeout", opts?.timeoutMs ?? this.sendTimeout);
-      await sock.send(Buffer.from(data));
-    });
   }
 
-  recv(opts?: IoOptions): Promise<Uint8Array> {
-    return this.iut.op(
-      "recv",
-      { socket: this.handle, ...timeoutField(opts) },
-      async () => {
-        const sock = this.live();
-        sock.setOption("recv-timeout", opts?.timeoutMs ?? this.recvTimeout);
-        // A copy, as the adapter's base64 round trip gives the case its own bytes.
-        return new Uint8Array(await sock.recv());
-      },
-      (data) => ({ data: abbreviate(b64(data)) }),
-    );
+  async dial(url: string, opts?: EndpointOptions): Promise<void> {
+    await this.iut.call("dial", { socket: this.handle, url, ...opts });
+  }
+
+  async setopt(name: string, value: number | Uint8Array): Promise<void> {
+    const field = typeof value === "number" ? { value } : { data: b64(value) };
+    await this.iut.call("setopt", { socket: this.handle, name, ...field });
+  }
+
+  async send(data: Uint8Array, opts?: IoOptions): Promise<void> {
+    const fields: Record<string, unknown> = { socket: this.handle, data: b64(data) };
+    if (opts?.header !== undefined) {
+      this.iut.requireFeature("raw", "sending with a header");
+      fields.header = b64(opts.header);
+    }
+    if (opts?.pipe !== undefined) {
+      this.iut.requireFeature("pipes", "sending to a pipe");
+      fields.pipe = opts.pipe;
+    }
+    await this.iut.call("send", { ...fields, ...timeoutField(opts) });
+  }
+
+  async recv(opts?: IoOptions): Promise<Uint8Array> {
+    return (await this.recvMessage(opts)).data;
   }
 
   async recvMessage(opts?: IoOptions): Promise<IutMessage> {
-    return { data: await this.recv(opts) };
-  }
-
-  async openContext(): Promise<IutSocket> {
-    throw notDeclared("contexts");
-  }
-
-  async stats(): Promise<Record<string, number>> {
-    throw notDeclared("stats");
+    const a = await this.iut.call("recv", { socket: this.handle, ...timeoutField(opts) });
+    const m: IutMessage = { data: fromBase64(a.data) };
+    if (typeof a.header === "string") m.header = fromBase64(a.header);
+    if (typeof a.pipe === "number") m.pipe = a.pipe;
+    return m;
   }
 
   trySend(data: Uint8Array, opts?: IoOptions): Promise<Outcome<void>> {
@@ -249,34 +197,33 @@ class InProcessSocket implements IutSocket {
     return outcome(this.recvMessage(opts));
   }
 
-  close(): Promise<void> {
-    return this.iut.op("close", { socket: this.handle }, async () => {
-      // As the adapter: a handle closed once is gone.
-      if (this.closed) throw new IutError("ECLOSED", `no open socket ${this.handle}`);
-      this.closed = true;
-      this.iut.forget(this);
-      await this.sock.close();
-    });
+  async openContext(): Promise<IutSocket> {
+    this.iut.requireFeature("contexts", `a context on ${this.protocol}`);
+    try {
+      const a = await this.iut.call("context", { socket: this.handle });
+      return new InProcessSocket(this.iut, Number(a.socket), this.protocol, true);
+    } catch (e) {
+      // As the client: contexts exist for some protocols only, so the case is unsupported.
+      if (e instanceof IutError && e.code === "ENOTSUP") {
+        throw new IutUnsupportedError(`the IUT has no contexts on ${this.protocol}: ${e.message}`);
+      }
+      throw e;
+    }
   }
 
-  private live(): SocketBase {
-    if (this.closed) throw new IutError("ECLOSED", `no open socket ${this.handle}`);
-    return this.sock;
+  async stats(): Promise<Record<string, number>> {
+    this.iut.requireFeature("stats", "socket statistics");
+    const a = await this.iut.call("stats", { socket: this.handle });
+    const out: Record<string, number> = {};
+    const raw = (a.stats ?? {}) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(raw)) if (typeof v === "number") out[k] = v;
+    return out;
   }
-}
 
-/** The suite's TLS settings as reference endpoint options (as ./main.ts builds them). */
-function endpointOptions(opts: EndpointOptions | undefined): ReferenceEndpointOptions | undefined {
-  const t = opts?.tls;
-  if (t === undefined) return undefined;
-  const tls: TlsEndpointOptions = {};
-  if (t.cert !== undefined) tls.cert = t.cert;
-  if (t.key !== undefined) tls.key = t.key;
-  if (t.ca !== undefined) tls.ca = t.ca;
-  if (t.servername !== undefined) tls.servername = t.servername;
-  if (t.insecure === true) tls.insecure = true;
-  if (t.requireClientCert === true) tls.requireClientCert = true;
-  return { tls };
+  async close(): Promise<void> {
+    if (!this.isContext) this.iut.forget(this.handle);
+    await this.iut.call("close", { socket: this.handle });
+  }
 }
 
 async function outcome<T>(p: Promise<T>): Promise<Outcome<T>> {
@@ -296,6 +243,10 @@ function b64(data: Uint8Array): string {
   return Buffer.from(data).toString("base64");
 }
 
-function abbreviate(text: string): string {
-  return text.length > 160 ? `${text.slice(0, 160)}… (${text.length} chars)` : text;
+function fromBase64(v: unknown): Uint8Array {
+  return new Uint8Array(Buffer.from(typeof v === "string" ? v : "", "base64"));
+}
+
+function abbreviate(line: string): string {
+  return line.length > 200 ? `${line.slice(0, 200)}… (${line.length} chars)` : line;
 }
