@@ -6,7 +6,8 @@ import { setup } from "xstate";
 export type PushEvent =
   | { type: "block"; arg?: unknown }
   | { type: "close"; arg?: unknown }
-  | { type: "ready"; arg?: unknown };
+  | { type: "ready"; arg?: unknown }
+  | { type: "earlierDeadline"; arg?: unknown };
 
 export const pushActionNames = [
   "enqueueSend",
@@ -50,7 +51,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: ["enqueueSend"],
     target: "blocked",
     requirements: ["SP-PIPELINE-5"],
-    line: 255,
+    line: 258,
   },
   {
     id: "push:idle:always[sendsWaiting]",
@@ -60,7 +61,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: [],
     target: "blocked",
     requirements: ["SP-PIPELINE-5"],
-    line: 256,
+    line: 259,
   },
   {
     id: "push:idle:close",
@@ -70,7 +71,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: [],
     target: "closed",
     requirements: ["SP-PIPELINE-14"],
-    line: 257,
+    line: 260,
   },
   {
     id: "push:blocked:ready",
@@ -80,7 +81,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: ["transmitWaiting"],
     target: "idle",
     requirements: ["SP-PIPELINE-4"],
-    line: 258,
+    line: 261,
   },
   {
     id: "push:blocked:after:sendTimeout",
@@ -90,7 +91,17 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: ["expireWaiting"],
     target: "idle",
     requirements: ["SP-PIPELINE-5"],
-    line: 259,
+    line: 262,
+  },
+  {
+    id: "push:blocked:earlierDeadline",
+    source: "blocked",
+    event: "earlierDeadline",
+    guard: null,
+    actions: [],
+    target: "idle",
+    requirements: ["SP-PIPELINE-5"],
+    line: 263,
   },
   {
     id: "push:blocked:close",
@@ -100,7 +111,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: ["failWaiting"],
     target: "closed",
     requirements: ["SP-PIPELINE-14"],
-    line: 260,
+    line: 264,
   },
 ];
 
@@ -135,6 +146,7 @@ export const pushMachine = setup({
       after: { sendTimeout: { target: "idle", actions: ["expireWaiting"] } },
       on: {
         ready: { target: "idle", actions: ["transmitWaiting"] },
+        earlierDeadline: { target: "idle" },
         close: { target: "closed", actions: ["failWaiting"] },
       },
     },

@@ -66,6 +66,14 @@ interface WaitingSend {
 export class Push0Socket extends SocketBase {
   private readonly lb = new Balancer();
   private readonly waiting = new RingQueue<WaitingSend>();
+  /**
+   * No waiting send has a deadline before this. It may be stale on the low
+   * side after sends went out (the timer then fires early, finds nothing
+   * expired and re-arms); it is exact after `expireWaiting`.
+   */
+  private earliest = Number.POSITIVE_INFINITY;
+  /** The deadline the `sendTimeout` delay was last armed for. */
+  private armedFor = Number.POSITIVE_INFINITY;
   /** Priorities of pipes attached through an endpoint with `sendPriority`. */
   private readonly endpointPriority = new WeakMap<Pipe, number>();
   /** Endpoints opened with a priority (closed by us; the base closes the rest). */
@@ -85,13 +93,18 @@ export class Push0Socket extends SocketBase {
     const machine = (internals.pushMachine ?? pushMachine).provide({
       actions: {
         enqueueSend: ({ event }) => {
-          this.waiting.push(event.arg as WaitingSend);
+          const w = event.arg as WaitingSend;
+          this.waiting.push(w);
+          this.earliest = Math.min(this.earliest, w.deadline);
         },
         // SP-PIPELINE-4/-5: waiting sends go out, oldest first, as pipes allow.
         transmitWaiting: () => {
           for (;;) {
             const head = this.waiting.peek();
-            if (!head) return;
+            if (!head) {
+              this.earliest = Number.POSITIVE_INFINITY;
+              return;
+            }
             const pipe = this.lb.pick();
             if (!pipe) return;
             this.waiting.shift();
@@ -99,18 +112,23 @@ export class Push0Socket extends SocketBase {
             head.done?.resolve();
           }
         },
-        // SP-PIPELINE-5: a send that waited past its timeout fails with ETIMEDOUT.
+        // SP-PIPELINE-5: every send that waited past its own timeout fails with
+        // ETIMEDOUT, wherever it stands; the others keep their order.
         expireWaiting: () => {
           const now = performance.now() + 1;
-          for (;;) {
-            const head = this.waiting.peek();
-            if (!head || head.deadline > now) return;
-            this.waiting.shift();
+          let earliest = Number.POSITIVE_INFINITY;
+          for (const w of this.waiting.drain()) {
+            if (w.deadline > now) {
+              this.waiting.push(w);
+              earliest = Math.min(earliest, w.deadline);
+              continue;
+            }
             this.count("txTimedOut");
-            if (head.done)
-              head.done.fail(new SPError("ETIMEDOUT", "no PULL peer could take the message"));
+            if (w.done)
+              w.done.fail(new SPError("ETIMEDOUT", "no PULL peer could take the message"));
             else this.count("txDropped");
           }
+          this.earliest = earliest;
         },
         // SP-PIPELINE-14: close fails every waiting send.
         failWaiting: () => {
@@ -121,11 +139,11 @@ export class Push0Socket extends SocketBase {
         sendsWaiting: () => !this.waiting.isEmpty(),
       },
       delays: {
-        // What is left of the oldest waiting send's timeout.
+        // What is left until the earliest deadline among the waiting sends.
         sendTimeout: () => {
-          const head = this.waiting.peek();
-          if (!head || head.deadline === Number.POSITIVE_INFINITY) return neverIfZero(0);
-          return Math.max(0, Math.ceil(head.deadline - performance.now()));
+          this.armedFor = this.waiting.isEmpty() ? Number.POSITIVE_INFINITY : this.earliest;
+          if (this.armedFor === Number.POSITIVE_INFINITY) return neverIfZero(0);
+          return Math.max(0, Math.ceil(this.armedFor - performance.now()));
         },
       },
     });
@@ -163,9 +181,13 @@ export class Push0Socket extends SocketBase {
     const deadline = t < 0 ? Number.POSITIVE_INFINITY : performance.now() + t;
     const done = new Waiter<void>(-1);
     const waiting: WaitingSend = { msg, deadline, done };
-    // Already blocked: join the queue directly (no actor event per message under backpressure).
-    if (!this.waiting.isEmpty()) this.waiting.push(waiting);
-    else this.actor.send({ type: "block", arg: waiting });
+    // Already blocked: join the queue directly (no actor event per message under
+    // backpressure), unless this send must fail before the timer is due.
+    if (!this.waiting.isEmpty()) {
+      this.waiting.push(waiting);
+      this.earliest = Math.min(this.earliest, deadline);
+      if (deadline < this.armedFor) this.actor.send({ type: "earlierDeadline" });
+    } else this.actor.send({ type: "block", arg: waiting });
     return done.promise;
   }
 
@@ -258,6 +280,7 @@ export class Push0Socket extends SocketBase {
     const deadline = t < 0 ? Number.POSITIVE_INFINITY : performance.now() + t;
     for (let i = unsent.length - 1; i >= 0; i--) {
       this.waiting.unshift({ msg: unsent[i] as Buffer, deadline, done: null });
+      this.earliest = Math.min(this.earliest, deadline);
       this.count("txRequeued");
     }
     // From idle the first event only enters `blocked` (sendsWaiting); the next transmits.
