@@ -110,12 +110,16 @@ export const pushRoundRobin: ConformanceCase = {
     }
     for (const p of pulls) await p.expectNothing(T.quiet, "every message goes to exactly one peer");
     ctx.note(`owners: ${owner.map((o) => `pull${o + 1}`).join(" ")}`);
-    for (let i = 1; i < owner.length; i++) {
-      if (owner[i] === owner[i - 1]) {
-        ctx.fail(
-          `m${i - 1} and m${i} both went to pull${(owner[i] as number) + 1}; expected turns`,
-        );
-      }
+    // SP-PIPELINE-4 is round robin over the pipes that can take a message *now*: a
+    // stack that puts a pipe back in the rotation only once its last write
+    // completed (nng) may skip it on a loaded machine, so strict alternation is
+    // too strong. A stack that favours one pipe shows up as a lopsided split.
+    const counts = [0, 1].map((k) => owner.filter((o) => o === k).length);
+    if (Math.min(...counts) < 2) {
+      ctx.fail(`the split over two idle PULL peers was ${counts.join(":")}; expected turns`);
+    }
+    if (owner.some((o, i) => i > 0 && o === owner[i - 1])) {
+      ctx.note("not strictly alternating (a pipe was busy when its turn came)");
     }
   },
 };
