@@ -21,7 +21,12 @@ export const pushShortTimeoutFirst: ConformanceCase = {
   requirements: ["SP-PIPELINE-5", "SP-PIPELINE-6"],
   kind: "example",
   needs: PUSH_TCP,
-  covers: ["push:idle:block", "push:blocked:after:sendTimeout", "push:blocked:ready"],
+  covers: [
+    "push:idle:block",
+    "push:blocked:earlierDeadline",
+    "push:blocked:after:sendTimeout",
+    "push:blocked:ready",
+  ],
   timeoutMs: 20000,
   async run(ctx: CaseContext) {
     const push = await openIut(ctx, "push0");
