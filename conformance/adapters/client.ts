@@ -51,7 +51,7 @@ interface Pending {
 const MAX_STDERR = 256 * 1024;
 
 /** A running adapter process; implements {@link Iut}. */
-export class AdapterClient implements Iut {
+export class AdapterClient implements Iut, SocketChannel {
   private child: ChildProcessWithoutNullStreams;
   private nextId = 1;
   private pending = new Map<number, Pending>();
@@ -269,9 +269,26 @@ export class AdapterClient implements Iut {
   }
 }
 
-class AdapterSocket implements IutSocket {
+/**
+ * What an {@link AdapterSocket} needs from the IUT behind it: one socket
+ * operation as the adapter protocol's request, and the feature check. The
+ * adapter process ({@link AdapterClient}) and the in-process reference
+ * (adapters/reference/inprocess.ts) both provide it.
+ */
+export interface SocketChannel {
+  socketCall(
+    op: string,
+    socket: number,
+    fields: Record<string, unknown>,
+    io?: IoOptions,
+  ): Promise<Record<string, unknown>>;
+  requireFeature(name: string, what: string): void;
+}
+
+/** An IUT socket or context handle, spoken to through a {@link SocketChannel}. */
+export class AdapterSocket implements IutSocket {
   constructor(
-    private readonly client: AdapterClient,
+    private readonly client: SocketChannel,
     readonly handle: number,
     readonly protocol: string,
     /** Opened with `raw: true`. */

@@ -12,22 +12,20 @@
  *
  * Each operation is built as the JSON request the client would send (and
  * parsed back, so the handler sees the same values), shown to the observer,
- * handled, and its answer shown and decoded as conformance/adapters/client.ts
- * decodes it. Diagnostics the adapter writes to its stderr (EINTERNAL errors,
+ * handled, and its answer decoded by the client's own AdapterSocket. Diagnostics the adapter writes to its stderr (EINTERNAL errors,
  * a stopped device) go to this IUT's "stderr".
  */
+
+import { AdapterSocket, type SocketChannel } from "../client.ts";
 import {
-  type EndpointOptions,
   type IoOptions,
   type Iut,
   IutError,
   type IutInfo,
-  type IutMessage,
   type IutSocket,
   IutUnsupportedError,
   type OpenOptions,
   type OpObserver,
-  type Outcome,
 } from "../iut.ts";
 import { answerOf, hello, type Request } from "./handler.ts";
 
@@ -35,7 +33,7 @@ import { answerOf, hello, type Request } from "./handler.ts";
 const MAX_STDERR = 256 * 1024;
 
 /** An {@link Iut} backed directly by the reference adapter's handler in this process. */
-export class InProcessReferenceIut implements Iut {
+export class InProcessReferenceIut implements Iut, SocketChannel {
   readonly info: IutInfo;
   /** Never true: there is no process to lose. */
   readonly dead = false;
@@ -56,7 +54,7 @@ export class InProcessReferenceIut implements Iut {
     const a = await this.call("open", { protocol, ...(opts?.raw ? { raw: true } : {}) });
     const handle = Number(a.socket);
     this.open_.add(handle);
-    return new InProcessSocket(this, handle, protocol);
+    return new AdapterSocket(this, handle, protocol, opts?.raw === true);
   }
 
   async device(a: IutSocket, b?: IutSocket): Promise<void> {
@@ -96,9 +94,19 @@ export class InProcessReferenceIut implements Iut {
     }
   }
 
-  /** Internal: a socket handle was closed. */
-  forget(handle: number): void {
-    this.open_.delete(handle);
+  /**
+   * Internal ({@link SocketChannel}): one socket operation, with its per-call
+   * timeout passed as the client passes it. A closed handle is forgotten.
+   */
+  socketCall(
+    op: string,
+    socket: number,
+    fields: Record<string, unknown>,
+    io?: IoOptions,
+  ): Promise<Record<string, unknown>> {
+    if (op === "close") this.open_.delete(socket);
+    const extra = io?.timeoutMs !== undefined ? { timeoutMs: io.timeoutMs } : {};
+    return this.call(op, { socket, ...fields, ...extra });
   }
 
   /**
@@ -126,125 +134,6 @@ export class InProcessReferenceIut implements Iut {
       this.stderrText = this.stderrText.slice(cut);
     }
   }
-}
-
-/** A socket or context handle of {@link InProcessReferenceIut} (as the client's AdapterSocket). */
-class InProcessSocket implements IutSocket {
-  constructor(
-    private readonly iut: InProcessReferenceIut,
-    readonly handle: number,
-    readonly protocol: string,
-    /** True for a context handle. */
-    private readonly isContext = false,
-  ) {}
-
-  async listen(url: string, opts?: EndpointOptions): Promise<string> {
-    try {
-      const a = await this.iut.call("listen", { socket: this.handle, url, ...opts });
-      return String(a.url);
-    } catch (e) {
-      // As the client: an IUT that cannot listen there lacks a capability.
-      if (e instanceof IutError && e.code === "ENOTSUP") {
-        throw new IutUnsupportedError(`the IUT cannot listen on ${url}: ${e.message}`);
-      }
-      throw e;
-    }
-  }
-
-  async dial(url: string, opts?: EndpointOptions): Promise<void> {
-    await this.iut.call("dial", { socket: this.handle, url, ...opts });
-  }
-
-  async setopt(name: string, value: number | Uint8Array): Promise<void> {
-    const field = typeof value === "number" ? { value } : { data: b64(value) };
-    await this.iut.call("setopt", { socket: this.handle, name, ...field });
-  }
-
-  async send(data: Uint8Array, opts?: IoOptions): Promise<void> {
-    const fields: Record<string, unknown> = { socket: this.handle, data: b64(data) };
-    if (opts?.header !== undefined) {
-      this.iut.requireFeature("raw", "sending with a header");
-      fields.header = b64(opts.header);
-    }
-    if (opts?.pipe !== undefined) {
-      this.iut.requireFeature("pipes", "sending to a pipe");
-      fields.pipe = opts.pipe;
-    }
-    await this.iut.call("send", { ...fields, ...timeoutField(opts) });
-  }
-
-  async recv(opts?: IoOptions): Promise<Uint8Array> {
-    return (await this.recvMessage(opts)).data;
-  }
-
-  async recvMessage(opts?: IoOptions): Promise<IutMessage> {
-    const a = await this.iut.call("recv", { socket: this.handle, ...timeoutField(opts) });
-    const m: IutMessage = { data: fromBase64(a.data) };
-    if (typeof a.header === "string") m.header = fromBase64(a.header);
-    if (typeof a.pipe === "number") m.pipe = a.pipe;
-    return m;
-  }
-
-  trySend(data: Uint8Array, opts?: IoOptions): Promise<Outcome<void>> {
-    return outcome(this.send(data, opts));
-  }
-
-  tryRecv(opts?: IoOptions): Promise<Outcome<Uint8Array>> {
-    return outcome(this.recv(opts));
-  }
-
-  tryRecvMessage(opts?: IoOptions): Promise<Outcome<IutMessage>> {
-    return outcome(this.recvMessage(opts));
-  }
-
-  async openContext(): Promise<IutSocket> {
-    this.iut.requireFeature("contexts", `a context on ${this.protocol}`);
-    try {
-      const a = await this.iut.call("context", { socket: this.handle });
-      return new InProcessSocket(this.iut, Number(a.socket), this.protocol, true);
-    } catch (e) {
-      // As the client: contexts exist for some protocols only, so the case is unsupported.
-      if (e instanceof IutError && e.code === "ENOTSUP") {
-        throw new IutUnsupportedError(`the IUT has no contexts on ${this.protocol}: ${e.message}`);
-      }
-      throw e;
-    }
-  }
-
-  async stats(): Promise<Record<string, number>> {
-    this.iut.requireFeature("stats", "socket statistics");
-    const a = await this.iut.call("stats", { socket: this.handle });
-    const out: Record<string, number> = {};
-    const raw = (a.stats ?? {}) as Record<string, unknown>;
-    for (const [k, v] of Object.entries(raw)) if (typeof v === "number") out[k] = v;
-    return out;
-  }
-
-  async close(): Promise<void> {
-    if (!this.isContext) this.iut.forget(this.handle);
-    await this.iut.call("close", { socket: this.handle });
-  }
-}
-
-async function outcome<T>(p: Promise<T>): Promise<Outcome<T>> {
-  try {
-    return { ok: true, value: await p };
-  } catch (e) {
-    if (e instanceof IutError) return { ok: false, code: e.code, message: e.message };
-    throw e;
-  }
-}
-
-function timeoutField(opts: IoOptions | undefined): Record<string, number> {
-  return opts?.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {};
-}
-
-function b64(data: Uint8Array): string {
-  return Buffer.from(data).toString("base64");
-}
-
-function fromBase64(v: unknown): Uint8Array {
-  return new Uint8Array(Buffer.from(typeof v === "string" ? v : "", "base64"));
 }
 
 function abbreviate(line: string): string {
