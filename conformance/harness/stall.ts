@@ -41,33 +41,8 @@ export class StallPeer {
   }
 
   /** Connects to 127.0.0.1:port, sends a header for `protocol` and reads the IUT's header. */
-  static connect(port: number, protocol: number, label: string, transcript: Transcript) {
-    return new Promise<StallPeer>((resolve, reject) => {
-      const s = connect({ port, host: "127.0.0.1" });
-      const timer = setTimeout(() => {
-        s.destroy();
-        reject(new Error(`${label}: no SP header from 127.0.0.1:${port} within 3000 ms`));
-      }, 3000);
-      s.once("error", (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
-      s.once("connect", () => {
-        const h = spHeader({ protocol });
-        transcript.out(label, h);
-        s.write(h);
-      });
-      s.once("readable", function first() {
-        const head = s.read(8) as Buffer | null;
-        if (!head) {
-          s.once("readable", first);
-          return;
-        }
-        clearTimeout(timer);
-        transcript.in(label, head);
-        resolve(new StallPeer(s, label, transcript));
-      });
-    });
+  static async connect(port: number, protocol: number, label: string, transcript: Transcript) {
+    return new StallPeer(await connectSp(port, protocol, label, transcript), label, transcript);
   }
 
   /** Stops reading. */
@@ -90,4 +65,43 @@ export class StallPeer {
     this.closedFlag = true;
     this.sock.destroy();
   }
+}
+
+/**
+ * Opens a TCP connection to 127.0.0.1:port, sends our SP header for
+ * `protocol` and reads the IUT's 8-byte header (both go to the transcript);
+ * resolves with the socket, positioned after that header.
+ */
+export function connectSp(
+  port: number,
+  protocol: number,
+  label: string,
+  transcript: Transcript,
+): Promise<Socket> {
+  return new Promise<Socket>((resolve, reject) => {
+    const s = connect({ port, host: "127.0.0.1" });
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new Error(`${label}: no SP header from 127.0.0.1:${port} within 3000 ms`));
+    }, 3000);
+    s.once("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    s.once("connect", () => {
+      const h = spHeader({ protocol });
+      transcript.out(label, h);
+      s.write(h);
+    });
+    s.once("readable", function first() {
+      const head = s.read(8) as Buffer | null;
+      if (!head) {
+        s.once("readable", first);
+        return;
+      }
+      clearTimeout(timer);
+      transcript.in(label, head);
+      resolve(s);
+    });
+  });
 }

@@ -6,9 +6,10 @@
  * ones are kept. Plus {@link backUp}, which fills the connection until the
  * IUT's sends wait.
  */
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import type { IutSocket } from "../../adapters/iut.ts";
-import { spHeader, utf8 } from "../../harness/sp.ts";
+import { utf8 } from "../../harness/sp.ts";
+import { connectSp } from "../../harness/stall.ts";
 import type { Transcript } from "../../harness/transcript.ts";
 import type { CaseContext } from "../types.ts";
 
@@ -45,38 +46,17 @@ export class FramedStallPeer {
   }
 
   /** Connects to 127.0.0.1:port, exchanges SP headers for `protocol`, and reads. */
-  static connect(
+  static async connect(
     port: number,
     protocol: number,
     label: string,
     transcript: Transcript,
   ): Promise<FramedStallPeer> {
-    return new Promise((resolve, reject) => {
-      const s = connect({ port, host: "127.0.0.1" });
-      const timer = setTimeout(() => {
-        s.destroy();
-        reject(new Error(`${label}: no SP header from 127.0.0.1:${port} within 3000 ms`));
-      }, 3000);
-      s.once("error", (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
-      s.once("connect", () => {
-        const h = spHeader({ protocol });
-        transcript.out(label, h);
-        s.write(h);
-      });
-      s.once("readable", function first() {
-        const head = s.read(8) as Buffer | null;
-        if (!head) {
-          s.once("readable", first);
-          return;
-        }
-        clearTimeout(timer);
-        transcript.in(label, head);
-        resolve(new FramedStallPeer(s, label, transcript));
-      });
-    });
+    return new FramedStallPeer(
+      await connectSp(port, protocol, label, transcript),
+      label,
+      transcript,
+    );
   }
 
   private onData(d: Buffer): void {
