@@ -20,7 +20,11 @@
 import { RingQueue } from "./queue.ts";
 
 export class FairQueue<T, K extends object = object> {
-  private readonly perSource = new Map<K, RingQueue<T>>();
+  /**
+   * Each source's queue, kept while the source lives (a WeakMap: a closed
+   * pipe's empty queue goes with it), so a steady flow allocates nothing.
+   */
+  private readonly perSource = new WeakMap<K, RingQueue<T>>();
   /** Sources with at least one item, in serving order. */
   private readonly turn = new RingQueue<K>();
   private count = 0;
@@ -53,8 +57,7 @@ export class FairQueue<T, K extends object = object> {
     const q = this.perSource.get(source) as RingQueue<T>;
     const item = q.shift() as T;
     this.count--;
-    if (q.isEmpty()) this.perSource.delete(source);
-    else this.turn.push(source);
+    if (!q.isEmpty()) this.turn.push(source);
     return item;
   }
 
