@@ -46,7 +46,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-INPROC-4"],
-    line: 224,
+    line: 232,
   },
   {
     id: "inproc-pipe:joining:connect",
@@ -56,7 +56,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["attachPipe"],
     target: "active",
     requirements: ["SP-INPROC-3"],
-    line: 225,
+    line: 233,
   },
   {
     id: "inproc-pipe:joining:disconnect",
@@ -66,7 +66,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-INPROC-10"],
-    line: 226,
+    line: 234,
   },
   {
     id: "inproc-pipe:joining:close",
@@ -76,7 +76,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-INPROC-10"],
-    line: 227,
+    line: 235,
   },
   {
     id: "inproc-pipe:active:oversize",
@@ -86,7 +86,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection", "detachPipe"],
     target: "closed",
     requirements: ["SP-INPROC-9"],
-    line: 228,
+    line: 236,
   },
   {
     id: "inproc-pipe:active:disconnect",
@@ -96,7 +96,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection", "detachPipe"],
     target: "closed",
     requirements: ["SP-INPROC-10"],
-    line: 229,
+    line: 237,
   },
   {
     id: "inproc-pipe:active:close",
@@ -106,7 +106,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection", "detachPipe"],
     target: "closed",
     requirements: ["SP-INPROC-10"],
-    line: 230,
+    line: 238,
   },
 ];
 

@@ -19,14 +19,10 @@ export interface UnwalkedTransition {
 
 const PENDING_REPLY =
   "REQ is pending only while no pipe can take the request; with the raw peer attached and reading, that means no connection exists, so no reply can arrive (it would need a second, flow-controlled connection, which the harness cannot hold in that state reliably)";
-const INPROC_JOIN =
-  "an inproc pipe end is joining only inside the single IUT call in which a dial meets its listener; no adapter operation can close either socket between the two steps (the cases in cases/inproc walk the other inproc-pipe transitions)";
 
 /** Transitions outside the path models that no case walks. */
 export const unobservable: readonly UnwalkedTransition[] = [
   { transition: "req:pending:reply", kind: "not-driven", reason: PENDING_REPLY },
-  { transition: "inproc-pipe:joining:disconnect", kind: "unobservable", reason: INPROC_JOIN },
-  { transition: "inproc-pipe:joining:close", kind: "unobservable", reason: INPROC_JOIN },
   {
     transition: "tcp-dialer:idle:stop",
     kind: "unobservable",

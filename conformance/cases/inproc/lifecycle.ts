@@ -94,6 +94,43 @@ const closeEitherEnd: ConformanceCase = {
   },
 };
 
+/**
+ * SP-INPROC-10 with SP-INPROC-5: a dial that is still waiting for its listener
+ * ends with its socket; the name's later listener never gets a pipe from it.
+ * PAIR v0 makes a leftover pipe visible: the listener would not take a partner.
+ */
+const closeWhileJoining: ConformanceCase = {
+  id: "inproc/close-while-joining",
+  title: "an inproc dial closed before any listener bound the name never joins a later listener",
+  requirements: ["SP-INPROC-10", "SP-INPROC-5"],
+  kind: "example",
+  needs: { protocols: ["pair0"], transports: INPROC },
+  covers: ["inproc-pipe:joining:close", "inproc-pipe:joining:connect"],
+  timeoutMs: 20000,
+  async run(ctx: CaseContext) {
+    const name = inprocName(ctx, "early-close");
+    const gone = await openCooked(ctx, "pair0");
+    await gone.dial(name);
+    // Long enough for an implementation that retries its dial to have tried at least once.
+    await new Promise((res) => setTimeout(res, 300));
+    await gone.close();
+    const listener = await openCooked(ctx, "pair0");
+    await listener.listen(name);
+    await new Promise((res) => setTimeout(res, T.quiet));
+    const partner = await openCooked(ctx, "pair0");
+    await partner.dial(name);
+    const got = await deliverSoon(partner, listener, "to the listener");
+    if (got === undefined) {
+      ctx.fail(
+        "the listener never took a live partner: the closed socket's waiting dial must have joined it",
+      );
+    }
+    const back = await deliverSoon(listener, partner, "back");
+    if (back === undefined) ctx.fail("the listener's messages never reached its live partner");
+    ctx.note(`the listener and its live partner exchanged "${got}" and "${back}"`);
+  },
+};
+
 /** SP-INPROC-11: a closed pipe leaves the socket's other pipes and endpoints alone. */
 const othersUnaffected: ConformanceCase = {
   id: "inproc/other-pipes-unaffected",
@@ -175,6 +212,7 @@ const receiveLimit: ConformanceCase = {
 export const inprocLifecycleCases: readonly ConformanceCase[] = [
   listenerRestart,
   closeEitherEnd,
+  closeWhileJoining,
   othersUnaffected,
   receiveLimit,
 ];

@@ -3,7 +3,7 @@ import { DialerDriver } from "../../core/dialer-driver.ts";
 import { SPError } from "../../core/errors.ts";
 import type { Dialer, PipeHost } from "../../core/transport.ts";
 import { findListener, type InprocListener, waitForListener } from "./listener.ts";
-import type { InprocPipe, InprocPipeMachine } from "./pipe.ts";
+import { InprocPipe, type InprocPipeMachine } from "./pipe.ts";
 
 /** The unprovided tcp-dialer machine, which inproc dialers follow (draft-sp-inproc §Dialer Machine). */
 export type InprocDialerMachine = typeof tcpDialerMachine;
@@ -78,6 +78,19 @@ export class InprocDialer implements Dialer {
   private connectOnce(name: string, host: PipeHost, machine: InprocPipeMachine | undefined): void {
     const attempt = ++this.attempt;
     const stale = () => attempt !== this.attempt;
+    // The dialing end exists from the start of the attempt and stays `joining` until a
+    // listener takes it; a close meanwhile ends it there (SP-INPROC-10).
+    const end = new InprocPipe({
+      host,
+      machine,
+      onClose: (_p, attached) => {
+        if (stale()) return;
+        this.attempt++;
+        this.pipe = undefined;
+        this.send({ type: attached ? "pipeClosed" : "failed" });
+      },
+    });
+    this.pipe = end;
     const join = (listener: InprocListener) => {
       if (stale()) return;
       this.cancelWait = undefined;
@@ -85,22 +98,12 @@ export class InprocDialer implements Dialer {
         this.cancelWait = waitForListener(name, (l) => queueMicrotask(() => join(l)));
         return;
       }
-      const pipe = listener.accept({
-        host,
-        machine,
-        onClose: (_p, attached) => {
-          if (stale()) return;
-          this.attempt++;
-          this.pipe = undefined;
-          this.send({ type: attached ? "pipeClosed" : "failed" });
-        },
-      });
-      if (pipe.isClosed) {
+      listener.accept(end);
+      if (end.isClosed) {
         // SP-INPROC-4: refused by the peer check; the onClose above reported `failed`.
         host.count("dialFailed");
         return;
       }
-      this.pipe = pipe;
       if (!this.everConnected) {
         this.everConnected = true;
         this.resolveConnected();

@@ -153,4 +153,32 @@ describe("inproc transport", () => {
     expect(b.pipes).toEqual([]);
     void l;
   });
+  it("a dial closed while it waits for a listener never joins one that binds later", async () => {
+    const name = uniqueName("early-close");
+    const a = fakeHost(0x10, 0x10);
+    const b = fakeHost(0x10, 0x10);
+    const d = new InprocDialer(name, a.host);
+    await new Promise((r) => setTimeout(r, 20));
+    await d.close();
+    await expect(d.connected).rejects.toMatchObject({ code: "ECLOSED" });
+    track(InprocListener.bind(name, b.host));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(a.pipes).toEqual([]);
+    expect(b.pipes).toEqual([]);
+    // Control: a live dialer does join the same listener.
+    const live = track(new InprocDialer(name, a.host));
+    await live.connected;
+    expect(b.pipes).toHaveLength(1);
+  });
+
+  it("a refused dialing end closes while still joining, and the dialer counts the failure", async () => {
+    const name = uniqueName("refused");
+    const a = fakeHost(0x10, 0x10);
+    const b = fakeHost(0x30, 0x31);
+    track(InprocListener.bind(name, b.host));
+    track(new InprocDialer(name, a.host));
+    await waitFor(() => (a.stats.dialFailed ?? 0) >= 1, 2000, "refused dial");
+    expect(a.pipes).toEqual([]);
+    expect(b.pipes).toEqual([]);
+  });
 });

@@ -1,11 +1,6 @@
 import { SPError } from "../../core/errors.ts";
 import type { Listener, PipeHost } from "../../core/transport.ts";
-import {
-  type InprocPipe,
-  type InprocPipeMachine,
-  type InprocPipeOptions,
-  joinPipes,
-} from "./pipe.ts";
+import { type InprocPipe, type InprocPipeMachine, joinEnd } from "./pipe.ts";
 
 /** Process-local names (SP-INPROC-1): bound listeners, and dialers waiting for one. Never
  * visible outside this process. */
@@ -18,7 +13,7 @@ const waiting = new Map<string, Set<(l: InprocListener) => void>>();
  *
  * @example
  * ```ts
- * const cancel = waitForListener("jobs", (l) => l.accept(opts));
+ * const cancel = waitForListener("jobs", (l) => l.accept(dialingEnd));
  * ```
  */
 export function waitForListener(name: string, wake: (l: InprocListener) => void): () => void {
@@ -39,7 +34,7 @@ export function waitForListener(name: string, wake: (l: InprocListener) => void)
  *
  * @example
  * ```ts
- * findListener("jobs")?.accept(opts);
+ * findListener("jobs")?.accept(dialingEnd);
  * ```
  */
 export function findListener(name: string): InprocListener | undefined {
@@ -89,16 +84,18 @@ export class InprocListener implements Listener {
     return this.closing === undefined;
   }
 
-  /** Joins a dialing socket; returns the dialer's end (closed when refused). */
-  accept(dialing: InprocPipeOptions): InprocPipe {
+  /**
+   * Joins a dialing end that has been waiting in `joining` (SP-INPROC-4);
+   * afterwards `d.isClosed` tells whether the peer check refused it.
+   */
+  accept(d: InprocPipe): void {
     const pipes = this.pipes;
-    const [d, l] = joinPipes(dialing, {
+    const l = joinEnd(d, {
       host: this.host,
       machine: this.machine,
       onClose: (p) => pipes.delete(p),
     });
     if (!l.isClosed) pipes.add(l);
-    return d;
   }
 
   close(): Promise<void> {

@@ -105,6 +105,11 @@ export class InprocPipe implements Pipe {
     return false;
   }
 
+  /** The protocol number of this end's own socket, which the other end checks. */
+  get hostProtocol(): number {
+    return this.host.identity.self;
+  }
+
   /** Joins this end with the other end's protocol number (the `connect` event). */
   join(peerProtocol: number): void {
     this.lifecycle({ type: "connect", arg: peerProtocol });
@@ -209,9 +214,34 @@ export class InprocPipe implements Pipe {
 }
 
 /**
+ * Joins a dialing end, created when its dialer started the attempt and still
+ * `joining`, with a new end for the listening socket (SP-INPROC-4): each end
+ * checks the other's protocol. The listening end checks first; when it
+ * refuses, the dialing end learns it as `disconnect` while still joining.
+ * Returns the listening end (already closed when refused, as is `d`).
+ *
+ * @example
+ * ```ts
+ * const d = new InprocPipe({ host: dialer }); // joining until a listener takes it
+ * const l = joinEnd(d, { host: listener });
+ * d.isClosed; // true when the protocols are not peers
+ * ```
+ */
+export function joinEnd(d: InprocPipe, listening: InprocPipeOptions): InprocPipe {
+  const l = new InprocPipe(listening);
+  d.other = l;
+  l.other = d;
+  l.join(d.hostProtocol);
+  // SP-INPROC-10: the refusing end closed first, so the dialing end sees the other end gone.
+  if (!l.isClosed) d.join(listening.host.identity.self);
+  else d.lifecycle({ type: "disconnect" });
+  return l;
+}
+
+/**
  * Creates the two ends of a pipe between a dialing and a listening socket and
- * joins them (SP-INPROC-4): each end checks the other's protocol number.
- * Returns the ends; a refused end is already closed.
+ * joins them at once (SP-INPROC-4). Returns the ends; a refused end is
+ * already closed.
  *
  * @example
  * ```ts
@@ -224,11 +254,5 @@ export function joinPipes(
   listening: InprocPipeOptions,
 ): [InprocPipe, InprocPipe] {
   const d = new InprocPipe(dialing);
-  const l = new InprocPipe(listening);
-  d.other = l;
-  l.other = d;
-  l.join(dialing.host.identity.self);
-  if (!l.isClosed) d.join(listening.host.identity.self);
-  else d.lifecycle({ type: "disconnect" });
-  return [d, l];
+  return [d, joinEnd(d, listening)];
 }
