@@ -3,6 +3,7 @@ import { closeCoverageCases } from "./close.ts";
 import { handshakeTimeoutCases } from "./handshake-timeout.ts";
 import { pairFlowControl } from "./pair-flow.ts";
 import { recvTimeoutCases } from "./recv-timeout.ts";
+import { reqPendingCases } from "./req-pending.ts";
 import { tcpCoverageCases } from "./tcp.ts";
 import { wsCoverageCases } from "./ws.ts";
 
@@ -13,4 +14,5 @@ export const coverageCases = [
   ...tcpCoverageCases,
   ...wsCoverageCases,
   ...handshakeTimeoutCases,
+  ...reqPendingCases,
 ];

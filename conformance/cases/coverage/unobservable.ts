@@ -17,12 +17,8 @@ export interface UnwalkedTransition {
   reason: string;
 }
 
-const PENDING_REPLY =
-  "REQ is pending only while no pipe can take the request; with the raw peer attached and reading, that means no connection exists, so no reply can arrive (it would need a second, flow-controlled connection, which the harness cannot hold in that state reliably)";
-
 /** Transitions outside the path models that no case walks. */
 export const unobservable: readonly UnwalkedTransition[] = [
-  { transition: "req:pending:reply", kind: "not-driven", reason: PENDING_REPLY },
   {
     transition: "tcp-dialer:idle:stop",
     kind: "unobservable",

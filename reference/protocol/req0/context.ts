@@ -13,9 +13,9 @@ export type ReqMachine = typeof reqMachine;
 export interface ReqContextHost {
   readonly options: { readonly resendTime: number; readonly recvTimeout: number };
   readonly isClosed: boolean;
-  /** Number of pipes available now. */
-  pipeCount(): number;
-  /** The next pipe, round robin (SP-REQREP-21). */
+  /** True when some pipe can take a request now (attached, and its write backlog not full). */
+  pipeReady(): boolean;
+  /** The next pipe that can take a request, round robin (SP-REQREP-21); undefined if none can. */
   pickPipe(): Pipe | undefined;
   /** A fresh request id, registered for `ctx` in the socket's id map (SP-REQREP-3). */
   claimId(ctx: ReqContext): number;
@@ -76,7 +76,9 @@ export class ReqContext {
         },
         transmit: () => {
           // SP-REQREP-5: the request goes out as exactly `[id] body`.
-          // SP-REQREP-21: pipes are used round robin.
+          // SP-REQREP-21: pipes are used round robin, skipping those whose backlog is full.
+          // A resend that finds every pipe backed up is skipped: the earlier copy still waits
+          // in its carrier's queue, and the next resend interval tries again.
           const pipe = host.pickPipe();
           if (!pipe || !this.idWord || !this.body) return;
           this.carrier = pipe;
@@ -117,7 +119,8 @@ export class ReqContext {
         },
       },
       guards: {
-        pipeAvailable: () => host.pipeCount() > 0,
+        // SP-REQREP-12: a request waits while no pipe can take it (none, or all backed up).
+        pipeAvailable: () => host.pipeReady(),
         // SP-REQREP-6: at least 4 bytes, top bit set, and the outstanding id.
         idMatches: ({ event }) => {
           const m = replyOf(event);
@@ -203,7 +206,10 @@ export class ReqContext {
     if (this.actor.getSnapshot().status === "active") this.actor.send({ type: "reply", arg: msg });
   }
 
-  /** Socket → context: a pipe was added (SP-REQREP-12) or removed (SP-REQREP-9). */
+  /**
+   * Socket → context: a pipe was added or can take messages again after its
+   * backlog drained (`pipeAdded`, SP-REQREP-12), or was removed (SP-REQREP-9).
+   */
   pipeEvent(type: "pipeAdded" | "pipeRemoved", pipe: Pipe): void {
     if (this.actor.getSnapshot().status === "active") this.actor.send({ type, arg: pipe });
   }

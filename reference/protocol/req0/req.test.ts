@@ -171,6 +171,32 @@ describe("req0", () => {
     expect(must(b.peers[0]).frames.length).toBe(2);
   });
 
+  it("holds a request while its only pipe is backed up and drops a reply to it until it goes out", async () => {
+    const { req, peer } = await setupReq();
+    await req.send("zero");
+    await waitFor(() => peer.frames.length === 1);
+    const id0 = idOf(must(peer.frames[0]));
+    peer.write(reply(id0, "ok"));
+    expect((await req.recv()).toString()).toBe("ok");
+    peer.socket.pause();
+    // Far more than loopback buffers plus the pipe's high-water mark: the pipe backs up.
+    await req.send(Buffer.alloc(16 * 1024 * 1024, 1));
+    await req.send("second");
+    const id2 = nextRequestId(nextRequestId(id0));
+    // SP-REQREP-12: the second request waits for a pipe that can take it, so a reply
+    // carrying its id cannot answer it yet and is dropped (SP-REQREP-6).
+    const dropped = req.getStats().rxDropped ?? 0;
+    peer.write(reply(id2, "forged"));
+    await waitFor(() => (req.getStats().rxDropped ?? 0) > dropped, 5000, "the early reply dropped");
+    peer.socket.resume();
+    await waitFor(() => peer.frames.length === 3, 10000, "both requests");
+    const second = must(peer.frames[2]);
+    expect(second.subarray(4).toString()).toBe("second");
+    expect(idOf(second)).toBe(id2);
+    peer.write(reply(id2, "real"));
+    expect((await req.recv()).toString()).toBe("real");
+  });
+
   it("close is idempotent and fails pending recv with ECLOSED", async () => {
     const { req } = await setupReq();
     await req.send("q");

@@ -73,7 +73,7 @@ export class Req0Socket extends SocketBase {
       get isClosed() {
         return self.isClosed;
       },
-      pipeCount: () => this.ring.length,
+      pipeReady: () => this.ring.some((p) => p.writable),
       pickPipe: () => this.pickPipe(),
       claimId: (ctx) => {
         // SP-REQREP-3: unique among the requests in flight on this socket.
@@ -140,7 +140,11 @@ export class Req0Socket extends SocketBase {
   protected pipeAdded(pipe: Pipe): void {
     this.ring.push(pipe);
     pipe.onMessage = (msg) => this.onReply(msg);
-    // SP-REQREP-12: requests waiting for a peer go out now.
+    // SP-REQREP-12: requests waiting for a pipe go out now, and again whenever a pipe
+    // whose write backlog was full drains.
+    pipe.onWritable = () => {
+      for (const ctx of this.contexts) ctx.pipeEvent("pipeAdded", pipe);
+    };
     for (const ctx of this.contexts) ctx.pipeEvent("pipeAdded", pipe);
   }
 
@@ -151,6 +155,7 @@ export class Req0Socket extends SocketBase {
       if (this.nextPipe > i) this.nextPipe--;
     }
     pipe.onMessage = null;
+    pipe.onWritable = null;
     // SP-REQREP-9: losing the carrying pipe resends at once (on another pipe, if any).
     for (const ctx of this.contexts) ctx.pipeEvent("pipeRemoved", pipe);
   }
@@ -173,13 +178,18 @@ export class Req0Socket extends SocketBase {
     this.count("rxDropped");
   }
 
+  /** SP-REQREP-21: round robin over the pipes that can take a request now. */
   private pickPipe(): Pipe | undefined {
     const n = this.ring.length;
-    if (n === 0) return undefined;
-    if (this.nextPipe >= n) this.nextPipe = 0;
-    const pipe = this.ring[this.nextPipe];
-    this.nextPipe = (this.nextPipe + 1) % n;
-    return pipe;
+    for (let k = 0; k < n; k++) {
+      const i = (this.nextPipe + k) % n;
+      const pipe = this.ring[i] as Pipe;
+      if (pipe.writable) {
+        this.nextPipe = (i + 1) % n;
+        return pipe;
+      }
+    }
+    return undefined;
   }
 }
 
