@@ -12,6 +12,7 @@
  * or when a case passed that the expectations file expects not to. The last
  * line printed is `conformance: N passed, M failed`.
  */
+import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { projectRoot } from "../adapters/build.ts";
@@ -27,11 +28,18 @@ import { mergeResults, readResults } from "./merge.ts";
 import { type CaseRow, type Results, type Summary, summarize, writeReports } from "./report.ts";
 import { inShard, parseShard, type Shard } from "./shard.ts";
 
+/**
+ * Cases at once by default. Most cases spend their time waiting on timers and
+ * peers, not on the CPU, so twice the cores (at most 4) keeps a 2-core box busy
+ * without starving the IUT; a failed case is re-run alone anyway.
+ */
+const DEFAULT_JOBS = Math.min(4, 2 * availableParallelism());
+
 const USAGE = `usage: npm run conformance -- [options]
        npm run conformance -- merge DIR... [--report-dir DIR]
   --iut NAME|CMD       reference (default), nng, nanomsg, or an adapter command line; repeatable
   --iut-cat CLI        an nngcat-compatible CLI driven in cat mode (e.g. nngcat); repeatable
-  --jobs N             run N cases at once (default 1)
+  --jobs N             run N cases at once (default ${DEFAULT_JOBS}; 1 for the strictest timing)
   --shard i/n          run only the i-th of n deterministic slices of the cases (by case id)
   --repeat N           run everything N times; a verdict that changes is reported as flaky
   --report-dir DIR     where results.json, junit.xml and index.html go
@@ -146,7 +154,7 @@ async function main(): Promise<number> {
   if (positionals[0] === "merge") return merge(positionals.slice(1), values["report-dir"]);
   if (positionals.length > 0) throw new Error(`unexpected argument ${positionals[0]}\n${USAGE}`);
 
-  const jobs = positiveInt(values.jobs, "--jobs", 1);
+  const jobs = positiveInt(values.jobs, "--jobs", DEFAULT_JOBS);
   const repeat = positiveInt(values.repeat, "--repeat", 1);
   const shard: Shard | undefined = values.shard ? parseShard(values.shard) : undefined;
   const match = idMatcher(values.filter);
