@@ -10,6 +10,7 @@ import {
   type EndpointOptions,
   type IoOptions,
   type Iut,
+  type IutDialer,
   IutDiedError,
   IutError,
   type IutInfo,
@@ -313,6 +314,17 @@ export class AdapterSocket implements IutSocket {
 
   async dial(url: string, opts?: EndpointOptions): Promise<void> {
     await this.client.socketCall("dial", this.handle, { url, ...opts });
+  }
+
+  async dialer(url: string, opts?: EndpointOptions): Promise<IutDialer> {
+    this.client.requireFeature("dialers", "a dialer created without starting it");
+    const a = await this.client.socketCall("dial", this.handle, { url, ...opts, start: false });
+    const handle = Number(a.dialer);
+    // The dialer ops carry the owning socket too (ADAPTER.md §3.2).
+    const op = (name: string) => async () => {
+      await this.client.socketCall(name, this.handle, { dialer: handle });
+    };
+    return { handle, start: op("dialer-start"), close: op("dialer-close") };
   }
 
   async setopt(name: string, value: number | Uint8Array): Promise<void> {

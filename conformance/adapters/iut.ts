@@ -13,8 +13,8 @@ export interface Capabilities {
   /** nng option names the adapter accepts in `setopt`. */
   options: string[];
   /**
-   * Optional features (ADAPTER.md §3.2): `raw`, `device`, `contexts`, `pipes`, `stats`.
-   * Absent means none.
+   * Optional features (ADAPTER.md §3.2): `raw`, `device`, `contexts`, `pipes`, `stats`,
+   * `dialers`. Absent means none.
    */
   features?: string[];
 }
@@ -113,6 +113,19 @@ export interface IutMessage {
   pipe?: number;
 }
 
+/**
+ * A dialer the case created without starting it (feature `dialers`, ADAPTER.md §3.2):
+ * it makes no connection attempt until {@link IutDialer.start}.
+ */
+export interface IutDialer {
+  /** The adapter's handle for the dialer. */
+  readonly handle: number;
+  /** Starts it: from now on it connects and reconnects in the background, as `dial` does. */
+  start(): Promise<void>;
+  /** Closes only this dialer: no further attempts; its attempt or connection is closed. */
+  close(): Promise<void>;
+}
+
 /** One socket inside the IUT. */
 export interface IutSocket {
   /** The adapter's handle for the socket. */
@@ -122,6 +135,11 @@ export interface IutSocket {
   listen(url: string, opts?: EndpointOptions): Promise<string>;
   /** Starts a non-blocking, reconnecting dialer. */
   dial(url: string, opts?: EndpointOptions): Promise<void>;
+  /**
+   * Creates a dialer towards `url` without starting it (feature `dialers`); the case
+   * starts and closes it through the returned handle.
+   */
+  dialer(url: string, opts?: EndpointOptions): Promise<IutDialer>;
   /**
    * Sets an option by its nng name (`req:resend-time`, `recv-size-max`, ...).
    * Byte-valued options (`sub:subscribe`, `sub:unsubscribe`) take a Uint8Array,

@@ -25,7 +25,7 @@ export interface CaseNeeds {
   transports: string[];
   /** nng option names the case sets. */
   options?: string[];
-  /** Optional adapter features the case uses (ADAPTER.md §3.2): `raw`, `device`, `contexts`, `pipes`, `stats`. */
+  /** Optional adapter features the case uses (ADAPTER.md §3.2): `raw`, `device`, `contexts`, `pipes`, `stats`, `dialers`. */
   features?: string[];
 }
 

@@ -121,17 +121,29 @@ export abstract class SocketBase implements PipeHost, AsyncIterable<Buffer> {
 
   /**
    * Starts a reconnecting dialer and returns it at once. Bad URLs throw EADDRINVAL now.
+   * With `{ start: false }` the dialer is created but makes no connection attempt until
+   * its `start()` is called (nng's `nng_dialer_create` / `nng_dialer_start`); closing it,
+   * or the socket, before then never touches the network. A transport that cannot
+   * create unstarted dialers answers ENOTSUP.
    *
    * @example
    * ```ts
    * const d = s.dial("tcp://127.0.0.1:5555");
    * await d.connected;
+   *
+   * const later = s.dial("tcp://127.0.0.1:5556", { start: false });
+   * later.start?.(); // connects from now on; later.close() stops it
    * ```
    */
   dial(url: string, options?: EndpointOptions): Dialer {
     this.assertOpen();
     const parsed = parseUrl(url, false);
     const dialer = this.transportFor(parsed.scheme).dial(parsed, this, options);
+    if (options?.start === false && dialer.start === undefined) {
+      // The transport started it anyway: stop it before its first attempt gets anywhere.
+      void dialer.close();
+      throw new SPError("ENOTSUP", `${parsed.scheme}:// dialers cannot be created unstarted`);
+    }
     this.dialers.add(dialer);
     return dialer;
   }

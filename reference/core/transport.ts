@@ -61,10 +61,18 @@ export interface TlsEndpointOptions {
  * @example
  * ```ts
  * s.dial("tls+tcp://example.net:5555", { tls: { ca: pem } });
+ * const d = s.dial("tcp://127.0.0.1:5555", { start: false }); // created, not connecting yet
+ * d.start?.();
  * ```
  */
 export interface EndpointOptions {
   tls?: TlsEndpointOptions;
+  /**
+   * Dialers only (listeners ignore it). `false` creates the dialer without starting it: it
+   * makes no connection attempt until its `start()` is called, and closing it before that
+   * leaves no trace on the network. Default `true`: the dialer starts at once.
+   */
+  start?: boolean;
 }
 
 /** A bound listener. */
@@ -75,12 +83,32 @@ export interface Listener {
   close(): Promise<void>;
 }
 
-/** A reconnecting dialer. */
+/**
+ * A reconnecting dialer.
+ *
+ * @example
+ * ```ts
+ * const d = s.dial("tcp://127.0.0.1:5555", { start: false });
+ * d.start?.();       // the first attempt begins
+ * await d.connected;
+ * await d.close();   // stops reconnecting, closes its pipe
+ * ```
+ */
 export interface Dialer {
   /** The URL being dialed. */
   readonly url: string;
   /** Resolves when the first pipe is attached; rejects with ECLOSED if closed before. */
   readonly connected: Promise<void>;
+  /**
+   * Starts a dialer created with `{ start: false }`: its first connection attempt begins
+   * (SP-TCP-13). Throws SPError ESTATE when the dialer has already started (every dialer
+   * created without `start: false` has) and ECLOSED once it is closed.
+   *
+   * Optional while some transports cannot create unstarted dialers; `dial` with
+   * `{ start: false }` answers ENOTSUP for those (all transports of the reference but
+   * `inproc://` have it).
+   */
+  start?(): void;
   /** Stops reconnecting and closes its pipe. Idempotent. */
   close(): Promise<void>;
 }

@@ -52,7 +52,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: ["connect"],
     target: "connecting",
     requirements: ["SP-TCP-13"],
-    line: 327,
+    line: 335,
   },
   {
     id: "tcp-dialer:idle:stop",
@@ -62,7 +62,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: [],
     target: "stopped",
     requirements: ["SP-TCP-13"],
-    line: 328,
+    line: 336,
   },
   {
     id: "tcp-dialer:connecting:connected",
@@ -72,7 +72,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: ["resetBackoff"],
     target: "connected",
     requirements: ["SP-TCP-13"],
-    line: 329,
+    line: 337,
   },
   {
     id: "tcp-dialer:connecting:failed",
@@ -82,7 +82,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: [],
     target: "backoff",
     requirements: ["SP-TCP-13"],
-    line: 330,
+    line: 338,
   },
   {
     id: "tcp-dialer:connecting:stop",
@@ -92,7 +92,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: ["abortConnect"],
     target: "stopped",
     requirements: ["SP-TCP-13"],
-    line: 331,
+    line: 339,
   },
   {
     id: "tcp-dialer:connected:pipeClosed",
@@ -102,7 +102,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: [],
     target: "backoff",
     requirements: ["SP-TCP-13"],
-    line: 332,
+    line: 340,
   },
   {
     id: "tcp-dialer:connected:stop",
@@ -112,7 +112,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: [],
     target: "stopped",
     requirements: ["SP-TCP-13"],
-    line: 333,
+    line: 341,
   },
   {
     id: "tcp-dialer:backoff:after:reconnectDelay",
@@ -122,7 +122,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: ["advanceBackoff", "connect"],
     target: "connecting",
     requirements: ["SP-TCP-13"],
-    line: 334,
+    line: 342,
   },
   {
     id: "tcp-dialer:backoff:stop",
@@ -132,7 +132,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: [],
     target: "stopped",
     requirements: ["SP-TCP-13"],
-    line: 335,
+    line: 343,
   },
 ];
 

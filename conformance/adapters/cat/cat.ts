@@ -27,6 +27,7 @@ import { createInterface } from "node:readline";
 import {
   type IoOptions,
   type Iut,
+  type IutDialer,
   IutError,
   type IutInfo,
   type IutMessage,
@@ -365,6 +366,10 @@ class CatSocket implements IutSocket {
 
   openContext(): Promise<IutSocket> {
     return Promise.reject(this.owner.refuse("cat mode has no contexts"));
+  }
+
+  dialer(): Promise<IutDialer> {
+    return Promise.reject(this.owner.refuse("cat mode has no unstarted dialers"));
   }
 
   stats(): Promise<Record<string, number>> {

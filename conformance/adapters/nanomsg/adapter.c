@@ -237,7 +237,8 @@ static void op_hello(long long id) {
   for (size_t i = 0; i < NINT_OPTIONS; i++)
     n += (size_t)snprintf(out + n, sizeof out - n, "%s\"%s\"", i ? "," : "",
                           int_options[i].name);
-  /* No contexts, pair1 or pipe ids in nanomsg: only these features. */
+  /* No contexts, pair1 or pipe ids in nanomsg, and no "dialers": nn_connect starts its
+     endpoint at once, there is no dialer that exists unstarted. Only these features. */
   snprintf(out + n, sizeof out - n,
            ",\"sub:subscribe\",\"sub:unsubscribe\"],"
            "\"features\":[\"raw\",\"device\",\"stats\"]}");

@@ -10,7 +10,7 @@
  *
  * The program is one translation unit: this file includes util.c (JSON,
  * base64, answers), tls.c, handles.c (socket and context handles) and
- * features.c (device, contexts, stats, pair1:polyamorous).
+ * features.c (device, contexts, stats, dialers, pair1:polyamorous).
  *
  * Build: cc -O2 -o nng-adapter adapter.c -lnng -lpthread
  */
@@ -156,11 +156,13 @@ static void op_hello(long long id) {
   /* No "send-priority": nng 1.5.2 has no send priorities. */
   n += (size_t)snprintf(extra + n, sizeof extra - n,
                         ",\"%s\",\"%s\",\"%s\"],\"features\":[\"raw\",\"device\",\"contexts\","
-                        "\"pipes\",\"stats\"]}",
+                        "\"pipes\",\"stats\",\"dialers\"]}",
                         NNG_OPT_SUB_SUBSCRIBE, NNG_OPT_SUB_UNSUBSCRIBE, NNG_OPT_PAIR1_POLY);
   answer_ok(id, extra);
 }
 
+/* Starts a dialer, or with "start":false (feature "dialers") only creates it and answers its
+   id as the "dialer" handle; dialer-start and dialer-close (features.c) take it from there. */
 static void op_dial(long long id, nng_socket s, const char *url, const char *line) {
   nng_tls_config *cfg;
   int rv = tls_config(line, 0, &cfg);
@@ -168,12 +170,20 @@ static void op_dial(long long id, nng_socket s, const char *url, const char *lin
     answer_nng(id, rv);
     return;
   }
-  nng_dialer d;
+  int start = !json_false(line, "start");
+  nng_dialer d = NNG_DIALER_INITIALIZER;
   rv = nng_dialer_create(&d, s, url);
   if (rv == 0 && cfg) rv = nng_dialer_set_ptr(d, NNG_OPT_TLS_CONFIG, cfg);
-  if (rv == 0) rv = nng_dialer_start(d, NNG_FLAG_NONBLOCK);
+  if (rv == 0 && start) rv = nng_dialer_start(d, NNG_FLAG_NONBLOCK);
   if (cfg) nng_tls_config_free(cfg); /* the dialer holds its own reference */
-  answer_rv(id, rv);
+  if (rv != 0 || start) {
+    if (rv != 0 && !start && nng_dialer_id(d) > 0) nng_dialer_close(d);
+    answer_rv(id, rv);
+    return;
+  }
+  char extra[64];
+  snprintf(extra, sizeof extra, "\"dialer\":%d", nng_dialer_id(d));
+  answer_ok(id, extra);
 }
 
 static void op_listen(long long id, nng_socket s, const char *url, const char *line) {
@@ -351,6 +361,8 @@ static void *handle(void *arg) {
     op_recv(id, t, timeout);
   } else if (strcmp(op, "close") == 0) {
     answer_rv(id, t.is_ctx ? nng_ctx_close(t.ctx) : nng_close(t.sock));
+  } else if (strcmp(op, "dialer-start") == 0 || strcmp(op, "dialer-close") == 0) {
+    op_dialer(id, line, strcmp(op, "dialer-start") == 0);
   } else if (strcmp(op, "context") == 0) {
     op_context(id, t);
   } else if (strcmp(op, "device") == 0) {

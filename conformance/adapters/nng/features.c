@@ -1,6 +1,6 @@
 /*
- * Optional features of the adapter contract (ADAPTER.md §3.2): device, contexts, stats and
- * the pair1:polyamorous option. raw and pipes live in open/send/recv (adapter.c).
+ * Optional features of the adapter contract (ADAPTER.md §3.2): device, contexts, stats,
+ * dialers and the pair1:polyamorous option. raw and pipes live in open/send/recv (adapter.c).
  * Included by adapter.c.
  */
 
@@ -71,6 +71,26 @@ static void op_device(long long id, const char *line) {
     return;
   }
   answer_ok(id, NULL);
+}
+
+/* ---------- dialers: nng_dialer_create (in op_dial), nng_dialer_start, nng_dialer_close ---------- */
+
+/* dialer-start / dialer-close on the handle op_dial answered for "start":false. nng names a
+   dialer it no longer has (closed, or its socket closed) NNG_ENOENT; the contract says
+   ECLOSED. A second start is nng's NNG_ESTATE. */
+static void op_dialer(long long id, const char *line, int start) {
+  long long handle;
+  if (!json_num(line, "dialer", &handle) || handle <= 0 || handle > (long long)INT32_MAX) {
+    answer_err(id, "EINVAL", "needs a dialer handle in \"dialer\"");
+    return;
+  }
+  nng_dialer d = NNG_DIALER_INITIALIZER;
+  d.id = (uint32_t)handle;
+  int rv = start ? nng_dialer_start(d, NNG_FLAG_NONBLOCK) : nng_dialer_close(d);
+  if (rv == NNG_ENOENT)
+    answer_err(id, "ECLOSED", "no open dialer with that handle");
+  else
+    answer_rv(id, rv);
 }
 
 /* ---------- contexts ---------- */

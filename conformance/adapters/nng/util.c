@@ -123,6 +123,12 @@ static int json_true(const char *line, const char *key) {
   return p != NULL && strncmp(p, "true", 4) == 0;
 }
 
+/* True when the field is the literal `false` (absent is not false). */
+static int json_false(const char *line, const char *key) {
+  const char *p = json_field(line, key);
+  return p != NULL && strncmp(p, "false", 5) == 0;
+}
+
 /* Decodes a base64 string field; returns its length, 0 with *out NULL when the field is
    absent, or -1 when it is not base64. */
 static long json_bytes(const char *line, const char *key, unsigned char **out) {

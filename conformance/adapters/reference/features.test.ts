@@ -1,7 +1,7 @@
 /**
  * Drives the real reference adapter process through the client for each
  * optional feature of ADAPTER.md §3.2: raw sockets and headers, the device,
- * contexts, pipes (PAIR v1 polyamorous), send-priority, stats and inproc.
+ * contexts, pipes (PAIR v1 polyamorous), send-priority, stats, dialers and inproc.
  */
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -41,7 +41,7 @@ describe("reference adapter: optional features", () => {
   test("hello declares the features and the extra options", async () => {
     const caps = client.info.capabilities;
     expect(caps.features).toEqual(
-      expect.arrayContaining(["raw", "device", "contexts", "pipes", "stats"]),
+      expect.arrayContaining(["raw", "device", "contexts", "pipes", "stats", "dialers"]),
     );
     expect(caps.options).toEqual(expect.arrayContaining(["send-priority", "pair1:polyamorous"]));
     expect(caps.transports).toContain("inproc");
@@ -212,6 +212,29 @@ describe("reference adapter: optional features", () => {
       if (bad === 0) await new Promise((r) => setTimeout(r, 100));
     }
     expect(bad).toBe(1);
+    await closeAll();
+  });
+
+  test("dialers: created unstarted, started, closed; closed handles answer ECLOSED", async () => {
+    const rep = await open("rep0");
+    const url = await rep.listen("tcp://127.0.0.1:0");
+    const req = await open("req0");
+    await req.setopt("reconnect-time-min", 20);
+    const d = await req.dialer(url);
+    expect(d.handle).toBeGreaterThan(0);
+    // Unstarted: a request queues, nothing reaches the REP.
+    await req.send(enc("queued"), T);
+    await expect(rep.recv({ timeoutMs: 200 })).rejects.toMatchObject({ code: "ETIMEDOUT" });
+    await d.start();
+    expect(dec(await rep.recv(T))).toBe("queued");
+    await expect(d.start()).rejects.toMatchObject({ code: "ESTATE" });
+    await d.close();
+    await expect(d.close()).rejects.toMatchObject({ code: "ECLOSED" });
+    await expect(d.start()).rejects.toBeInstanceOf(IutError);
+    const e = await req.dialer(url);
+    await req.close();
+    opened = opened.filter((s) => s !== req);
+    await expect(e.start()).rejects.toMatchObject({ code: "ECLOSED" });
     await closeAll();
   });
 

@@ -30,7 +30,7 @@ import {
 } from "./registry.ts";
 
 /** Features this adapter declares in `hello`. */
-export const features = ["raw", "device", "contexts", "pipes", "stats"];
+export const features = ["raw", "device", "contexts", "pipes", "stats", "dialers"];
 
 /** Options handled here rather than by the reference's option table. */
 export const extraOptions = ["send-priority", "pair1:polyamorous"];

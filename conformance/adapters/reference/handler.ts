@@ -18,6 +18,7 @@ import {
   SPError,
   type TlsEndpointOptions,
 } from "../../../reference/index.ts";
+import { clearDialers, closeDialer, createDialer, startDialer } from "./dialers.ts";
 import {
   endpointExtras,
   extraOptions,
@@ -126,12 +127,25 @@ export async function handle(req: Request, log: Log = () => {}): Promise<Record<
     }
     case "dial": {
       const e = lookupSocket(req.socket, "dial");
-      const d = e.sock.dial(String(req.url), { ...endpointOptions(req), ...endpointExtras(e) });
+      const opts = { ...endpointOptions(req), ...endpointExtras(e) };
+      if (req.start === false) {
+        // Feature `dialers`: created, not started; dialer-start / dialer-close drive it.
+        const dialer = createDialer(e, String(req.url), opts);
+        e.endpoints++;
+        return { dialer };
+      }
+      const d = e.sock.dial(String(req.url), opts);
       e.endpoints++;
       // Dialing reconnects in the background; a failed first attempt is not an error.
       void Promise.resolve(d.connected).catch(() => {});
       return {};
     }
+    case "dialer-start":
+      startDialer(req);
+      return {};
+    case "dialer-close":
+      await closeDialer(req);
+      return {};
     case "setopt":
       setopt(req);
       return {};
@@ -190,5 +204,6 @@ export async function answerOf(
 export function closeAll(): Promise<PromiseSettledResult<void>[]> {
   const closing = openSockets().map((e) => e.sock.close());
   clearAll();
+  clearDialers();
   return Promise.allSettled(closing);
 }

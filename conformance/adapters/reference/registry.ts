@@ -27,6 +27,10 @@ export interface Request {
   tls?: unknown;
   a?: number;
   b?: number;
+  /** `dial` (feature `dialers`): false creates the dialer without starting it. */
+  start?: boolean;
+  /** `dialer-start`, `dialer-close` (feature `dialers`): the dialer's handle. */
+  dialer?: number;
 }
 
 /** A failure answered with an nng-style code. */

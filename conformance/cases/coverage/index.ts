@@ -1,5 +1,6 @@
 /** Hand-written cases for transitions no protocol family walks. */
 import { closeCoverageCases } from "./close.ts";
+import { dialerStopCases } from "./dialer-stop.ts";
 import { handshakeTimeoutCases } from "./handshake-timeout.ts";
 import { pairFlowControl } from "./pair-flow.ts";
 import { recvTimeoutCases } from "./recv-timeout.ts";
@@ -12,6 +13,7 @@ export const coverageCases = [
   pairFlowControl,
   ...recvTimeoutCases,
   ...tcpCoverageCases,
+  ...dialerStopCases,
   ...wsCoverageCases,
   ...handshakeTimeoutCases,
   ...reqPendingCases,

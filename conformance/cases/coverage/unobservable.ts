@@ -18,20 +18,7 @@ export interface UnwalkedTransition {
 }
 
 /** Transitions outside the path models that no case walks. */
-export const unobservable: readonly UnwalkedTransition[] = [
-  {
-    transition: "tcp-dialer:idle:stop",
-    kind: "unobservable",
-    reason:
-      "the adapter's dial starts the dialer at once; a dialer stopped before it starts leaves no trace on the wire",
-  },
-  {
-    transition: "tcp-dialer:connecting:stop",
-    kind: "unobservable",
-    reason:
-      "a TCP connect to 127.0.0.1 is accepted or refused within microseconds, so the harness cannot close the socket while a connect is in flight",
-  },
-];
+export const unobservable: readonly UnwalkedTransition[] = [];
 
 /**
  * Transitions the path generator found no stimulus for (skipped at generation

@@ -35,7 +35,7 @@ export class InprocDialer implements Dialer {
   constructor(
     name: string,
     host: PipeHost,
-    machines: { dialer?: InprocDialerMachine; pipe?: InprocPipeMachine } = {},
+    machines: { dialer?: InprocDialerMachine; pipe?: InprocPipeMachine; start?: boolean } = {},
   ) {
     this.url = `inproc://${name}`;
     this.connected = new Promise<void>((resolve, reject) => {
@@ -50,7 +50,13 @@ export class InprocDialer implements Dialer {
         abort: () => this.abortAttempt(),
       },
       machines.dialer ?? tcpDialerMachine,
+      { start: machines.start },
     );
+  }
+
+  /** Starts a dialer made with `start: false` (SP-TCP-13); ESTATE once started, ECLOSED once closed. */
+  start(): void {
+    this.driver.startOrThrow(this.closing !== undefined);
   }
 
   close(): Promise<void> {

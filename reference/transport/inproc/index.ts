@@ -25,7 +25,8 @@ export function createInprocTransport(machines: InprocTransportMachines = {}): T
     scheme: "inproc",
     listen: async (url: SPUrl, host: PipeHost): Promise<Listener> =>
       InprocListener.bind(url.path ?? "", host, machines.pipe),
-    dial: (url: SPUrl, host: PipeHost): Dialer => new InprocDialer(url.path ?? "", host, machines),
+    dial: (url: SPUrl, host: PipeHost, options?: { start?: boolean }): Dialer =>
+      new InprocDialer(url.path ?? "", host, { ...machines, start: options?.start }),
   };
 }
 

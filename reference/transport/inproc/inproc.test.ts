@@ -181,4 +181,17 @@ describe("inproc transport", () => {
     expect(a.pipes).toEqual([]);
     expect(b.pipes).toEqual([]);
   });
+  it("an inproc dialer made with start: false joins only once started", async () => {
+    const url = `inproc://${uniqueName("later")}`;
+    const rep = track(rep0({ recvTimeout: 2000 }));
+    await rep.listen(url);
+    const req = track(req0({ recvTimeout: 2000 }));
+    const d = req.dial(url, { start: false });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(rep.stats().socket.pipesOpen).toBe(0);
+    d.start?.();
+    await d.connected;
+    await roundTrip(req, rep, "started");
+    expect(() => d.start?.()).toThrow(expect.objectContaining({ code: "ESTATE" }));
+  });
 });

@@ -1,5 +1,11 @@
 import { connect } from "node:net";
-import type { Dialer, Listener, PipeHost, Transport } from "../../core/transport.ts";
+import type {
+  Dialer,
+  EndpointOptions,
+  Listener,
+  PipeHost,
+  Transport,
+} from "../../core/transport.ts";
 import type { SPUrl } from "../../core/url.ts";
 import { type StreamConnect, TcpDialer, type TcpDialerMachine } from "../tcp/dialer.ts";
 import type { TcpPipeMachine } from "../tcp/pipe.ts";
@@ -31,8 +37,13 @@ export function createIpcTransport(machines: IpcTransportMachines = {}): Transpo
     scheme: "ipc",
     listen: (url: SPUrl, host: PipeHost): Promise<Listener> =>
       IpcListener.bind(url, host, machines.pipe),
-    dial: (url: SPUrl, host: PipeHost): Dialer =>
-      new TcpDialer(url, host, { ...machines, connect: ipcConnect, frameType: IPC_FRAME_TYPE }),
+    dial: (url: SPUrl, host: PipeHost, options?: EndpointOptions): Dialer =>
+      new TcpDialer(url, host, {
+        ...machines,
+        connect: ipcConnect,
+        frameType: IPC_FRAME_TYPE,
+        start: options?.start,
+      }),
   };
 }
 

@@ -24,12 +24,16 @@ const tcpConnect: StreamConnect = async (url) => {
 /**
  * A reconnecting TCP dialer driven by the `tcp-dialer` actor. A connection
  * counts as established once its SP header exchange succeeded; a refused or
- * failed attempt just waits and retries (SP-TCP-13).
+ * failed attempt just waits and retries (SP-TCP-13). With `start: false` it
+ * stays idle, making no attempt, until {@link TcpDialer.start}.
  *
  * @example
  * ```ts
  * const d = new TcpDialer(parseUrl("tcp://127.0.0.1:5555", false), socket);
  * await d.connected;
+ *
+ * const later = new TcpDialer(parseUrl("tcp://127.0.0.1:5555", false), socket, { start: false });
+ * later.start();
  * ```
  */
 export class TcpDialer implements Dialer {
@@ -55,6 +59,8 @@ export class TcpDialer implements Dialer {
       connect?: StreamConnect;
       /** Leading frame type byte (IPC); default none. */
       frameType?: number;
+      /** `false`: wait for {@link TcpDialer.start}; default start at once. */
+      start?: boolean;
     } = {},
   ) {
     this.url = url.text;
@@ -67,13 +73,27 @@ export class TcpDialer implements Dialer {
 
     this.driver = new DialerDriver(
       host,
-
       {
         connect: () => this.connectOnce(url, host, machines.pipe, machines),
         abort: () => this.abortAttempt(),
       },
       machines.dialer ?? tcpDialerMachine,
+      { start: machines.start },
     );
+  }
+
+  /**
+   * Starts a dialer created with `start: false` (SP-TCP-13: the first attempt begins now).
+   * SPError ESTATE when it has already started, ECLOSED after {@link TcpDialer.close}.
+   *
+   * @example
+   * ```ts
+   * const d = socket.dial("tcp://127.0.0.1:5555", { start: false });
+   * d.start?.();
+   * ```
+   */
+  start(): void {
+    this.driver.startOrThrow(this.closing !== undefined);
   }
 
   close(): Promise<void> {

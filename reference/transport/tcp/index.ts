@@ -1,4 +1,10 @@
-import type { Dialer, Listener, PipeHost, Transport } from "../../core/transport.ts";
+import type {
+  Dialer,
+  EndpointOptions,
+  Listener,
+  PipeHost,
+  Transport,
+} from "../../core/transport.ts";
 import type { SPUrl } from "../../core/url.ts";
 import { TcpDialer, type TcpDialerMachine } from "./dialer.ts";
 import { TcpListener } from "./listener.ts";
@@ -24,7 +30,8 @@ export function createTcpTransport(machines: TcpTransportMachines = {}): Transpo
     scheme: "tcp",
     listen: (url: SPUrl, host: PipeHost): Promise<Listener> =>
       TcpListener.bind(url, host, machines.pipe),
-    dial: (url: SPUrl, host: PipeHost): Dialer => new TcpDialer(url, host, machines),
+    dial: (url: SPUrl, host: PipeHost, options?: EndpointOptions): Dialer =>
+      new TcpDialer(url, host, { ...machines, start: options?.start }),
   };
 }
 

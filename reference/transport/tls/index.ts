@@ -94,7 +94,12 @@ export class TlsDialer implements Dialer {
   lastError: SPError | undefined;
   private readonly inner: TcpDialer;
 
-  constructor(url: SPUrl, host: PipeHost, tls: TlsEndpointOptions = {}) {
+  constructor(
+    url: SPUrl,
+    host: PipeHost,
+    tls: TlsEndpointOptions = {},
+    options: { start?: boolean } = {},
+  ) {
     this.url = url.text;
     // SP-TLS-8: the expected name is the URL host unless configured; SNI only for DNS names.
     const expected = tls.servername ?? url.host;
@@ -127,8 +132,13 @@ export class TlsDialer implements Dialer {
     // SP-TLS-12, SP-TLS-14: TCP framing and the TCP dialer's back-off, over TLS. The pipe starts
     // at the TCP connect, so its handshake timeout also bounds the TLS handshake (SP-TLS-13);
     // node writes nothing of the SP header before the TLS handshake and verification succeed.
-    this.inner = new TcpDialer(url, host, { connect });
+    this.inner = new TcpDialer(url, host, { connect, start: options.start });
     this.connected = this.inner.connected;
+  }
+
+  /** Starts a dialer created with `start: false`; see {@link TcpDialer.start}. */
+  start(): void {
+    this.inner.start();
   }
 
   close(): Promise<void> {
@@ -190,7 +200,7 @@ export function createTlsTransport(): Transport {
     listen: (url: SPUrl, host: PipeHost, options?: EndpointOptions) =>
       listenTls(url, host, options?.tls),
     dial: (url: SPUrl, host: PipeHost, options?: EndpointOptions) =>
-      new TlsDialer(url, host, options?.tls),
+      new TlsDialer(url, host, options?.tls, { start: options?.start }),
   };
 }
 

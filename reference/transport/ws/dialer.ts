@@ -34,7 +34,13 @@ export class WsDialer implements Dialer {
   private closing: Promise<void> | undefined;
   private readonly driver: DialerDriver;
 
-  constructor(url: SPUrl, host: PipeHost, tls: TlsEndpointOptions = {}, machine?: WsPipeMachine) {
+  constructor(
+    url: SPUrl,
+    host: PipeHost,
+    tls: TlsEndpointOptions = {},
+    machine?: WsPipeMachine,
+    options: { start?: boolean } = {},
+  ) {
     this.url = url.text;
     this.connected = new Promise<void>((resolve, reject) => {
       this.resolveConnected = resolve;
@@ -42,13 +48,26 @@ export class WsDialer implements Dialer {
     });
     this.connected.catch(() => {});
     // Deferred: the attempt's pipe actor must not start inside this actor's action.
-    this.driver = new DialerDriver(host, {
-      connect: () =>
-        queueMicrotask(() => {
-          if (!this.closing) this.connectOnce(url, host, tls, machine);
-        }),
-      abort: () => this.abortAttempt(),
-    });
+    this.driver = new DialerDriver(
+      host,
+      {
+        connect: () =>
+          queueMicrotask(() => {
+            if (!this.closing) this.connectOnce(url, host, tls, machine);
+          }),
+        abort: () => this.abortAttempt(),
+      },
+      undefined,
+      { start: options.start },
+    );
+  }
+
+  /**
+   * Starts a dialer created with `start: false` (SP-WS-16, SP-TCP-13: the first attempt
+   * begins now). SPError ESTATE when it has already started, ECLOSED once closed.
+   */
+  start(): void {
+    this.driver.startOrThrow(this.closing !== undefined);
   }
 
   close(): Promise<void> {
