@@ -5,11 +5,11 @@
  * 1003 (text) and 1009 (oversize) closes of SP-WS-9 / SP-WS-11 are sent as
  * 1000 with the reason in the close text.
  */
-import { createActor } from "xstate";
 import { defaults } from "../../spec/constants.ts";
 import { type WsPipeEvent, wsPipeMachine } from "../../spec/machines/ws-pipe.ts";
 import { SPError } from "../core/errors.ts";
 import { allocatePipeId, PIPE_WRITE_HIGH_WATER_MARK, type Pipe } from "../core/pipe.ts";
+import { createSpecActor } from "../core/spec-actor.ts";
 import type { PipeHost } from "../core/transport.ts";
 import { subprotocolName } from "../transport/ws/subprotocol.ts";
 
@@ -110,7 +110,7 @@ export class BrowserWsPipe implements Pipe {
         wsCloseTimeout: defaults.wsCloseTimeoutMs,
       },
     });
-    this.actor = createActor(machine);
+    this.actor = createSpecActor(machine);
     this.actor.subscribe({ complete: () => opts.onClose?.(this, this.attached) });
     this.actor.start();
     this.wire(ws);

@@ -1,7 +1,7 @@
-import { createActor } from "xstate";
 import { type TcpDialerEvent, tcpDialerMachine } from "../../spec/machines/tcp-dialer.ts";
 import { SPError } from "./errors.ts";
 import type { SocketOptions } from "./options.ts";
+import { createSpecActor } from "./spec-actor.ts";
 
 /** What a transport's dialer does for the machine: start one attempt, abort the current one. */
 export interface DialerHooks {
@@ -65,7 +65,7 @@ export class DialerDriver {
       guards: {},
       delays: { reconnectDelay: () => this.backoff },
     });
-    this.actor = createActor(bound);
+    this.actor = createSpecActor(bound);
     this.actor.start();
     if (options.start !== false) this.start();
   }

@@ -53,7 +53,8 @@ export const wsUpgradeTimeout: ConformanceCase = {
   requirements: ["SP-WS-17"],
   kind: "example",
   needs: { protocols: ["rep0"], transports: ["ws"] },
-  covers: ["ws-pipe:upgrading:after:handshakeTimeout"],
+  // No covers: the reference times out an unfinished upgrade request in its HTTP server,
+  // before any pipe (and ws-pipe machine) exists.
   timeoutMs: 20000,
   async run(ctx: CaseContext) {
     const rep = await ctx.iut.open("rep0");

@@ -44,7 +44,10 @@ export const dialerBackoff: ConformanceCase = {
     "tcp-dialer:connecting:failed",
     "tcp-dialer:backoff:after:reconnectDelay",
     "tcp-dialer:connecting:connected",
-    "tcp-dialer:connected:stop",
+    // Closing the socket closes its pipes before its dialers: the dialer sees its pipe go,
+    // then the stop while backing off (not connected:stop, which a ws:// dialer walks).
+    "tcp-dialer:connected:pipeClosed",
+    "tcp-dialer:backoff:stop",
   ],
   async run(ctx: CaseContext) {
     const port = await freePort();

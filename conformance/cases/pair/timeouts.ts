@@ -42,7 +42,7 @@ function stalledSendTimeout(p: Mono): ConformanceCase {
     requirements: ["SP-PAIR-5"],
     kind: "example",
     needs: tcpNeeds(p, ["send-timeout"]),
-    covers: ["pair-slot:stalled:send", "pair-slot:stalled:after:sendTimeout"],
+    covers: ["pair-slot:occupied:send", "pair-slot:stalled:after:sendTimeout"],
     timeoutMs: 30000,
     async run(ctx: CaseContext) {
       const { sock, peer } = await stalledPair(ctx, p);

@@ -2,7 +2,8 @@
  * Generated machine-path cases: `paths/<machine>/<n>` for req, rep, surveyor
  * and pair-slot. Each machine's tours cover every transition its model can
  * drive; simple lifecycles to the final state add orderings the tours miss.
- * Transitions no stimulus reaches are listed by {@link pathUnobservable}.
+ * Transitions no stimulus reaches are listed by {@link pathUnobservable};
+ * those the reference handles before its machine, by {@link pathHandledOutside}.
  */
 import type { ConformanceCase } from "../types.ts";
 import { PathGenerator } from "./model.ts";
@@ -21,6 +22,7 @@ export const MAX_PATH_CASES = 40;
 function generate() {
   const cases: ConformanceCase[] = [];
   const unobservable: { transition: string; reason: string }[] = [];
+  const handledOutside: { transition: string; reason: string }[] = [];
   for (const m of machines) {
     const g = new PathGenerator(m.model);
     const tours = g.tours(m.limits.maxSteps, m.limits.maxTours);
@@ -29,11 +31,14 @@ function generate() {
       cases.push(pathCase(m, i + 1, p));
     });
     unobservable.push(...g.unreached());
+    for (const [transition, reason] of Object.entries(m.model.handledOutside ?? {})) {
+      handledOutside.push({ transition, reason });
+    }
   }
   if (cases.length > MAX_PATH_CASES) {
     throw new Error(`${cases.length} path cases generated, more than ${MAX_PATH_CASES}`);
   }
-  return { cases, unobservable };
+  return { cases, unobservable, handledOutside };
 }
 
 const generated = generate();
@@ -44,3 +49,10 @@ export const pathCases: readonly ConformanceCase[] = generated.cases;
 /** Transitions of the path machines that no stimulus mapping reaches, with the reason. */
 export const pathUnobservable: readonly { transition: string; reason: string }[] =
   generated.unobservable;
+
+/**
+ * Transitions the paths drive at the wire but that the reference handles
+ * outside its machine, so no path case claims them, with the reason.
+ */
+export const pathHandledOutside: readonly { transition: string; reason: string }[] =
+  generated.handledOutside;

@@ -58,6 +58,14 @@ export interface PathModel<W> {
   stimuli(state: string, world: W): Stimulus<W>[];
   /** Why each transition no stimulus reaches cannot be driven from outside. */
   unobservable: Record<string, string>;
+  /**
+   * Rows a stimulus reaches in the model that the reference handles before its
+   * machine sees the event (a reply whose id no request holds is dropped by the
+   * socket's id map), with the reason. Paths still apply the stimulus and check
+   * its outcome at the wire, but their cases do not claim these rows in
+   * `covers`, which lists only rows the reference walks (tools/trace/covers.ts).
+   */
+  handledOutside?: Record<string, string>;
 }
 
 /** One step of a generated path. */

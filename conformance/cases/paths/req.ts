@@ -18,6 +18,10 @@ interface W {
   recv: boolean;
 }
 
+/** Why the reference's `req` machine never sees a reply to no outstanding request. */
+const SOCKET_DROPS =
+  "the reference REQ routes a reply by its id through the socket's map of outstanding requests and drops one that matches none (or is shorter than 4 bytes) before any context's machine sees it; the path still checks at the wire that such a reply is not delivered";
+
 const model: PathModel<W> = {
   machine: reqMachine,
   table: reqTransitions,
@@ -51,6 +55,10 @@ const model: PathModel<W> = {
     }
     return out;
   },
+  handledOutside: {
+    "req:idle:reply": SOCKET_DROPS,
+    "req:waiting:reply": SOCKET_DROPS,
+  },
   unobservable: {
     "req:pending:reply":
       "REQ is pending only while no pipe can take the request; with one connection that means none is attached, so no reply can arrive (a second, flow-controlled connection would be needed, which the harness cannot force)",
@@ -68,6 +76,8 @@ interface D {
   recv: Pending<Uint8Array> | undefined;
   /** A send still waiting for a peer. */
   sendOp: Pending<void> | undefined;
+  /** The IUT's reconnection after the peer left, held without our header until "peer joins". */
+  early: WirePeer | undefined;
   n: number;
 }
 
@@ -100,7 +110,9 @@ async function expectRecvNotSettled(ctx: CaseContext, d: D, why: string) {
 }
 
 async function accept(ctx: CaseContext, d: D): Promise<WirePeer> {
-  const peer = await d.server.accept(T.prompt);
+  const held = d.early;
+  d.early = undefined;
+  const peer = held && !held.closed ? held : await d.server.accept(T.prompt);
   const h = await peer.handshake(0x31);
   if (h.protocol !== 0x30) ctx.fail(`the IUT REQ announced 0x${h.protocol.toString(16)}`);
   d.peer = peer;
@@ -137,6 +149,7 @@ export const reqPaths: MachinePaths<W, D> = {
         seen: new Set(),
         recv: undefined,
         sendOp: undefined,
+        early: undefined,
         n: 0,
       };
     },
@@ -160,6 +173,15 @@ export const reqPaths: MachinePaths<W, D> = {
         d.peer?.close();
         d.peer = undefined;
         if (s === "peer drops") d.id = undefined;
+        // The next stimulus must meet a REQ that has seen the connection go (else a send,
+        // recv or close lands on the state before it). Its dialer connecting again shows
+        // it has; that connection is held, without our header (so no pipe), until
+        // "peer joins". An IUT that does not reconnect promptly only loses the wait.
+        try {
+          d.early = await d.server.accept(T.prompt);
+        } catch {
+          ctx.note(`no reconnection within ${T.prompt} ms after the peer left`);
+        }
       } else if (s === "send") {
         const body = utf8(`request ${++d.n}`);
         const previous = d.sendOp;

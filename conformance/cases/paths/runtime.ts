@@ -48,7 +48,7 @@ export function pathCase<W, D>(
     requirements,
     kind: "example",
     needs: m.driver.needs(path),
-    covers: walked,
+    covers: walked.filter((id) => m.model.handledOutside?.[id] === undefined),
     timeoutMs: 4000 + 1500 * path.steps.length,
     async run(ctx: CaseContext) {
       ctx.note(`path: ${describePath(path)}`);

@@ -12,7 +12,14 @@ export const binaryRoundTrip: ConformanceCase = {
   requirements: ["SP-WS-7", "SP-WS-8", "SP-REQREP-5", "SP-REQREP-13"],
   kind: "example",
   needs: { protocols: ["req0", "rep0"], transports: ["ws"] },
-  covers: ["ws-pipe:upgrading:upgrade", "rep:idle:deliver", "rep:holding:send"],
+  // tcp-dialer:connected:stop: closing the socket at the end starts the WebSocket closing
+  // handshake, so the dialer is stopped while its pipe is still there.
+  covers: [
+    "ws-pipe:upgrading:upgrade",
+    "rep:idle:deliver",
+    "rep:holding:send",
+    "tcp-dialer:connected:stop",
+  ],
   async run(ctx: CaseContext) {
     const { rep, url } = await repOnWs(ctx);
     await withWs(ctx, async (ws) => {

@@ -1,7 +1,7 @@
-import { createActor } from "xstate";
 import { type PairSlotEvent, pairSlotMachine } from "../../../spec/machines/pair-slot.ts";
 import { SPError } from "../../core/errors.ts";
 import type { Pipe } from "../../core/pipe.ts";
+import { createSpecActor } from "../../core/spec-actor.ts";
 import { Waiter } from "../../core/waiter.ts";
 import { canWrite, watchWritable } from "./pipe-ready.ts";
 
@@ -123,7 +123,7 @@ export class PeerSlot {
         },
       },
     });
-    this.actor = createActor(provided);
+    this.actor = createSpecActor(provided);
     this.actor.start();
   }
 

@@ -1,10 +1,10 @@
-import { createActor } from "xstate";
 import { protocols } from "../../../spec/constants.ts";
 import { pubMachine } from "../../../spec/machines/pub.ts";
 import { SPError } from "../../core/errors.ts";
 import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { type SendData, SocketBase, toOwnedBuffer } from "../../core/socket.ts";
+import { createSpecActor } from "../../core/spec-actor.ts";
 import type { Transport } from "../../core/transport.ts";
 import { defaultTransports } from "../../transports.ts";
 
@@ -55,7 +55,7 @@ export class Pub0Socket extends SocketBase {
       guards: {},
       delays: {},
     });
-    this.actor = createActor(machine);
+    this.actor = createSpecActor(machine);
     this.actor.start();
   }
 

@@ -1,4 +1,3 @@
-import { createActor } from "xstate";
 import { protocols } from "../../../spec/constants.ts";
 import { pushMachine } from "../../../spec/machines/push.ts";
 import { SPError } from "../../core/errors.ts";
@@ -6,6 +5,7 @@ import { neverIfZero, type SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { RingQueue } from "../../core/queue.ts";
 import { type SendData, SocketBase, toOwnedBuffer } from "../../core/socket.ts";
+import { createSpecActor } from "../../core/spec-actor.ts";
 import type {
   Dialer,
   EndpointOptions,
@@ -147,7 +147,7 @@ export class Push0Socket extends SocketBase {
         },
       },
     });
-    this.actor = createActor(machine);
+    this.actor = createSpecActor(machine);
     this.actor.start();
   }
 

@@ -1,8 +1,8 @@
-import { createActor } from "xstate";
 import { repMachine } from "../../../spec/machines/rep.ts";
 import { SPError } from "../../core/errors.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { type SendData, toOwnedBuffer } from "../../core/socket.ts";
+import { createSpecActor } from "../../core/spec-actor.ts";
 import { Waiter } from "../../core/waiter.ts";
 
 /** The unprovided `rep` machine (or a regenerated variant with the same names). */
@@ -83,7 +83,7 @@ export class RepContext {
       guards: {},
       delays: {},
     });
-    this.actor = createActor(provided);
+    this.actor = createSpecActor(provided);
     this.actor.start();
   }
 

@@ -1,9 +1,9 @@
-import { createActor } from "xstate";
 import { type ReqEvent, reqMachine } from "../../../spec/machines/req.ts";
 import { SPError } from "../../core/errors.ts";
 import { neverIfZero } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { type SendData, toOwnedBuffer } from "../../core/socket.ts";
+import { createSpecActor } from "../../core/spec-actor.ts";
 import { Waiter } from "../../core/waiter.ts";
 
 /** The unprovided `req` machine (or a regenerated variant with the same names). */
@@ -136,7 +136,7 @@ export class ReqContext {
         resendTime: () => neverIfZero(host.options.resendTime),
       },
     });
-    this.actor = createActor(provided);
+    this.actor = createSpecActor(provided);
     this.actor.start();
   }
 

@@ -1,4 +1,3 @@
-import { createActor } from "xstate";
 import { protocols } from "../../../spec/constants.ts";
 import { respondentMachine } from "../../../spec/machines/respondent.ts";
 import { SPError } from "../../core/errors.ts";
@@ -7,6 +6,7 @@ import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { RingQueue } from "../../core/queue.ts";
 import { type SendData, SocketBase, toOwnedBuffer } from "../../core/socket.ts";
+import { createSpecActor } from "../../core/spec-actor.ts";
 import type { Transport } from "../../core/transport.ts";
 import { Waiter } from "../../core/waiter.ts";
 import { defaultTransports } from "../../transports.ts";
@@ -90,7 +90,7 @@ export class Respondent0Socket extends SocketBase {
       guards: {},
       delays: {},
     });
-    this.actor = createActor(machine);
+    this.actor = createSpecActor(machine);
     this.actor.start();
   }
 

@@ -1,4 +1,3 @@
-import { createActor } from "xstate";
 import { protocols } from "../../../spec/constants.ts";
 import { type SubEvent, subMachine } from "../../../spec/machines/sub.ts";
 import { SPError } from "../../core/errors.ts";
@@ -6,6 +5,7 @@ import type { OptionName, SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { RingQueue } from "../../core/queue.ts";
 import { SocketBase } from "../../core/socket.ts";
+import { createSpecActor } from "../../core/spec-actor.ts";
 import { type SubscriptionMode, Subscriptions } from "../../core/subscriptions.ts";
 import type { Transport } from "../../core/transport.ts";
 import { Waiter } from "../../core/waiter.ts";
@@ -111,7 +111,7 @@ export class Sub0Socket extends SocketBase {
       },
       delays: {},
     });
-    this.actor = createActor(machine);
+    this.actor = createSpecActor(machine);
     this.actor.start();
   }
 

@@ -1,9 +1,9 @@
-import { createActor } from "xstate";
 import { type SurveyorEvent, surveyorMachine } from "../../../spec/machines/surveyor.ts";
 import { SPError } from "../../core/errors.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { RingQueue } from "../../core/queue.ts";
 import { type SendData, toOwnedBuffer } from "../../core/socket.ts";
+import { createSpecActor } from "../../core/spec-actor.ts";
 import { Waiter } from "../../core/waiter.ts";
 
 /** The unprovided `surveyor` machine (or a regenerated variant with the same names). */
@@ -123,7 +123,7 @@ export class SurveyorContext {
         surveyTime: () => host.options.surveyTime,
       },
     });
-    this.actor = createActor(provided);
+    this.actor = createSpecActor(provided);
     this.actor.start();
   }
 

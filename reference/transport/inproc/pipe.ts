@@ -1,7 +1,7 @@
-import { createActor } from "xstate";
 import { type InprocPipeEvent, inprocPipeMachine } from "../../../spec/machines/inproc-pipe.ts";
 import { SPError } from "../../core/errors.ts";
 import { allocatePipeId, PIPE_WRITE_HIGH_WATER_MARK, type Pipe } from "../../core/pipe.ts";
+import { createSpecActor } from "../../core/spec-actor.ts";
 import type { PipeHost } from "../../core/transport.ts";
 
 /** The unprovided inproc-pipe machine (or a regenerated variant of it). */
@@ -89,7 +89,7 @@ export class InprocPipe implements Pipe {
       },
       delays: {},
     });
-    this.actor = createActor(machine);
+    this.actor = createSpecActor(machine);
     this.actor.subscribe({ complete: () => opts.onClose?.(this, this.attached) });
     this.actor.start();
   }

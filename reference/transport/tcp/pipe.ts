@@ -1,9 +1,9 @@
 import type { Socket } from "node:net";
-import { createActor } from "xstate";
 import { SP_HEADER_MAGIC } from "../../../spec/constants.ts";
 import { type TcpPipeEvent, tcpPipeMachine } from "../../../spec/machines/tcp-pipe.ts";
 import { SPError } from "../../core/errors.ts";
 import { allocatePipeId, PIPE_WRITE_HIGH_WATER_MARK, type Pipe } from "../../core/pipe.ts";
+import { createSpecActor } from "../../core/spec-actor.ts";
 import type { PipeHost } from "../../core/transport.ts";
 import { FrameReader } from "./frame-reader.ts";
 import { COPY_LIMIT, FrameWriter } from "./frame-writer.ts";
@@ -142,7 +142,7 @@ export class TcpPipe implements Pipe {
         handshakeTimeout: () => host.options.handshakeTimeout,
       },
     });
-    this.actor = createActor(machine);
+    this.actor = createSpecActor(machine);
     this.actor.subscribe({
       complete: () => opts.onClose?.(this, this.attached),
     });

@@ -1,11 +1,11 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
-import { createActor } from "xstate";
 import { defaults } from "../../../spec/constants.ts";
 import { type WsPipeEvent, wsPipeMachine } from "../../../spec/machines/ws-pipe.ts";
 import { SPError } from "../../core/errors.ts";
 import { allocatePipeId, PIPE_WRITE_HIGH_WATER_MARK, type Pipe } from "../../core/pipe.ts";
+import { createSpecActor } from "../../core/spec-actor.ts";
 import type { PipeHost } from "../../core/transport.ts";
 import { subprotocolName } from "./subprotocol.ts";
 
@@ -141,7 +141,7 @@ export class WsPipe implements Pipe {
         wsCloseTimeout: defaults.wsCloseTimeoutMs,
       },
     });
-    this.actor = createActor(machine);
+    this.actor = createSpecActor(machine);
     this.actor.subscribe({ complete: () => opts.onClose?.(this, this.attached) });
     this.actor.start();
 
