@@ -19,7 +19,7 @@ export const reqDuplicateReply: ConformanceCase = {
   requirements: ["SP-REQREP-24", "SP-REQREP-6"],
   kind: "malformed",
   needs: REQ_TCP,
-  covers: ["req:idle:send", "req:waiting:reply[idMatches]"],
+  covers: ["req:idle:send", "req:waiting:reply[idMatches]", "req:idle:reply", "req:waiting:reply"],
   async run(ctx: CaseContext) {
     const { req, peer } = await reqDialing(ctx);
     await req.send(utf8("once"), { timeoutMs: T.prompt });

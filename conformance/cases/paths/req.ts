@@ -18,10 +18,6 @@ interface W {
   recv: boolean;
 }
 
-/** Why the reference's `req` machine never sees a reply to no outstanding request. */
-const SOCKET_DROPS =
-  "the reference REQ routes a reply by its id through the socket's map of outstanding requests and drops one that matches none (or is shorter than 4 bytes) before any context's machine sees it; the path still checks at the wire that such a reply is not delivered";
-
 const model: PathModel<W> = {
   machine: reqMachine,
   table: reqTransitions,
@@ -55,13 +51,9 @@ const model: PathModel<W> = {
     }
     return out;
   },
-  handledOutside: {
-    "req:idle:reply": SOCKET_DROPS,
-    "req:waiting:reply": SOCKET_DROPS,
-  },
   unobservable: {
     "req:pending:reply":
-      "REQ is pending only while no pipe can take the request; with one connection that means none is attached, so no reply can arrive (a second, flow-controlled connection would be needed, which the harness cannot force)",
+      "REQ is pending with a pipe attached only while that pipe is backed up; the path driver's peer always reads, so it never gets there (coverage/req-reply-before-request-sent walks the row by holding a 16 MiB request unread)",
   },
 };
 

@@ -29,10 +29,6 @@ const SHORT_SURVEY = 1000;
 /** "Nothing happens" window while a survey runs (ms). */
 const QUIET = 150;
 
-/** Why the reference's `surveyor` machine never sees a response to no survey in progress. */
-const SOCKET_DROPS =
-  "the reference SURVEYOR routes a response by its survey id through the socket's map of surveys in progress and drops one that matches none before any context's machine sees it; the path still checks at the wire that such a response is not delivered";
-
 const model: PathModel<W> = {
   machine: surveyorMachine,
   table: surveyorTransitions,
@@ -57,10 +53,6 @@ const model: PathModel<W> = {
     return out;
   },
   unobservable: {},
-  handledOutside: {
-    "surveyor:idle:response": SOCKET_DROPS,
-    "surveyor:surveying:response": SOCKET_DROPS,
-  },
 };
 
 interface D {

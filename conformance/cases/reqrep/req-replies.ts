@@ -15,7 +15,7 @@ export const reqIgnoresMismatched: ConformanceCase = {
   needs: REQ_TCP,
   // The reference drops the stray and mismatched replies before its machine (the socket
   // routes replies by id), so the unguarded req:idle:reply and req:waiting:reply are not walked.
-  covers: ["req:waiting:reply[idMatches]"],
+  covers: ["req:waiting:reply[idMatches]", "req:waiting:reply", "req:idle:reply"],
   async run(ctx: CaseContext) {
     const { req, peer } = await reqDialing(ctx);
     // A stray reply before any request (it could only match by a 1-in-2^31 chance).
@@ -41,7 +41,7 @@ export const reqIgnoresShort: ConformanceCase = {
   kind: "malformed",
   needs: { ...REQ_TCP, options: ["req:resend-time", "reconnect-time-min"] },
   // The short replies never reach the reference's machine (the socket drops them, see above).
-  covers: ["req:waiting:after:resendTime", "req:waiting:reply[idMatches]"],
+  covers: ["req:waiting:after:resendTime", "req:waiting:reply[idMatches]", "req:waiting:reply"],
   async run(ctx: CaseContext) {
     const { req, server, peer } = await reqDialing(ctx, {
       "req:resend-time": T.resend,

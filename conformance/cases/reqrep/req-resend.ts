@@ -109,7 +109,7 @@ export const reqCancelByNewRequest: ConformanceCase = {
   requirements: ["SP-REQREP-10", "SP-REQREP-6"],
   kind: "example",
   needs: REQ_TCP,
-  covers: ["req:waiting:send", "req:waiting:reply[idMatches]"],
+  covers: ["req:waiting:send", "req:waiting:reply[idMatches]", "req:waiting:reply"],
   async run(ctx: CaseContext) {
     const { req, peer } = await reqDialing(ctx);
     await req.send(utf8("old"), { timeoutMs: T.prompt });

@@ -181,7 +181,12 @@ export const surveyorLateResponse: ConformanceCase = {
   // The late and stale responses are dropped by the reference's socket (it routes responses
   // by survey id), so its machine walks neither surveyor:idle:response nor the unguarded
   // surveyor:surveying:response.
-  covers: ["surveyor:surveying:after:surveyTime", "surveyor:surveying:response[idMatches]"],
+  covers: [
+    "surveyor:surveying:after:surveyTime",
+    "surveyor:surveying:response[idMatches]",
+    "surveyor:idle:response",
+    "surveyor:surveying:response",
+  ],
   async run(ctx: CaseContext) {
     const { surveyor, peer } = await surveyorWithPeer(ctx, { "surveyor:survey-time": T.survey });
     await surveyor.send(utf8("first"), { timeoutMs: T.prompt });
@@ -216,6 +221,7 @@ export const surveyorNewSurveyCancels: ConformanceCase = {
     "surveyor:surveying:send",
     "surveyor:surveying:recv",
     "surveyor:surveying:response[idMatches]",
+    "surveyor:surveying:response",
   ],
   async run(ctx: CaseContext) {
     const { surveyor, peer } = await surveyorWithPeer(ctx, { "surveyor:survey-time": T.long });

@@ -201,7 +201,7 @@ export class ReqContext {
     this.host.forget(this);
   }
 
-  /** Socket → context: a reply whose id the socket's map gave to this context. */
+  /** Socket → context: a reply whose id the map gave to this context (or, default context: one naming no context). */
   reply(msg: Buffer): void {
     if (this.actor.getSnapshot().status === "active") this.actor.send({ type: "reply", arg: msg });
   }

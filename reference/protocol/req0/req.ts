@@ -165,17 +165,15 @@ export class Req0Socket extends SocketBase {
     for (const ctx of [...this.contexts]) ctx.close();
   }
 
-  /** Data path: route a reply to the context whose request id it carries. */
+  /**
+   * Data path: route a reply to the context whose request id it carries. A
+   * reply that names no context (too short, unknown or stale id) goes to the
+   * default context's machine, whose `idMatches` guard turns it down: the drop
+   * is the machine's `dropReply` (SP-REQREP-6), not a second rule here.
+   */
   private onReply(msg: Buffer): void {
-    if (msg.length >= 4) {
-      const ctx = this.byId.get(msg.readUInt32BE(0));
-      if (ctx) {
-        ctx.reply(msg);
-        return;
-      }
-    }
-    // SP-REQREP-6: a reply to no outstanding request is ignored.
-    this.count("rxDropped");
+    const ctx = msg.length >= 4 ? this.byId.get(msg.readUInt32BE(0)) : undefined;
+    (ctx ?? this.defaultCtx).reply(msg);
   }
 
   /** SP-REQREP-21: round robin over the pipes that can take a request now. */

@@ -176,7 +176,7 @@ export class SurveyorContext {
     this.host.forget(this);
   }
 
-  /** Socket → context: a response whose id the socket's map gave to this context. */
+  /** Socket → context: a response whose id the map gave to this context (or, default context: one naming no context). */
   response(msg: Buffer): void {
     if (this.actor.getSnapshot().status === "active")
       this.actor.send({ type: "response", arg: msg });

@@ -158,10 +158,11 @@ export class Surveyor0Socket extends SocketBase {
         pipe.close(new SPError("EPROTO", "response without a survey id"));
         return;
       }
+      // SP-SURVEY-11: a response to no survey in progress is ignored. One that names no
+      // context goes to the default context's machine, whose idMatches guard turns it down
+      // (dropResponse), so the drop is the machine's rule, not a second one here.
       const ctx = this.byId.get(msg.readUInt32BE(0));
-      // SP-SURVEY-11: a response to no survey in progress is ignored.
-      if (ctx) ctx.response(msg);
-      else this.count("rxDropped");
+      (ctx ?? this.defaultCtx).response(msg);
     };
   }
 
