@@ -7,6 +7,7 @@ import { recvTimeoutCases } from "./recv-timeout.ts";
 import { reqPendingCases } from "./req-pending.ts";
 import { tcpCoverageCases } from "./tcp.ts";
 import { wsCoverageCases } from "./ws.ts";
+import { wsDialerUpgradeCases } from "./ws-dialer-upgrade.ts";
 
 export const coverageCases = [
   ...closeCoverageCases,
@@ -15,6 +16,7 @@ export const coverageCases = [
   ...tcpCoverageCases,
   ...dialerStopCases,
   ...wsCoverageCases,
+  ...wsDialerUpgradeCases,
   ...handshakeTimeoutCases,
   ...reqPendingCases,
 ];
