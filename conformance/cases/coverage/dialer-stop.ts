@@ -6,22 +6,13 @@
  * listener sees: connections that close, and connections that never come.
  */
 import { protocols } from "../../../spec/constants.ts";
-import type { IutDialer, IutSocket } from "../../adapters/iut.ts";
+import type { IutSocket } from "../../adapters/iut.ts";
 import { hex } from "../../harness/sp.ts";
-import type { WirePeer, WireServer } from "../../harness/wire.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
+import { nextConnection, stoppableDial } from "./dialer-common.ts";
 
 /** Generous bounds for what must happen; quiet windows span many reconnect intervals. */
 const T = { prompt: 3000, reconnect: 50, quiet: 500 } as const;
-
-/** The next connection the IUT makes within `ms`, or undefined when none comes. */
-async function nextConnection(server: WireServer, ms: number): Promise<WirePeer | undefined> {
-  try {
-    return await server.accept(ms);
-  } catch {
-    return undefined;
-  }
-}
 
 /** A short reconnect interval, so that a quiet window covers many would-be attempts. */
 async function shortReconnect(sock: IutSocket): Promise<void> {
@@ -43,14 +34,7 @@ export const dialerStopWhileConnecting: ConformanceCase = {
     const server = await ctx.server("harness");
     const req = await ctx.iut.open("req0");
     await shortReconnect(req);
-    // With feature `dialers` only the dialer is closed; otherwise the socket (and its dialer).
-    let dialer: IutDialer | undefined;
-    if (ctx.iut.hasFeature("dialers")) {
-      dialer = await req.dialer(server.url);
-      await dialer.start();
-    } else {
-      await req.dial(server.url);
-    }
+    const stop = await stoppableDial(ctx, req, server.url);
     const peer = await nextConnection(server, T.prompt);
     if (!peer) return ctx.fail(`the dialer did not connect within ${T.prompt} ms`);
     // SP-TCP-1: the IUT sends its header at once; we never send ours, so the attempt
@@ -65,13 +49,7 @@ export const dialerStopWhileConnecting: ConformanceCase = {
       ctx.info("the IUT gave up the header exchange by itself within 200 ms; nothing to stop");
       return;
     }
-    if (dialer) {
-      ctx.note("closed the dialer only (feature dialers)");
-      await dialer.close();
-    } else {
-      ctx.note("no feature dialers: closed the socket, and its dialer with it");
-      await req.close();
-    }
+    await stop();
     if (!(await peer.waitClosed(T.prompt))) {
       ctx.fail(
         `the connection whose header exchange was in progress stayed open ${T.prompt} ms after its dialer was closed`,

@@ -10,6 +10,7 @@
 import type { IutSocket } from "../../adapters/iut.ts";
 import type { WirePeer, WireServer } from "../../harness/wire.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
+import { nextConnection, stoppableDial } from "./dialer-common.ts";
 
 /** The subprotocol a REQ dialer offers (SP-WS-2: the name of its peer, REP). */
 const REP_NAME = "rep.sp.nanomsg.org";
@@ -33,15 +34,6 @@ interface UpgradeRequest {
   target: string;
   /** Header fields by lower-case name; repeated fields joined with ", ". */
   headers: Map<string, string>;
-}
-
-/** The next connection the IUT makes within `ms`, or undefined when none comes. */
-async function nextConnection(server: WireServer, ms: number): Promise<WirePeer | undefined> {
-  try {
-    return await server.accept(ms);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Reads one HTTP request head (up to the blank line) within `ms`; fails the case otherwise. */
@@ -132,10 +124,7 @@ export const wsDialerCloseDuringUpgrade: ConformanceCase = {
   async run(ctx: CaseContext) {
     const server = await ctx.server("harness");
     const { req, url } = await reqTowards(ctx, server);
-    // With feature `dialers` only the dialer is closed; otherwise the socket (and its dialer).
-    const dialer = ctx.iut.hasFeature("dialers") ? await req.dialer(url) : undefined;
-    if (dialer) await dialer.start();
-    else await req.dial(url);
+    const stop = await stoppableDial(ctx, req, url);
     // We never answer the upgrade request, so the attempt stays in its upgrade.
     const peer = await acceptUpgrade(ctx, server, "a connection");
     // The attempt must still be open when the dialer closes, or the close proves nothing.
@@ -143,13 +132,7 @@ export const wsDialerCloseDuringUpgrade: ConformanceCase = {
       ctx.info(`the IUT gave up the unanswered upgrade by itself within ${T.settle} ms`);
       return;
     }
-    if (dialer) {
-      ctx.note("closed the dialer only (feature dialers)");
-      await dialer.close();
-    } else {
-      ctx.note("no feature dialers: closed the socket, and its dialer with it");
-      await req.close();
-    }
+    await stop();
     if (!(await peer.waitClosed(T.prompt))) {
       ctx.fail(
         `the connection whose upgrade was in progress stayed open ${T.prompt} ms after its dialer was closed`,
