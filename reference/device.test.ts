@@ -3,12 +3,17 @@ import type { SocketBase } from "./core/socket.ts";
 import { device } from "./device.ts";
 import { pub0 } from "./protocol/pub0/pub.ts";
 import { xpub0 } from "./protocol/pub0/xpub.ts";
+import { pull0 } from "./protocol/pull0/pull.ts";
+import { xpull0 } from "./protocol/pull0/xpull.ts";
+import { push0 } from "./protocol/push0/push.ts";
+import { xpush0 } from "./protocol/push0/xpush.ts";
 import { rep0 } from "./protocol/rep0/rep.ts";
 import { xrep0 } from "./protocol/rep0/xrep.ts";
 import { req0 } from "./protocol/req0/req.ts";
 import { xreq0 } from "./protocol/req0/xreq.ts";
 import { sub0 } from "./protocol/sub0/sub.ts";
 import { xsub0 } from "./protocol/sub0/xsub.ts";
+import { waitFor } from "./testing/raw-peer.ts";
 
 const open: SocketBase[] = [];
 function track<T extends SocketBase>(s: T): T {
@@ -72,6 +77,41 @@ describe("device", () => {
     expect((await subscriber.recv()).toString()).toBe("news: yes");
     await xpub.close();
     expect((await running).aToB).toBe(2);
+  });
+
+  it("carries backpressure from a worker that does not read back to the pusher, buffering nothing without bound", async () => {
+    // push -> xpull | device | xpush -> pull, all inproc; the pull's application is away.
+    const worker = track(pull0({ recvBuffer: 4, recvTimeout: 5000 }));
+    const xpull = track(xpull0({ recvBuffer: 4 }));
+    const xpush = track(xpush0({ sendBuffer: 2 }));
+    const tag = Math.random();
+    await xpull.listen(`inproc://device-in-${tag}`);
+    await worker.listen(`inproc://device-out-${tag}`);
+    await xpush.dial(`inproc://device-out-${tag}`).connected;
+    const pusher = track(push0({ sendTimeout: 10000 }));
+    await pusher.dial(`inproc://device-in-${tag}`).connected;
+    const running = device(xpull, xpush);
+    const n = 3000;
+    const body = (i: number) => {
+      const b = Buffer.alloc(1024);
+      b.writeUInt32BE(i, 0);
+      return b;
+    };
+    const sends = Array.from({ length: n }, (_, i) => pusher.send(body(i)));
+    await waitFor(() => worker.queued === 4, 5000, "the worker's buffer filled");
+    await new Promise((r) => setTimeout(r, 100));
+    // The device stopped taking: the source read only its bound plus what was in flight.
+    const taken = xpull.stats().socket.msgsIn;
+    expect(taken).toBeLessThan(n / 4);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(xpull.stats().socket.msgsIn).toBe(taken);
+    // The worker reads again: everything arrives, once, in order.
+    const got: number[] = [];
+    for (let i = 0; i < n; i++) got.push((await worker.recv()).readUInt32BE(0));
+    expect(got).toEqual(Array.from({ length: n }, (_, i) => i));
+    await Promise.all(sends);
+    await xpull.close();
+    expect((await running).aToB).toBe(n);
   });
 
   it("rejects cooked sockets and protocols that are not peers with EINVAL", async () => {

@@ -1,5 +1,5 @@
 import { isSPError, SPError } from "./core/errors.ts";
-import { isRawSocket, type RawSocket } from "./protocol/raw/raw-socket.ts";
+import { isRawSocket, type RawMessage, type RawSocket } from "./protocol/raw/raw-socket.ts";
 
 /** What {@link device} reports when it stops. */
 export interface DeviceResult {
@@ -16,6 +16,15 @@ export interface DeviceResult {
  * with the messages, so a device between a raw REP and a raw REQ adds one
  * backtrace word per hop and replies find their way back. With one socket
  * (`b` omitted) it reflects messages among that socket's peers (raw BUS, PAIR).
+ *
+ * It holds one message per direction and buffers nothing else: a destination
+ * that cannot take a message (a raw PUSH or REQ with no ready pipe and its
+ * send buffer full, a raw PAIR whose peer is not ready) makes it stop taking
+ * from the source, whose pipes' receive buffers then fill and stop being read
+ * (SP-FRAMEWORK-22), so the senders see the slow destination. Destinations
+ * that skip a pipe that is not ready (PUB, BUS, SURVEYOR) drop for that pipe
+ * instead, as their protocols say. Receive and send timeouts do not stop it,
+ * and a send that timed out is retried, not lost.
  *
  * Runs until either socket closes; resolves with the counts. It does not close
  * the other socket. EINVAL when a socket is not raw or the protocols don't pair
@@ -46,16 +55,38 @@ export async function device(a: RawSocket, b: RawSocket = a): Promise<DeviceResu
     if (s.closeSignal.aborted) stop.abort();
     else s.closeSignal.addEventListener("abort", () => stop.abort(), { once: true });
   }
+  // One message in hand per direction, never more: the device takes the next one only
+  // once the destination took this one, so a destination that cannot take messages
+  // (no ready pipe, its send buffer full) stops the device taking from the source, whose
+  // pipe buffers then fill and stop being read (SP-FRAMEWORK-22): backpressure carries
+  // through to the senders, and nothing is buffered without bound.
+  const withStop = { signal: stop.signal };
   const pump = async (from: RawSocket, to: RawSocket, key: "aToB" | "bToA") => {
     try {
       for (;;) {
-        const m = await from.recvMsg({ signal: stop.signal });
-        await to.sendMsg(m);
+        let m: RawMessage;
+        try {
+          m = await from.recvMsg(withStop);
+        } catch (e) {
+          // A receive timeout (recvTimeout set) is no reason to stop.
+          if (isSPError(e, "ETIMEDOUT") && !stop.signal.aborted) continue;
+          throw e;
+        }
+        for (;;) {
+          try {
+            await to.sendMsg(m, withStop);
+            break;
+          } catch (e) {
+            // A send timeout (sendTimeout set) neither stops the device nor loses the message;
+            // ECANCELED: the device stopped while the destination had no room.
+            if (isSPError(e, "ETIMEDOUT") && !stop.signal.aborted && !to.isClosed) continue;
+            throw e;
+          }
+        }
         counts[key]++;
       }
     } catch (e) {
-      // ECLOSED: one side closed; ECANCELED: the other pump stopped; ETIMEDOUT: recvTimeout set.
-      if (isSPError(e, "ETIMEDOUT") && !from.isClosed && !to.isClosed) return pump(from, to, key);
+      // ECLOSED: one side closed; ECANCELED: the other pump stopped.
       if (!isSPError(e)) throw e;
     } finally {
       stop.abort();

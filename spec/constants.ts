@@ -27,6 +27,12 @@ export const SP_HEADER_MAGIC = [0x00, 0x53, 0x50, 0x00] as const;
 
 /** Default option values (durations in milliseconds; 0 = unlimited or off where the draft says so). */
 export const defaults = {
+  /** SP-FRAMEWORK-25 */
+  recvBufferMessages: 1024,
+  /** SP-FRAMEWORK-25 */
+  recvBufferBytes: 65536,
+  /** SP-FRAMEWORK-27 */
+  sendBufferBytes: 65536,
   /** SP-PAIR-10 */
   pairMaxHops: 8,
   /** SP-PIPELINE-7 */

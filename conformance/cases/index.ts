@@ -1,6 +1,7 @@
 /** Every conformance case, in run order. */
 
 import { busCases } from "./bus/bus.ts";
+import { busFlowCases } from "./bus/flow.ts";
 import { coverageCases } from "./coverage/index.ts";
 import { featureCases } from "./features/index.ts";
 import { inprocCases } from "./inproc/index.ts";
@@ -11,6 +12,7 @@ import { pathCases } from "./paths/index.ts";
 import { pipelineCases } from "./pipeline/index.ts";
 import { pubsubCases } from "./pubsub/index.ts";
 import { rawCases } from "./raw/index.ts";
+import { reqrepFlowCases } from "./reqrep/flow.ts";
 import { framingCases } from "./reqrep/framing.ts";
 import { handshakeCases } from "./reqrep/handshake.ts";
 import { lifecycleCases } from "./reqrep/lifecycle.ts";
@@ -33,11 +35,13 @@ export const allCases: readonly ConformanceCase[] = [
   ...repCases,
   ...lifecycleCases,
   ...propertyCases,
+  ...reqrepFlowCases,
   ...surveyCases,
   ...pairCases,
   ...pubsubCases,
   ...pipelineCases,
   ...busCases,
+  ...busFlowCases,
   ...ipcCases,
   ...wsCases,
   ...tlsCases,

@@ -4,14 +4,19 @@
  * bypass it. Browsers only let a page close with 1000 or 3000–4999, so the
  * 1003 (text) and 1009 (oversize) closes of SP-WS-9 / SP-WS-11 are sent as
  * 1000 with the reason in the close text.
+ *
+ * Nor can a page stop reading a WebSocket: `pauseReading` only holds the
+ * messages that keep arriving, up to a bound, and closes the pipe past it.
  */
 import { defaults } from "../../spec/constants.ts";
 import { type WsPipeEvent, wsPipeMachine } from "../../spec/machines/ws-pipe.ts";
 import { SPError } from "../core/errors.ts";
-import { allocatePipeId, PIPE_WRITE_HIGH_WATER_MARK, type Pipe } from "../core/pipe.ts";
+import { allocatePipeId, type Pipe, sendBound } from "../core/pipe.ts";
 import { createSpecActor } from "../core/spec-actor.ts";
 import type { PipeHost } from "../core/transport.ts";
 import { subprotocolName } from "../transport/ws/subprotocol.ts";
+
+const EMPTY = Buffer.alloc(0);
 
 /** The unprovided ws-pipe machine (or a regenerated variant of it). */
 export type BrowserWsPipeMachine = typeof wsPipeMachine;
@@ -20,6 +25,8 @@ export type BrowserWsPipeMachine = typeof wsPipeMachine;
 const CLOSE_NORMAL = 1000;
 /** How often a blocked writer polls `bufferedAmount` (browsers have no drain event). */
 const DRAIN_POLL_MS = 10;
+/** While paused, a pipe holds up to this many times the socket's `recvBufferBytes`. */
+export const PAUSED_HOLD_FACTOR = 4;
 
 /** Construction options of a {@link BrowserWsPipe}. */
 export interface BrowserWsPipeOptions {
@@ -45,8 +52,11 @@ export class BrowserWsPipe implements Pipe {
   readonly peer: number;
   onMessage: ((msg: Buffer) => void) | null = null;
   onWritable: (() => void) | null = null;
-  /** Write backlog (`bufferedAmount`) above which `writable` is false. */
-  highWaterMark = PIPE_WRITE_HIGH_WATER_MARK;
+  /**
+   * SP-FRAMEWORK-27: the write backlog (`bufferedAmount`) at which `writable` turns false;
+   * the socket's `sendBufferBytes`, read when the pipe starts.
+   */
+  readonly sendBoundBytes: number;
   readonly closed: Promise<SPError | undefined>;
   private readonly ws: WebSocket;
   private readonly host: PipeHost;
@@ -56,10 +66,21 @@ export class BrowserWsPipe implements Pipe {
   private reason: SPError | undefined;
   private resolveClosed!: (r: SPError | undefined) => void;
   private readonly actor;
+  /** The protocol asked to stop reading (pauseReading without resumeReading since). */
+  private readPaused = false;
+  /** Messages go to `held` instead of `onMessage`: from a pause until all held went out. */
+  private holding = false;
+  /** Messages received while holding, oldest first, from index `heldHead` on. */
+  private held: Buffer[] = [];
+  private heldHead = 0;
+  private heldTotal = 0;
+  private resumeQueued = false;
+  private readonly resumeBound = () => this.resumeNow();
 
   constructor(opts: BrowserWsPipeOptions) {
     const { host, ws } = opts;
     this.host = host;
+    this.sendBoundBytes = sendBound(host.options);
     this.ws = ws;
     // SP-WS-7: no SP header; the subprotocol implies the peer is our protocol's peer.
     this.peer = host.identity.peer;
@@ -120,12 +141,73 @@ export class BrowserWsPipe implements Pipe {
     return this.closedFlag;
   }
 
-  /** False when closed or when more than `highWaterMark` bytes wait to be sent. */
+  /** False when closed or when `sendBoundBytes` or more wait to be sent. */
   get writable(): boolean {
     if (this.closedFlag || this.ws.readyState !== 1) return false;
-    if (this.ws.bufferedAmount < this.highWaterMark) return true;
+    // SP-FRAMEWORK-27: a pipe whose unsent backlog reached the send bound is not ready.
+    if (this.ws.bufferedAmount < this.sendBoundBytes) return true;
     this.pollDrain();
     return false;
+  }
+
+  /** Bytes of the messages received and held while reading is paused. */
+  get heldBytes(): number {
+    return this.heldTotal;
+  }
+
+  /**
+   * SP-FRAMEWORK-22: no message reaches `onMessage` until {@link resumeReading}. A page
+   * cannot stop reading a WebSocket, so the browser keeps receiving: what arrives is
+   * held, in order, and a peer that sends more than {@link PAUSED_HOLD_FACTOR} times the
+   * socket's `recvBufferBytes` into a paused pipe gets it closed (EMSGSIZE), so that
+   * memory stays bounded (SP-FRAMEWORK-21).
+   */
+  pauseReading(): void {
+    if (this.closedFlag) return;
+    this.readPaused = true;
+    this.holding = true;
+  }
+
+  /** SP-FRAMEWORK-23: delivers the held messages, in order, from a microtask. */
+  resumeReading(): void {
+    if (!this.readPaused || this.closedFlag) return;
+    this.readPaused = false;
+    if (this.resumeQueued) return;
+    this.resumeQueued = true;
+    queueMicrotask(this.resumeBound);
+  }
+
+  private resumeNow(): void {
+    this.resumeQueued = false;
+    if (this.readPaused || this.closedFlag) return;
+    const held = this.held;
+    while (this.heldHead < held.length) {
+      const msg = held[this.heldHead] as Buffer;
+      held[this.heldHead++] = EMPTY;
+      this.heldTotal -= msg.length;
+      this.onMessage?.(msg);
+      // A pause (the rest stays held) or a close (finish emptied the list) stops delivery.
+      if (this.readPaused || this.closedFlag) return;
+    }
+    held.length = 0;
+    this.heldHead = 0;
+    this.holding = false;
+  }
+
+  /** Holds one message received while paused; past the bound the pipe closes. */
+  private hold(msg: Buffer): void {
+    this.held.push(msg);
+    this.heldTotal += msg.length;
+    const recvBytes = this.host.options.recvBufferBytes;
+    const bound = PAUSED_HOLD_FACTOR * (recvBytes > 0 ? recvBytes : defaults.recvBufferBytes);
+    if (this.heldTotal <= bound) return;
+    this.host.count("rxPausedOverflow");
+    this.close(
+      new SPError(
+        "EMSGSIZE",
+        "peer sent past the receive buffer while reading was paused; a browser WebSocket cannot stop reading",
+      ),
+    );
   }
 
   send(first: Uint8Array, second?: Uint8Array): boolean {
@@ -146,7 +228,7 @@ export class BrowserWsPipe implements Pipe {
     const tick = () => {
       this.drainTimer = undefined;
       if (this.closedFlag) return;
-      if (this.ws.bufferedAmount >= this.highWaterMark) {
+      if (this.ws.bufferedAmount >= this.sendBoundBytes) {
         this.drainTimer = setTimeout(tick, DRAIN_POLL_MS);
         return;
       }
@@ -177,7 +259,8 @@ export class BrowserWsPipe implements Pipe {
         this.lifecycle({ type: "oversize" });
         return;
       }
-      this.onMessage?.(msg);
+      if (this.holding) this.hold(msg);
+      else this.onMessage?.(msg);
     };
     // SP-WS-12: the browser answers PING with PONG itself and never delivers control frames.
     ws.onerror = () => {};
@@ -198,6 +281,9 @@ export class BrowserWsPipe implements Pipe {
   private finish(reason: SPError | undefined): void {
     if (this.closedFlag) return;
     this.closedFlag = true;
+    this.held = [];
+    this.heldHead = 0;
+    this.heldTotal = 0;
     this.reason = reason;
     this.resolveClosed(reason);
   }

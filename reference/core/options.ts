@@ -30,10 +30,23 @@ export interface SocketOptions {
    */
   sendBuffer: number;
   /**
-   * Messages a socket queues while nobody is in `recv`; 0 = the protocol's default.
-   * nng: `recv-buffer` (messages). nanomsg's NN_RCVBUF is in bytes instead.
+   * Messages the receive buffer of each pipe holds before the socket stops reading that
+   * pipe (SP-FRAMEWORK-21/-22); 0 = the protocol's default (1024). nng: `recv-buffer`,
+   * which nng counts per socket rather than per pipe.
    */
   recvBuffer: number;
+  /**
+   * Bytes the receive buffer of each pipe holds before the socket stops reading that pipe
+   * (SP-FRAMEWORK-21/-22; one larger message is still taken into an empty buffer).
+   * Default 64 KiB. nanomsg's NN_RCVBUF also counts bytes (it sizes the kernel's buffer).
+   */
+  recvBufferBytes: number;
+  /**
+   * Bytes a pipe may hold beyond what its transport accepted before it is not ready
+   * (SP-FRAMEWORK-27); read when a pipe starts. Default 64 KiB. Small on purpose: a PUSH
+   * sees a slow worker only once it is reached. nanomsg's NN_SNDBUF also counts bytes.
+   */
+  sendBufferBytes: number;
   /**
    * On close, how long queued writes may still be flushed, ms; 0 = close at once.
    * nanomsg: NN_LINGER (nng has no working equivalent).
@@ -157,12 +170,29 @@ export const optionTable: readonly OptionSpec[] = [
     doc: "send queue depth in messages, 0 = protocol default (NN_SNDBUF counts bytes)",
   },
   {
+    // SP-FRAMEWORK-25: the receive bounds are the application's to set; 0 = the draft's default.
     name: "recvBuffer",
     nngName: "recv-buffer",
     default: 0,
     min: 0,
     max: 8192,
-    doc: "receive queue depth in messages, 0 = protocol default (NN_RCVBUF counts bytes)",
+    doc: "receive buffer of each pipe in messages; past it the pipe stops reading; 0 = protocol default",
+  },
+  {
+    name: "recvBufferBytes",
+    nngName: "recv-buffer-bytes",
+    default: defaults.recvBufferBytes,
+    min: 1,
+    max: 2 ** 31 - 1,
+    doc: "receive buffer of each pipe in bytes; past it the pipe stops reading (NN_RCVBUF counts bytes)",
+  },
+  {
+    name: "sendBufferBytes",
+    nngName: "send-buffer-bytes",
+    default: defaults.sendBufferBytes,
+    min: 1,
+    max: 2 ** 31 - 1,
+    doc: "bytes a pipe holds beyond what its transport took before it is not ready (NN_SNDBUF counts bytes)",
   },
   {
     name: "linger",

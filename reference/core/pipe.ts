@@ -38,8 +38,8 @@ export interface Pipe {
   onMessage: ((msg: Buffer) => void) | null;
   /**
    * Write backpressure. False when the pipe is closed, or when the bytes it has
-   * queued but not yet handed to the operating system exceed its high-water mark
-   * ({@link PIPE_WRITE_HIGH_WATER_MARK} unless the transport says otherwise).
+   * queued but not yet accepted by the operating system reach its send bound
+   * ({@link sendBound}, the socket's `sendBufferBytes`, SP-FRAMEWORK-27).
    * `send` still queues while false: the protocol decides whether to skip the
    * pipe (PUB, SP-PUBSUB-9), pick another (PUSH, SP-PIPELINE-4) or queue anyway.
    * A transport without flow control may always return true while open.
@@ -51,6 +51,20 @@ export interface Pipe {
    * after close.
    */
   onWritable: (() => void) | null;
+  /**
+   * Receive flow control (SP-FRAMEWORK-22, SP-FRAMEWORK-28): stop handing messages to
+   * `onMessage` and stop reading the connection, so that its flow control reaches the
+   * sender. Takes effect at once, also when called from within `onMessage`: no further
+   * message is delivered until {@link resumeReading}. Messages the transport already
+   * holds are kept, not dropped. Idempotent.
+   */
+  pauseReading(): void;
+  /**
+   * Undoes {@link pauseReading} (SP-FRAMEWORK-23): the messages the transport held are
+   * delivered first, in order, then reading goes on. Delivery starts after this call
+   * returns (in a microtask), never within it. Idempotent.
+   */
+  resumeReading(): void;
   /** Closes the connection; only this pipe is affected (SP-TCP-12). */
   close(reason?: SPError): void;
   /**
@@ -63,10 +77,12 @@ export interface Pipe {
 }
 
 /**
- * Default write high-water mark of a pipe, in bytes: past this backlog a pipe
- * reports `writable === false` (SP-PUBSUB-10 bounds what a PUB buffers per peer).
+ * The send bound of a pipe, in bytes (SP-FRAMEWORK-27): past this backlog a pipe
+ * reports `writable === false`. From the socket's `sendBufferBytes` option.
  */
-export const PIPE_WRITE_HIGH_WATER_MARK = 1024 * 1024;
+export function sendBound(options: { readonly sendBufferBytes: number }): number {
+  return options.sendBufferBytes > 0 ? options.sendBufferBytes : 64 * 1024;
+}
 
 let nextId = 1 + Math.floor(Math.random() * 0x7ffffffe);
 

@@ -5,6 +5,7 @@ import { inprocPipeTransitions } from "./inproc-pipe.ts";
 import { pairSlotTransitions } from "./pair-slot.ts";
 import { pubTransitions } from "./pub.ts";
 import { pushTransitions } from "./push.ts";
+import { recvFlowTransitions } from "./recv-flow.ts";
 import { repTransitions } from "./rep.ts";
 import { reqTransitions } from "./req.ts";
 import { respondentTransitions } from "./respondent.ts";
@@ -18,6 +19,7 @@ export * from "./inproc-pipe.ts";
 export * from "./pair-slot.ts";
 export * from "./pub.ts";
 export * from "./push.ts";
+export * from "./recv-flow.ts";
 export * from "./rep.ts";
 export * from "./req.ts";
 export * from "./respondent.ts";
@@ -46,6 +48,7 @@ export const allTransitions: readonly AnyTransition[] = [
   ...pairSlotTransitions.map((t) => ({ ...t, machine: "pair-slot" })),
   ...pubTransitions.map((t) => ({ ...t, machine: "pub" })),
   ...pushTransitions.map((t) => ({ ...t, machine: "push" })),
+  ...recvFlowTransitions.map((t) => ({ ...t, machine: "recv-flow" })),
   ...repTransitions.map((t) => ({ ...t, machine: "rep" })),
   ...reqTransitions.map((t) => ({ ...t, machine: "req" })),
   ...respondentTransitions.map((t) => ({ ...t, machine: "respondent" })),

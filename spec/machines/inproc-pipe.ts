@@ -46,7 +46,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-INPROC-4"],
-    line: 232,
+    line: 246,
   },
   {
     id: "inproc-pipe:joining:connect",
@@ -56,7 +56,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["attachPipe"],
     target: "active",
     requirements: ["SP-INPROC-3"],
-    line: 233,
+    line: 247,
   },
   {
     id: "inproc-pipe:joining:disconnect",
@@ -66,7 +66,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-INPROC-10"],
-    line: 234,
+    line: 248,
   },
   {
     id: "inproc-pipe:joining:close",
@@ -76,7 +76,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-INPROC-10"],
-    line: 235,
+    line: 249,
   },
   {
     id: "inproc-pipe:active:oversize",
@@ -86,7 +86,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection", "detachPipe"],
     target: "closed",
     requirements: ["SP-INPROC-9"],
-    line: 236,
+    line: 250,
   },
   {
     id: "inproc-pipe:active:disconnect",
@@ -96,7 +96,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection", "detachPipe"],
     target: "closed",
     requirements: ["SP-INPROC-10"],
-    line: 237,
+    line: 251,
   },
   {
     id: "inproc-pipe:active:close",
@@ -106,7 +106,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection", "detachPipe"],
     target: "closed",
     requirements: ["SP-INPROC-10"],
-    line: 238,
+    line: 252,
   },
 ];
 

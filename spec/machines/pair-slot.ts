@@ -55,7 +55,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["occupy"],
     target: "occupied",
     requirements: ["SP-PAIR-4"],
-    line: 302,
+    line: 308,
   },
   {
     id: "pair-slot:empty:send",
@@ -65,7 +65,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["parkSend"],
     target: "waiting",
     requirements: ["SP-PAIR-5"],
-    line: 303,
+    line: 309,
   },
   {
     id: "pair-slot:empty:close",
@@ -75,7 +75,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: [],
     target: "closed",
     requirements: ["SP-PAIR-7"],
-    line: 304,
+    line: 310,
   },
   {
     id: "pair-slot:waiting:always[!sendsParked]",
@@ -85,7 +85,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: [],
     target: "empty",
     requirements: ["SP-PAIR-5"],
-    line: 305,
+    line: 311,
   },
   {
     id: "pair-slot:waiting:pipeAdded",
@@ -95,7 +95,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["occupy", "flushSends"],
     target: "stalled",
     requirements: ["SP-PAIR-5"],
-    line: 306,
+    line: 312,
   },
   {
     id: "pair-slot:waiting:send",
@@ -105,7 +105,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["parkSend"],
     target: null,
     requirements: ["SP-PAIR-6"],
-    line: 307,
+    line: 313,
   },
   {
     id: "pair-slot:waiting:after:sendTimeout",
@@ -115,7 +115,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["expireSends"],
     target: "waiting",
     requirements: ["SP-PAIR-5"],
-    line: 308,
+    line: 314,
   },
   {
     id: "pair-slot:waiting:close",
@@ -125,7 +125,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["failSends"],
     target: "closed",
     requirements: ["SP-PAIR-7"],
-    line: 309,
+    line: 315,
   },
   {
     id: "pair-slot:occupied:pipeAdded",
@@ -135,7 +135,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["rejectPipe"],
     target: null,
     requirements: ["SP-PAIR-3"],
-    line: 310,
+    line: 316,
   },
   {
     id: "pair-slot:occupied:pipeRemoved[isOccupant]",
@@ -145,7 +145,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["vacate"],
     target: "empty",
     requirements: ["SP-PAIR-4"],
-    line: 311,
+    line: 317,
   },
   {
     id: "pair-slot:occupied:send",
@@ -155,7 +155,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["parkSend"],
     target: "stalled",
     requirements: ["SP-PAIR-5"],
-    line: 312,
+    line: 318,
   },
   {
     id: "pair-slot:occupied:close",
@@ -165,7 +165,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: [],
     target: "closed",
     requirements: ["SP-PAIR-7"],
-    line: 313,
+    line: 319,
   },
   {
     id: "pair-slot:stalled:always[!sendsParked]",
@@ -175,7 +175,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: [],
     target: "occupied",
     requirements: ["SP-PAIR-6"],
-    line: 314,
+    line: 320,
   },
   {
     id: "pair-slot:stalled:pipeAdded",
@@ -185,7 +185,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["rejectPipe"],
     target: null,
     requirements: ["SP-PAIR-3"],
-    line: 315,
+    line: 321,
   },
   {
     id: "pair-slot:stalled:pipeRemoved[isOccupant]",
@@ -195,7 +195,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["vacate"],
     target: "waiting",
     requirements: ["SP-PAIR-5"],
-    line: 316,
+    line: 322,
   },
   {
     id: "pair-slot:stalled:writable",
@@ -205,7 +205,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["flushSends"],
     target: "stalled",
     requirements: ["SP-PAIR-6"],
-    line: 317,
+    line: 323,
   },
   {
     id: "pair-slot:stalled:send",
@@ -215,7 +215,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["parkSend"],
     target: null,
     requirements: ["SP-PAIR-6"],
-    line: 318,
+    line: 324,
   },
   {
     id: "pair-slot:stalled:after:sendTimeout",
@@ -225,7 +225,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["expireSends"],
     target: "stalled",
     requirements: ["SP-PAIR-5"],
-    line: 319,
+    line: 325,
   },
   {
     id: "pair-slot:stalled:close",
@@ -235,7 +235,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["failSends"],
     target: "closed",
     requirements: ["SP-PAIR-7"],
-    line: 320,
+    line: 326,
   },
 ];
 

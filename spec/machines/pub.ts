@@ -42,7 +42,7 @@ export const pubTransitions: readonly PubTransition[] = [
     actions: ["countUnexpected", "closeOffender"],
     target: null,
     requirements: ["SP-PUBSUB-13"],
-    line: 247,
+    line: 249,
   },
   {
     id: "pub:open:close",
@@ -52,7 +52,7 @@ export const pubTransitions: readonly PubTransition[] = [
     actions: [],
     target: "closed",
     requirements: ["SP-PUBSUB-20"],
-    line: 248,
+    line: 250,
   },
 ];
 

@@ -51,7 +51,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: ["enqueueSend"],
     target: "blocked",
     requirements: ["SP-PIPELINE-5"],
-    line: 258,
+    line: 273,
   },
   {
     id: "push:idle:always[sendsWaiting]",
@@ -61,7 +61,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: [],
     target: "blocked",
     requirements: ["SP-PIPELINE-5"],
-    line: 259,
+    line: 274,
   },
   {
     id: "push:idle:close",
@@ -71,7 +71,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: [],
     target: "closed",
     requirements: ["SP-PIPELINE-14"],
-    line: 260,
+    line: 275,
   },
   {
     id: "push:blocked:ready",
@@ -81,7 +81,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: ["transmitWaiting"],
     target: "idle",
     requirements: ["SP-PIPELINE-4"],
-    line: 261,
+    line: 276,
   },
   {
     id: "push:blocked:after:sendTimeout",
@@ -91,7 +91,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: ["expireWaiting"],
     target: "idle",
     requirements: ["SP-PIPELINE-5"],
-    line: 262,
+    line: 277,
   },
   {
     id: "push:blocked:earlierDeadline",
@@ -101,7 +101,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: [],
     target: "idle",
     requirements: ["SP-PIPELINE-5"],
-    line: 263,
+    line: 278,
   },
   {
     id: "push:blocked:close",
@@ -111,7 +111,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: ["failWaiting"],
     target: "closed",
     requirements: ["SP-PIPELINE-14"],
-    line: 264,
+    line: 279,
   },
 ];
 

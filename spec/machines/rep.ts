@@ -50,7 +50,7 @@ export const repTransitions: readonly RepTransition[] = [
     actions: ["holdRequest"],
     target: "holding",
     requirements: ["SP-REQREP-13"],
-    line: 384,
+    line: 390,
   },
   {
     id: "rep:idle:send",
@@ -60,7 +60,7 @@ export const repTransitions: readonly RepTransition[] = [
     actions: ["failSendState"],
     target: null,
     requirements: ["SP-REQREP-16"],
-    line: 385,
+    line: 391,
   },
   {
     id: "rep:idle:close",
@@ -70,7 +70,7 @@ export const repTransitions: readonly RepTransition[] = [
     actions: [],
     target: "closed",
     requirements: ["SP-REQREP-20"],
-    line: 386,
+    line: 392,
   },
   {
     id: "rep:holding:send",
@@ -80,7 +80,7 @@ export const repTransitions: readonly RepTransition[] = [
     actions: ["sendReply"],
     target: "idle",
     requirements: ["SP-REQREP-13"],
-    line: 387,
+    line: 393,
   },
   {
     id: "rep:holding:deliver",
@@ -90,7 +90,7 @@ export const repTransitions: readonly RepTransition[] = [
     actions: ["abandonRequest", "holdRequest"],
     target: "holding",
     requirements: ["SP-REQREP-19"],
-    line: 388,
+    line: 394,
   },
   {
     id: "rep:holding:close",
@@ -100,7 +100,7 @@ export const repTransitions: readonly RepTransition[] = [
     actions: ["abandonRequest"],
     target: "closed",
     requirements: ["SP-REQREP-20"],
-    line: 389,
+    line: 395,
   },
 ];
 

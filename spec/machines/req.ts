@@ -56,7 +56,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["newRequest"],
     target: "pending",
     requirements: ["SP-REQREP-3"],
-    line: 307,
+    line: 313,
   },
   {
     id: "req:idle:recv",
@@ -66,7 +66,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["failRecvState"],
     target: null,
     requirements: ["SP-REQREP-11"],
-    line: 308,
+    line: 314,
   },
   {
     id: "req:idle:reply",
@@ -76,7 +76,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["dropReply"],
     target: null,
     requirements: ["SP-REQREP-6"],
-    line: 309,
+    line: 315,
   },
   {
     id: "req:idle:close",
@@ -86,7 +86,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: [],
     target: "closed",
     requirements: ["SP-REQREP-20"],
-    line: 310,
+    line: 316,
   },
   {
     id: "req:pending:always[pipeAvailable]",
@@ -96,7 +96,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["transmit"],
     target: "waiting",
     requirements: ["SP-REQREP-5"],
-    line: 311,
+    line: 317,
   },
   {
     id: "req:pending:pipeAdded",
@@ -106,7 +106,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["transmit"],
     target: "waiting",
     requirements: ["SP-REQREP-12"],
-    line: 312,
+    line: 318,
   },
   {
     id: "req:pending:send",
@@ -116,7 +116,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["cancelRequest", "newRequest"],
     target: "pending",
     requirements: ["SP-REQREP-10"],
-    line: 313,
+    line: 319,
   },
   {
     id: "req:pending:recv",
@@ -126,7 +126,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["awaitReply"],
     target: null,
     requirements: ["SP-REQREP-7"],
-    line: 314,
+    line: 320,
   },
   {
     id: "req:pending:reply",
@@ -136,7 +136,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["dropReply"],
     target: null,
     requirements: ["SP-REQREP-6"],
-    line: 315,
+    line: 321,
   },
   {
     id: "req:pending:close",
@@ -146,7 +146,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["cancelRequest"],
     target: "closed",
     requirements: ["SP-REQREP-20"],
-    line: 316,
+    line: 322,
   },
   {
     id: "req:waiting:reply[idMatches]",
@@ -156,7 +156,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["deliverReply"],
     target: "idle",
     requirements: ["SP-REQREP-7"],
-    line: 317,
+    line: 323,
   },
   {
     id: "req:waiting:reply",
@@ -166,7 +166,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["dropReply"],
     target: null,
     requirements: ["SP-REQREP-6"],
-    line: 318,
+    line: 324,
   },
   {
     id: "req:waiting:recv",
@@ -176,7 +176,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["awaitReply"],
     target: null,
     requirements: ["SP-REQREP-7"],
-    line: 319,
+    line: 325,
   },
   {
     id: "req:waiting:after:resendTime",
@@ -186,7 +186,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["transmit"],
     target: "waiting",
     requirements: ["SP-REQREP-8"],
-    line: 320,
+    line: 326,
   },
   {
     id: "req:waiting:pipeRemoved[carriedRequest]",
@@ -196,7 +196,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: [],
     target: "pending",
     requirements: ["SP-REQREP-9"],
-    line: 321,
+    line: 327,
   },
   {
     id: "req:waiting:send",
@@ -206,7 +206,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["cancelRequest", "newRequest"],
     target: "pending",
     requirements: ["SP-REQREP-10"],
-    line: 322,
+    line: 328,
   },
   {
     id: "req:waiting:close",
@@ -216,7 +216,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["cancelRequest"],
     target: "closed",
     requirements: ["SP-REQREP-20"],
-    line: 323,
+    line: 329,
   },
 ];
 

@@ -50,7 +50,7 @@ export const respondentTransitions: readonly RespondentTransition[] = [
     actions: ["holdSurvey"],
     target: "holding",
     requirements: ["SP-SURVEY-19"],
-    line: 392,
+    line: 398,
   },
   {
     id: "respondent:idle:send",
@@ -60,7 +60,7 @@ export const respondentTransitions: readonly RespondentTransition[] = [
     actions: ["failSendState"],
     target: null,
     requirements: ["SP-SURVEY-20"],
-    line: 393,
+    line: 399,
   },
   {
     id: "respondent:idle:close",
@@ -70,7 +70,7 @@ export const respondentTransitions: readonly RespondentTransition[] = [
     actions: [],
     target: "closed",
     requirements: ["SP-SURVEY-25"],
-    line: 394,
+    line: 400,
   },
   {
     id: "respondent:holding:send",
@@ -80,7 +80,7 @@ export const respondentTransitions: readonly RespondentTransition[] = [
     actions: ["sendResponse"],
     target: "idle",
     requirements: ["SP-SURVEY-19", "SP-SURVEY-21"],
-    line: 395,
+    line: 401,
   },
   {
     id: "respondent:holding:deliver",
@@ -90,7 +90,7 @@ export const respondentTransitions: readonly RespondentTransition[] = [
     actions: ["abandonSurvey", "holdSurvey"],
     target: "holding",
     requirements: ["SP-SURVEY-23"],
-    line: 396,
+    line: 402,
   },
   {
     id: "respondent:holding:close",
@@ -100,7 +100,7 @@ export const respondentTransitions: readonly RespondentTransition[] = [
     actions: ["abandonSurvey"],
     target: "closed",
     requirements: ["SP-SURVEY-25"],
-    line: 397,
+    line: 403,
   },
 ];
 

@@ -50,7 +50,7 @@ export const subTransitions: readonly SubTransition[] = [
     actions: ["addTopic"],
     target: "subscribed",
     requirements: ["SP-PUBSUB-14"],
-    line: 327,
+    line: 343,
   },
   {
     id: "sub:empty:unsubscribe",
@@ -60,7 +60,7 @@ export const subTransitions: readonly SubTransition[] = [
     actions: ["failUnknownTopic"],
     target: null,
     requirements: ["SP-PUBSUB-16"],
-    line: 328,
+    line: 344,
   },
   {
     id: "sub:empty:close",
@@ -70,7 +70,7 @@ export const subTransitions: readonly SubTransition[] = [
     actions: ["failReceivers"],
     target: "closed",
     requirements: ["SP-PUBSUB-20"],
-    line: 329,
+    line: 345,
   },
   {
     id: "sub:subscribed:subscribe",
@@ -80,7 +80,7 @@ export const subTransitions: readonly SubTransition[] = [
     actions: ["addTopic"],
     target: null,
     requirements: ["SP-PUBSUB-15"],
-    line: 330,
+    line: 346,
   },
   {
     id: "sub:subscribed:unsubscribe[!topicKnown]",
@@ -90,7 +90,7 @@ export const subTransitions: readonly SubTransition[] = [
     actions: ["failUnknownTopic"],
     target: null,
     requirements: ["SP-PUBSUB-16"],
-    line: 331,
+    line: 347,
   },
   {
     id: "sub:subscribed:unsubscribe[lastTopic]",
@@ -100,7 +100,7 @@ export const subTransitions: readonly SubTransition[] = [
     actions: ["removeTopic"],
     target: "empty",
     requirements: ["SP-PUBSUB-14"],
-    line: 332,
+    line: 348,
   },
   {
     id: "sub:subscribed:unsubscribe",
@@ -110,7 +110,7 @@ export const subTransitions: readonly SubTransition[] = [
     actions: ["removeTopic"],
     target: null,
     requirements: ["SP-PUBSUB-14"],
-    line: 333,
+    line: 349,
   },
   {
     id: "sub:subscribed:close",
@@ -120,7 +120,7 @@ export const subTransitions: readonly SubTransition[] = [
     actions: ["failReceivers"],
     target: "closed",
     requirements: ["SP-PUBSUB-20"],
-    line: 334,
+    line: 350,
   },
 ];
 

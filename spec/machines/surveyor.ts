@@ -55,7 +55,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["newSurvey", "broadcast"],
     target: "surveying",
     requirements: ["SP-SURVEY-3", "SP-SURVEY-7"],
-    line: 311,
+    line: 314,
   },
   {
     id: "surveyor:idle:recv",
@@ -65,7 +65,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["failRecvState"],
     target: null,
     requirements: ["SP-SURVEY-10"],
-    line: 312,
+    line: 315,
   },
   {
     id: "surveyor:idle:response",
@@ -75,7 +75,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["dropResponse"],
     target: null,
     requirements: ["SP-SURVEY-11"],
-    line: 313,
+    line: 316,
   },
   {
     id: "surveyor:idle:close",
@@ -85,7 +85,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: [],
     target: "closed",
     requirements: ["SP-SURVEY-25"],
-    line: 314,
+    line: 317,
   },
   {
     id: "surveyor:surveying:response[idMatches]",
@@ -95,7 +95,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["deliverResponse"],
     target: null,
     requirements: ["SP-SURVEY-12"],
-    line: 315,
+    line: 318,
   },
   {
     id: "surveyor:surveying:response",
@@ -105,7 +105,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["dropResponse"],
     target: null,
     requirements: ["SP-SURVEY-11"],
-    line: 316,
+    line: 319,
   },
   {
     id: "surveyor:surveying:recv",
@@ -115,7 +115,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["awaitResponse"],
     target: null,
     requirements: ["SP-SURVEY-12"],
-    line: 317,
+    line: 320,
   },
   {
     id: "surveyor:surveying:send",
@@ -125,7 +125,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["cancelSurvey", "newSurvey", "broadcast"],
     target: "surveying",
     requirements: ["SP-SURVEY-14"],
-    line: 318,
+    line: 321,
   },
   {
     id: "surveyor:surveying:after:surveyTime",
@@ -135,7 +135,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["expireSurvey"],
     target: "idle",
     requirements: ["SP-SURVEY-9"],
-    line: 319,
+    line: 322,
   },
   {
     id: "surveyor:surveying:close",
@@ -145,7 +145,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["cancelSurvey"],
     target: "closed",
     requirements: ["SP-SURVEY-25"],
-    line: 320,
+    line: 323,
   },
 ];
 

@@ -52,7 +52,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: ["connect"],
     target: "connecting",
     requirements: ["SP-TCP-13"],
-    line: 335,
+    line: 351,
   },
   {
     id: "tcp-dialer:idle:stop",
@@ -62,7 +62,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: [],
     target: "stopped",
     requirements: ["SP-TCP-13"],
-    line: 336,
+    line: 352,
   },
   {
     id: "tcp-dialer:connecting:connected",
@@ -72,7 +72,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: ["resetBackoff"],
     target: "connected",
     requirements: ["SP-TCP-13"],
-    line: 337,
+    line: 353,
   },
   {
     id: "tcp-dialer:connecting:failed",
@@ -82,7 +82,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: [],
     target: "backoff",
     requirements: ["SP-TCP-13"],
-    line: 338,
+    line: 354,
   },
   {
     id: "tcp-dialer:connecting:stop",
@@ -92,7 +92,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: ["abortConnect"],
     target: "stopped",
     requirements: ["SP-TCP-13"],
-    line: 339,
+    line: 355,
   },
   {
     id: "tcp-dialer:connected:pipeClosed",
@@ -102,7 +102,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: [],
     target: "backoff",
     requirements: ["SP-TCP-13"],
-    line: 340,
+    line: 356,
   },
   {
     id: "tcp-dialer:connected:stop",
@@ -112,7 +112,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: [],
     target: "stopped",
     requirements: ["SP-TCP-13"],
-    line: 341,
+    line: 357,
   },
   {
     id: "tcp-dialer:backoff:after:reconnectDelay",
@@ -122,7 +122,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: ["advanceBackoff", "connect"],
     target: "connecting",
     requirements: ["SP-TCP-13"],
-    line: 342,
+    line: 358,
   },
   {
     id: "tcp-dialer:backoff:stop",
@@ -132,7 +132,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: [],
     target: "stopped",
     requirements: ["SP-TCP-13"],
-    line: 343,
+    line: 359,
   },
 ];
 

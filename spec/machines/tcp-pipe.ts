@@ -51,7 +51,7 @@ export const tcpPipeTransitions: readonly TcpPipeTransition[] = [
     actions: ["sendHeader"],
     target: null,
     requirements: ["SP-TCP-1"],
-    line: 301,
+    line: 317,
   },
   {
     id: "tcp-pipe:handshake:header[!magicValid]",
@@ -61,7 +61,7 @@ export const tcpPipeTransitions: readonly TcpPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-TCP-3"],
-    line: 302,
+    line: 318,
   },
   {
     id: "tcp-pipe:handshake:header[!reservedZero]",
@@ -71,7 +71,7 @@ export const tcpPipeTransitions: readonly TcpPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-TCP-5"],
-    line: 303,
+    line: 319,
   },
   {
     id: "tcp-pipe:handshake:header[!peerCompatible]",
@@ -81,7 +81,7 @@ export const tcpPipeTransitions: readonly TcpPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-TCP-6"],
-    line: 304,
+    line: 320,
   },
   {
     id: "tcp-pipe:handshake:header",
@@ -91,7 +91,7 @@ export const tcpPipeTransitions: readonly TcpPipeTransition[] = [
     actions: ["attachPipe"],
     target: "active",
     requirements: ["SP-TCP-2"],
-    line: 305,
+    line: 321,
   },
   {
     id: "tcp-pipe:handshake:after:handshakeTimeout",
@@ -101,7 +101,7 @@ export const tcpPipeTransitions: readonly TcpPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-TCP-7"],
-    line: 306,
+    line: 322,
   },
   {
     id: "tcp-pipe:handshake:disconnect",
@@ -111,7 +111,7 @@ export const tcpPipeTransitions: readonly TcpPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-TCP-12"],
-    line: 307,
+    line: 323,
   },
   {
     id: "tcp-pipe:handshake:close",
@@ -121,7 +121,7 @@ export const tcpPipeTransitions: readonly TcpPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-TCP-12"],
-    line: 308,
+    line: 324,
   },
   {
     id: "tcp-pipe:active:oversize",
@@ -131,7 +131,7 @@ export const tcpPipeTransitions: readonly TcpPipeTransition[] = [
     actions: ["closeConnection", "detachPipe"],
     target: "closed",
     requirements: ["SP-TCP-11"],
-    line: 309,
+    line: 325,
   },
   {
     id: "tcp-pipe:active:disconnect",
@@ -141,7 +141,7 @@ export const tcpPipeTransitions: readonly TcpPipeTransition[] = [
     actions: ["closeConnection", "detachPipe"],
     target: "closed",
     requirements: ["SP-TCP-12"],
-    line: 310,
+    line: 326,
   },
   {
     id: "tcp-pipe:active:close",
@@ -151,7 +151,7 @@ export const tcpPipeTransitions: readonly TcpPipeTransition[] = [
     actions: ["closeConnection", "detachPipe"],
     target: "closed",
     requirements: ["SP-TCP-12"],
-    line: 311,
+    line: 327,
   },
 ];
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { globMatch, parseArgs } from "./args.ts";
+import { scenarios } from "./scenarios.ts";
 
 describe("bench arguments", () => {
   it("defaults to the scenarios' own run counts, every implementation, no filter, no JSON", () => {
@@ -50,5 +51,16 @@ describe("bench arguments", () => {
   it("glob treats regular-expression characters literally", () => {
     expect(globMatch("a.b", "axb")).toBe(false);
     expect(globMatch("a.b", "a.b")).toBe(true);
+  });
+
+  it("the flow-control filters select their scenarios and nothing else", () => {
+    const pick = (glob: string) =>
+      scenarios.filter((s) => globMatch(glob, s.name)).map((s) => s.name);
+    expect(pick("pipeline-slow-worker*")).toEqual([
+      "pipeline-slow-worker-tcp",
+      "pipeline-slow-worker-ipc",
+    ]);
+    expect(pick("pull-noread-rss*")).toEqual(["pull-noread-rss"]);
+    expect(pick("pubsub-fanout-*")).toEqual(["pubsub-fanout-tcp-64"]);
   });
 });

@@ -18,11 +18,20 @@ import {
   type Side,
   subsCommand,
 } from "./drivers.ts";
-import { fanoutRun, latencyRun, type Pair, subsRun, throughputRun } from "./measure.ts";
+import {
+  fanoutRun,
+  latencyRun,
+  noreadRun,
+  type Pair,
+  slowWorkerRun,
+  subsRun,
+  throughputRun,
+} from "./measure.ts";
 import { UnavailableError } from "./proc.ts";
 import {
   type BenchResult,
   buildReport,
+  formatCell,
   formatTable,
   type Impl,
   impls,
@@ -31,7 +40,8 @@ import {
 } from "./report.ts";
 import type { Scenario } from "./scenarios.ts";
 import { scenarios } from "./scenarios.ts";
-import { adaptiveCount, median, p99, warmupCount } from "./stats.ts";
+import { adaptiveCount, median, noreadFields, p99, warmupCount } from "./stats.ts";
+import { checkTargets, formatTargets } from "./targets.ts";
 
 /** Sender and receiver side of each implementation or mixed pair. */
 const sidesOf: Record<Impl, [Side, Side]> = {
@@ -42,6 +52,9 @@ const sidesOf: Record<Impl, [Side, Side]> = {
   "reference->nng": ["reference", "nng"],
   "nng->reference": ["nng", "reference"],
 };
+
+/** The flow-control scenarios run each implementation against itself, no mixed pairs. */
+const ownImpls: ReadonlySet<Impl> = new Set<Impl>(["reference", "nng", "nanomsg", "raw"]);
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -110,7 +123,11 @@ async function main(): Promise<number> {
   const record = (r: BenchResult) => {
     results.push(r);
     const fig =
-      r.status === "ok" ? `${r.median?.toPrecision(4)} ${r.metric}` : `${r.status}: ${r.reason}`;
+      r.status !== "ok"
+        ? `${r.status}: ${r.reason}`
+        : r.metric === "rss_bytes" || r.metric === "completion_ms"
+          ? `${formatCell(r)} ${r.metric}`
+          : `${r.median?.toPrecision(4)} ${r.metric}`;
     log(
       `  ${r.scenario}${r.subscribers ? ` ×${r.subscribers}` : ""}${r.subscriptions ? ` @${r.subscriptions}` : ""} [${r.impl}] ${fig}`,
     );
@@ -222,6 +239,68 @@ async function main(): Promise<number> {
           }
         }
         break;
+      case "slowworker":
+        for (const impl of selected) {
+          if (!ownImpls.has(impl)) continue; // no mixed pairs: each library against itself
+          const count = size(sc.count);
+          const base = { scenario: sc.name, impl, metric: "completion_ms" as const, count };
+          if (impl === "raw") {
+            out.push(
+              unavailable(base, "the raw baseline has no PUSH that spreads messages over peers"),
+            );
+            continue;
+          }
+          out.push(
+            await measure(
+              base,
+              (warmup) =>
+                slowWorkerRun(
+                  pairOf(impl).sender,
+                  sc.transport,
+                  sc.size,
+                  warmup ? warmupCount(count) : count,
+                  sc.delayMs,
+                  sc.timeoutMs,
+                  timeoutMs,
+                ),
+              (xs) => ({
+                runs: xs.map((x) => x.completionMs),
+                fastShare: median(xs.map((x) => x.fastShare)),
+                fastShareRuns: xs.map((x) => x.fastShare),
+              }),
+              { runs: runsOf(sc) },
+            ),
+          );
+        }
+        break;
+      case "noread":
+        for (const impl of selected) {
+          if (!ownImpls.has(impl)) continue; // no mixed pairs: each library against itself
+          const base = { scenario: sc.name, impl, metric: "rss_bytes" as const };
+          if (impl === "raw") {
+            out.push(unavailable(base, "the raw baseline has no PULL socket to leave unread"));
+            continue;
+          }
+          const checkpoints = args.quick ? sc.checkpointsMs.quick : sc.checkpointsMs.full;
+          out.push(
+            await measure(
+              base,
+              () =>
+                noreadRun(
+                  pairOf(impl).receiver,
+                  driverCommand("raw", built),
+                  sc.size,
+                  checkpoints,
+                  sc.capBytes,
+                  timeoutMs,
+                ),
+              ([run]) => noreadFields(run, sc.capBytes),
+              // One run: a memory curve, not a rate to take the median of (--runs does not apply).
+              { warmup: false, runs: 1 },
+            ),
+          );
+        }
+        break;
       case "subs":
         for (const n of sc.subscriptions) {
           if (args.quick && n > sc.quickMax) continue;
@@ -285,6 +364,8 @@ async function main(): Promise<number> {
 
   log("");
   console.log(formatTable(results));
+  const targets = checkTargets(results);
+  if (targets.length > 0) console.log(`\n${formatTargets(targets)}`);
   if (args.json) {
     const file = resolve(args.json);
     mkdirSync(dirname(file), { recursive: true });
@@ -292,7 +373,13 @@ async function main(): Promise<number> {
       .slice(2)
       .map((a) => ` ${a}`)
       .join("")}`;
-    const doc = buildReport({ results, machine: machineInfo(), command, quick: args.quick });
+    const doc = buildReport({
+      results,
+      machine: machineInfo(),
+      command,
+      quick: args.quick,
+      targets,
+    });
     writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
     log(`bench: wrote ${file}`);
   }

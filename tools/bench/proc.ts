@@ -13,6 +13,15 @@ export interface Driver {
   readonly proc: ChildProcess;
   /** Resolves with the rest of the first line starting with `word` (after one space). */
   waitFor(word: "ready" | "result" | "sent", timeoutMs: number): Promise<string>;
+  /**
+   * Like `waitFor`, but removes the line it returns, so that the next call waits for the
+   * next such line (answers to repeated queries: `rss`, `stat`).
+   */
+  take(word: string, timeoutMs: number): Promise<string>;
+  /** The rest of the last line so far that starts with `word`, if any (e.g. `progress`). */
+  latest(word: string): string | undefined;
+  /** The exit code once the process has ended (null: killed by a signal), else undefined. */
+  readonly exitCode: number | null | undefined;
   /** Writes one line to the driver's stdin. */
   writeLine(line: string): void;
   /** Closes stdin, then SIGKILLs after `graceMs` if still alive. Resolves on exit. */
@@ -62,13 +71,17 @@ export function startDriver(cmd: readonly string[], env?: NodeJS.ProcessEnv): Dr
     });
   }
   const name = `${prog.split("/").pop()} ${args[0] ?? ""}`;
-  const waitFor = (word: string, timeoutMs: number) =>
+  const matches = (l: string, word: string) => l === word || l.startsWith(`${word} `);
+  const waitFor = (word: string, timeoutMs: number, consume = false) =>
     new Promise<string>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const check = () => {
-        for (const l of lines) {
-          if (l === word || l.startsWith(`${word} `))
+        for (let i = 0; i < lines.length; i++) {
+          const l = lines[i] as string;
+          if (matches(l, word)) {
+            if (consume) lines.splice(i, 1);
             return done(() => resolve(l.slice(word.length + 1)));
+          }
           if (l.startsWith("unavailable"))
             return done(() => reject(new UnavailableError(l.slice(12) || "unavailable")));
         }
@@ -96,7 +109,18 @@ export function startDriver(cmd: readonly string[], env?: NodeJS.ProcessEnv): Dr
     });
   return {
     proc,
-    waitFor,
+    waitFor: (word, timeoutMs) => waitFor(word, timeoutMs),
+    take: (word, timeoutMs) => waitFor(word, timeoutMs, true),
+    latest(word) {
+      for (let i = lines.length - 1; i >= 0; i--) {
+        const l = lines[i] as string;
+        if (matches(l, word)) return l.slice(word.length + 1);
+      }
+      return undefined;
+    },
+    get exitCode() {
+      return exitCode;
+    },
     writeLine(line) {
       proc.stdin?.write(`${line}\n`);
     },

@@ -3,6 +3,8 @@ import {
   type BenchResult,
   buildReport,
   formatCount,
+  formatMB,
+  formatPercent,
   formatTable,
   impls,
   machineInfo,
@@ -138,9 +140,82 @@ describe("bench report", () => {
       "pushpull-inproc-64",
       "reqrep-tcp-64-rtt",
       "pubsub-fanout-tcp-64",
+      "pipeline-slow-worker-tcp",
+      "pipeline-slow-worker-ipc",
+      "pull-noread-rss",
       "subs-random16",
       "subs-prefix",
       "conformance-wall",
     ]);
+  });
+
+  it("fan-out rows get a delivered column with each implementation's ratio", () => {
+    const fan = (impl: BenchResult["impl"], rate: number, deliveredRatio: number) =>
+      ok(impl, rate, { scenario: "pubsub-fanout-tcp-64", subscribers: 10, deliveredRatio });
+    const text = formatTable([
+      fan("reference", 1e5, 0.18),
+      fan("nng", 5e4, 0.996),
+      fan("nanomsg", 2e5, 1),
+    ]);
+    const [head, , row] = text.split("\n");
+    expect(head).toMatch(/nng->reference\s+delivered\s+ref\/nanomsg/);
+    expect(row).toContain("ref 18%, nng 99.6%, nanomsg 100%");
+    expect(formatTable([ok("reference", 1)])).not.toContain("delivered");
+  });
+
+  it("slow-worker cells show the completion time and the fast worker's share", () => {
+    const text = formatTable([
+      ok("reference", 20_012, {
+        scenario: "pipeline-slow-worker-tcp",
+        metric: "completion_ms",
+        fastShare: 0.5,
+      }),
+      ok("nanomsg", 1812, {
+        scenario: "pipeline-slow-worker-tcp",
+        metric: "completion_ms",
+        fastShare: 0.956,
+      }),
+    ]);
+    expect(text).toContain("20.0k (fast 50%)");
+    expect(text).toContain("1812 (fast 96%)");
+    expect(text).toMatch(/11\.04×/);
+  });
+
+  it("no-read cells show the RSS in MB, its 30 s figure, or the cap it passed", () => {
+    const rss = (extra: Partial<BenchResult>) =>
+      formatTable([
+        ok("reference", extra.rssBytes ?? 0, {
+          scenario: "pull-noread-rss",
+          metric: "rss_bytes",
+          ...extra,
+        }),
+      ])
+        .split("\n")[2]
+        ?.split(/\s{2,}/)[2];
+    expect(rss({ rssBytes: 62.7e6, rssAtMs: 2000 })).toBe("62.7 MB");
+    expect(rss({ rssBytes: 62.7e6, rssAtMs: 8000, rssBytes30: 63e6 })).toBe("62.7 MB → 63.0 MB");
+    expect(
+      rss({ rssBytes: 2.2e9, cappedRssBytes: 2.2e9, cappedAfterMs: 1234, capBytes: 2 ** 31 }),
+    ).toBe("≥2200.0 MB (capped 1.2 s)");
+    expect(
+      rss({ rssBytes: 1.1e9, rssAtMs: 8000, cappedRssBytes: 2.2e9, cappedAfterMs: 14_100 }),
+    ).toBe("1100.0 MB → ≥2200.0 MB (capped 14.1 s)");
+  });
+
+  it("formats megabytes and percentages", () => {
+    expect(formatMB(128e6)).toBe("128.0 MB");
+    expect(formatMB(undefined)).toBe("-");
+    expect(formatPercent(0.956)).toBe("96%");
+    expect(formatPercent(0.9996)).toBe("99.9%");
+    expect(formatPercent(1)).toBe("100%");
+    expect(formatPercent(Number.NaN)).toBe("-");
+  });
+
+  it("the JSON carries the target checks when there are any", () => {
+    const machine = { cpus: 2, model: "x", memory: 1, node: "v20", os: "linux" };
+    const targets = [{ target: "t", verdict: "met" as const, detail: "d" }];
+    const base = { results: [], machine, command: "c", quick: true, now: new Date(0) };
+    expect(buildReport({ ...base, targets }).targets).toEqual(targets);
+    expect("targets" in buildReport({ ...base, targets: [] })).toBe(false);
   });
 });

@@ -18,7 +18,13 @@ export const impls = [
 export type Impl = (typeof impls)[number];
 
 /** What a result's `median` measures. */
-export type Metric = "msgs_per_s" | "rtt_us" | "match_ns_per_message" | "seconds";
+export type Metric =
+  | "msgs_per_s"
+  | "rtt_us"
+  | "match_ns_per_message"
+  | "seconds"
+  | "completion_ms"
+  | "rss_bytes";
 
 /** One scenario measured (or not) for one implementation. */
 export interface BenchResult {
@@ -53,6 +59,35 @@ export interface BenchResult {
   matchedOfMessages?: [number, number];
   /** Messages (or round trips) per measured run. */
   count?: number;
+  /** Slow worker: share of the messages the fast worker got (0..1), median over runs. */
+  fastShare?: number;
+  /** Slow worker: the fast worker's share in each measured run. */
+  fastShareRuns?: number[];
+  /** No-read PULL: its RSS at the first checkpoint (8 s; --quick: 2 s), bytes. */
+  rssBytes?: number;
+  /** No-read PULL: when rssBytes was read, ms after the writer started (8000; --quick: 2000). */
+  rssAtMs?: number;
+  /** No-read PULL: its RSS after 30 s (full runs), bytes. */
+  rssBytes30?: number;
+  /** No-read PULL: bytes the writer had handed to its kernel at the first checkpoint. */
+  bytesAccepted?: number;
+  /** No-read PULL: the same after 30 s (full runs). */
+  bytesAccepted30?: number;
+  /** No-read PULL: when it passed the RSS cap and was killed, ms after the writer started. */
+  cappedAfterMs?: number;
+  /** No-read PULL: the RSS the watchdog saw when it killed it (a lower bound), bytes. */
+  cappedRssBytes?: number;
+  /** No-read PULL: the cap it passed, bytes. */
+  capBytes?: number;
+}
+
+/** One target of the issue, checked against this run's figures. */
+export interface TargetCheck {
+  /** What the target asks, e.g. "pipeline-slow-worker-tcp: fast worker ≥ 90 %". */
+  target: string;
+  verdict: "met" | "missed" | "not checked";
+  /** The measured figures behind the verdict (or why it was not checked). */
+  detail: string;
 }
 
 /** The machine the figures came from. */
@@ -72,6 +107,8 @@ export interface BenchReport {
   quick: boolean;
   machine: MachineInfo;
   results: BenchResult[];
+  /** The targets printed after the table, with their verdicts (absent when none applied). */
+  targets?: TargetCheck[];
 }
 
 /**
@@ -107,8 +144,9 @@ export function buildReport(input: {
   command: string;
   quick: boolean;
   now?: Date;
+  targets?: readonly TargetCheck[];
 }): BenchReport {
-  return {
+  const doc: BenchReport = {
     schemaVersion: 1,
     generatedAt: (input.now ?? new Date()).toISOString(),
     command: input.command,
@@ -116,6 +154,8 @@ export function buildReport(input: {
     machine: input.machine,
     results: [...input.results],
   };
+  if (input.targets && input.targets.length > 0) doc.targets = [...input.targets];
+  return doc;
 }
 
 /** A result that was not measured, with the reason. */
@@ -138,6 +178,24 @@ export function formatNumber(v: number | null | undefined): string {
   return v.toFixed(3);
 }
 
+/** Bytes in decimal megabytes: 123456789 → "123.5 MB". */
+export function formatMB(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return "-";
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/**
+ * A ratio 0..1 as a whole percentage: 0.956 → "96%". Just under 100 % keeps a
+ * decimal (0.996 → "99.6%") so that a loss never reads as 100 %.
+ */
+export function formatPercent(ratio: number | null | undefined): string {
+  if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return "-";
+  const whole = (ratio * 100).toFixed(0);
+  return whole === "100" && ratio < 1
+    ? `${(Math.floor(ratio * 1000) / 10).toFixed(1)}%`
+    : `${whole}%`;
+}
+
 /** A count as 1, 1k, 1M, 10M. */
 export function formatCount(n: number): string {
   if (n >= 1e6 && n % 1e6 === 0) return `${n / 1e6}M`;
@@ -152,16 +210,57 @@ export function rowLabel(r: BenchResult): string {
   return r.scenario;
 }
 
-function cell(r: BenchResult | undefined): string {
+/**
+ * One table cell: the median with its extras (p99, bytes per subscription, delivered
+ * share, fast worker share, RSS in MB), or n/a / ERR.
+ *
+ * @example
+ * ```ts
+ * formatCell(result); // "2465 (fast 88%)"
+ * ```
+ */
+export function formatCell(r: BenchResult | undefined): string {
   if (!r) return "";
   if (r.status !== "ok") return r.status === "unavailable" ? "n/a" : "ERR";
+  if (r.metric === "rss_bytes") {
+    if (r.cappedAfterMs !== undefined) {
+      const capped = `≥${formatMB(r.cappedRssBytes)} (capped ${(r.cappedAfterMs / 1000).toFixed(1)} s)`;
+      return r.rssAtMs === undefined ? capped : `${formatMB(r.rssBytes)} → ${capped}`;
+    }
+    return r.rssBytes30 === undefined
+      ? formatMB(r.rssBytes)
+      : `${formatMB(r.rssBytes)} → ${formatMB(r.rssBytes30)}`;
+  }
   let s = formatNumber(r.median);
+  if (r.fastShare !== undefined) s += ` (fast ${formatPercent(r.fastShare)})`;
   if (r.p99 !== undefined) s += ` (p99 ${formatNumber(r.p99)})`;
   if (r.bytesPerSubscription !== undefined) s += ` ${formatNumber(r.bytesPerSubscription)}B/sub`;
   if (r.deliveredRatio !== undefined && r.deliveredRatio < 0.995) {
     s += ` (got ${(r.deliveredRatio * 100).toFixed(0)}%)`;
   }
   return s;
+}
+
+/** Short names for the delivered column: "ref 18%, nng 57%, nanomsg 100%". */
+const shortImpl: Record<Impl, string> = {
+  reference: "ref",
+  nng: "nng",
+  nanomsg: "nanomsg",
+  raw: "raw",
+  "reference->nng": "ref->nng",
+  "nng->reference": "nng->ref",
+};
+
+/** The delivered ratios of a fan-out row, per implementation in column order. */
+function deliveredCell(byImpl: Map<Impl, BenchResult>): string {
+  return impls
+    .flatMap((i) => {
+      const r = byImpl.get(i);
+      return r?.status === "ok" && r.deliveredRatio !== undefined
+        ? [`${shortImpl[i]} ${formatPercent(r.deliveredRatio)}`]
+        : [];
+    })
+    .join(", ");
 }
 
 function ratio(a: BenchResult | undefined, b: BenchResult | undefined): string {
@@ -173,7 +272,8 @@ function ratio(a: BenchResult | undefined, b: BenchResult | undefined): string {
  * Renders the results as a fixed-width text table: one row per scenario
  * variant, one column per implementation, then reference/nanomsg,
  * reference/nng and reference/raw of the medians. Unmeasured cells read
- * `n/a` (unavailable) or `ERR`; the reasons follow the table.
+ * `n/a` (unavailable) or `ERR`; the reasons follow the table. When fan-out rows are
+ * present, a `delivered` column lists each implementation's deliveredRatio.
  *
  * @example
  * ```ts
@@ -187,7 +287,16 @@ export function formatTable(results: readonly BenchResult[]): string {
     if (!rows.has(key)) rows.set(key, new Map());
     rows.get(key)?.set(r.impl, r);
   }
-  const header = ["scenario", "metric", ...impls, "ref/nanomsg", "ref/nng", "ref/raw"];
+  const withDelivered = results.some((r) => r.deliveredRatio !== undefined);
+  const header = [
+    "scenario",
+    "metric",
+    ...impls,
+    ...(withDelivered ? ["delivered"] : []),
+    "ref/nanomsg",
+    "ref/nng",
+    "ref/raw",
+  ];
   const lines: string[][] = [header];
   for (const [label, byImpl] of rows) {
     const any = byImpl.values().next().value as BenchResult;
@@ -195,7 +304,8 @@ export function formatTable(results: readonly BenchResult[]): string {
     lines.push([
       label,
       any.metric,
-      ...impls.map((i) => cell(byImpl.get(i))),
+      ...impls.map((i) => formatCell(byImpl.get(i))),
+      ...(withDelivered ? [deliveredCell(byImpl)] : []),
       ratio(ref, byImpl.get("nanomsg")),
       ratio(ref, byImpl.get("nng")),
       ratio(ref, byImpl.get("raw")),

@@ -40,6 +40,31 @@ export type Scenario =
     }
   | {
       name: string;
+      kind: "slowworker";
+      transport: "tcp" | "ipc";
+      size: number;
+      /** Messages the PUSH sends per measured run (the warm-up sends a tenth). */
+      count: Sized;
+      /** The slow worker sleeps this long after each message it reads. */
+      delayMs: number;
+      /** Bound of one run, from "go" until both workers together have every message. */
+      timeoutMs: number;
+      /** Measured runs without `--runs` (default 5). */
+      runs?: number;
+    }
+  | {
+      name: string;
+      kind: "noread";
+      transport: "tcp";
+      /** Payload bytes of each frame the writer sends. */
+      size: number;
+      /** When the PULL reports its RSS, ms after the writer starts; the first is `rssBytes`. */
+      checkpointsMs: { full: number[]; quick: number[] };
+      /** The PULL process is killed once its RSS passes this many bytes. */
+      capBytes: number;
+    }
+  | {
+      name: string;
       kind: "subs";
       keys: "random16" | "prefix";
       subscriptions: number[];
@@ -96,6 +121,28 @@ export const scenarios: readonly Scenario[] = [
       { subscribers: 10, count: { full: 20_000, quick: 500 } },
       { subscribers: 100, count: { full: 2_000, quick: 100 } },
     ],
+  },
+  ...(["tcp", "ipc"] as const).map(
+    (transport): Scenario => ({
+      name: `pipeline-slow-worker-${transport}`,
+      kind: "slowworker",
+      transport,
+      size: 4096,
+      // --quick sends 1000 (not 2000): still several times what the buffers in the way hold,
+      // so a flow-controlled PUSH still shows it, and the fair-split case takes ~10 s, not ~20 s.
+      count: { full: 2_000, quick: 1_000 },
+      delayMs: 20,
+      timeoutMs: 60_000,
+      runs: 3,
+    }),
+  ),
+  {
+    name: "pull-noread-rss",
+    kind: "noread",
+    transport: "tcp",
+    size: 65536,
+    checkpointsMs: { full: [8_000, 30_000], quick: [2_000] },
+    capBytes: 2 * 2 ** 30,
   },
   {
     name: "subs-random16",

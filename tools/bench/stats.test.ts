@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { adaptiveCount, median, p99, quantile, rateFromSpan, warmupCount } from "./stats.ts";
+import {
+  adaptiveCount,
+  median,
+  noreadFields,
+  p99,
+  parseVmRss,
+  quantile,
+  rateFromSpan,
+  rssFlat,
+  slowWorkerFigures,
+  warmupCount,
+} from "./stats.ts";
 
 describe("bench statistics", () => {
   it("median takes the middle sample of an odd count, unsorted input", () => {
@@ -47,5 +58,94 @@ describe("bench statistics", () => {
     expect(adaptiveCount(Number.NaN, 200_000)).toBe(200_000);
     expect(adaptiveCount(5_000, 5_000, 2)).toBe(5_000);
     expect(warmupCount(200_000)).toBe(20_000);
+  });
+});
+
+describe("flow-control figures", () => {
+  it("slow worker: the fast worker's share of what was sent, completion from the first send to the last message", () => {
+    const f = slowWorkerFigures(
+      1000,
+      { count: 1900, firstMs: 1001, lastMs: 1020.5 },
+      { count: 100, firstMs: 1001.5, lastMs: 3000.25 },
+      2000,
+    );
+    expect(f).toEqual({ fastShare: 0.95, completionMs: 2000.25, fastCount: 1900, slowCount: 100 });
+  });
+
+  it("slow worker: a worker that got nothing does not end the run; the fast one can be last", () => {
+    const f = slowWorkerFigures(
+      0,
+      { count: 2000, firstMs: 1, lastMs: 50 },
+      { count: 0, firstMs: 0, lastMs: 0 },
+      2000,
+    );
+    expect(f.fastShare).toBe(1);
+    expect(f.completionMs).toBe(50);
+    expect(
+      slowWorkerFigures(
+        0,
+        { count: 0, firstMs: 0, lastMs: 0 },
+        { count: 0, firstMs: 0, lastMs: 0 },
+        0,
+      ).completionMs,
+    ).toBeNaN();
+  });
+
+  it("VmRSS is read from /proc/PID/status in kB", () => {
+    expect(parseVmRss("Name:\tnode\nVmPeak:\t 999 kB\nVmRSS:\t  123456 kB\nThreads: 7\n")).toBe(
+      123456 * 1024,
+    );
+    expect(parseVmRss("Name:\tzombie\n")).toBeNaN();
+  });
+
+  it("RSS is flat within 10 % or 8 MB, whichever is larger", () => {
+    expect(rssFlat(100e6, 109e6)).toBe(true);
+    expect(rssFlat(100e6, 91e6)).toBe(true);
+    expect(rssFlat(100e6, 111e6)).toBe(false);
+    expect(rssFlat(20e6, 27.9e6)).toBe(true);
+    expect(rssFlat(20e6, 28.1e6)).toBe(false);
+    expect(rssFlat(Number.NaN, 1)).toBe(false);
+  });
+
+  it("no-read fields: the first checkpoint is rssBytes, the 30 s one rssBytes30", () => {
+    expect(
+      noreadFields(
+        {
+          points: [
+            { atMs: 8000, rssBytes: 60e6, bytesAccepted: 4e6 },
+            { atMs: 30000, rssBytes: 61e6, bytesAccepted: 4.1e6 },
+          ],
+        },
+        2 ** 31,
+      ),
+    ).toEqual({
+      runs: [60e6],
+      rssBytes: 60e6,
+      rssAtMs: 8000,
+      bytesAccepted: 4e6,
+      rssBytes30: 61e6,
+      bytesAccepted30: 4.1e6,
+    });
+  });
+
+  it("no-read fields: a cap before the first checkpoint makes the watchdog's figure rssBytes", () => {
+    const capped = { afterMs: 1200, rssBytes: 2.2e9, bytesAccepted: 2e9 };
+    expect(noreadFields({ points: [], capped }, 2 ** 31)).toEqual({
+      runs: [2.2e9],
+      rssBytes: 2.2e9,
+      bytesAccepted: 2e9,
+      cappedAfterMs: 1200,
+      cappedRssBytes: 2.2e9,
+      capBytes: 2 ** 31,
+    });
+    const later = noreadFields(
+      {
+        points: [{ atMs: 8000, rssBytes: 1.1e9, bytesAccepted: 1e9 }],
+        capped: { ...capped, afterMs: 14000 },
+      },
+      2 ** 31,
+    );
+    expect(later).toMatchObject({ rssBytes: 1.1e9, rssAtMs: 8000, cappedAfterMs: 14000 });
+    expect(later.rssBytes30).toBeUndefined();
   });
 });

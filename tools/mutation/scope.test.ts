@@ -40,7 +40,7 @@ describe("mutation scope", () => {
 
   test("shared helpers are listed once", () => {
     const files = filesFor(["pair1", "bus0"]);
-    expect(files.filter((f) => f.endsWith("pair0/inbox.ts"))).toHaveLength(1);
+    expect(files.filter((f) => f.endsWith("pair0/pipe-ready.ts"))).toHaveLength(1);
   });
 
   test("the default scope runs protocol cases of its protocols, not transport ones", () => {

@@ -55,7 +55,6 @@ const FILES: Readonly<Record<string, readonly string[]>> = {
   pair0: [
     "reference/protocol/pair0/pair.ts",
     "reference/protocol/pair0/peer-slot.ts",
-    "reference/protocol/pair0/inbox.ts",
     "reference/protocol/pair0/pipe-ready.ts",
   ],
   pair1: [
@@ -63,18 +62,13 @@ const FILES: Readonly<Record<string, readonly string[]>> = {
     "reference/protocol/pair1/header.ts",
     "reference/protocol/pair1/poly.ts",
     "reference/protocol/pair0/peer-slot.ts",
-    "reference/protocol/pair0/inbox.ts",
     "reference/protocol/pair0/pipe-ready.ts",
   ],
   pub0: ["reference/protocol/pub0/pub.ts"],
   sub0: ["reference/protocol/sub0/sub.ts"],
   push0: ["reference/protocol/push0/push.ts", "reference/protocol/push0/balancer.ts"],
   pull0: ["reference/protocol/pull0/pull.ts"],
-  bus0: [
-    "reference/protocol/bus0/bus.ts",
-    "reference/protocol/pair0/inbox.ts",
-    "reference/protocol/pair0/pipe-ready.ts",
-  ],
+  bus0: ["reference/protocol/bus0/bus.ts", "reference/protocol/pair0/pipe-ready.ts"],
 };
 
 /** The raw variant of each protocol and the raw helper it is built on. */

@@ -1,5 +1,6 @@
 /** Every inproc conformance case (transport `inproc`, both ends inside the IUT), in run order. */
 import type { ConformanceCase } from "../types.ts";
+import { inprocFlowCases } from "./flow.ts";
 import { inprocLifecycleCases } from "./lifecycle.ts";
 import { inprocProcessCases } from "./per-process.ts";
 import { inprocTransferCases } from "./transfer.ts";
@@ -8,4 +9,5 @@ export const inprocCases: readonly ConformanceCase[] = [
   ...inprocTransferCases,
   ...inprocLifecycleCases,
   ...inprocProcessCases,
+  ...inprocFlowCases,
 ];

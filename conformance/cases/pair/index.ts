@@ -1,6 +1,7 @@
 /** Every PAIR case (v0, v1, v1 polyamorous), in run order. */
 import type { ConformanceCase } from "../types.ts";
 import { pair1EmptyBody } from "./empty-body.ts";
+import { pairFlowCases } from "./flow.ts";
 import { monoCases } from "./mono.ts";
 import { pair1HeaderCases } from "./pair1.ts";
 import { polyCases } from "./poly.ts";
@@ -16,4 +17,5 @@ export const pairCases: readonly ConformanceCase[] = [
   ...polyCases,
   ...timeoutCases("pair0"),
   ...timeoutCases("pair1"),
+  ...pairFlowCases,
 ];

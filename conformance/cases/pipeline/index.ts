@@ -1,4 +1,5 @@
 /** Every PUSH/PULL conformance case, in run order. */
+import { pipelineFlowCases } from "./flow.ts";
 import { pullCases } from "./pull.ts";
 import { pushCases } from "./push.ts";
 import { pushPriorityCases } from "./push-priority.ts";
@@ -13,4 +14,5 @@ export const pipelineCases = [
   ...pushWaitingCases,
   ...pushPriorityCases,
   ...pushRawCases,
+  ...pipelineFlowCases,
 ];

@@ -1,6 +1,7 @@
 /** Every PUB/SUB conformance case, in run order. */
+import { pubsubFlowCases } from "./flow.ts";
 import { propertyCases } from "./property.ts";
 import { pubCases } from "./pub.ts";
 import { subCases } from "./sub.ts";
 
-export const pubsubCases = [...pubCases, ...subCases, ...propertyCases];
+export const pubsubCases = [...pubCases, ...subCases, ...propertyCases, ...pubsubFlowCases];

@@ -1,5 +1,6 @@
 /** Every SURVEYOR/RESPONDENT case, in run order. */
 import type { ConformanceCase } from "../types.ts";
+import { surveyFlowCases } from "./flow.ts";
 import { surveyPropertyCases } from "./property.ts";
 import { respondentCases } from "./respondent.ts";
 import { surveyorCases } from "./surveyor.ts";
@@ -8,4 +9,5 @@ export const surveyCases: readonly ConformanceCase[] = [
   ...surveyorCases,
   ...respondentCases,
   ...surveyPropertyCases,
+  ...surveyFlowCases,
 ];

@@ -1,23 +1,28 @@
 import { protocols } from "../../../spec/constants.ts";
 import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
+import { ReceiveQueue } from "../../core/receive-queue.ts";
 import { type SendData, SocketBase, toOwnedBuffer } from "../../core/socket.ts";
 import type { Transport } from "../../core/transport.ts";
 import { defaultTransports } from "../../transports.ts";
-import { Inbox } from "../pair0/inbox.ts";
 import { canWrite } from "../pair0/pipe-ready.ts";
 
 /** Internal construction options: transports, queue size. */
 export interface Bus0Internals {
   transports?: readonly Transport[];
-  /** Messages kept while nobody is in recv (default 1024); more are dropped and counted. */
+  /**
+   * Messages each pipe's receive buffer holds before the socket stops reading that
+   * pipe, when the `recvBuffer` option is 0 (default 128). Nothing is dropped.
+   */
   recvQueueSize?: number;
 }
 
 /**
  * A BUS socket (protocol 0x70): `send` copies the message to every connected
  * peer that can take it and never waits (slow peers miss it, counted as
- * `txDropped`); `recv` returns messages from any peer. Nothing is forwarded
+ * `txDropped`); `recv` returns messages from any peer, the pipes served in
+ * turn, each pipe's receive buffer bounded (a full one stops reading that
+ * pipe, SP-BUS-11). Nothing is forwarded
  * and nothing loops back. BUS has no protocol state beyond its pipes, so no
  * machine runs here: the data path is plain code (draft-sp-bus §State).
  *
@@ -30,7 +35,8 @@ export interface Bus0Internals {
  * ```
  */
 export class Bus0Socket extends SocketBase {
-  private readonly inbox: Inbox<Buffer>;
+  /** One bounded receive buffer per pipe, served in turn, and the waiting receivers. */
+  private readonly inbox: ReceiveQueue<Buffer>;
   /** Pipes in attach order, for the send loop. */
   private ring: Pipe[] = [];
 
@@ -41,9 +47,7 @@ export class Bus0Socket extends SocketBase {
       options,
       internals.transports ?? defaultTransports,
     );
-    this.inbox = new Inbox<Buffer>(internals.recvQueueSize ?? 1024, () =>
-      this.count("rxQueueFull"),
-    );
+    this.inbox = new ReceiveQueue<Buffer>(this.options, (m) => m.length, internals.recvQueueSize);
   }
 
   /**
@@ -80,14 +84,18 @@ export class Bus0Socket extends SocketBase {
 
   protected pipeAdded(pipe: Pipe): void {
     this.ring.push(pipe);
+    const flow = this.inbox.attach(pipe);
     // SP-BUS-5: delivered to the application only, never passed on to other pipes.
-    // SP-BUS-7: every pipe's messages join one queue in arrival order.
-    pipe.onMessage = (msg) => this.inbox.deliver(msg);
+    // SP-BUS-7: each pipe has its own buffer and the pipes are served in turn.
+    // SP-BUS-11: a full buffer stops reading that pipe; it is neither dropped nor closed.
+    pipe.onMessage = (msg) => this.inbox.deliver(flow, msg);
   }
 
   protected pipeRemoved(pipe: Pipe): void {
     this.ring = this.ring.filter((p) => p !== pipe);
     pipe.onMessage = null;
+    // What the pipe delivered before it left is still received.
+    this.inbox.detachPipe(pipe);
   }
 
   protected protocolClose(): void {

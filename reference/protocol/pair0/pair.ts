@@ -2,17 +2,20 @@ import { protocols } from "../../../spec/constants.ts";
 import { SPError } from "../../core/errors.ts";
 import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
+import { ReceiveQueue } from "../../core/receive-queue.ts";
 import { type SendData, SocketBase, toOwnedBuffer } from "../../core/socket.ts";
 import type { Transport } from "../../core/transport.ts";
 import { defaultTransports } from "../../transports.ts";
-import { Inbox } from "./inbox.ts";
 import { type PairSlotMachine, PeerSlot } from "./peer-slot.ts";
 
 /** Internal construction options: alternate machine, transports, queue size. */
 export interface Pair0Internals {
   pairSlotMachine?: PairSlotMachine;
   transports?: readonly Transport[];
-  /** Messages kept while nobody is in recv (default 1024); more are dropped and counted. */
+  /**
+   * Messages the peer's receive buffer holds before the socket stops reading the
+   * pipe, when the `recvBuffer` option is 0 (default 128). Nothing is dropped.
+   */
   recvQueueSize?: number;
 }
 
@@ -32,7 +35,8 @@ export interface Pair0Internals {
  * ```
  */
 export class Pair0Socket extends SocketBase {
-  private readonly inbox: Inbox<Buffer>;
+  /** The peer's bounded receive buffer (one flow at a time) and the waiting receivers. */
+  private readonly inbox: ReceiveQueue<Buffer>;
   private readonly slot: PeerSlot;
 
   constructor(options?: Partial<SocketOptions>, internals: Pair0Internals = {}) {
@@ -42,19 +46,21 @@ export class Pair0Socket extends SocketBase {
       options,
       internals.transports ?? defaultTransports,
     );
-    this.inbox = new Inbox<Buffer>(internals.recvQueueSize ?? 1024, () =>
-      this.count("rxQueueFull"),
-    );
+    this.inbox = new ReceiveQueue<Buffer>(this.options, (m) => m.length, internals.recvQueueSize);
     this.slot = new PeerSlot(
       {
         // SP-PAIR-2: the body goes out unchanged, without a header.
         write: (pipe, body) => pipe.send(body),
         // SP-PAIR-2, SP-PAIR-6: the whole payload is delivered, in arrival order.
+        // SP-PAIR-21: a full buffer stops reading the pipe; nothing is dropped.
         attach: (pipe) => {
-          pipe.onMessage = (msg) => this.inbox.deliver(msg);
+          const flow = this.inbox.attach(pipe);
+          pipe.onMessage = (msg) => this.inbox.deliver(flow, msg);
         },
+        // What the peer sent before it left is still received.
         detach: (pipe) => {
           pipe.onMessage = null;
+          this.inbox.detachPipe(pipe);
         },
         sendTimeout: () => this.options.sendTimeout,
         count: (stat) => this.count(stat),

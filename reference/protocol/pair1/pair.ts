@@ -2,10 +2,10 @@ import { protocols } from "../../../spec/constants.ts";
 import { SPError } from "../../core/errors.ts";
 import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
+import { ReceiveQueue } from "../../core/receive-queue.ts";
 import { type SendData, SocketBase, toOwnedBuffer } from "../../core/socket.ts";
 import type { Transport } from "../../core/transport.ts";
 import { defaultTransports } from "../../transports.ts";
-import { Inbox } from "../pair0/inbox.ts";
 import { type PairSlotMachine, PeerSlot } from "../pair0/peer-slot.ts";
 import { acceptPair1, FIRST_HOP_HEADER } from "./header.ts";
 
@@ -13,7 +13,10 @@ import { acceptPair1, FIRST_HOP_HEADER } from "./header.ts";
 export interface Pair1Internals {
   pairSlotMachine?: PairSlotMachine;
   transports?: readonly Transport[];
-  /** Messages kept while nobody is in recv (default 1024); more are dropped and counted. */
+  /**
+   * Messages the peer's receive buffer holds before the socket stops reading the
+   * pipe, when the `recvBuffer` option is 0 (default 128). Nothing is dropped.
+   */
   recvQueueSize?: number;
 }
 
@@ -32,7 +35,8 @@ export interface Pair1Internals {
  * ```
  */
 export class Pair1Socket extends SocketBase {
-  private readonly inbox: Inbox<Buffer>;
+  /** The peer's bounded receive buffer (one flow at a time) and the waiting receivers. */
+  private readonly inbox: ReceiveQueue<Buffer>;
   private readonly slot: PeerSlot;
 
   constructor(options?: Partial<SocketOptions>, internals: Pair1Internals = {}) {
@@ -42,22 +46,24 @@ export class Pair1Socket extends SocketBase {
       options,
       internals.transports ?? defaultTransports,
     );
-    this.inbox = new Inbox<Buffer>(internals.recvQueueSize ?? 1024, () =>
-      this.count("rxQueueFull"),
-    );
+    this.inbox = new ReceiveQueue<Buffer>(this.options, (m) => m.length, internals.recvQueueSize);
     this.slot = new PeerSlot(
       {
         // SP-PAIR-8, SP-PAIR-9: one header word, hop count 1 on the first hop.
         write: (pipe, body) => pipe.send(FIRST_HOP_HEADER, body),
         attach: (pipe) => {
+          const flow = this.inbox.attach(pipe);
           pipe.onMessage = (msg) => {
-            // SP-PAIR-11..14: header checked and removed in plain code.
+            // SP-PAIR-11..14: header checked and removed in plain code, before the
+            // body takes room; SP-PAIR-21: a full buffer stops reading, nothing is dropped.
             const body = acceptPair1(msg, pipe, this.options.maxTtl, (s) => this.count(s));
-            if (body) this.inbox.deliver(body);
+            if (body) this.inbox.deliver(flow, body);
           };
         },
+        // What the peer sent before it left is still received.
         detach: (pipe) => {
           pipe.onMessage = null;
+          this.inbox.detachPipe(pipe);
         },
         sendTimeout: () => this.options.sendTimeout,
         count: (stat) => this.count(stat),

@@ -2,10 +2,10 @@ import { protocols } from "../../../spec/constants.ts";
 import { SPError } from "../../core/errors.ts";
 import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
+import { ReceiveQueue } from "../../core/receive-queue.ts";
 import { type SendData, SocketBase, toOwnedBuffer } from "../../core/socket.ts";
 import type { Transport } from "../../core/transport.ts";
 import { defaultTransports } from "../../transports.ts";
-import { Inbox } from "../pair0/inbox.ts";
 import { canWrite } from "../pair0/pipe-ready.ts";
 import { acceptPair1, FIRST_HOP_HEADER } from "./header.ts";
 
@@ -20,7 +20,10 @@ export interface Pair1Message {
 /** Internal construction options: transports, queue size. */
 export interface Pair1PolyInternals {
   transports?: readonly Transport[];
-  /** Messages kept while nobody is in recv (default 1024); more are dropped and counted. */
+  /**
+   * Messages each pipe's receive buffer holds before the socket stops reading that
+   * pipe, when the `recvBuffer` option is 0 (default 128). Nothing is dropped.
+   */
   recvQueueSize?: number;
 }
 
@@ -42,7 +45,8 @@ export interface Pair1PolyInternals {
  * ```
  */
 export class Pair1PolySocket extends SocketBase {
-  private readonly inbox: Inbox<Pair1Message>;
+  /** One bounded receive buffer per pipe, served in turn, and the waiting receivers. */
+  private readonly inbox: ReceiveQueue<Pair1Message>;
   /** Pipes by id, in attach order. */
   private readonly byId = new Map<number, Pipe>();
 
@@ -53,8 +57,10 @@ export class Pair1PolySocket extends SocketBase {
       options,
       internals.transports ?? defaultTransports,
     );
-    this.inbox = new Inbox<Pair1Message>(internals.recvQueueSize ?? 1024, () =>
-      this.count("rxQueueFull"),
+    this.inbox = new ReceiveQueue<Pair1Message>(
+      this.options,
+      (m) => m.body.length,
+      internals.recvQueueSize,
     );
   }
 
@@ -126,15 +132,20 @@ export class Pair1PolySocket extends SocketBase {
   protected pipeAdded(pipe: Pipe): void {
     // SP-PAIR-17: every pipe is kept; there is no peer slot.
     this.byId.set(pipe.id, pipe);
+    const flow = this.inbox.attach(pipe);
     pipe.onMessage = (msg) => {
       const body = acceptPair1(msg, pipe, this.options.maxTtl, (s) => this.count(s));
-      if (body) this.inbox.deliver({ body, pipe: pipe.id });
+      // SP-PAIR-21: each pipe has its own buffer; a full one stops reading that
+      // pipe only (SP-FRAMEWORK-24), and nothing is dropped.
+      if (body) this.inbox.deliver(flow, { body, pipe: pipe.id });
     };
   }
 
   protected pipeRemoved(pipe: Pipe): void {
     this.byId.delete(pipe.id);
     pipe.onMessage = null;
+    // What the pipe delivered before it left is still received (with its id).
+    this.inbox.detachPipe(pipe);
   }
 
   protected protocolClose(): void {

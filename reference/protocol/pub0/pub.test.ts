@@ -75,6 +75,50 @@ describe("pub0", () => {
     }
   }, 20000);
 
+  it("a publishing loop that never yields still refreshes a pipe that was full once (SP-PUBSUB-23)", async () => {
+    // A pipe like a TCP pipe in Node: full after 10 queued messages, and it learns that the
+    // kernel took them only when the event loop gets a turn (a write-completion callback).
+    const pub = pub0();
+    open.push(pub);
+    const got: number[] = [];
+    let queued = 0;
+    let draining = false;
+    const pipe = {
+      id: 7,
+      peer: 0x21,
+      isClosed: false,
+      closed: new Promise<undefined>(() => {}),
+      copyLimit: 65536,
+      onMessage: null,
+      onWritable: null,
+      get writable() {
+        if (queued < 10) return true;
+        if (!draining) {
+          draining = true;
+          setImmediate(() => {
+            queued = 0;
+            draining = false;
+          });
+        }
+        return false;
+      },
+      send(first: Uint8Array) {
+        queued++;
+        got.push(first[0] as number);
+        return true;
+      },
+      pauseReading() {},
+      resumeReading() {},
+      close() {},
+    };
+    pub.attachPipe(pipe);
+    for (let i = 0; i < 250; i++) await pub.send(new Uint8Array([i]));
+    // Without a turn of the event loop now and then, only the first 10 would have gone out.
+    expect(got.length).toBeGreaterThan(30);
+    expect(got.at(-1)).toBeGreaterThan(200);
+    expect(got).toEqual([...got].sort((a, b) => a - b));
+  });
+
   it("data sent into a pub closes that pipe only", async () => {
     const { pub, url } = await setupPub();
     const good = await subscriber(url);

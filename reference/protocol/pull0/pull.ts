@@ -2,10 +2,9 @@ import { protocols } from "../../../spec/constants.ts";
 import { SPError } from "../../core/errors.ts";
 import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
-import { RingQueue } from "../../core/queue.ts";
+import { ReceiveQueue } from "../../core/receive-queue.ts";
 import { SocketBase } from "../../core/socket.ts";
 import type { Transport } from "../../core/transport.ts";
-import { Waiter } from "../../core/waiter.ts";
 import { defaultTransports } from "../../transports.ts";
 
 /** Internal construction options: alternate transports. */
@@ -15,9 +14,12 @@ export interface Pull0Internals {
 
 /**
  * A cooked PULL socket (protocol 0x51). Messages from all PUSH peers are
- * delivered in arrival order (SP-PIPELINE-10, SP-PIPELINE-16); a PULL never
- * writes to its pipes (SP-PIPELINE-13). The receive queue is an unbounded ring
- * buffer: PULL does not drop, because PUSH counts on delivery.
+ * delivered, each pipe's in arrival order, the pipes served in turn
+ * (SP-PIPELINE-10, SP-PIPELINE-16); a PULL never writes to its pipes
+ * (SP-PIPELINE-13). Each pipe has its own receive buffer, bounded by
+ * `recvBuffer` messages and `recvBufferBytes` bytes; a full buffer stops
+ * reading that pipe rather than drop, because PUSH counts on delivery
+ * (SP-PIPELINE-21), and the PUSH side then sees the pipe as not ready.
  *
  * @example
  * ```ts
@@ -27,8 +29,8 @@ export interface Pull0Internals {
  * ```
  */
 export class Pull0Socket extends SocketBase {
-  private readonly queue = new RingQueue<Buffer>();
-  private readonly waiters = new RingQueue<Waiter<Buffer>>();
+  /** One bounded buffer per pipe, served in turn, and the waiting receivers. */
+  private readonly queue: ReceiveQueue<Buffer>;
 
   constructor(options?: Partial<SocketOptions>, internals: Pull0Internals = {}) {
     const p = protocols.pull0;
@@ -37,6 +39,7 @@ export class Pull0Socket extends SocketBase {
       options,
       internals.transports ?? defaultTransports,
     );
+    this.queue = new ReceiveQueue<Buffer>(this.options, (m) => m.length);
   }
 
   /**
@@ -49,11 +52,7 @@ export class Pull0Socket extends SocketBase {
    */
   recv(): Promise<Buffer> {
     if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
-    const next = this.queue.shift();
-    if (next) return Promise.resolve(next);
-    const w = new Waiter<Buffer>(this.options.recvTimeout);
-    this.waiters.push(w);
-    return w.promise;
+    return this.queue.take(this.options.recvTimeout);
   }
 
   /**
@@ -69,36 +68,28 @@ export class Pull0Socket extends SocketBase {
     return Promise.reject(new SPError("ENOTSUP", "a PULL socket cannot send"));
   }
 
-  /** Messages received and not yet taken by recv. */
+  /** Messages received and not yet taken by recv, over all pipes. */
   get queued(): number {
     return this.queue.length;
   }
 
   protected pipeAdded(pipe: Pipe): void {
-    pipe.onMessage = (msg) => this.onPushed(msg);
+    // SP-PIPELINE-10: every PUSH peer is read; its flow lives in the handler (no lookup).
+    const flow = this.queue.attach(pipe);
+    // Data path, SP-PIPELINE-2: the whole payload, to a waiting recv or into the
+    // pipe's buffer; SP-PIPELINE-21: a full buffer stops the pipe, nothing is dropped.
+    pipe.onMessage = (msg) => this.queue.deliver(flow, msg);
   }
 
   protected pipeRemoved(pipe: Pipe): void {
     pipe.onMessage = null;
+    // What the pipe delivered before it left is still received.
+    this.queue.detachPipe(pipe);
   }
 
   protected protocolClose(): void {
     // SP-PIPELINE-14: pending receivers fail with ECLOSED.
-    for (const w of this.waiters.drain()) w.fail(new SPError("ECLOSED"));
-    this.queue.drain();
-  }
-
-  /** Data path: one message from a PUSH peer (SP-PIPELINE-2: the whole payload). */
-  private onPushed(msg: Buffer): void {
-    if (this.isClosed) return;
-    for (;;) {
-      const w = this.waiters.shift();
-      if (!w) break;
-      if (w.settled) continue; // timed out meanwhile
-      w.resolve(msg);
-      return;
-    }
-    this.queue.push(msg);
+    this.queue.close();
   }
 }
 

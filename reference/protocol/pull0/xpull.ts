@@ -4,7 +4,7 @@ import { identityOf, type RawInternals } from "../raw/raw-socket.ts";
 import { RawReceiver } from "../raw/simple-raw.ts";
 
 /**
- * A raw PULL socket (protocol 0x51): messages from all pipes in arrival order, empty header. Cannot send.
+ * A raw PULL socket (protocol 0x51): messages from all pipes, served in turn (each pipe's in arrival order; a full receive buffer stops reading its pipe), empty header. Cannot send.
  *
  * @example
  * ```ts

@@ -79,6 +79,8 @@ export class Balancer {
       for (let k = 0; k < n; k++) {
         const idx = (level.next + k) % n;
         const pipe = level.pipes[idx] as Pipe;
+        // SP-PIPELINE-20: ready only under its send bound (SP-FRAMEWORK-27), so a worker
+        // that stopped reading is skipped once its buffers are full.
         if (pipe.writable) {
           level.next = (idx + 1) % n;
           return pipe;

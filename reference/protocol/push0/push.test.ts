@@ -180,7 +180,13 @@ describe("push0", () => {
 
 describe("Balancer", () => {
   const fake = (name: string, writable = true) =>
-    ({ name, writable, onWritable: null }) as unknown as Pipe & { name: string; writable: boolean };
+    ({
+      name,
+      writable,
+      onWritable: null,
+      pauseReading() {},
+      resumeReading() {},
+    }) as unknown as Pipe & { name: string; writable: boolean };
 
   it("round-robins within a priority and skips pipes that are not writable", () => {
     const lb = new Balancer();

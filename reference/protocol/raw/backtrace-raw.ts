@@ -36,9 +36,10 @@ export abstract class RawRequester extends RawSocket {
     return undefined;
   }
 
-  protected route(header: Buffer, body: Buffer): void {
-    if (this.mode === "roundRobin") this.sendRoundRobin(header, body);
-    else this.broadcast(Buffer.concat([header, body]));
+  protected route(header: Buffer, body: Buffer, signal?: AbortSignal): Promise<void> | undefined {
+    if (this.mode === "roundRobin") return this.sendRoundRobin(header, body, signal);
+    this.broadcast(Buffer.concat([header, body]));
+    return undefined;
   }
 }
 

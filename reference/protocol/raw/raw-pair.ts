@@ -22,12 +22,9 @@ export abstract class RawPairBase extends RawSocket {
     super(identity, options, internals);
     this.slot = new PeerSlot({
       write: (pipe, payload) => pipe.send(payload),
-      attach: (pipe) => {
-        pipe.onMessage = (msg) => this.onPayload(pipe, msg);
-      },
-      detach: (pipe) => {
-        pipe.onMessage = null;
-      },
+      // SP-PAIR-21: the peer's pipe gets a bounded receive buffer; a full one stops reading.
+      attach: (pipe) => this.attachReader(pipe),
+      detach: (pipe) => this.detachReader(pipe),
       sendTimeout: () => this.options.sendTimeout,
       count: (stat) => this.count(stat),
     });

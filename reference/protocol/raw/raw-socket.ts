@@ -2,6 +2,8 @@ import { SPError } from "../../core/errors.ts";
 import { queueDepth, type SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { RingQueue } from "../../core/queue.ts";
+import { ReceiveQueue } from "../../core/receive-queue.ts";
+import type { PipeFlow } from "../../core/recv-flow.ts";
 import { type SendData, SocketBase, toOwnedBuffer } from "../../core/socket.ts";
 import type { ProtocolIdentity, Transport } from "../../core/transport.ts";
 import { Waiter } from "../../core/waiter.ts";
@@ -30,17 +32,31 @@ export interface RawRecvOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Options of {@link RawSocket.sendMsg}. */
+export interface RawSendOptions {
+  /** Aborting fails a sendMsg that waits for room with ECANCELED (used by `device`). */
+  readonly signal?: AbortSignal;
+}
+
 /** Internal construction options of every raw socket. */
 export interface RawInternals {
   transports?: readonly Transport[];
 }
 
-/** Default receive queue depth of a raw socket (messages). */
-const RAW_RECV_DEPTH = 1024;
 /** Default queue depth for sends made while no pipe can take them. */
 const RAW_SEND_DEPTH = 128;
 
 const EMPTY = Buffer.alloc(0);
+
+/** A round-robin send waiting for room among the parked ones. */
+interface BlockedSend {
+  readonly header: Buffer;
+  readonly body: Buffer;
+  readonly done: Waiter<void>;
+}
+
+/** What a send-only raw socket does with data its peers send anyway. */
+const discard = (): void => {};
 
 /**
  * The common part of every raw ("x") socket, as nng's raw mode: no protocol
@@ -50,6 +66,14 @@ const EMPTY = Buffer.alloc(0);
  * splits into header and body, and how an outgoing message is routed.
  *
  * `recv()` returns the body only and `send(data)` sends with an empty header.
+ *
+ * Receive flow control is that of the cooked protocols: each pipe has a
+ * receive buffer bounded by `recvBuffer` messages and `recvBufferBytes` bytes,
+ * the pipes are served in turn, and a full buffer stops reading that pipe
+ * rather than drop (SP-FRAMEWORK-22). Round-robin sends (XPUSH, XREQ) go to a
+ * pipe that is ready; with none ready they park, up to `sendBuffer` messages,
+ * and past that `sendMsg` waits (up to `sendTimeout`), so that a device
+ * feeding this socket stops taking from its source.
  *
  * @example
  * ```ts
@@ -70,10 +94,12 @@ export abstract class RawSocket extends SocketBase {
   /** Pipes by id (routing by the first header word). */
   protected readonly byId = new Map<number, Pipe>();
   private nextPipe = 0;
-  private readonly inbox: RingQueue<RawMessage>;
-  private readonly takers = new RingQueue<Waiter<RawMessage>>();
-  /** Sends parked while no pipe could take them (round-robin protocols). */
-  private readonly parked: RingQueue<[Buffer, Buffer]>;
+  /** One bounded buffer per pipe, served in turn, and the waiting receivers. */
+  private readonly inbox: ReceiveQueue<RawMessage>;
+  /** Sends parked while no pipe could take them (round-robin protocols); up to `sendBuffer`. */
+  private readonly parked = new RingQueue<[Buffer, Buffer]>();
+  /** Round-robin sends waiting for room among the parked ones, oldest first. */
+  private readonly blocked = new RingQueue<BlockedSend>();
 
   protected constructor(
     identity: ProtocolIdentity,
@@ -81,8 +107,7 @@ export abstract class RawSocket extends SocketBase {
     internals: RawInternals = {},
   ) {
     super(identity, options, internals.transports ?? defaultTransports);
-    this.inbox = new RingQueue(queueDepth(this.options.recvBuffer, RAW_RECV_DEPTH));
-    this.parked = new RingQueue(queueDepth(this.options.sendBuffer, RAW_SEND_DEPTH));
+    this.inbox = new ReceiveQueue<RawMessage>(this.options, (m) => m.header.length + m.body.length);
   }
 
   /**
@@ -91,8 +116,15 @@ export abstract class RawSocket extends SocketBase {
    */
   protected abstract split(pipe: Pipe, msg: Buffer): { header: Buffer; body: Buffer } | undefined;
 
-  /** Sends one message with its header; the protocol picks the pipe(s). */
-  protected abstract route(header: Buffer, body: Buffer): void | Promise<void>;
+  /**
+   * Sends one message with its header; the protocol picks the pipe(s). May wait;
+   * `signal` then cancels the wait where the protocol supports it.
+   */
+  protected abstract route(
+    header: Buffer,
+    body: Buffer,
+    signal?: AbortSignal,
+  ): void | Promise<void>;
 
   /**
    * Receives the next message with its header apart.
@@ -105,16 +137,7 @@ export abstract class RawSocket extends SocketBase {
   recvMsg(opts: RawRecvOptions = {}): Promise<RawMessage> {
     if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
     if (!this.canRecv) return Promise.reject(new SPError("ENOTSUP", "this protocol cannot recv"));
-    const next = this.inbox.shift();
-    if (next) return Promise.resolve(next);
-    const w = new Waiter<RawMessage>(this.options.recvTimeout);
-    const { signal } = opts;
-    if (signal) {
-      if (signal.aborted) w.fail(new SPError("ECANCELED"));
-      else signal.addEventListener("abort", () => w.fail(new SPError("ECANCELED")), { once: true });
-    }
-    this.takers.push(w);
-    return w.promise;
+    return this.inbox.take(this.options.recvTimeout, opts.signal);
   }
 
   /**
@@ -125,11 +148,11 @@ export abstract class RawSocket extends SocketBase {
    * await raw.sendMsg({ header: m.header, body: m.body });
    * ```
    */
-  async sendMsg(msg: RawOutgoing): Promise<void> {
+  async sendMsg(msg: RawOutgoing, opts: RawSendOptions = {}): Promise<void> {
     this.assertOpen();
     if (!this.canSend) throw new SPError("ENOTSUP", "this protocol cannot send");
     const header = msg.header ? Buffer.from(msg.header) : EMPTY;
-    await this.route(header, toOwnedBuffer(msg.body));
+    await this.route(header, toOwnedBuffer(msg.body), opts.signal);
   }
 
   /** Receives the next message body (header dropped). */
@@ -145,7 +168,9 @@ export abstract class RawSocket extends SocketBase {
   protected pipeAdded(pipe: Pipe): void {
     this.ring.push(pipe);
     this.byId.set(pipe.id, pipe);
-    pipe.onMessage = (msg) => this.onPayload(pipe, msg);
+    this.attachReader(pipe);
+    // A pipe that is ready again takes what was parked (SP-FRAMEWORK-27).
+    pipe.onWritable = () => this.flushParked();
     this.flushParked();
   }
 
@@ -156,7 +181,27 @@ export abstract class RawSocket extends SocketBase {
       if (this.nextPipe > i) this.nextPipe--;
     }
     this.byId.delete(pipe.id);
+    pipe.onWritable = null;
+    this.detachReader(pipe);
+  }
+
+  /**
+   * Starts reading `pipe` into its own bounded receive buffer (or discarding,
+   * for a send-only protocol). The pipe's flow lives in the handler.
+   */
+  protected attachReader(pipe: Pipe): void {
+    if (!this.canRecv) {
+      pipe.onMessage = discard;
+      return;
+    }
+    const flow = this.inbox.attach(pipe);
+    pipe.onMessage = (msg) => this.onPayload(flow, msg);
+  }
+
+  /** Stops reading `pipe`; what it delivered before stays to be received. */
+  protected detachReader(pipe: Pipe): void {
     pipe.onMessage = null;
+    this.inbox.detachPipe(pipe);
   }
 
   /** Aborted when the socket closes (a device watches it to stop both directions). */
@@ -168,23 +213,47 @@ export abstract class RawSocket extends SocketBase {
 
   protected protocolClose(): void {
     this.closeCtl.abort();
-    for (const w of this.takers.drain()) w.fail(new SPError("ECLOSED"));
-    this.inbox.drain();
+    this.inbox.close();
     this.parked.drain();
+    for (const b of this.blocked.drain()) b.done.fail(new SPError("ECLOSED"));
   }
 
-  /** Round robin over pipes; parks the message while there are none. */
-  protected sendRoundRobin(header: Buffer, body: Buffer): void {
-    const n = this.ring.length;
-    if (n === 0) {
-      if (!this.parked.push([header, body])) this.count("txDropped");
-      return;
+  /**
+   * Round robin over the ready pipes, skipping those that are not ready
+   * (SP-PIPELINE-4, SP-REQREP-12). With none ready the message is parked, in
+   * order, up to `sendBuffer` messages; past that the returned promise waits
+   * for room (ETIMEDOUT after `sendTimeout`, ECLOSED on close, ECANCELED when
+   * `signal` aborts), which is how a device feeding this socket feels a slow
+   * destination.
+   */
+  protected sendRoundRobin(
+    header: Buffer,
+    body: Buffer,
+    signal?: AbortSignal,
+  ): Promise<void> | undefined {
+    if (this.parked.isEmpty()) {
+      const pipe = this.nextReady();
+      if (pipe) {
+        RawSocket.write(pipe, header, body);
+        return undefined;
+      }
     }
-    if (this.nextPipe >= n) this.nextPipe = 0;
-    const pipe = this.ring[this.nextPipe] as Pipe;
-    this.nextPipe = (this.nextPipe + 1) % n;
-    if (header.length > 0) pipe.send(header, body);
-    else pipe.send(body);
+    while (this.blocked.peek()?.done.settled) this.blocked.shift(); // timed out meanwhile
+    if (this.blocked.isEmpty() && this.parked.length < this.sendDepth()) {
+      this.parked.push([header, body]);
+      return undefined;
+    }
+    if (signal?.aborted) return Promise.reject(new SPError("ECANCELED"));
+    const done = new Waiter<void>(this.options.sendTimeout);
+    this.blocked.push({ header, body, done });
+    if (signal) {
+      // A cancelled send is skipped when room comes; the listener goes once settled.
+      const cancel = () => done.fail(new SPError("ECANCELED"));
+      signal.addEventListener("abort", cancel, { once: true });
+      const forget = () => signal.removeEventListener("abort", cancel);
+      done.promise.then(forget, forget);
+    }
+    return done.promise;
   }
 
   /** Copies the message to every pipe (skipping `except`) that can take it now. */
@@ -203,25 +272,56 @@ export abstract class RawSocket extends SocketBase {
     return w;
   }
 
+  private static write(pipe: Pipe, header: Buffer, body: Buffer): void {
+    if (header.length > 0) pipe.send(header, body);
+    else pipe.send(body);
+  }
+
+  /** The parked sends allowed before `sendMsg` waits. */
+  private sendDepth(): number {
+    return queueDepth(this.options.sendBuffer, RAW_SEND_DEPTH);
+  }
+
+  /** The next ready pipe in rotation, or undefined when none is ready. */
+  private nextReady(): Pipe | undefined {
+    const n = this.ring.length;
+    for (let k = 0; k < n; k++) {
+      if (this.nextPipe >= n) this.nextPipe = 0;
+      const pipe = this.ring[this.nextPipe] as Pipe;
+      this.nextPipe++;
+      if (!pipe.isClosed && pipe.writable) return pipe;
+    }
+    return undefined;
+  }
+
+  /** Parked sends go out, oldest first, while a pipe is ready; waiting sends take the room. */
   private flushParked(): void {
-    while (this.ring.length > 0 && !this.parked.isEmpty()) {
-      const [h, b] = this.parked.shift() as [Buffer, Buffer];
-      this.sendRoundRobin(h, b);
+    const depth = this.sendDepth();
+    for (;;) {
+      while (!this.parked.isEmpty()) {
+        const pipe = this.nextReady();
+        if (!pipe) break;
+        const [h, b] = this.parked.shift() as [Buffer, Buffer];
+        RawSocket.write(pipe, h, b);
+      }
+      const next = this.blocked.peek();
+      if (!next || this.parked.length >= depth) return;
+      this.blocked.shift();
+      if (next.done.settled) continue; // timed out meanwhile
+      this.parked.push([next.header, next.body]);
+      next.done.resolve();
     }
   }
 
-  /** Data path: one payload from `pipe`. */
-  protected onPayload(pipe: Pipe, msg: Buffer): void {
-    if (this.isClosed || !this.canRecv) return;
+  /** Data path: one payload from the pipe of `flow`. */
+  protected onPayload(flow: PipeFlow<RawMessage>, msg: Buffer): void {
+    if (this.isClosed) return;
+    const pipe = flow.pipe;
     const parts = this.split(pipe, msg);
     if (!parts) return;
-    const m: RawMessage = { header: parts.header, body: parts.body, pipe: pipe.id };
-    for (;;) {
-      const w = this.takers.shift();
-      if (!w) break;
-      if (w.resolve(m)) return;
-    }
-    if (!this.inbox.push(m)) this.count("rxQueueFull");
+    // As the cooked protocols (SP-PIPELINE-21, SP-PAIR-21, SP-REQREP-25, SP-SURVEY-27,
+    // SP-BUS-11, SP-PUBSUB-17): a full buffer stops reading this pipe; nothing is dropped.
+    this.inbox.deliver(flow, { header: parts.header, body: parts.body, pipe: pipe.id });
   }
 }
 

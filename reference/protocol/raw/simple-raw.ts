@@ -28,7 +28,7 @@ export abstract class RawReceiver extends RawSocket {
   protected route(): void {}
 }
 
-/** Raw load-balanced send (XPUSH): round robin; parked while no pipe is attached. */
+/** Raw load-balanced send (XPUSH): round robin over ready pipes; parked while none is ready. */
 export abstract class RawDistributor extends RawSocket {
   readonly canSend = true;
   readonly canRecv = false;
@@ -37,8 +37,8 @@ export abstract class RawDistributor extends RawSocket {
     return undefined;
   }
 
-  protected route(header: Buffer, body: Buffer): void {
-    this.sendRoundRobin(header, body);
+  protected route(header: Buffer, body: Buffer, signal?: AbortSignal): Promise<void> | undefined {
+    return this.sendRoundRobin(header, body, signal);
   }
 }
 

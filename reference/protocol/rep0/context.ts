@@ -36,7 +36,8 @@ interface ReplyArg {
  * One REP context (as nng's `nng_ctx`): it holds the backtrace and pipe of the
  * request it last received, driven by its own `rep` actor, so several requests
  * can be worked on at once on one socket. Contexts take requests from the
- * socket's one queue in arrival order.
+ * socket's receive buffers (one per pipe, served in turn), in the order they
+ * call `recv`.
  *
  * @example
  * ```ts

@@ -1,9 +1,10 @@
 import { protocols } from "../../../spec/constants.ts";
 import { SPError } from "../../core/errors.ts";
-import { FairQueue } from "../../core/fair-queue.ts";
-import { queueDepth, type SocketOptions } from "../../core/options.ts";
+import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { RingQueue } from "../../core/queue.ts";
+import { ReceiveQueue } from "../../core/receive-queue.ts";
+import type { PipeFlow } from "../../core/recv-flow.ts";
 import { type SendData, SocketBase } from "../../core/socket.ts";
 import type { Transport } from "../../core/transport.ts";
 import type { Waiter } from "../../core/waiter.ts";
@@ -17,7 +18,10 @@ export { RepContext, type RepMachine } from "./context.ts";
 export interface Rep0Internals {
   repMachine?: RepMachine;
   transports?: readonly Transport[];
-  /** Requests buffered per pipe while nobody is in recv (default 128, or `recvBuffer`); more from that pipe are dropped. */
+  /**
+   * Requests each pipe's receive buffer holds before the socket stops reading that
+   * pipe, when the `recvBuffer` option is 0 (default 128). Nothing is dropped.
+   */
   recvQueueSize?: number;
 }
 
@@ -32,6 +36,8 @@ interface Taker {
  * context's `rep` actor holds its backtrace and pipe until `send` answers it.
  * The socket's `send`/`recv` use a default context; `openContext()` gives more
  * (each holds its own backtrace), to answer several requests concurrently.
+ * Requests wait in their pipe's bounded receive buffer, the pipes served in
+ * turn; a full buffer stops reading that pipe (SP-REQREP-25).
  *
  * @example
  * ```ts
@@ -41,7 +47,8 @@ interface Taker {
  * ```
  */
 export class Rep0Socket extends SocketBase {
-  private readonly incoming: FairQueue<RepIncoming, Pipe>;
+  /** One bounded buffer per pipe, served in turn; the takers are this socket's own. */
+  private readonly incoming: ReceiveQueue<RepIncoming>;
   private readonly takers = new RingQueue<Taker>();
   private readonly contexts = new Set<RepContext>();
   private readonly machine: RepMachine | undefined;
@@ -55,9 +62,11 @@ export class Rep0Socket extends SocketBase {
       options,
       internals.transports ?? defaultTransports,
     );
-    // SP-REQREP-21: each pipe gets its own share of the receive queue, served in turn.
-    this.incoming = new FairQueue<RepIncoming, Pipe>(
-      queueDepth(this.options.recvBuffer, internals.recvQueueSize ?? 128),
+    // SP-REQREP-21: each pipe gets its own receive buffer, served in turn.
+    this.incoming = new ReceiveQueue<RepIncoming>(
+      this.options,
+      (r) => r.backtrace.length + r.body.length,
+      internals.recvQueueSize,
     );
     this.machine = internals.repMachine;
     const self = this;
@@ -69,9 +78,18 @@ export class Rep0Socket extends SocketBase {
         return self.isClosed;
       },
       take: (ctx, w) => {
-        const next = this.incoming.shift();
-        if (next) w.resolve(ctx.handOut(next));
-        else this.takers.push({ ctx, w });
+        // SP-FRAMEWORK-23: taking may bring a paused pipe back under half its bounds.
+        const next = this.incoming.tryTake();
+        if (next) {
+          w.resolve(ctx.handOut(next));
+          return;
+        }
+        if (this.takers.length >= 32) {
+          // Forget takers that timed out or closed meanwhile, so idle timed recvs do not pile up.
+          for (const t of this.takers.drain())
+            if (!t.w.settled && !t.ctx.isClosed) this.takers.push(t);
+        }
+        this.takers.push({ ctx, w });
       },
       forget: (ctx) => {
         this.contexts.delete(ctx);
@@ -122,23 +140,27 @@ export class Rep0Socket extends SocketBase {
   }
 
   protected pipeAdded(pipe: Pipe): void {
-    pipe.onMessage = (msg) => this.onRequest(pipe, msg);
+    const flow = this.incoming.attach(pipe);
+    pipe.onMessage = (msg) => this.onRequest(flow, msg);
   }
 
   protected pipeRemoved(pipe: Pipe): void {
     pipe.onMessage = null;
+    // Requests it delivered stay to be received; their replies are dropped (SP-REQREP-17).
+    this.incoming.detachPipe(pipe);
   }
 
   protected protocolClose(): void {
     for (const ctx of [...this.contexts]) ctx.close();
     // SP-REQREP-20: pending receivers fail with ECLOSED.
     for (const t of this.takers.drain()) t.w.fail(new SPError("ECLOSED"));
-    this.incoming.drain();
+    this.incoming.close();
   }
 
-  /** Data path: one received message from `pipe`. */
-  private onRequest(pipe: Pipe, msg: Buffer): void {
+  /** Data path: one received message from the pipe of `flow`. */
+  private onRequest(flow: PipeFlow<RepIncoming>, msg: Buffer): void {
     if (this.isClosed) return;
+    const pipe = flow.pipe;
     const r = splitBacktrace(msg, this.options.maxTtl);
     if (r.kind === "malformed") {
       // SP-REQREP-14: never answered; we close the pipe (as nng does), counted.
@@ -160,7 +182,9 @@ export class Rep0Socket extends SocketBase {
       t.w.resolve(t.ctx.handOut(item));
       return;
     }
-    if (!this.incoming.push(pipe, item)) this.count("rxQueueFull");
+    // SP-REQREP-25: a full buffer stops reading this pipe; the request is kept and
+    // the other pipes are still served (SP-REQREP-21).
+    this.incoming.deliver(flow, item);
   }
 }
 

@@ -111,7 +111,8 @@ export class ReqContext {
           this.waiter = null;
           if (!w?.resolve(body)) this.kept = body;
         },
-        // SP-REQREP-6: replies that do not answer the outstanding request are ignored.
+        // SP-REQREP-6: replies that do not answer the outstanding request are ignored;
+        // SP-FRAMEWORK-26: decided as each reply arrives, so a REQ never stops reading.
         dropReply: () => host.count("rxDropped"),
         failRecvState: ({ event }) => {
           // SP-REQREP-11: recv with no request outstanding fails.

@@ -1,10 +1,11 @@
 import { protocols } from "../../../spec/constants.ts";
 import { respondentMachine } from "../../../spec/machines/respondent.ts";
 import { SPError } from "../../core/errors.ts";
-import { FairQueue } from "../../core/fair-queue.ts";
 import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { RingQueue } from "../../core/queue.ts";
+import { ReceiveQueue } from "../../core/receive-queue.ts";
+import type { PipeFlow } from "../../core/recv-flow.ts";
 import { type SendData, SocketBase, toOwnedBuffer } from "../../core/socket.ts";
 import { createSpecActor } from "../../core/spec-actor.ts";
 import type { Transport } from "../../core/transport.ts";
@@ -19,7 +20,10 @@ export type RespondentMachine = typeof respondentMachine;
 export interface Respondent0Internals {
   respondentMachine?: RespondentMachine;
   transports?: readonly Transport[];
-  /** Surveys buffered per pipe while nobody is in recv (default 128); more from that pipe are dropped. */
+  /**
+   * Surveys each pipe's receive buffer holds before the socket stops reading that
+   * pipe, when the `recvBuffer` option is 0 (default 128). Nothing is dropped.
+   */
   recvQueueSize?: number;
 }
 
@@ -39,6 +43,8 @@ interface ResponseArg {
 /**
  * A cooked RESPONDENT socket (protocol 0x63). `recv` hands out one survey and
  * the `respondent` actor holds its backtrace and pipe until `send` answers it.
+ * Surveys wait in their pipe's bounded receive buffer, the pipes served in
+ * turn; a full buffer stops reading that pipe (SP-SURVEY-27).
  *
  * @example
  * ```ts
@@ -48,7 +54,8 @@ interface ResponseArg {
  * ```
  */
 export class Respondent0Socket extends SocketBase {
-  private readonly incoming: FairQueue<Incoming, Pipe>;
+  /** One bounded buffer per pipe, served in turn; the waiters are this socket's own. */
+  private readonly incoming: ReceiveQueue<Incoming>;
   private readonly waiters = new RingQueue<Waiter<Buffer>>();
   /** The survey being answered. */
   private held: Incoming | null = null;
@@ -61,8 +68,12 @@ export class Respondent0Socket extends SocketBase {
       options,
       internals.transports ?? defaultTransports,
     );
-    // SP-SURVEY-18: each pipe gets its own share of the receive queue, served in turn.
-    this.incoming = new FairQueue<Incoming, Pipe>(internals.recvQueueSize ?? 128);
+    // SP-SURVEY-18: each pipe gets its own receive buffer, served in turn.
+    this.incoming = new ReceiveQueue<Incoming>(
+      this.options,
+      (r) => r.backtrace.length + r.body.length,
+      internals.recvQueueSize,
+    );
     const machine = (internals.respondentMachine ?? respondentMachine).provide({
       actions: {
         holdSurvey: ({ event }) => {
@@ -105,9 +116,14 @@ export class Respondent0Socket extends SocketBase {
    */
   recv(): Promise<Buffer> {
     if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
-    const next = this.incoming.shift();
+    // SP-FRAMEWORK-23: taking may bring a paused pipe back under half its bounds.
+    const next = this.incoming.tryTake();
     if (next) return Promise.resolve(this.handOut(next));
     const w = new Waiter<Buffer>(this.options.recvTimeout);
+    if (this.waiters.length >= 32) {
+      // Forget receivers that timed out meanwhile, so idle timed recvs do not pile up.
+      for (const old of this.waiters.drain()) if (!old.settled) this.waiters.push(old);
+    }
     this.waiters.push(w);
     return w.promise;
   }
@@ -129,23 +145,27 @@ export class Respondent0Socket extends SocketBase {
   }
 
   protected pipeAdded(pipe: Pipe): void {
-    pipe.onMessage = (msg) => this.onSurvey(pipe, msg);
+    const flow = this.incoming.attach(pipe);
+    pipe.onMessage = (msg) => this.onSurvey(flow, msg);
   }
 
   protected pipeRemoved(pipe: Pipe): void {
     pipe.onMessage = null;
+    // Surveys it delivered stay to be received; their responses are dropped (SP-SURVEY-21).
+    this.incoming.detachPipe(pipe);
   }
 
   protected protocolClose(): void {
     this.actor.send({ type: "close" });
     // SP-SURVEY-25: pending receivers fail with ECLOSED.
     for (const w of this.waiters.drain()) w.fail(new SPError("ECLOSED"));
-    this.incoming.drain();
+    this.incoming.close();
   }
 
-  /** Data path: one received message from `pipe`. */
-  private onSurvey(pipe: Pipe, msg: Buffer): void {
+  /** Data path: one received message from the pipe of `flow`. */
+  private onSurvey(flow: PipeFlow<Incoming>, msg: Buffer): void {
     if (this.isClosed) return;
+    const pipe = flow.pipe;
     const r = splitBacktrace(msg, this.options.maxTtl);
     if (r.kind === "malformed") {
       // SP-SURVEY-15: never answered; we close the pipe (as nng does), counted.
@@ -167,7 +187,9 @@ export class Respondent0Socket extends SocketBase {
       w.resolve(this.handOut(item));
       return;
     }
-    if (!this.incoming.push(pipe, item)) this.count("rxQueueFull");
+    // SP-SURVEY-27: a full buffer stops reading this pipe; the survey is kept and
+    // the other pipes are still served (SP-SURVEY-18).
+    this.incoming.deliver(flow, item);
   }
 
   /** Tells the actor that `item` is now the survey being answered. */

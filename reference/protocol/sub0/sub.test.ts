@@ -102,13 +102,18 @@ describe("sub0", () => {
     expect(() => sub.setOption("recvTimeout", Buffer.from("x"))).toThrow(SPError);
   });
 
-  it("a full receive queue drops the oldest message and keeps the pipe", async () => {
+  it("a full receive buffer stops reading the pipe, keeps it open and loses nothing (SP-PUBSUB-17)", async () => {
     const { sub, pub } = await setup({ recvQueueSize: 2 });
     sub.subscribe("");
     publish(pub, "1", "2", "3", "4");
-    await waitFor(() => sub.getStats().rxQueueDropped === 2);
-    expect((await sub.recv()).toString()).toBe("3");
-    expect((await sub.recv()).toString()).toBe("4");
+    // Two messages fill the buffer; the pipe then hands the socket nothing more.
+    await waitFor(() => sub.stats().socket.msgsIn === 2);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sub.stats().socket.msgsIn).toBe(2);
+    const got: string[] = [];
+    for (let i = 0; i < 4; i++) got.push((await sub.recv()).toString());
+    expect(got).toEqual(["1", "2", "3", "4"]);
+    expect(sub.stats().socket.drops).toBe(0);
     expect(pub.ended).toBe(false);
   });
 

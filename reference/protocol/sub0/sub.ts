@@ -3,12 +3,12 @@ import { type SubEvent, subMachine } from "../../../spec/machines/sub.ts";
 import { SPError } from "../../core/errors.ts";
 import type { OptionName, SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
-import { RingQueue } from "../../core/queue.ts";
+import { ReceiveQueue } from "../../core/receive-queue.ts";
+import type { PipeFlow } from "../../core/recv-flow.ts";
 import { SocketBase } from "../../core/socket.ts";
 import { createSpecActor } from "../../core/spec-actor.ts";
 import { type SubscriptionMode, Subscriptions } from "../../core/subscriptions.ts";
 import type { Transport } from "../../core/transport.ts";
-import { Waiter } from "../../core/waiter.ts";
 import { defaultTransports } from "../../transports.ts";
 
 /** The unprovided `sub` machine (or a regenerated variant with the same names). */
@@ -18,7 +18,10 @@ export type SubMachine = typeof subMachine;
 export interface Sub0Internals {
   subMachine?: SubMachine;
   transports?: readonly Transport[];
-  /** Messages kept while nobody is in recv (default 128, as NNG); the oldest goes first. */
+  /**
+   * Matching messages each pipe's receive buffer holds before the socket stops
+   * reading that pipe, when the `recvBuffer` option is 0 (default 128, as NNG).
+   */
   recvQueueSize?: number;
   /** Duplicate subscriptions: `set` (default, idempotent like NNG) or `refcount` (like nanomsg). */
   subscriptionMode?: SubscriptionMode;
@@ -51,8 +54,11 @@ function topicBytes(topic: Topic | number): Uint8Array {
  *
  * Duplicate subscriptions are idempotent by default (one unsubscribe removes
  * the topic, SP-PUBSUB-15); unsubscribing an unknown topic throws EINVAL
- * (SP-PUBSUB-16). When the receive queue is full the oldest message is
- * dropped and counted as `rxQueueDropped` (SP-PUBSUB-17).
+ * (SP-PUBSUB-16). A message is matched before it takes room (SP-PUBSUB-22);
+ * matching messages wait in their pipe's receive buffer, the pipes served in
+ * turn, and a full buffer stops reading that pipe (SP-PUBSUB-17), so that the
+ * publisher drops for this slow subscriber alone. Nothing queued is dropped
+ * except by an unsubscribe (SP-PUBSUB-18).
  *
  * @example
  * ```ts
@@ -64,8 +70,8 @@ function topicBytes(topic: Topic | number): Uint8Array {
  */
 export class Sub0Socket extends SocketBase {
   private readonly subs: Subscriptions;
-  private readonly queue: RingQueue<Buffer>;
-  private readonly waiters = new RingQueue<Waiter<Buffer>>();
+  /** One bounded buffer per pipe, of matching messages only, and the waiting receivers. */
+  private readonly queue: ReceiveQueue<Buffer>;
   private readonly actor;
 
   constructor(options?: Partial<SocketOptions>, internals: Sub0Internals = {}) {
@@ -76,7 +82,7 @@ export class Sub0Socket extends SocketBase {
       internals.transports ?? defaultTransports,
     );
     this.subs = new Subscriptions(internals.subscriptionMode ?? "set");
-    this.queue = new RingQueue<Buffer>(internals.recvQueueSize ?? 128);
+    this.queue = new ReceiveQueue<Buffer>(this.options, (m) => m.length, internals.recvQueueSize);
     const opOf = (event: SubEvent) => event.arg as TopicOp;
     const machine = (internals.subMachine ?? subMachine).provide({
       actions: {
@@ -96,8 +102,7 @@ export class Sub0Socket extends SocketBase {
         },
         // SP-PUBSUB-20: pending receivers fail with ECLOSED.
         failReceivers: () => {
-          for (const w of this.waiters.drain()) w.fail(new SPError("ECLOSED"));
-          this.queue.drain();
+          this.queue.close();
         },
       },
       guards: {
@@ -185,20 +190,19 @@ export class Sub0Socket extends SocketBase {
    */
   recv(): Promise<Buffer> {
     if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
-    const next = this.queue.shift();
-    if (next) return Promise.resolve(next);
-    const w = new Waiter<Buffer>(this.options.recvTimeout);
-    this.waiters.push(w);
-    return w.promise;
+    return this.queue.take(this.options.recvTimeout);
   }
 
   protected pipeAdded(pipe: Pipe): void {
     // SP-PUBSUB-7: a SUB never writes to its pipes; it only reads.
-    pipe.onMessage = (msg) => this.onPublished(msg);
+    const flow = this.queue.attach(pipe);
+    pipe.onMessage = (msg) => this.onPublished(flow, msg);
   }
 
   protected pipeRemoved(pipe: Pipe): void {
     pipe.onMessage = null;
+    // Matching messages the pipe delivered before it left are still received.
+    this.queue.detachPipe(pipe);
   }
 
   protected protocolClose(): void {
@@ -206,25 +210,17 @@ export class Sub0Socket extends SocketBase {
   }
 
   /** Data path: one message from a publisher. No actor involved. */
-  private onPublished(msg: Buffer): void {
+  private onPublished(flow: PipeFlow<Buffer>, msg: Buffer): void {
     // SP-PUBSUB-3/-4/-5: prefix match (empty topic matches all, empty set matches none).
+    // SP-PUBSUB-22, SP-FRAMEWORK-26: decided before the message takes room, so unmatched
+    // traffic never makes the socket stop reading.
     if (!this.subs.matches(msg)) {
       this.count("rxFiltered");
       return;
     }
-    for (;;) {
-      const w = this.waiters.shift();
-      if (!w) break;
-      if (w.settled) continue; // timed out meanwhile
-      w.resolve(msg);
-      return;
-    }
-    // SP-PUBSUB-17: a full queue loses its oldest message; the pipe stays open.
-    if (this.queue.isFull()) {
-      this.queue.shift();
-      this.count("rxQueueDropped");
-    }
-    this.queue.push(msg);
+    // SP-PUBSUB-17: a full buffer stops reading this pipe (the pipe stays open and
+    // nothing is dropped); the publisher then skips this subscriber.
+    this.queue.deliver(flow, msg);
   }
 
   private topicOp(type: "subscribe" | "unsubscribe", topic: Uint8Array): void {
@@ -233,9 +229,9 @@ export class Sub0Socket extends SocketBase {
     if (op.error) throw op.error;
   }
 
+  /** SP-PUBSUB-18: drops queued messages that no longer match; their pipes may read again. */
   private purgeUnmatched(): void {
-    const kept = this.queue.drain().filter((m) => this.subs.matches(m));
-    for (const m of kept) this.queue.push(m);
+    this.queue.purge((m) => this.subs.matches(m));
   }
 }
 

@@ -1,6 +1,6 @@
 import { type InprocPipeEvent, inprocPipeMachine } from "../../../spec/machines/inproc-pipe.ts";
 import { SPError } from "../../core/errors.ts";
-import { allocatePipeId, PIPE_WRITE_HIGH_WATER_MARK, type Pipe } from "../../core/pipe.ts";
+import { allocatePipeId, type Pipe, sendBound } from "../../core/pipe.ts";
 import { createSpecActor } from "../../core/spec-actor.ts";
 import type { PipeHost } from "../../core/transport.ts";
 
@@ -31,6 +31,11 @@ function asBuffer(data: Uint8Array): Buffer {
  * (join with the peer check, oversize, disconnect, close); messages never
  * reach the actor.
  *
+ * Flow control (SP-INPROC-12): an end counts the bytes it sent that the other
+ * end has not delivered yet, and is not writable once they reach its socket's
+ * send bound. An end whose socket stopped reading it (`pauseReading`) keeps
+ * what it was sent in its inbox, undelivered, so that count stays up.
+ *
  * @example
  * ```ts
  * const [a, b] = joinPipes(dialerSocket, listenerSocket);
@@ -55,8 +60,14 @@ export class InprocPipe implements Pipe {
   private orphans: Buffer[] = [];
   /** Bytes this end has sent that the other end has not yet delivered. */
   private inFlight = 0;
+  /** SP-INPROC-12: `inFlight` at which this end is not writable; its socket's send bound. */
+  readonly sendBoundBytes: number;
   private wantWritable = false;
   private scheduled = false;
+  /** The socket asked to stop reading this end (pauseReading without resumeReading since). */
+  private readPaused = false;
+  /** The other end closed while this end still held messages from it: disconnect once delivered. */
+  private otherGone = false;
   private readonly host: PipeHost;
   private readonly actor;
   private readonly drainBound = () => this.drain();
@@ -64,6 +75,7 @@ export class InprocPipe implements Pipe {
   constructor(opts: InprocPipeOptions) {
     const { host } = opts;
     this.host = host;
+    this.sendBoundBytes = sendBound(host.options);
     this.closed = new Promise((r) => {
       this.resolveClosed = r;
     });
@@ -100,7 +112,8 @@ export class InprocPipe implements Pipe {
 
   get writable(): boolean {
     if (this.closedFlag) return false;
-    if (this.inFlight < PIPE_WRITE_HIGH_WATER_MARK) return true;
+    // SP-INPROC-12: not ready while what the other end has not delivered reaches the bound.
+    if (this.inFlight < this.sendBoundBytes) return true;
     this.wantWritable = true;
     return false;
   }
@@ -134,6 +147,26 @@ export class InprocPipe implements Pipe {
   }
 
   /**
+   * SP-FRAMEWORK-22, SP-FRAMEWORK-28: delivers nothing more until {@link resumeReading};
+   * what the other end sends waits in this end's inbox, in order, and keeps counting
+   * against the other end's send bound (SP-INPROC-12).
+   */
+  pauseReading(): void {
+    if (this.closedFlag) return;
+    this.readPaused = true;
+  }
+
+  /** SP-FRAMEWORK-23: delivers what waited, in order, from a microtask (never within this call). */
+  resumeReading(): void {
+    if (!this.readPaused || this.closedFlag) return;
+    this.readPaused = false;
+    if (this.inbox.length > 0 && !this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(this.drainBound);
+    }
+  }
+
+  /**
    * After close: messages this end sent that the other end never delivered
    * because it closed first, oldest first; each returned once (SP-PIPELINE-18).
    */
@@ -153,7 +186,7 @@ export class InprocPipe implements Pipe {
 
   private enqueue(msg: Buffer): void {
     this.inbox.push(msg);
-    if (!this.scheduled) {
+    if (!this.scheduled && !this.readPaused) {
       this.scheduled = true;
       // SP-INPROC-8: never deliver within the sender's call; one microtask per batch.
       queueMicrotask(this.drainBound);
@@ -162,17 +195,15 @@ export class InprocPipe implements Pipe {
 
   private drain(): void {
     this.scheduled = false;
+    if (this.readPaused || this.closedFlag) return;
     const batch = this.inbox;
     this.inbox = [];
     const sender = this.other;
     let delivered = 0;
-    for (let i = 0; i < batch.length; i++) {
-      const msg = batch[i] as Buffer;
-      if (this.closedFlag) {
-        // Closed while delivering: the rest goes back to the sender (SP-PIPELINE-18).
-        this.orphans = batch.slice(i).concat(this.orphans);
-        break;
-      }
+    let i = 0;
+    while (i < batch.length) {
+      if (this.closedFlag || this.readPaused) break;
+      const msg = batch[i++] as Buffer;
       delivered += msg.length;
       const limit = this.host.options.recvMaxSize;
       if (limit > 0 && msg.length > limit) {
@@ -186,13 +217,36 @@ export class InprocPipe implements Pipe {
       }
       this.onMessage?.(msg);
     }
+    if (i < batch.length) {
+      const rest = batch.slice(i);
+      if (this.closedFlag) {
+        // Closed while delivering: the rest goes back to the sender (SP-PIPELINE-18).
+        this.orphans = rest.concat(this.orphans);
+      } else {
+        // SP-FRAMEWORK-22: paused by the socket; the rest waits, in order, ahead of what
+        // was sent meanwhile, and still counts against the sender's bound (SP-INPROC-12).
+        this.inbox = rest.concat(this.inbox);
+      }
+    }
     if (sender) sender.delivered(delivered);
+    if (this.otherGone && this.inbox.length === 0) this.lifecycle({ type: "disconnect" });
+  }
+
+  /**
+   * SP-INPROC-10: the other end closed. This end closes too, but only after what it was
+   * sent before: like a TCP peer's data before its FIN, messages still in the inbox (held
+   * while paused, or waiting for a drain queued by resumeReading) are delivered first.
+   */
+  private otherClosed(): void {
+    if (this.closedFlag) return;
+    if (this.inbox.length > 0) this.otherGone = true;
+    else this.lifecycle({ type: "disconnect" });
   }
 
   /** The other end delivered `bytes` of ours: maybe report writable again. */
   private delivered(bytes: number): void {
     this.inFlight = Math.max(0, this.inFlight - bytes);
-    if (this.wantWritable && !this.closedFlag && this.inFlight < PIPE_WRITE_HIGH_WATER_MARK) {
+    if (this.wantWritable && !this.closedFlag && this.inFlight < this.sendBoundBytes) {
       this.wantWritable = false;
       this.onWritable?.();
     }
@@ -209,7 +263,7 @@ export class InprocPipe implements Pipe {
     this.resolveClosed(this.reason);
     // SP-INPROC-10: the other end closes too, after what it already has queued.
     const other = this.other;
-    if (other) queueMicrotask(() => other.lifecycle({ type: "disconnect" }));
+    if (other) queueMicrotask(() => other.otherClosed());
   }
 }
 

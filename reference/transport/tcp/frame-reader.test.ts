@@ -114,4 +114,140 @@ describe("frame reader", () => {
     }
     expect(out.frames).toEqual([]);
   });
+  describe("pause and resume (SP-FRAMEWORK-22/-23)", () => {
+    /** A reader whose onFrame records frames and calls `onEach(index)` after each. */
+    function pausable(onEach: (index: number, reader: FrameReader) => void, frameType?: number) {
+      const frames: Buffer[] = [];
+      const reader: FrameReader = new FrameReader(
+        {
+          onHeader: () => {},
+          onFrame: (f) => {
+            frames.push(Buffer.from(f));
+            onEach(frames.length - 1, reader);
+          },
+          onOversize: () => {},
+          limit: () => 0,
+        },
+        true,
+        frameType,
+      );
+      return { reader, frames };
+    }
+
+    const many = Array.from({ length: 50 }, (_, i) => Buffer.from(`message ${i}`));
+    const manyStream = Buffer.concat([spHeader(0x30), ...many.map(frame)]);
+
+    it("a pause from onFrame stops at that frame and holds the rest of the chunk", () => {
+      const { reader, frames } = pausable((i, r) => {
+        if (i === 2) r.pause();
+      });
+      reader.feed(manyStream);
+      expect(frames).toEqual(many.slice(0, 3));
+      expect(reader.paused).toBe(true);
+      const delivered = 8 + many.slice(0, 3).reduce((n, m) => n + 8 + m.length, 0);
+      expect(reader.heldBytes).toBe(manyStream.length - delivered);
+      // More input while paused is held too, behind the remainder.
+      const later = frame(Buffer.from("later"));
+      reader.feed(later);
+      expect(frames).toHaveLength(3);
+      expect(reader.heldBytes).toBe(manyStream.length - delivered + later.length);
+      expect(reader.resume()).toBe(true);
+      expect(frames).toEqual([...many, Buffer.from("later")]);
+      expect(reader.heldBytes).toBe(0);
+      expect(reader.paused).toBe(false);
+    });
+
+    it("resume picks up a frame split across chunks, and a pause during resume holds the rest", () => {
+      const { reader, frames } = pausable((i, r) => {
+        if (i % 10 === 9) r.pause();
+      });
+      // Cut in the middle of a length field and in the middle of a payload.
+      const cuts = [5, 27, 100, 131, 300, manyStream.length];
+      let prev = 0;
+      for (const c of cuts) {
+        reader.feed(manyStream.subarray(prev, c));
+        prev = c;
+      }
+      expect(frames).toHaveLength(10);
+      let rounds = 0;
+      while (!reader.resume()) rounds++;
+      expect(rounds).toBe(4); // paused again after frames 20, 30, 40 and 50
+      expect(frames).toEqual(many);
+    });
+
+    it("pausing twice, or resuming when not paused, changes nothing", () => {
+      const { reader, frames } = pausable(() => {});
+      expect(reader.resume()).toBe(true);
+      reader.pause();
+      reader.pause();
+      reader.feed(manyStream);
+      expect(frames).toEqual([]);
+      expect(reader.resume()).toBe(true);
+      expect(reader.resume()).toBe(true);
+      expect(frames).toEqual(many);
+    });
+
+    it("stop discards what a paused reader holds, and pause after stop is a no-op", () => {
+      const { reader, frames } = pausable((i, r) => {
+        if (i === 0) r.pause();
+      });
+      reader.feed(manyStream);
+      expect(reader.heldBytes).toBeGreaterThan(0);
+      reader.stop();
+      expect(reader.heldBytes).toBe(0);
+      expect(reader.stopped).toBe(true);
+      reader.pause();
+      expect(reader.paused).toBe(false);
+      expect(reader.resume()).toBe(false);
+      expect(frames).toHaveLength(1);
+    });
+
+    it("keeps the IPC type byte state across a pause", () => {
+      const typed = Buffer.concat([
+        spHeader(0x30),
+        ...many.slice(0, 5).map((m) => Buffer.concat([Buffer.from([1]), frame(m)])),
+      ]);
+      const { reader, frames } = pausable((_i, r) => r.pause(), 1);
+      for (let i = 0; i < typed.length; i += 7) reader.feed(typed.subarray(i, i + 7));
+      while (!reader.resume()) {}
+      expect(frames).toEqual(many.slice(0, 5));
+    });
+
+    it("property: pausing after any frames and resuming at any points loses, duplicates and reorders nothing", () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 20 }),
+          fc.array(fc.nat(), { maxLength: 12 }),
+          fc.array(fc.boolean(), { maxLength: 40 }),
+          fc.array(fc.boolean(), { maxLength: 40 }),
+          (msgs, cuts, pauseAfter, resumeBetween) => {
+            const bytes = Buffer.concat([spHeader(0x31), ...msgs.map((m) => frame(m))]);
+            const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort(
+              (a, b) => a - b,
+            );
+            let pausedAt = -1;
+            const { reader, frames } = pausable((i, r) => {
+              if (pauseAfter[i % Math.max(1, pauseAfter.length)]) {
+                // Nothing more may come out of the reader while it is paused.
+                pausedAt = frames.length;
+                r.pause();
+              }
+            });
+            let prev = 0;
+            let k = 0;
+            for (const p of [...points, bytes.length]) {
+              reader.feed(bytes.subarray(prev, p));
+              prev = p;
+              if (reader.paused) expect(frames.length).toBe(pausedAt);
+              if (resumeBetween[k++ % Math.max(1, resumeBetween.length)]) reader.resume();
+            }
+            while (!reader.resume()) {}
+            expect(reader.heldBytes).toBe(0);
+            expect(frames).toEqual(msgs.map((m) => Buffer.from(m)));
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+  });
 });

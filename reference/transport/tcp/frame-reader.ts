@@ -7,6 +7,8 @@ const EXPECT_PAYLOAD = 2;
 const STOPPED = 3;
 /** IPC only: expecting the one-byte message type in front of a length. */
 const EXPECT_TYPE = 4;
+/** Paused by {@link FrameReader.pause}: input is held; the decoding state waits in `resumeState`. */
+const PAUSED = 5;
 
 const TWO_POW_32 = 2 ** 32;
 
@@ -57,6 +59,11 @@ export class FrameReader {
   /** The state that starts each frame: EXPECT_LENGTH, or EXPECT_TYPE when frames carry a type byte. */
   private readonly frameStart: number;
   private readonly frameType: number;
+  /** The decoding state to go back to on {@link resume}; meaningful while PAUSED. */
+  private resumeState = 0;
+  /** Input that arrived, or was left over in a chunk, while paused: oldest first. */
+  private held: Buffer[] = [];
+  private heldTotal = 0;
 
   /**
    * @param expectHeader start by reading the 8-byte SP header (default true)
@@ -74,13 +81,65 @@ export class FrameReader {
     return this.state === STOPPED;
   }
 
+  /** True between {@link pause} and {@link resume} (and not stopped). */
+  get paused(): boolean {
+    return this.state === PAUSED;
+  }
+
+  /** Bytes received and held, undecoded, while paused. */
+  get heldBytes(): number {
+    return this.heldTotal;
+  }
+
   /** Stops decoding; later input (even the rest of the current chunk) is ignored. */
   stop(): void {
     this.state = STOPPED;
     this.payload = null;
+    this.held = [];
+    this.heldTotal = 0;
   }
 
-  /** Consumes one received chunk. Handlers may call {@link stop} at any time. */
+  /**
+   * SP-FRAMEWORK-22: stops handing out frames. Called from a handler, it takes effect
+   * right after that handler returns: the rest of the chunk being decoded, and every
+   * chunk fed from then on, is held in order, undecoded, until {@link resume}. Pausing
+   * is a state of its own, so decoding pays nothing for it beyond the state dispatch
+   * it already does. Idempotent; no-op once stopped.
+   */
+  pause(): void {
+    const state = this.state;
+    if (state === PAUSED || state === STOPPED) return;
+    this.resumeState = state;
+    this.state = PAUSED;
+  }
+
+  /**
+   * SP-FRAMEWORK-23: decodes what was held, in order, exactly where {@link pause} left
+   * off. A handler may pause again (the rest stays held) or stop the reader. Returns
+   * true when nothing is held any more and the reader is neither paused nor stopped,
+   * i.e. when the connection may be read again. Called when not paused, it only
+   * reports that.
+   */
+  resume(): boolean {
+    if (this.state !== PAUSED) return this.state !== STOPPED;
+    this.state = this.resumeState;
+    const held = this.held;
+    if (held.length === 0) return true;
+    this.held = [];
+    this.heldTotal = 0;
+    for (let i = 0; i < held.length; i++) {
+      this.feed(held[i] as Buffer);
+      if (this.state === PAUSED) {
+        // Paused again: feed() held the rest of held[i]; the later chunks go behind it.
+        for (let j = i + 1; j < held.length; j++) this.hold(held[j] as Buffer);
+        return false;
+      }
+      if (this.state === STOPPED) return false;
+    }
+    return true;
+  }
+
+  /** Consumes one received chunk. Handlers may call {@link stop} or {@link pause} at any time. */
   feed(chunk: Buffer): void {
     const n = chunk.length;
     let off = 0;
@@ -151,9 +210,16 @@ export class FrameReader {
         }
         this.state = EXPECT_LENGTH;
       } else {
-        return; // STOPPED
+        // PAUSED: keep the rest of the chunk, in order, for resume(). STOPPED: drop it.
+        if (state === PAUSED) this.hold(off === 0 ? chunk : chunk.subarray(off));
+        return;
       }
     }
+  }
+
+  private hold(chunk: Buffer): void {
+    this.held.push(chunk);
+    this.heldTotal += chunk.length;
   }
 
   private gotLength(field: Buffer): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { FrameReader } from "./frame-reader.ts";
-import { FrameWriter } from "./frame-writer.ts";
+import { COPY_LIMIT, FrameWriter } from "./frame-writer.ts";
 
 function sink() {
   const writes: Buffer[] = [];
@@ -136,5 +136,88 @@ describe("frame writer", () => {
     w.push(Buffer.from("b"));
     await new Promise((r) => process.nextTick(r));
     expect(s.writes).toHaveLength(0);
+  });
+  it("flushes at the flushAt option and calls onWritten once per flush, on its last write", () => {
+    const calls: string[] = [];
+    let written = 0;
+    const onWritten = () => {
+      written++;
+    };
+    const w = new FrameWriter(
+      {
+        write: (d: Uint8Array, done?: () => void) => {
+          calls.push(`${d.length}${done === onWritten ? "+cb" : ""}`);
+          done?.();
+        },
+        cork: () => calls.push("cork"),
+        uncork: () => calls.push("uncork"),
+      },
+      { flushAt: 32 * 1024, onWritten },
+    );
+    const body = Buffer.alloc(1000, 1);
+    for (let i = 0; i < 100; i++) w.push(body);
+    // 100 KB queued within one tick: three 32 KiB flushes already went out, one write each.
+    expect(written).toBe(3);
+    expect(calls.filter((c) => c.endsWith("+cb"))).toHaveLength(3);
+    // Each flush is one write, or one corked batch whose last write carries the callback.
+    calls.forEach((c, i) => {
+      if (c.endsWith("+cb")) expect(calls[i + 1] ?? "uncork").toMatch(/^(uncork|cork|\d+\+cb)$/);
+    });
+    expect(w.queuedBytes).toBeLessThan(32 * 1024);
+    // A flush of several parts: corked, with the callback only on its last write.
+    calls.length = 0;
+    w.push(Buffer.from("small"));
+    w.push(Buffer.alloc(COPY_LIMIT + 1, 2)); // over the copy limit: a part of its own
+    expect(calls[0]).toBe("cork");
+    expect(calls.at(-1)).toBe("uncork");
+    expect(calls.filter((c) => c.endsWith("+cb"))).toHaveLength(1);
+    expect(calls.at(-2)).toBe(`${COPY_LIMIT + 1}+cb`);
+    expect(written).toBe(4);
+  });
+
+  it("a flushAt of 0 or below still flushes (each frame at once)", () => {
+    const s = sink();
+    const w = new FrameWriter(s, { flushAt: 0 });
+    w.push(Buffer.from("a"));
+    w.push(Buffer.from("b"));
+    expect(s.writes).toHaveLength(2);
+    expect(w.queuedBytes).toBe(0);
+  });
+
+  it("never refills a batch buffer whose bytes the sink still holds", () => {
+    // A sink that keeps references, like a socket whose kernel buffer is full, then lets go.
+    let held: Uint8Array[] = [];
+    const snapshot: Buffer[] = [];
+    const sinkState = { writableLength: 0 };
+    const w = new FrameWriter(
+      {
+        write: (d: Uint8Array) => {
+          held.push(d);
+          snapshot.push(Buffer.from(d));
+          sinkState.writableLength += d.length;
+        },
+        cork: () => {},
+        uncork: () => {},
+        get writableLength() {
+          return sinkState.writableLength;
+        },
+      },
+      { flushAt: 4096 },
+    );
+    for (let round = 0; round < 50; round++) {
+      for (let i = 0; i < 40; i++) w.push(Buffer.alloc(500, (round * 40 + i) & 0xff));
+      // Every other round the sink finishes its writes: the chunk may then be reused.
+      if (round % 2 === 1) {
+        const base = snapshot.length - held.length;
+        const intact = held.every((d, i) => Buffer.from(d).equals(snapshot[base + i] as Buffer));
+        expect(intact).toBe(true);
+        held = [];
+        sinkState.writableLength = 0;
+      }
+    }
+    w.flush();
+    const frames = decode(Buffer.concat(snapshot));
+    expect(frames).toHaveLength(2000);
+    expect(frames.every((f, i) => f.equals(Buffer.alloc(500, i & 0xff)))).toBe(true);
   });
 });

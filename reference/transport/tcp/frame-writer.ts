@@ -1,6 +1,7 @@
 /** Where a {@link FrameWriter} writes; a `net.Socket` fits. */
 export interface FrameSink {
-  write(data: Uint8Array): unknown;
+  /** Takes `data`; calls `done` (when given) once the data left the sink's own buffer. */
+  write(data: Uint8Array, done?: (err?: Error | null) => void): unknown;
   cork(): void;
   uncork(): void;
   /**
@@ -9,22 +10,50 @@ export interface FrameSink {
    * batch buffer instead of allocating a fresh one; absent, it never reuses.
    */
   readonly writableLength?: number;
+  /**
+   * True once the sink can no longer write (a destroyed socket). The writer then keeps
+   * what it has queued, so that {@link FrameWriter.discard} can give it back.
+   */
+  readonly destroyed?: boolean;
 }
 
-/** Payloads up to this size are copied into the batch buffer; larger ones are written as they are. */
-export const COPY_LIMIT = 16 * 1024;
+/**
+ * Payloads up to this size are copied into the batch buffer; larger ones are written as they
+ * are. 64 KiB: a sender that copied each such message into a fresh buffer of its own churns the
+ * allocator (glibc gives the memory back and faults it in again once few messages are in
+ * flight, as under a small send bound), which cost a third of the 64 KiB push/pull rate.
+ */
+export const COPY_LIMIT = 64 * 1024;
 /** Smallest and largest batch buffer (chunk) a writer allocates. */
 const MIN_CHUNK = 4 * 1024;
 const MAX_CHUNK = 256 * 1024;
 /** Once this many bytes are queued the writer flushes at once instead of waiting for the tick. */
 const FLUSH_AT = 256 * 1024;
+
+/** Options of a {@link FrameWriter}. */
+export interface FrameWriterOptions {
+  /** When set, each frame starts with this one-byte type (IPC, SP-IPC-5). */
+  frameType?: number;
+  /**
+   * Flush at once when this many bytes are queued (default and maximum 256 KiB). A pipe
+   * with a send bound uses half of it, so that its queue never alone reaches the bound.
+   */
+  flushAt?: number;
+  /**
+   * Called when the sink finished a flush: passed as the callback of the last write of
+   * each flush (one per flush, whatever the number of frames in it), so a pipe can
+   * re-check its backlog against its send bound (SP-FRAMEWORK-27).
+   */
+  onWritten?: (err?: Error | null) => void;
+}
 /**
  * Queues outgoing frames and writes them once per tick (write coalescing), or
- * as soon as {@link FLUSH_AT} bytes are queued, so a burst streams out in
- * 256 KiB writes instead of piling up until the tick ends.
+ * as soon as {@link FLUSH_AT} bytes (or the `flushAt` option, if lower) are
+ * queued, so a burst streams out in large writes instead of piling up until
+ * the tick ends.
  *
  * Frames are encoded as they are pushed: the length prefix and every payload
- * of up to 16 KiB are copied into a batch buffer (one allocation per chunk,
+ * of up to 64 KiB are copied into a batch buffer (one allocation per chunk,
  * no per-frame objects), so one flush of small frames is one `write`. Larger
  * payloads are not copied: they are queued by reference after their prefix,
  * and a flush with several parts goes out between `cork()` and `uncork()` so
@@ -56,12 +85,18 @@ export class FrameWriter {
   /** Bytes in front of each payload: the length, plus the type byte when there is one. */
   private readonly prefix: number;
   private readonly frameType: number | undefined;
+  private readonly flushAt: number;
+  private readonly onWritten: ((err?: Error | null) => void) | undefined;
 
-  /** @param frameType when set, each frame starts with this one-byte type (IPC, SP-IPC-5) */
-  constructor(sink: FrameSink, frameType?: number) {
+  /** @param options a frame type byte (or the options) */
+  constructor(sink: FrameSink, options?: number | FrameWriterOptions) {
+    const o: FrameWriterOptions =
+      typeof options === "number" ? { frameType: options } : (options ?? {});
     this.sink = sink;
-    this.frameType = frameType;
-    this.prefix = frameType === undefined ? 8 : 9;
+    this.frameType = o.frameType;
+    this.prefix = o.frameType === undefined ? 8 : 9;
+    this.flushAt = Math.max(1, Math.min(FLUSH_AT, o.flushAt ?? FLUSH_AT));
+    this.onWritten = o.onWritten;
   }
 
   /** Frames queued and not yet written. */
@@ -76,7 +111,7 @@ export class FrameWriter {
 
   /**
    * Queues one frame whose payload is `first` followed by `second`. Payloads
-   * of up to 16 KiB are copied now; larger ones must not change until written.
+   * of up to 64 KiB are copied now; larger ones must not change until written.
    */
   push(first: Uint8Array, second?: Uint8Array): void {
     if (this.dead) return;
@@ -106,7 +141,7 @@ export class FrameWriter {
       if (a > 0) this.parts.push(first);
       if (b > 0) this.parts.push(second as Uint8Array);
     }
-    if (this.bytes >= FLUSH_AT) this.flush();
+    if (this.bytes >= this.flushAt) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
       process.nextTick(this.tickBound);
@@ -115,19 +150,23 @@ export class FrameWriter {
 
   /** Writes everything queued now. */
   flush(): void {
-    if (this.dead) return;
+    // A sink that broke would drop what it is given: keep it for discard() (SP-PIPELINE-18).
+    if (this.dead || this.sink.destroyed === true) return;
     this.seal();
     const parts = this.parts;
     if (parts.length === 0) return;
     this.parts = [];
     this.frames = 0;
     this.bytes = 0;
-    if (parts.length === 1) {
-      this.sink.write(parts[0] as Uint8Array);
+    // The callback rides on the last write only: the sink completes writes in order.
+    const last = parts.length - 1;
+    if (last === 0) {
+      this.sink.write(parts[0] as Uint8Array, this.onWritten);
       return;
     }
     this.sink.cork();
-    for (let i = 0; i < parts.length; i++) this.sink.write(parts[i] as Uint8Array);
+    for (let i = 0; i < last; i++) this.sink.write(parts[i] as Uint8Array);
+    this.sink.write(parts[last] as Uint8Array, this.onWritten);
     this.sink.uncork();
   }
 

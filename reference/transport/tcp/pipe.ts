@@ -2,7 +2,7 @@ import type { Socket } from "node:net";
 import { SP_HEADER_MAGIC } from "../../../spec/constants.ts";
 import { type TcpPipeEvent, tcpPipeMachine } from "../../../spec/machines/tcp-pipe.ts";
 import { SPError } from "../../core/errors.ts";
-import { allocatePipeId, PIPE_WRITE_HIGH_WATER_MARK, type Pipe } from "../../core/pipe.ts";
+import { allocatePipeId, type Pipe, sendBound } from "../../core/pipe.ts";
 import { createSpecActor } from "../../core/spec-actor.ts";
 import type { PipeHost } from "../../core/transport.ts";
 import { FrameReader } from "./frame-reader.ts";
@@ -47,10 +47,26 @@ export class TcpPipe implements Pipe {
   onWritable: (() => void) | null = null;
   /** The frame writer copies payloads up to this size when they are queued. */
   readonly copyLimit = COPY_LIMIT;
-  /** Write backlog (writer queue + socket buffer) above which `writable` is false. */
-  highWaterMark = PIPE_WRITE_HIGH_WATER_MARK;
-  /** Set when `writable` answered false; the next 'drain' that frees the pipe calls onWritable. */
+  /**
+   * SP-FRAMEWORK-27: the write backlog (writer queue + socket buffer) at which `writable`
+   * turns false; the socket's `sendBufferBytes`, read when the pipe starts.
+   */
+  readonly sendBoundBytes: number;
+  /** Set when `writable` answered false; the next completed write that frees the pipe calls onWritable. */
   private wantWritable = false;
+  /** The protocol asked to stop reading (pauseReading without resumeReading since). */
+  private readPaused = false;
+  /** A resume is queued as a microtask. */
+  private resumeQueued = false;
+  private readonly resumeBound = () => this.resumeNow();
+  /**
+   * A write finished. A write that failed (the connection broke) wakes nobody: the pipe is
+   * about to close, and a sender woken now would hand it messages that can only be lost
+   * instead of keeping them for another pipe (SP-PIPELINE-18).
+   */
+  private readonly writtenBound = (err?: Error | null) => {
+    if (!err) this.checkWritable();
+  };
   readonly closed: Promise<SPError | undefined>;
   private closedFlag = false;
   private attached = false;
@@ -74,7 +90,17 @@ export class TcpPipe implements Pipe {
     // tcp-nodelay (default on) and tcp-keepalive (default off), read when the connection starts.
     socket.setNoDelay(host.options.tcpNoDelay !== 0);
     if (host.options.tcpKeepAlive) socket.setKeepAlive(true);
-    this.writer = new FrameWriter(socket, opts.frameType);
+    const bound = sendBound(host.options);
+    this.sendBoundBytes = bound;
+    // SP-FRAMEWORK-27: the writer flushes by half the bound at the latest, so its own queue
+    // never reaches the bound; a backlog at the bound is then in the socket, and the end of
+    // each flush's write re-checks it (Node's 'drain' only follows a write() that returned
+    // false at Node's own mark, which a small bound may never reach).
+    this.writer = new FrameWriter(socket, {
+      frameType: opts.frameType,
+      flushAt: Math.floor(bound / 2),
+      onWritten: this.writtenBound,
+    });
     this.reader = new FrameReader(
       {
         limit: () => host.options.recvMaxSize,
@@ -109,7 +135,10 @@ export class TcpPipe implements Pipe {
           // SP-TCP-1: the 8-byte header goes out as soon as the connection is up.
           // SP-TCP-4: bytes 4..5 carry our protocol number; SP-TCP-5: bytes 6..7 are zero.
           const self = host.identity.self;
-          socket.write(Buffer.from([...SP_HEADER_MAGIC, self >> 8, self & 0xff, 0, 0]));
+          socket.write(
+            Buffer.from([...SP_HEADER_MAGIC, self >> 8, self & 0xff, 0, 0]),
+            this.writtenBound,
+          );
         },
         closeConnection: ({ event }) => this.closeConnection(event),
         attachPipe: ({ event }) => {
@@ -152,8 +181,6 @@ export class TcpPipe implements Pipe {
       // The 'close' event follows; it is reported as a disconnect.
     });
     socket.on("close", () => this.lifecycle({ type: "disconnect" }));
-    // Backpressure: a large flush makes the socket ask for 'drain'; then re-check.
-    socket.on("drain", () => this.checkWritable());
     this.actor.start();
   }
 
@@ -168,20 +195,63 @@ export class TcpPipe implements Pipe {
 
   /**
    * False when closed or when the write backlog (queued frames plus the socket's
-   * unwritten bytes) exceeds `highWaterMark`; see {@link Pipe.writable}.
+   * unwritten bytes) reaches `sendBoundBytes`; see {@link Pipe.writable}.
    */
   get writable(): boolean {
-    if (this.closedFlag) return false;
-    if (this.writer.queuedBytes + this.socket.writableLength < this.highWaterMark) return true;
+    // A connection that broke is not ready, even before its 'close' event made the pipe closed.
+    if (this.closedFlag || this.socket.destroyed) return false;
+    // SP-FRAMEWORK-27: a pipe whose unaccepted backlog reached the send bound is not ready.
+    if (this.writer.queuedBytes + this.socket.writableLength < this.sendBoundBytes) return true;
     this.wantWritable = true;
     return false;
   }
 
+  /** Bytes read from the connection and held, undecoded, while reading is paused. */
+  get heldBytes(): number {
+    return this.reader.heldBytes;
+  }
+
+  /** A write finished: when a reader of `writable` waits, tell it once the backlog fell under the bound. */
   private checkWritable(): void {
     if (!this.wantWritable || this.closedFlag) return;
-    if (this.writer.queuedBytes + this.socket.writableLength >= this.highWaterMark) return;
+    if (this.writer.queuedBytes + this.socket.writableLength >= this.sendBoundBytes) return;
     this.wantWritable = false;
     this.onWritable?.();
+  }
+
+  /**
+   * SP-FRAMEWORK-22, SP-FRAMEWORK-28: no frame reaches `onMessage` after this returns; the
+   * rest of the chunk being decoded stays in the reader, and the socket stops reading, so
+   * the peer's data waits in the kernel and TCP's window closes on the sender.
+   */
+  pauseReading(): void {
+    if (this.readPaused || this.closedFlag) return;
+    this.readPaused = true;
+    this.reader.pause();
+    this.socket.pause();
+  }
+
+  /**
+   * SP-FRAMEWORK-23: hands over what the reader held, in order, from a microtask; the
+   * socket reads again only once all of it went out with no new pause (see resumeNow).
+   */
+  resumeReading(): void {
+    if (!this.readPaused || this.closedFlag) return;
+    this.readPaused = false;
+    if (this.resumeQueued) return;
+    this.resumeQueued = true;
+    queueMicrotask(this.resumeBound);
+  }
+
+  private resumeNow(): void {
+    this.resumeQueued = false;
+    if (this.readPaused || this.closedFlag) return;
+    // SP-FRAMEWORK-23: the held frames first. A pause during their delivery leaves the rest
+    // held and the socket paused; a close drops them.
+    if (!this.reader.resume() || this.readPaused || this.closedFlag) return;
+    // Only now: Node's resume() emits data it buffered from a nextTick, which could run
+    // before a microtask and so overtake frames still held.
+    this.socket.resume();
   }
 
   send(first: Uint8Array, second?: Uint8Array): boolean {

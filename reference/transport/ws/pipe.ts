@@ -4,10 +4,12 @@ import type { WebSocket } from "ws";
 import { defaults } from "../../../spec/constants.ts";
 import { type WsPipeEvent, wsPipeMachine } from "../../../spec/machines/ws-pipe.ts";
 import { SPError } from "../../core/errors.ts";
-import { allocatePipeId, PIPE_WRITE_HIGH_WATER_MARK, type Pipe } from "../../core/pipe.ts";
+import { allocatePipeId, type Pipe, sendBound } from "../../core/pipe.ts";
 import { createSpecActor } from "../../core/spec-actor.ts";
 import type { PipeHost } from "../../core/transport.ts";
 import { subprotocolName } from "./subprotocol.ts";
+
+const EMPTY = Buffer.alloc(0);
 
 /** The unprovided ws-pipe machine (or a regenerated variant of it). */
 export type WsPipeMachine = typeof wsPipeMachine;
@@ -19,6 +21,9 @@ export const WS_CLOSE = {
   unsupportedData: 1003,
   tooBig: 1009,
 } as const;
+
+/** ws's send options for every SP message (ws copies them; one object serves all sends). */
+const BINARY = { binary: true } as const;
 
 /** The server side of an upgrade still in progress. */
 export interface WsServerUpgrade {
@@ -57,9 +62,29 @@ export class WsPipe implements Pipe {
   readonly peer: number;
   onMessage: ((msg: Buffer) => void) | null = null;
   onWritable: (() => void) | null = null;
-  /** Write backlog (ws buffer) above which `writable` is false. */
-  highWaterMark = PIPE_WRITE_HIGH_WATER_MARK;
+  /**
+   * SP-FRAMEWORK-27: the write backlog (ws's `bufferedAmount`) at which `writable` turns
+   * false; the socket's `sendBufferBytes`, read when the pipe starts.
+   */
+  readonly sendBoundBytes: number;
   private wantWritable = false;
+  /** The protocol asked to stop reading (pauseReading without resumeReading since). */
+  private readPaused = false;
+  /**
+   * Messages go to `held` instead of `onMessage`: from pauseReading until everything held
+   * was delivered with no new pause. ws may still emit messages it had already parsed.
+   */
+  private holding = false;
+  /** Messages received while holding, oldest first, from index `heldHead` on. */
+  private held: Buffer[] = [];
+  private heldHead = 0;
+  private heldTotal = 0;
+  private resumeQueued = false;
+  private readonly resumeBound = () => this.resumeNow();
+  /** A send finished; one that failed (the connection broke) wakes nobody: the pipe is closing. */
+  private readonly sentBound = (err?: Error) => {
+    if (!err) this.checkWritable();
+  };
   readonly closed: Promise<SPError | undefined>;
   private ws: WebSocket | undefined;
   private readonly upgrade: WsServerUpgrade | undefined;
@@ -73,6 +98,7 @@ export class WsPipe implements Pipe {
   constructor(opts: WsPipeOptions) {
     const { host } = opts;
     this.host = host;
+    this.sendBoundBytes = sendBound(host.options);
     // SP-WS-7: no SP header; the subprotocol implies the peer is our protocol's peer.
     this.peer = host.identity.peer;
     this.upgrade = opts.server;
@@ -150,14 +176,12 @@ export class WsPipe implements Pipe {
       this.ws = ws;
       this.wire(ws);
       ws.once("upgrade", (res) => {
-        this.watchDrain(res.socket);
         const answer = res.headers["sec-websocket-protocol"];
         if (answer !== expected) this.lifecycle({ type: "upgrade", arg: answer ?? null });
       });
       ws.once("open", () => this.lifecycle({ type: "upgrade", arg: ws.protocol }));
     } else if (opts.server) {
       const s = opts.server.socket;
-      this.watchDrain(s);
       s.on("error", () => {});
       s.once("close", () => {
         if (!this.ws) this.lifecycle({ type: "disconnect" });
@@ -174,21 +198,30 @@ export class WsPipe implements Pipe {
     return this.closedFlag;
   }
 
-  /** False when closed or when more than `highWaterMark` bytes wait to be written. */
+  /** False when closed or when `sendBoundBytes` or more wait to be written. */
   get writable(): boolean {
-    if (this.closedFlag || !this.ws) return false;
-    if (this.ws.bufferedAmount < this.highWaterMark) return true;
+    if (this.closedFlag || !this.ws || this.ws.readyState !== 1) return false;
+    // SP-FRAMEWORK-27: a pipe whose unwritten backlog reached the send bound is not ready.
+    if (this.ws.bufferedAmount < this.sendBoundBytes) return true;
     this.wantWritable = true;
     return false;
   }
 
-  private watchDrain(socket: Duplex): void {
-    socket.on("drain", () => {
-      if (!this.wantWritable || this.closedFlag || !this.ws) return;
-      if (this.ws.bufferedAmount >= this.highWaterMark) return;
-      this.wantWritable = false;
-      this.onWritable?.();
-    });
+  /** Bytes of the messages received and held while reading is paused. */
+  get heldBytes(): number {
+    return this.heldTotal;
+  }
+
+  /**
+   * A send was written out: when a reader of `writable` waits, tell it once the backlog
+   * fell under the bound. Every send carries this callback, so the wake-up does not
+   * depend on Node's 'drain', which needs the socket's own (16 KiB) mark to be crossed.
+   */
+  private checkWritable(): void {
+    if (!this.wantWritable || this.closedFlag || !this.ws) return;
+    if (this.ws.bufferedAmount >= this.sendBoundBytes) return;
+    this.wantWritable = false;
+    this.onWritable?.();
   }
 
   send(first: Uint8Array, second?: Uint8Array): boolean {
@@ -196,8 +229,57 @@ export class WsPipe implements Pipe {
     if (this.closedFlag || !ws || ws.readyState !== 1) return false;
     // SP-WS-8: one SP message = one binary WebSocket message, no length prefix.
     const data = second && second.length > 0 ? Buffer.concat([first, second]) : first;
-    ws.send(data, { binary: true });
+    ws.send(data, BINARY, this.sentBound);
     return true;
+  }
+
+  /**
+   * SP-FRAMEWORK-22, SP-FRAMEWORK-28: `ws.pause()` stops reading the TCP connection (its
+   * window closes on the sender); messages ws already parsed and still emits are held,
+   * in order, and never reach `onMessage` until {@link resumeReading}.
+   */
+  pauseReading(): void {
+    if (this.readPaused || this.closedFlag) return;
+    this.readPaused = true;
+    this.holding = true;
+    this.ws?.pause();
+  }
+
+  /**
+   * SP-FRAMEWORK-23: delivers the held messages, in order, from a microtask; the
+   * connection is read again (`ws.resume()`) only once all went out with no new pause.
+   */
+  resumeReading(): void {
+    if (!this.readPaused || this.closedFlag) return;
+    this.readPaused = false;
+    if (this.resumeQueued) return;
+    this.resumeQueued = true;
+    queueMicrotask(this.resumeBound);
+  }
+
+  private resumeNow(): void {
+    this.resumeQueued = false;
+    if (this.readPaused || this.closedFlag) return;
+    const held = this.held;
+    while (this.heldHead < held.length) {
+      const msg = held[this.heldHead] as Buffer;
+      held[this.heldHead++] = EMPTY;
+      this.heldTotal -= msg.length;
+      this.onMessage?.(msg);
+      // A pause (the rest stays held) or a close (dropHeld emptied the list) stops delivery.
+      if (this.readPaused || this.closedFlag) return;
+    }
+    held.length = 0;
+    this.heldHead = 0;
+    this.holding = false;
+    this.ws?.resume();
+  }
+
+  /** Closing discards what was held. */
+  private dropHeld(): void {
+    this.held = [];
+    this.heldHead = 0;
+    this.heldTotal = 0;
   }
 
   close(reason?: SPError): void {
@@ -217,6 +299,12 @@ export class WsPipe implements Pipe {
         this.host.count("rxText");
         this.reason = new SPError("EPROTO", "TEXT WebSocket message");
         this.lifecycle({ type: "textMessage" });
+        return;
+      }
+      // SP-FRAMEWORK-22: paused, or held messages still to go out first.
+      if (this.holding) {
+        this.held.push(data);
+        this.heldTotal += data.length;
         return;
       }
       this.onMessage?.(data);
@@ -248,6 +336,13 @@ export class WsPipe implements Pipe {
   private finish(reason: SPError | undefined): void {
     if (this.closedFlag) return;
     this.closedFlag = true;
+    this.dropHeld();
+    // A paused connection must be read again for the closing handshake (SP-WS-18) to
+    // complete; what it still carries is ignored, the pipe being closed.
+    if (this.holding) {
+      this.holding = false;
+      this.ws?.resume();
+    }
     this.reason = reason;
     this.resolveClosed(reason);
   }

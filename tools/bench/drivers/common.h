@@ -17,7 +17,20 @@
  *                                each receives until "E" or IDLE_MS of silence, then
  *                                "result {count, firstNs, lastNs}" over all sockets
  *   inproc URL SIZE COUNT        push and pull in one process (pull on the main thread)
- * Data bytes are 'd'; timestamps are CLOCK_MONOTONIC nanoseconds.
+ *   worker URL DELAY_MS          PULL: listen, "ready", receive forever (50 ms receive timeout),
+ *                                sleeping DELAY_MS after each message (0: read as fast as it can);
+ *                                at most every 50 ms while messages come, and once when they stop:
+ *                                "progress {count, firstMs, lastMs}"
+ *   push2 URL1 URL2 SIZE COUNT   PUSH: dial URL1, then URL2, wait until both are connected, settle
+ *                                200 ms, "ready", wait for a "go" line, send COUNT messages, then
+ *                                "result {t0Ms, sentMs}" (before the first send, after the last),
+ *                                wait for stdin EOF
+ *   noread URL                   PULL: listen, "ready", never receive; answer each "rss" line on
+ *                                stdin with "rss {rssBytes}" (VmRSS of /proc/self/status)
+ * worker, push2 and noread set default_buffers (defined by the driver) before opening their
+ * socket: they keep the library's default buffers.
+ * Data bytes are 'd'; timestamps are CLOCK_MONOTONIC nanoseconds, except the *Ms fields of
+ * worker and push2, which are CLOCK_REALTIME milliseconds (fractional), comparable across processes.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -33,6 +46,13 @@ static uint64_t now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* CLOCK_REALTIME in milliseconds with sub-millisecond precision (comparable across processes). */
+static double realtime_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 static void say(const char *line) {
@@ -222,6 +242,84 @@ static int run_inproc(const char *url, size_t size, long count) {
   _exit(0); /* the pusher thread may still hold its socket */
 }
 
+static int run_worker(const char *url, long delay_ms) {
+  default_buffers = 1;
+  int s = sock_open("pull");
+  sock_recv_timeout(s, 50);
+  sock_listen(s, url);
+  say("ready");
+  char *buf = malloc(MAX_MSG);
+  long count = 0, printed = 0;
+  double first = 0, last = 0, last_print = 0;
+  for (;;) {
+    int n = sock_recv(s, buf, MAX_MSG);
+    double t = realtime_ms();
+    if (n >= 0) {
+      if (count == 0) first = t;
+      last = t;
+      count++;
+    }
+    if (count != printed && (n < 0 || t - last_print >= 50)) {
+      printf("progress {\"count\":%ld,\"firstMs\":%.3f,\"lastMs\":%.3f}\n", count, first, last);
+      fflush(stdout);
+      printed = count;
+      last_print = t;
+    }
+    if (n >= 0 && delay_ms > 0) usleep((useconds_t)delay_ms * 1000);
+  }
+  return 0;
+}
+
+static int run_push2(const char *url1, const char *url2, size_t size, long count) {
+  default_buffers = 1;
+  int s = sock_open("push");
+  sock_dial(s, url1);
+  sock_dial(s, url2);
+  sock_wait_peers(s, 2);
+  usleep(200000); /* let both pipes finish the SP handshake and join the socket */
+  say("ready");
+  char line[64];
+  if (!fgets(line, sizeof line, stdin)) return 0;
+  char *buf = data_buf(size);
+  double t0 = realtime_ms();
+  for (long i = 0; i < count; i++) sock_send(s, buf, size);
+  double t1 = realtime_ms();
+  printf("result {\"t0Ms\":%.3f,\"sentMs\":%.3f}\n", t0, t1);
+  fflush(stdout);
+  wait_stdin_eof();
+  return 0;
+}
+
+static long long rss_bytes(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  if (!f) return -1;
+  char line[256];
+  long long kb = -1;
+  while (fgets(line, sizeof line, f)) {
+    if (!strncmp(line, "VmRSS:", 6)) {
+      kb = atoll(line + 6);
+      break;
+    }
+  }
+  fclose(f);
+  return kb < 0 ? -1 : kb * 1024;
+}
+
+static int run_noread(const char *url) {
+  default_buffers = 1;
+  int s = sock_open("pull");
+  sock_listen(s, url);
+  say("ready");
+  char line[64];
+  while (fgets(line, sizeof line, stdin)) {
+    if (!strncmp(line, "rss", 3)) {
+      printf("rss {\"rssBytes\":%lld}\n", rss_bytes());
+      fflush(stdout);
+    }
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 3) die("usage", "MODE URL ...");
   const char *mode = argv[1], *url = argv[2];
@@ -233,6 +331,9 @@ int main(int argc, char **argv) {
   if (!strcmp(mode, "pub")) return run_pub(url, (size_t)ARG(3), ARG(4));
   if (!strcmp(mode, "sub")) return run_sub(url, (int)ARG(3), (int)ARG(4));
   if (!strcmp(mode, "inproc")) return run_inproc(url, (size_t)ARG(3), ARG(4));
+  if (!strcmp(mode, "worker")) return run_worker(url, ARG(3));
+  if (!strcmp(mode, "push2") && argc > 3) return run_push2(url, argv[3], (size_t)ARG(4), ARG(5));
+  if (!strcmp(mode, "noread")) return run_noread(url);
   die("unknown mode", mode);
   return 2;
 }

@@ -3,6 +3,7 @@
  * the bench runner: cc -O2 nanomsg.c -lnanomsg -lpthread.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <nanomsg/nn.h>
 #include <nanomsg/pipeline.h>
 #include <nanomsg/pubsub.h>
@@ -11,11 +12,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void nn_die(const char *what) {
   fprintf(stderr, "nanomsg driver: %s: %s\n", what, nn_strerror(nn_errno()));
   exit(2);
 }
+
+/* Set by the flow-control modes of common.h; nanomsg's sockets keep their default buffers anyway. */
+static int default_buffers;
 
 static int sock_open(const char *proto) {
   int p = NN_SUB;
@@ -47,6 +52,17 @@ static void sock_listen(int s, const char *url) {
 static void sock_dial(int s, const char *url) {
   /* asynchronous and reconnecting; sends wait for the connection */
   if (nn_connect(s, url) < 0) nn_die("connect");
+}
+
+/* nn_connect is asynchronous: wait (up to 10 s) until n connections are established. */
+static void sock_wait_peers(int s, int n) {
+  for (int tries = 0; tries < 1000; tries++) {
+    if (nn_get_statistic(s, NN_STAT_CURRENT_CONNECTIONS) >= (uint64_t)n) return;
+    usleep(10000);
+  }
+  fprintf(stderr, "nanomsg driver: only %llu of %d connections after 10 s\n",
+          (unsigned long long)nn_get_statistic(s, NN_STAT_CURRENT_CONNECTIONS), n);
+  exit(2);
 }
 
 static void sock_send(int s, const void *buf, size_t len) {

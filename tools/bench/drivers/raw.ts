@@ -4,9 +4,18 @@
  * (u64 big-endian length + payload), no SP header and no protocol layer.
  * Senders coalesce: each batch of frames is copied into one buffer and written
  * once, yielding to the event loop between batches. Latency is a ping-pong of
- * framed messages with TCP_NODELAY. Only pull/push/rep/req exist here.
+ * framed messages with TCP_NODELAY. Only pull/push/rep/req exist here, plus the
+ * SP writer of `pull-noread-rss`:
+ *
+ *   spflood URL SIZE   dial, send the SP header of a PUSH (protocol 0x50), "ready", then
+ *                      write SIZE-byte frames (u64 length + payload) as fast as the socket
+ *                      takes them (one write in flight, the next on "drain"); answer each
+ *                      "stat" line on stdin with "stat {bytesAccepted}", the bytes whose
+ *                      write completed (handed to the kernel); exit when stdin ends.
  */
+
 import { connect, createServer, type NetConnectOpts, type Socket } from "node:net";
+import { createInterface } from "node:readline";
 import { frameReader } from "../framing.ts";
 
 const now = () => process.hrtime.bigint();
@@ -129,12 +138,39 @@ async function req(url: string, size: number, count: number, warm: number): Prom
   next();
 }
 
+/** SP header of a PUSH peer: "\0SP\0", protocol 0x0050, two reserved bytes. */
+const pushHeader = Buffer.from([0x00, 0x53, 0x50, 0x00, 0x00, 0x50, 0x00, 0x00]);
+
+async function spflood(url: string, size: number): Promise<void> {
+  const sock = await dial(url);
+  sock.on("data", () => {}); // the PULL's header; nothing else comes
+  sock.on("error", () => process.exit(0));
+  sock.write(pushHeader);
+  const framed = frame(Buffer.alloc(size, "d"));
+  let bytesAccepted = 0;
+  const accepted = (err?: Error | null) => {
+    if (!err) bytesAccepted += framed.length;
+  };
+  const pump = () => {
+    while (sock.write(framed, accepted)) {}
+  };
+  sock.on("drain", pump);
+  createInterface({ input: process.stdin })
+    .on("line", (line) => {
+      if (line.startsWith("stat")) say(`stat ${JSON.stringify({ bytesAccepted })}`);
+    })
+    .on("close", () => process.exit(0));
+  say("ready");
+  pump();
+}
+
 const [mode, url = "", a3 = "0", a4 = "0", a5 = "0"] = process.argv.slice(2);
 const modes: Record<string, () => Promise<void>> = {
   pull: () => pull(url, Number(a4)),
   push: () => push(url, Number(a3), Number(a4)),
   rep: () => rep(url),
   req: () => req(url, Number(a3), Number(a4), Number(a5)),
+  spflood: () => spflood(url, Number(a3)),
 };
 const run = modes[mode ?? ""];
 if (!run) {

@@ -4,12 +4,15 @@
  * the transports by URL. When the registry lacks a protocol, or a transport or
  * the subscription call is missing, it prints `unavailable <reason>` and exits 3.
  */
+import { createInterface } from "node:readline";
 import { isSPError } from "../../../reference/core/errors.ts";
 import type { SocketOptions } from "../../../reference/core/options.ts";
 import type { SocketBase } from "../../../reference/core/socket.ts";
 import { openSocket } from "../../../reference/protocols.ts";
 
 const now = () => process.hrtime.bigint();
+/** Wall-clock milliseconds with sub-millisecond precision, comparable with the C drivers' CLOCK_REALTIME. */
+const realtimeMs = () => performance.timeOrigin + performance.now();
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -175,6 +178,62 @@ async function inproc(url: string, size: number, count: number): Promise<void> {
   process.exit(0);
 }
 
+/** PULL worker: reads forever, sleeping `delayMs` after each message; reports progress lines. */
+async function worker(url: string, delayMs: number): Promise<void> {
+  const s = open("pull0");
+  await attach(s, "listen", url);
+  say("ready");
+  let count = 0;
+  let firstMs = 0;
+  let lastMs = 0;
+  let printed = 0;
+  const report = () => {
+    if (count === printed) return;
+    printed = count;
+    say(`progress ${JSON.stringify({ count, firstMs, lastMs })}`);
+  };
+  // The C drivers print at most every 50 ms while messages come; a timer does the same here.
+  setInterval(report, 50);
+  void untilStdinEnds().then(() => process.exit(0));
+  for (;;) {
+    await s.recv();
+    const t = realtimeMs();
+    if (count === 0) firstMs = t;
+    lastMs = t;
+    count++;
+    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+  }
+}
+
+/** PUSH to two workers: dials both, waits for "go", sends `count` messages of `size`. */
+async function push2(url1: string, url2: string, size: number, count: number): Promise<void> {
+  const s = open("push0");
+  await attach(s, "dial", url1);
+  await attach(s, "dial", url2);
+  await new Promise((r) => setTimeout(r, 200));
+  say("ready");
+  await new Promise<void>((resolve) => process.stdin.once("data", () => resolve()));
+  const buf = data(size);
+  const t0Ms = realtimeMs();
+  for (let i = 0; i < count; i++) await s.send(buf);
+  say(`result ${JSON.stringify({ t0Ms, sentMs: realtimeMs() })}`);
+  await untilStdinEnds();
+  process.exit(0);
+}
+
+/** PULL that never receives; answers each "rss" line on stdin with its resident set size. */
+async function noread(url: string): Promise<void> {
+  const s = open("pull0");
+  await attach(s, "listen", url);
+  say("ready");
+  createInterface({ input: process.stdin })
+    .on("line", (line) => {
+      if (line.startsWith("rss"))
+        say(`rss ${JSON.stringify({ rssBytes: process.memoryUsage.rss() })}`);
+    })
+    .on("close", () => process.exit(0));
+}
+
 const [mode, url = "", a3 = "0", a4 = "0", a5 = "0"] = process.argv.slice(2);
 const n3 = Number(a3);
 const n4 = Number(a4);
@@ -187,6 +246,9 @@ const modes: Record<string, () => Promise<void>> = {
   pub: () => pub(url, n3, n4),
   sub: () => sub(url, n3, n4),
   inproc: () => inproc(url, n3, n4),
+  worker: () => worker(url, n3),
+  push2: () => push2(url, a3, n4, n5),
+  noread: () => noread(url),
 };
 const run = modes[mode ?? ""];
 if (!run) {

@@ -1,0 +1,274 @@
+/**
+ * Shared parts of the flow-control cases (framework draft, "Flow Control",
+ * SP-FRAMEWORK-21..-28): the options a case tightens when the IUT has them,
+ * the allowance for what the IUT may hold in user space, and the
+ * "non-reading receiver" case every receiving protocol gets.
+ *
+ * How the bounds are derived (conformance/harness/flood.ts): what can sit
+ * between a raw peer and an IUT that stopped reading is the two kernels'
+ * socket buffers, read from /proc/sys/net at run time (the largest a buffer
+ * may grow to), plus what the IUT itself holds, plus 1 MiB of slack. The
+ * IUT's share comes from the options the case sets: `recv-buffer` /
+ * `send-buffer` (messages) are set small when the IUT declares them;
+ * otherwise 128 messages are allowed: at the cases' 64 KiB frames that is
+ * 8 MiB, more than the drafts' defaults (1024 messages or 64 KiB per pipe,
+ * whichever comes first) and the largest default of nng and nanomsg. A
+ * stack that reads without bound goes past such a bound; one that stops
+ * reading stays far below it.
+ */
+import type { IutSocket } from "../adapters/iut.ts";
+import { IutError } from "../adapters/iut.ts";
+import {
+  type Allowance,
+  bodySeq,
+  FLOOD_BODY,
+  FloodPeer,
+  fmt,
+  numberedBody,
+  receiverBound,
+  SpListener,
+  tcpLimits,
+} from "../harness/flood.ts";
+import { concat } from "../harness/sp.ts";
+import type { CaseContext, ConformanceCase } from "./types.ts";
+
+const MiB = 1024 * 1024;
+
+/** Bounds of the flow-control cases (ms). */
+export const FLOW_T = {
+  /** No write completing for this long while writes wait: the peer's writes stalled. */
+  stall: 500,
+  /** Longest a flood may take. */
+  flood: 6000,
+  /** Each receive while the application works through what the peer wrote. */
+  recv: 2000,
+  /** "Nothing more" windows. */
+  quiet: 300,
+  /** Each send of the IUT that must not wait long. */
+  send: 2000,
+} as const;
+
+/** Messages allowed for an IUT that declares no message bound we can set. */
+export const DEFAULT_MESSAGES = 128;
+/** What a case sets `recv-buffer` / `send-buffer` to when the IUT takes it. */
+export const SMALL_MESSAGES = 4;
+
+/** Opens an IUT socket of any protocol (`CaseIut.open` passes the name through). */
+export function openAny(ctx: CaseContext, protocol: string): Promise<IutSocket> {
+  return ctx.iut.open(protocol);
+}
+
+/**
+ * Sets an option the case only uses to tighten its bound; returns false when
+ * the IUT answers ENOTSUP (does not have it). Other errors fail the case.
+ */
+export async function trySetopt(sock: IutSocket, name: string, value: number): Promise<boolean> {
+  try {
+    await sock.setopt(name, value);
+    return true;
+  } catch (e) {
+    if (e instanceof IutError && e.code === "ENOTSUP") return false;
+    throw e;
+  }
+}
+
+/**
+ * The user-space allowance of a socket for messages of `messageBytes` in one
+ * direction: `option` (`recv-buffer` or `send-buffer`) is set to
+ * {@link SMALL_MESSAGES} when the IUT has it, else {@link DEFAULT_MESSAGES}
+ * are allowed; plus `extra` messages in the pipe and the transport.
+ */
+export async function messageAllowance(
+  sock: IutSocket,
+  option: "recv-buffer" | "send-buffer",
+  messageBytes: number,
+  extra = 4,
+): Promise<Allowance> {
+  const small = await trySetopt(sock, option, SMALL_MESSAGES);
+  const n = small ? SMALL_MESSAGES : DEFAULT_MESSAGES;
+  const why = small
+    ? `${option} set to ${n} messages, + ${extra} in the pipe and transport, of ${fmt(messageBytes)}`
+    : `no ${option} option: ${n} messages (above the drafts' and the peers' defaults), + ${extra}, of ${fmt(messageBytes)}`;
+  return { bytes: (n + extra) * messageBytes, why };
+}
+
+/** How a non-reading receiver case builds and reads its messages. */
+export interface NoReadSpec {
+  id: string;
+  title: string;
+  requirements: string[];
+  covers: string[];
+  /** IUT protocol (`pull0`). */
+  protocol: string;
+  /** Protocol number the raw peer announces. */
+  peer: number;
+  /** Words in front of the body on the wire (backtrace, hop count). */
+  prefix?: (seq: number) => Uint8Array;
+  /**
+   * True when stopping is a MUST (PULL, PAIR, REP, RESPONDENT); false when the
+   * protocol MAY discard instead (SUB, BUS): then a socket that keeps reading
+   * and discards gets `warn`, as long as what it delivers keeps its order and
+   * the pipe stays open.
+   */
+  must: boolean;
+  /** Runs after open, before listen (subscribe, ...). */
+  setup?: (ctx: CaseContext, sock: IutSocket) => Promise<void>;
+}
+
+/**
+ * Case: the IUT dials a raw peer and its application does not receive; the
+ * peer writes numbered 64 KiB messages as fast as its kernel takes them. The peer
+ * must stall before a bound derived from the kernels' buffers and the IUT's
+ * allowance (SP-FRAMEWORK-21/-22; a stack that reads without bound fails with
+ * "no backpressure"). Then the application receives: every message the peer
+ * wrote must arrive exactly once and in order (SP-FRAMEWORK-23: the pipe
+ * resumed, nothing lost, duplicated or reordered), and the pipe must still
+ * carry one more message.
+ */
+export function noReadCase(spec: NoReadSpec): ConformanceCase {
+  return {
+    id: spec.id,
+    title: spec.title,
+    requirements: spec.requirements,
+    kind: "example",
+    needs: { protocols: [spec.protocol], transports: ["tcp"] },
+    covers: spec.covers,
+    timeoutMs: 20000,
+    async run(ctx: CaseContext) {
+      const sock = await openAny(ctx, spec.protocol);
+      await spec.setup?.(ctx, sock);
+      const prefix = spec.prefix ?? (() => new Uint8Array(0));
+      const payload = (seq: number) => concat(prefix(seq), numberedBodyFor(seq, prefix));
+      const frameBytes = 8 + payload(0).length;
+      const allowance = await messageAllowance(sock, "recv-buffer", frameBytes);
+      const bound = receiverBound(tcpLimits(), allowance);
+      ctx.note(bound.derivation);
+      // The IUT dials the peer (see SpListener for why not the other way round).
+      const listener = await SpListener.listen("flood", ctx.transcript);
+      await sock.dial(listener.url);
+      let peer: FloodPeer;
+      try {
+        peer = await FloodPeer.accept(listener, spec.peer, "flood", ctx.transcript, payload);
+      } finally {
+        listener.close();
+      }
+      try {
+        const r = await peer.flood({
+          limit: bound.bytes + 4 * MiB,
+          stallMs: FLOW_T.stall,
+          maxMs: FLOW_T.flood,
+        });
+        if (r.closed) {
+          ctx.fail(
+            `the IUT closed the connection while the peer was writing (after ${fmt(r.accepted)}); a full buffer must make it stop reading, not close`,
+          );
+        }
+        const what = `${fmt(r.accepted)} accepted in ${r.ms.toFixed(0)} ms (${r.frames} messages written)`;
+        let discarding = false;
+        if (r.stalled && r.accepted <= bound.bytes) {
+          ctx.note(`the peer's writes stalled: ${what}`);
+        } else {
+          const why = r.stalled
+            ? `the peer's writes stalled only after ${what}, beyond the ${fmt(bound.bytes)} bound`
+            : `accepted ${fmt(r.accepted)} with no backpressure in ${r.ms.toFixed(0)} ms (bound ${fmt(bound.bytes)}): the IUT kept reading a pipe its application does not read`;
+          if (spec.must) ctx.fail(why);
+          ctx.warn(`${why} (SHOULD stop reading; discarding is allowed)`);
+          discarding = true;
+        }
+        const body = FLOOD_BODY - prefix(0).length;
+        if (spec.must) await receiveAll(ctx, sock, peer.frames, body);
+        else {
+          // SUB, BUS: whatever arrives must keep its order; a gap is a discard (MAY).
+          const got = await receiveSome(ctx, sock, peer.frames, body);
+          if (!discarding && got < peer.frames) {
+            ctx.warn(
+              `the IUT stopped reading but delivered only ${got} of the ${peer.frames} messages: it discarded the rest instead of keeping them for when the application reads (SHOULD stop reading; discarding is allowed)`,
+            );
+          }
+        }
+        // The pipe still carries messages: one more goes through.
+        if (peer.closed) ctx.fail("the IUT closed the connection of the peer it stopped reading");
+        const next = peer.writeNext();
+        const last = await sock.tryRecv({ timeoutMs: FLOW_T.recv });
+        if (!last.ok) ctx.fail(`a message written after the others did not arrive: ${last.code}`);
+        const seq = bodySeq(last.value, body);
+        if (seq !== next)
+          ctx.fail(`the message written last arrived as ${describe(seq)}, not #${next}`);
+      } finally {
+        peer.close();
+      }
+    },
+  };
+}
+
+/** The numbered body that, after `prefix`, fills a 64 KiB payload. */
+function numberedBodyFor(seq: number, prefix: (seq: number) => Uint8Array): Uint8Array {
+  const size = FLOOD_BODY - prefix(seq).length;
+  return numberedBody(seq, size);
+}
+
+function describe(seq: number | string): string {
+  return typeof seq === "number" ? `#${seq}` : seq;
+}
+
+/**
+ * Receives `n` messages and fails unless they are #0..#n-1 in order, then
+ * unless nothing more arrives (no duplicates).
+ */
+export async function receiveAll(
+  ctx: CaseContext,
+  sock: IutSocket,
+  n: number,
+  body: number,
+): Promise<void> {
+  const started = performance.now();
+  for (let i = 0; i < n; i++) {
+    const r = await sock.tryRecv({ timeoutMs: FLOW_T.recv });
+    if (!r.ok) {
+      ctx.fail(
+        `after ${i} of the ${n} messages the peer wrote, recv failed with ${r.code}: the pipe did not resume, or messages were lost`,
+      );
+    }
+    const seq = bodySeq(r.value, body);
+    if (seq !== i) {
+      ctx.fail(
+        `message ${i} of ${n} arrived as ${describe(seq)}, expected #${i}: ${typeof seq === "number" && seq > i ? `#${i} was lost or reordered` : "duplicated or reordered"}`,
+      );
+    }
+  }
+  ctx.note(`received all ${n} messages in order in ${(performance.now() - started).toFixed(0)} ms`);
+  const more = await sock.tryRecv({ timeoutMs: FLOW_T.quiet });
+  if (more.ok)
+    ctx.fail(
+      `after all ${n} messages, recv delivered ${describe(bodySeq(more.value, body))} again`,
+    );
+}
+
+/**
+ * For a socket that discards (SUB, BUS keep reading): receives until nothing
+ * more arrives; what arrives must be in increasing order, each at most once.
+ */
+async function receiveSome(
+  ctx: CaseContext,
+  sock: IutSocket,
+  n: number,
+  body: number,
+): Promise<number> {
+  let prev = -1;
+  let count = 0;
+  for (let i = 0; i <= n; i++) {
+    // The first wait is long: a socket that stopped reading needs time to read again.
+    const r = await sock.tryRecv({ timeoutMs: count === 0 ? FLOW_T.recv : FLOW_T.quiet * 2 });
+    if (!r.ok) {
+      if (r.code !== "ETIMEDOUT") ctx.fail(`recv failed with ${r.code}`);
+      break;
+    }
+    const seq = bodySeq(r.value, body);
+    if (typeof seq !== "number") ctx.fail(`a delivered message is damaged: ${seq}`);
+    if (seq <= prev) ctx.fail(`#${seq} was delivered after #${prev}: reordered or duplicated`);
+    prev = seq;
+    count++;
+  }
+  ctx.note(`the IUT delivered ${count} of the ${n} messages, in order`);
+  return count;
+}

@@ -1,0 +1,36 @@
+/**
+ * Flow control of REP (SP-REQREP-25; framework "Flow Control"): a REP whose
+ * application does not receive stops reading the pipe, then resumes without
+ * losing a request.
+ */
+import { protocols } from "../../../spec/constants.ts";
+import { words } from "../../harness/sp.ts";
+import { noReadCase } from "../flow.ts";
+import type { ConformanceCase } from "../types.ts";
+
+export const repNoRead: ConformanceCase = noReadCase({
+  id: "reqrep/rep-noread-bounded",
+  title:
+    "REP whose application does not receive stops reading the pipe, then resumes losing no request",
+  requirements: [
+    "SP-REQREP-25",
+    "SP-FRAMEWORK-21",
+    "SP-FRAMEWORK-22",
+    "SP-FRAMEWORK-23",
+    "SP-FRAMEWORK-28",
+  ],
+  // The application receives again while it holds a request it did not answer.
+  covers: [
+    "recv-flow:reading:full",
+    "recv-flow:paused:room",
+    "rep:idle:deliver",
+    "rep:holding:deliver",
+  ],
+  protocol: "rep0",
+  peer: protocols.req0.number,
+  // The backtrace: one request id word with the top bit set.
+  prefix: (seq) => words(0x80000000 | seq),
+  must: true,
+});
+
+export const reqrepFlowCases: readonly ConformanceCase[] = [repNoRead];

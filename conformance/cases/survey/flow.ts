@@ -1,0 +1,36 @@
+/**
+ * Flow control of RESPONDENT (SP-SURVEY-27; framework "Flow Control"): a
+ * RESPONDENT whose application does not receive stops reading the pipe,
+ * then resumes without losing a survey.
+ */
+import { words } from "../../harness/sp.ts";
+import { noReadCase } from "../flow.ts";
+import type { ConformanceCase } from "../types.ts";
+import { SURVEY_PROTO } from "./common.ts";
+
+export const respondentNoRead: ConformanceCase = noReadCase({
+  id: "survey/respondent-noread-bounded",
+  title:
+    "RESPONDENT whose application does not receive stops reading the pipe, then resumes losing no survey",
+  requirements: [
+    "SP-SURVEY-27",
+    "SP-FRAMEWORK-21",
+    "SP-FRAMEWORK-22",
+    "SP-FRAMEWORK-23",
+    "SP-FRAMEWORK-28",
+  ],
+  // The application receives again while it holds a survey it did not answer.
+  covers: [
+    "recv-flow:reading:full",
+    "recv-flow:paused:room",
+    "respondent:idle:deliver",
+    "respondent:holding:deliver",
+  ],
+  protocol: "respondent0",
+  peer: SURVEY_PROTO.surveyor0,
+  // The backtrace: one survey id word with the top bit set.
+  prefix: (seq) => words(0x80000000 | seq),
+  must: true,
+});
+
+export const surveyFlowCases: readonly ConformanceCase[] = [respondentNoRead];
