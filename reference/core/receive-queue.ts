@@ -108,15 +108,17 @@ export class ReceiveQueue<T> {
 
   /** The next item in turn, or undefined when none is buffered. */
   tryTake(): T | undefined {
-    const flow = this.turn.shift();
+    const flow = this.turn.peek();
     if (flow === undefined) return undefined;
     const item = flow.items.shift() as T;
     this.count--;
-    // SP-FRAMEWORK-24, SP-PIPELINE-16: a pipe with more goes to the back of the rotation.
+    // SP-FRAMEWORK-24, SP-PIPELINE-16: a pipe with more goes to the back of the rotation
+    // (with one pipe in the rotation, it simply stays at its head).
     if (flow.items.isEmpty()) {
+      this.turn.shift();
       flow.queued = false;
       if (flow.detached) this.flows.delete(flow);
-    } else this.turn.push(flow);
+    } else if (this.turn.length > 1) this.turn.push(this.turn.shift() as PipeFlow<T>);
     // SP-FRAMEWORK-23: back under half of both bounds, the pipe reads again.
     flow.taken(this.sizeOf(item));
     return item;

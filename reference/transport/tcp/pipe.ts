@@ -27,6 +27,44 @@ export interface TcpPipeOptions {
   frameType?: number;
 }
 
+/** The part of Node's stream handle that `net.Socket` itself uses to stop and start reading. */
+interface ReadHandle {
+  reading?: boolean;
+  readStop?: () => number;
+  readStart?: () => number;
+}
+
+/**
+ * `socket.pause()` only stops the 'data' events: Node goes on reading from the kernel
+ * until one more chunk (up to 64 KiB) sits in the socket's own buffer. Those bytes are
+ * out of the kernel, so TCP's window does not see them, and a slow worker keeps them
+ * (SP-FRAMEWORK-22, SP-PIPELINE-20). This stops the handle at once, as `net.Socket`'s own
+ * pause does for sockets in `onread` mode: it clears `reading` so that Node's `_read`
+ * starts the handle again when the stream wants data after `resume()`. TLS sockets read
+ * through their own layers and keep the plain pause.
+ */
+function stopReadingNow(socket: Socket): void {
+  if ((socket as { encrypted?: boolean }).encrypted) return;
+  const handle = (socket as unknown as { _handle?: ReadHandle | null })._handle;
+  if (!handle || handle.reading !== true || typeof handle.readStop !== "function") return;
+  if (socket.destroyed) return;
+  handle.reading = false;
+  handle.readStop();
+}
+
+/**
+ * Undoes {@link stopReadingNow}, as `net.Socket`'s own resume does for `onread` sockets:
+ * the stream may still count a read as in progress, so it would not ask again by itself.
+ */
+function startReadingAgain(socket: Socket): void {
+  const handle = (socket as unknown as { _handle?: ReadHandle | null })._handle;
+  if (!handle || handle.reading !== false || typeof handle.readStart !== "function") return;
+  if (socket.destroyed || (socket as { encrypted?: boolean }).encrypted) return;
+  handle.reading = true;
+  const err = handle.readStart();
+  if (err) socket.destroy(new Error(`read failed (${err})`));
+}
+
 /** How long a gracefully ended connection may linger before it is destroyed. */
 const LINGER_MS = 1000;
 
@@ -229,6 +267,7 @@ export class TcpPipe implements Pipe {
     this.readPaused = true;
     this.reader.pause();
     this.socket.pause();
+    stopReadingNow(this.socket);
   }
 
   /**
@@ -251,6 +290,7 @@ export class TcpPipe implements Pipe {
     if (!this.reader.resume() || this.readPaused || this.closedFlag) return;
     // Only now: Node's resume() emits data it buffered from a nextTick, which could run
     // before a microtask and so overtake frames still held.
+    startReadingAgain(this.socket);
     this.socket.resume();
   }
 
