@@ -46,7 +46,7 @@ interface ReadHandle {
 function stopReadingNow(socket: Socket): void {
   if ((socket as { encrypted?: boolean }).encrypted) return;
   const handle = (socket as unknown as { _handle?: ReadHandle | null })._handle;
-  if (!handle || handle.reading !== true || typeof handle.readStop !== "function") return;
+  if (handle?.reading !== true || typeof handle.readStop !== "function") return;
   if (socket.destroyed) return;
   handle.reading = false;
   handle.readStop();
@@ -58,7 +58,7 @@ function stopReadingNow(socket: Socket): void {
  */
 function startReadingAgain(socket: Socket): void {
   const handle = (socket as unknown as { _handle?: ReadHandle | null })._handle;
-  if (!handle || handle.reading !== false || typeof handle.readStart !== "function") return;
+  if (handle?.reading !== false || typeof handle.readStart !== "function") return;
   if (socket.destroyed || (socket as { encrypted?: boolean }).encrypted) return;
   handle.reading = true;
   const err = handle.readStart();
