@@ -4,7 +4,7 @@
  * the allowance for what the IUT may hold in user space, and the
  * "non-reading receiver" case every receiving protocol gets.
  *
- * How the bounds are derived (conformance/harness/flood.ts): what can sit
+ * How the bounds are derived (conformance/harness/flow-bounds.ts): what can sit
  * between a raw peer and an IUT that stopped reading is the two kernels'
  * socket buffers, read from /proc/sys/net at run time (the largest a buffer
  * may grow to), plus what the IUT itself holds, plus 1 MiB of slack. The
@@ -18,18 +18,11 @@
  */
 import type { IutSocket } from "../adapters/iut.ts";
 import { IutError } from "../adapters/iut.ts";
-import {
-  type Allowance,
-  bodySeq,
-  FLOOD_BODY,
-  FloodPeer,
-  fmt,
-  numberedBody,
-  receiverBound,
-  SpListener,
-  tcpLimits,
-} from "../harness/flood.ts";
+import { FloodPeer } from "../harness/flood.ts";
+import { type Allowance, fmt, receiverBound, tcpLimits } from "../harness/flow-bounds.ts";
+import { bodySeq, FLOOD_BODY, numberedBody } from "../harness/numbered.ts";
 import { concat } from "../harness/sp.ts";
+import { SpListener } from "../harness/sp-listener.ts";
 import type { CaseContext, ConformanceCase } from "./types.ts";
 
 const MiB = 1024 * 1024;

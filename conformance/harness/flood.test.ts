@@ -1,18 +1,16 @@
 /** Self-tests of the flow-control helpers (conformance/harness/flood.ts), no IUT needed. */
 import { createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, test } from "vitest";
+import { FloodPeer } from "./flood.ts";
 import {
   BOUND_SLACK,
-  bodySeq,
-  describeSequenceError,
-  FloodPeer,
-  FrameReader,
-  numberedBody,
   receiverBound,
   SYSCTL_FALLBACK,
   senderBound,
   tcpLimits,
-} from "./flood.ts";
+} from "./flow-bounds.ts";
+import { bodySeq, describeSequenceError, numberedBody } from "./numbered.ts";
+import { FrameReader } from "./reader-peer.ts";
 import { frame, spHeader } from "./sp.ts";
 import { Transcript } from "./transcript.ts";
 

@@ -3,7 +3,8 @@
  * bounded waits (every read has a deadline that fails with a message) and a
  * transcript of all traffic.
  */
-import { connect, createServer, type Server, type Socket } from "node:net";
+import { connect, type Socket } from "node:net";
+import { AcceptQueue } from "./accept-queue.ts";
 import { frame, type HeaderFields, hex, type ParsedHeader, parseHeader, spHeader } from "./sp.ts";
 import type { Transcript } from "./transcript.ts";
 
@@ -205,60 +206,35 @@ export class WirePeer {
   }
 }
 
-/** A raw TCP listener that the IUT dials. */
+/** A raw TCP listener that the IUT dials; each connection becomes a {@link WirePeer}. */
 export class WireServer {
-  private queue: Socket[] = [];
-  private wake: (() => void) | null = null;
   private count = 0;
   readonly peers: WirePeer[] = [];
 
   private constructor(
-    private readonly server: Server,
-    readonly port: number,
+    private readonly accepted: AcceptQueue,
     private readonly label: string,
     private readonly transcript: Transcript,
-  ) {
-    server.on("connection", (s) => {
-      this.queue.push(s);
-      const w = this.wake;
-      this.wake = null;
-      w?.();
-    });
-  }
+  ) {}
 
   /** Listens on 127.0.0.1 with a fresh port. */
   static async listen(label: string, transcript: Transcript): Promise<WireServer> {
-    const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => resolve());
-    });
-    const addr = server.address();
-    const port = typeof addr === "object" && addr ? addr.port : 0;
-    transcript.event(label, `listening on 127.0.0.1:${port}`);
-    return new WireServer(server, port, label, transcript);
+    return new WireServer(await AcceptQueue.listen(label, transcript), label, transcript);
+  }
+
+  /** The port the IUT should dial. */
+  get port(): number {
+    return this.accepted.port;
   }
 
   /** The URL the IUT should dial. */
   get url(): string {
-    return `tcp://127.0.0.1:${this.port}`;
+    return this.accepted.url;
   }
 
   /** Waits up to `ms` for the IUT to connect. */
   async accept(ms = 3000): Promise<WirePeer> {
-    const deadline = performance.now() + ms;
-    while (this.queue.length === 0) {
-      const left = deadline - performance.now();
-      if (left <= 0) throw new WireError(`${this.label}: the IUT did not connect within ${ms} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-    const s = this.queue.shift() as Socket;
+    const s = await this.accepted.next(ms, (m) => new WireError(m));
     const label = `${this.label}.${++this.count}`;
     this.transcript.event(label, `accepted a connection from port ${s.remotePort}`);
     const peer = new WirePeer(s, label, this.transcript);
@@ -268,8 +244,7 @@ export class WireServer {
 
   /** Stops listening and drops every connection. */
   close(): void {
-    for (const s of this.queue) s.destroy();
+    this.accepted.close();
     for (const p of this.peers) p.close();
-    this.server.close();
   }
 }

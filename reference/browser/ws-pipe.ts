@@ -11,12 +11,12 @@
 import { defaults } from "../../spec/constants.ts";
 import { type WsPipeEvent, wsPipeMachine } from "../../spec/machines/ws-pipe.ts";
 import { SPError } from "../core/errors.ts";
+import { HeldMessages } from "../core/held-messages.ts";
 import { allocatePipeId, type Pipe, sendBound } from "../core/pipe.ts";
+import { ReadGate } from "../core/read-gate.ts";
 import { createSpecActor } from "../core/spec-actor.ts";
 import type { PipeHost } from "../core/transport.ts";
 import { subprotocolName } from "../transport/ws/subprotocol.ts";
-
-const EMPTY = Buffer.alloc(0);
 
 /** The unprovided ws-pipe machine (or a regenerated variant of it). */
 export type BrowserWsPipeMachine = typeof wsPipeMachine;
@@ -67,15 +67,14 @@ export class BrowserWsPipe implements Pipe {
   private resolveClosed!: (r: SPError | undefined) => void;
   private readonly actor;
   /** The protocol asked to stop reading (pauseReading without resumeReading since). */
-  private readPaused = false;
-  /** Messages go to `held` instead of `onMessage`: from a pause until all held went out. */
-  private holding = false;
-  /** Messages received while holding, oldest first, from index `heldHead` on. */
-  private held: Buffer[] = [];
-  private heldHead = 0;
-  private heldTotal = 0;
-  private resumeQueued = false;
-  private readonly resumeBound = () => this.resumeNow();
+  private readonly gate = new ReadGate(
+    () => this.closedFlag,
+    () => this.resumeNow(),
+  );
+  /** Messages that arrived from a pause until all held ones went out. */
+  private readonly held = new HeldMessages();
+  private readonly deliverBound = (msg: Buffer) => this.onMessage?.(msg);
+  private readonly stopBound = () => this.gate.paused || this.closedFlag;
 
   constructor(opts: BrowserWsPipeOptions) {
     const { host, ws } = opts;
@@ -152,7 +151,7 @@ export class BrowserWsPipe implements Pipe {
 
   /** Bytes of the messages received and held while reading is paused. */
   get heldBytes(): number {
-    return this.heldTotal;
+    return this.held.bytes;
   }
 
   /**
@@ -163,44 +162,25 @@ export class BrowserWsPipe implements Pipe {
    * memory stays bounded (SP-FRAMEWORK-21).
    */
   pauseReading(): void {
-    if (this.closedFlag) return;
-    this.readPaused = true;
-    this.holding = true;
+    if (this.gate.pause()) this.held.holding = true;
   }
 
   /** SP-FRAMEWORK-23: delivers the held messages, in order, from a microtask. */
   resumeReading(): void {
-    if (!this.readPaused || this.closedFlag) return;
-    this.readPaused = false;
-    if (this.resumeQueued) return;
-    this.resumeQueued = true;
-    queueMicrotask(this.resumeBound);
+    this.gate.resume();
   }
 
+  /** A pause (the rest stays held) or a close during delivery stops it. */
   private resumeNow(): void {
-    this.resumeQueued = false;
-    if (this.readPaused || this.closedFlag) return;
-    const held = this.held;
-    while (this.heldHead < held.length) {
-      const msg = held[this.heldHead] as Buffer;
-      held[this.heldHead++] = EMPTY;
-      this.heldTotal -= msg.length;
-      this.onMessage?.(msg);
-      // A pause (the rest stays held) or a close (finish emptied the list) stops delivery.
-      if (this.readPaused || this.closedFlag) return;
-    }
-    held.length = 0;
-    this.heldHead = 0;
-    this.holding = false;
+    this.held.release(this.deliverBound, this.stopBound);
   }
 
   /** Holds one message received while paused; past the bound the pipe closes. */
   private hold(msg: Buffer): void {
-    this.held.push(msg);
-    this.heldTotal += msg.length;
+    this.held.hold(msg);
     const recvBytes = this.host.options.recvBufferBytes;
     const bound = PAUSED_HOLD_FACTOR * (recvBytes > 0 ? recvBytes : defaults.recvBufferBytes);
-    if (this.heldTotal <= bound) return;
+    if (this.held.bytes <= bound) return;
     this.host.count("rxPausedOverflow");
     this.close(
       new SPError(
@@ -259,7 +239,7 @@ export class BrowserWsPipe implements Pipe {
         this.lifecycle({ type: "oversize" });
         return;
       }
-      if (this.holding) this.hold(msg);
+      if (this.held.holding) this.hold(msg);
       else this.onMessage?.(msg);
     };
     // SP-WS-12: the browser answers PING with PONG itself and never delivers control frames.
@@ -281,9 +261,7 @@ export class BrowserWsPipe implements Pipe {
   private finish(reason: SPError | undefined): void {
     if (this.closedFlag) return;
     this.closedFlag = true;
-    this.held = [];
-    this.heldHead = 0;
-    this.heldTotal = 0;
+    this.held.clear();
     this.reason = reason;
     this.resolveClosed(reason);
   }

@@ -3,15 +3,9 @@
  * PAIR whose application does not receive stops reading the pipe and resumes
  * without loss.
  */
-import {
-  bodySeq,
-  FLOOD_BODY,
-  FrameReader,
-  fmt,
-  numberedBody,
-  senderBound,
-  tcpLimits,
-} from "../../harness/flood.ts";
+import { fmt, senderBound, tcpLimits } from "../../harness/flow-bounds.ts";
+import { bodySeq, FLOOD_BODY, numberedBody } from "../../harness/numbered.ts";
+import { FrameReader } from "../../harness/reader-peer.ts";
 import { firstWord, word32, words } from "../../harness/sp.ts";
 import { portOf } from "../../harness/ws.ts";
 import { FLOW_T, messageAllowance, noReadCase, openAny } from "../flow.ts";

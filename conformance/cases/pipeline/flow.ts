@@ -6,18 +6,11 @@
  * busy one is paused; a paused pipe that dies costs the others nothing.
  */
 import type { IutSocket } from "../../adapters/iut.ts";
-import {
-  bodySeq,
-  FLOOD_BODY,
-  FloodPeer,
-  FrameReader,
-  fmt,
-  numberedBody,
-  receiverBound,
-  SpListener,
-  senderBound,
-  tcpLimits,
-} from "../../harness/flood.ts";
+import { FloodPeer } from "../../harness/flood.ts";
+import { fmt, receiverBound, senderBound, tcpLimits } from "../../harness/flow-bounds.ts";
+import { bodySeq, FLOOD_BODY, numberedBody } from "../../harness/numbered.ts";
+import { FrameReader } from "../../harness/reader-peer.ts";
+import { SpListener } from "../../harness/sp-listener.ts";
 import { portOf } from "../../harness/ws.ts";
 import { FLOW_T, messageAllowance, noReadCase, openAny } from "../flow.ts";
 import { sleep } from "../paths/runtime.ts";

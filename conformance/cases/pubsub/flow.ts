@@ -2,17 +2,10 @@
  * Flow control of PUB and SUB (SP-PUBSUB-17, -22, -23, -8; framework "Flow
  * Control").
  */
-import {
-  bodySeq,
-  FLOOD_BODY,
-  FloodPeer,
-  FrameReader,
-  fmt,
-  numberedBody,
-  receiverBound,
-  senderBound,
-  tcpLimits,
-} from "../../harness/flood.ts";
+import { FloodPeer } from "../../harness/flood.ts";
+import { fmt, receiverBound, senderBound, tcpLimits } from "../../harness/flow-bounds.ts";
+import { bodySeq, FLOOD_BODY, numberedBody } from "../../harness/numbered.ts";
+import { FrameReader } from "../../harness/reader-peer.ts";
 import { concat, hex, sameBytes, utf8 } from "../../harness/sp.ts";
 import { portOf } from "../../harness/ws.ts";
 import { FLOW_T, messageAllowance, noReadCase, openAny } from "../flow.ts";

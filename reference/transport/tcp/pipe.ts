@@ -3,6 +3,7 @@ import { SP_HEADER_MAGIC } from "../../../spec/constants.ts";
 import { type TcpPipeEvent, tcpPipeMachine } from "../../../spec/machines/tcp-pipe.ts";
 import { SPError } from "../../core/errors.ts";
 import { allocatePipeId, type Pipe, sendBound } from "../../core/pipe.ts";
+import { ReadGate } from "../../core/read-gate.ts";
 import { createSpecActor } from "../../core/spec-actor.ts";
 import type { PipeHost } from "../../core/transport.ts";
 import { FrameReader } from "./frame-reader.ts";
@@ -92,11 +93,11 @@ export class TcpPipe implements Pipe {
   readonly sendBoundBytes: number;
   /** Set when `writable` answered false; the next completed write that frees the pipe calls onWritable. */
   private wantWritable = false;
-  /** The protocol asked to stop reading (pauseReading without resumeReading since). */
-  private readPaused = false;
-  /** A resume is queued as a microtask. */
-  private resumeQueued = false;
-  private readonly resumeBound = () => this.resumeNow();
+  /** Pause and resume (SP-FRAMEWORK-22/-23); resumeNow runs from a microtask. */
+  private readonly gate = new ReadGate(
+    () => this.closedFlag,
+    () => this.resumeNow(),
+  );
   /**
    * A write finished. A write that failed (the connection broke) wakes nobody: the pipe is
    * about to close, and a sender woken now would hand it messages that can only be lost
@@ -263,8 +264,7 @@ export class TcpPipe implements Pipe {
    * the peer's data waits in the kernel and TCP's window closes on the sender.
    */
   pauseReading(): void {
-    if (this.readPaused || this.closedFlag) return;
-    this.readPaused = true;
+    if (!this.gate.pause()) return;
     this.reader.pause();
     this.socket.pause();
     stopReadingNow(this.socket);
@@ -275,19 +275,13 @@ export class TcpPipe implements Pipe {
    * socket reads again only once all of it went out with no new pause (see resumeNow).
    */
   resumeReading(): void {
-    if (!this.readPaused || this.closedFlag) return;
-    this.readPaused = false;
-    if (this.resumeQueued) return;
-    this.resumeQueued = true;
-    queueMicrotask(this.resumeBound);
+    this.gate.resume();
   }
 
   private resumeNow(): void {
-    this.resumeQueued = false;
-    if (this.readPaused || this.closedFlag) return;
     // SP-FRAMEWORK-23: the held frames first. A pause during their delivery leaves the rest
     // held and the socket paused; a close drops them.
-    if (!this.reader.resume() || this.readPaused || this.closedFlag) return;
+    if (!this.reader.resume() || this.gate.paused || this.closedFlag) return;
     // Only now: Node's resume() emits data it buffered from a nextTick, which could run
     // before a microtask and so overtake frames still held.
     startReadingAgain(this.socket);

@@ -4,12 +4,12 @@ import type { WebSocket } from "ws";
 import { defaults } from "../../../spec/constants.ts";
 import { type WsPipeEvent, wsPipeMachine } from "../../../spec/machines/ws-pipe.ts";
 import { SPError } from "../../core/errors.ts";
+import { HeldMessages } from "../../core/held-messages.ts";
 import { allocatePipeId, type Pipe, sendBound } from "../../core/pipe.ts";
+import { ReadGate } from "../../core/read-gate.ts";
 import { createSpecActor } from "../../core/spec-actor.ts";
 import type { PipeHost } from "../../core/transport.ts";
 import { subprotocolName } from "./subprotocol.ts";
-
-const EMPTY = Buffer.alloc(0);
 
 /** The unprovided ws-pipe machine (or a regenerated variant of it). */
 export type WsPipeMachine = typeof wsPipeMachine;
@@ -68,19 +68,15 @@ export class WsPipe implements Pipe {
    */
   readonly sendBoundBytes: number;
   private wantWritable = false;
-  /** The protocol asked to stop reading (pauseReading without resumeReading since). */
-  private readPaused = false;
-  /**
-   * Messages go to `held` instead of `onMessage`: from pauseReading until everything held
-   * was delivered with no new pause. ws may still emit messages it had already parsed.
-   */
-  private holding = false;
-  /** Messages received while holding, oldest first, from index `heldHead` on. */
-  private held: Buffer[] = [];
-  private heldHead = 0;
-  private heldTotal = 0;
-  private resumeQueued = false;
-  private readonly resumeBound = () => this.resumeNow();
+  /** Pause and resume (SP-FRAMEWORK-22/-23); resumeNow runs from a microtask. */
+  private readonly gate = new ReadGate(
+    () => this.closedFlag,
+    () => this.resumeNow(),
+  );
+  /** Messages ws emitted (it may still emit what it had parsed) from a pause until all went out. */
+  private readonly held = new HeldMessages();
+  private readonly deliverBound = (msg: Buffer) => this.onMessage?.(msg);
+  private readonly stopBound = () => this.gate.paused || this.closedFlag;
   /** A send finished; one that failed (the connection broke) wakes nobody: the pipe is closing. */
   private readonly sentBound = (err?: Error) => {
     if (!err) this.checkWritable();
@@ -209,7 +205,7 @@ export class WsPipe implements Pipe {
 
   /** Bytes of the messages received and held while reading is paused. */
   get heldBytes(): number {
-    return this.heldTotal;
+    return this.held.bytes;
   }
 
   /**
@@ -239,9 +235,8 @@ export class WsPipe implements Pipe {
    * in order, and never reach `onMessage` until {@link resumeReading}.
    */
   pauseReading(): void {
-    if (this.readPaused || this.closedFlag) return;
-    this.readPaused = true;
-    this.holding = true;
+    if (!this.gate.pause()) return;
+    this.held.holding = true;
     this.ws?.pause();
   }
 
@@ -250,36 +245,12 @@ export class WsPipe implements Pipe {
    * connection is read again (`ws.resume()`) only once all went out with no new pause.
    */
   resumeReading(): void {
-    if (!this.readPaused || this.closedFlag) return;
-    this.readPaused = false;
-    if (this.resumeQueued) return;
-    this.resumeQueued = true;
-    queueMicrotask(this.resumeBound);
+    this.gate.resume();
   }
 
+  /** A pause (the rest stays held) or a close during delivery stops it before ws reads again. */
   private resumeNow(): void {
-    this.resumeQueued = false;
-    if (this.readPaused || this.closedFlag) return;
-    const held = this.held;
-    while (this.heldHead < held.length) {
-      const msg = held[this.heldHead] as Buffer;
-      held[this.heldHead++] = EMPTY;
-      this.heldTotal -= msg.length;
-      this.onMessage?.(msg);
-      // A pause (the rest stays held) or a close (dropHeld emptied the list) stops delivery.
-      if (this.readPaused || this.closedFlag) return;
-    }
-    held.length = 0;
-    this.heldHead = 0;
-    this.holding = false;
-    this.ws?.resume();
-  }
-
-  /** Closing discards what was held. */
-  private dropHeld(): void {
-    this.held = [];
-    this.heldHead = 0;
-    this.heldTotal = 0;
+    if (this.held.release(this.deliverBound, this.stopBound)) this.ws?.resume();
   }
 
   close(reason?: SPError): void {
@@ -302,9 +273,8 @@ export class WsPipe implements Pipe {
         return;
       }
       // SP-FRAMEWORK-22: paused, or held messages still to go out first.
-      if (this.holding) {
-        this.held.push(data);
-        this.heldTotal += data.length;
+      if (this.held.holding) {
+        this.held.hold(data);
         return;
       }
       this.onMessage?.(data);
@@ -336,11 +306,11 @@ export class WsPipe implements Pipe {
   private finish(reason: SPError | undefined): void {
     if (this.closedFlag) return;
     this.closedFlag = true;
-    this.dropHeld();
+    this.held.clear();
     // A paused connection must be read again for the closing handshake (SP-WS-18) to
     // complete; what it still carries is ignored, the pipe being closed.
-    if (this.holding) {
-      this.holding = false;
+    if (this.held.holding) {
+      this.held.holding = false;
       this.ws?.resume();
     }
     this.reason = reason;

@@ -1,0 +1,69 @@
+/**
+ * A raw TCP listener on 127.0.0.1 for an IUT that dials, and the queue of the
+ * connections it accepted: the part that the suite's listening peers
+ * ({@link WireServer}, {@link SpListener}) share.
+ */
+import { createServer, type Server, type Socket } from "node:net";
+import type { Transcript } from "./transcript.ts";
+
+export class AcceptQueue {
+  private readonly queue: Socket[] = [];
+  private wake: (() => void) | null = null;
+
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+    private readonly label: string,
+  ) {
+    server.on("connection", (s) => {
+      s.on("error", () => {});
+      this.queue.push(s);
+      const w = this.wake;
+      this.wake = null;
+      w?.();
+    });
+  }
+
+  /** Listens on a fresh port of 127.0.0.1 (noted in the transcript under `label`). */
+  static async listen(label: string, transcript: Transcript): Promise<AcceptQueue> {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => resolve());
+    });
+    const addr = server.address();
+    const port = typeof addr === "object" && addr ? addr.port : 0;
+    transcript.event(label, `listening on 127.0.0.1:${port}`);
+    return new AcceptQueue(server, port, label);
+  }
+
+  /** The URL the IUT dials. */
+  get url(): string {
+    return `tcp://127.0.0.1:${this.port}`;
+  }
+
+  /** The next accepted connection, waiting up to `ms`; `fail` builds the error on time-out. */
+  async next(ms: number, fail: (message: string) => Error = (m) => new Error(m)): Promise<Socket> {
+    const deadline = performance.now() + ms;
+    while (this.queue.length === 0) {
+      const left = deadline - performance.now();
+      if (left <= 0) throw fail(`${this.label}: the IUT did not connect within ${ms} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+    return this.queue.shift() as Socket;
+  }
+
+  /** Stops listening and drops the connections not taken yet. */
+  close(): void {
+    for (const s of this.queue) s.destroy();
+    this.queue.length = 0;
+    this.server.close();
+  }
+}
