@@ -4,6 +4,7 @@
  * was given.
  */
 import type { Socket } from "node:net";
+import { frame } from "./sp.ts";
 import { connectSp } from "./stall.ts";
 import type { Transcript } from "./transcript.ts";
 
@@ -24,6 +25,7 @@ export class FrameReader {
   private need = -1;
   private closedFlag = false;
   private waiters: (() => void)[] = [];
+  private sent = 0;
 
   private constructor(
     private readonly sock: Socket,
@@ -92,6 +94,15 @@ export class FrameReader {
     }
     this.pending = Buffer.from(buf);
     this.notify();
+  }
+
+  /**
+   * Sends one frame to the IUT (a request or a survey that the IUT answers while
+   * this peer does not read its answers). Only the first is recorded in the transcript.
+   */
+  sendFrame(payload: Uint8Array): void {
+    if (this.sent++ === 0) this.transcript.out(this.label, frame(payload));
+    this.sock.write(frame(payload));
   }
 
   /** Stops reading. */

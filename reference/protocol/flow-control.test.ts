@@ -49,7 +49,8 @@ class FakePipe implements Pipe {
   readonly id = allocatePipeId();
   onMessage: ((msg: Buffer) => void) | null = null;
   onWritable: (() => void) | null = null;
-  writable = true;
+  /** Whether the pipe's transport takes more; a closed pipe never does (Pipe contract). */
+  ready = true;
   isClosed = false;
   readonly closed: Promise<SPError | undefined>;
   /** pauseReading / resumeReading calls, in order. */
@@ -61,6 +62,10 @@ class FakePipe implements Pipe {
   paused = false;
   private fed = 0;
   private resolveClosed!: (r: SPError | undefined) => void;
+
+  get writable(): boolean {
+    return this.ready && !this.isClosed;
+  }
 
   constructor(
     private readonly host: SocketBase,
@@ -108,7 +113,7 @@ class FakePipe implements Pipe {
 
   /** Becomes ready for sends again, as a transport's drain would tell. */
   drain(): void {
-    this.writable = true;
+    this.ready = true;
     this.onWritable?.();
   }
 
@@ -445,6 +450,23 @@ describe("REP contexts with a paused pipe", () => {
     expect(rep.getStats().txDropped).toBe(1);
     expect(pipe.sent).toEqual([]);
   });
+
+  it("a reply to a pipe that is not ready is dropped, not queued (SP-REQREP-18, SP-FRAMEWORK-27)", async () => {
+    const rep = track(rep0({}, none));
+    const pipe = new FakePipe(rep, 0x30);
+    rep.attachPipe(pipe);
+    pipe.ready = false; // the REQ peer stopped reading
+    pipe.feed(Buffer.concat([word(0x80000001), Buffer.from("q1")]));
+    expect(String(await rep.recv())).toBe("q1");
+    await rep.send("a1");
+    expect(pipe.sent).toEqual([]);
+    expect(rep.getStats().txDropped).toBe(1);
+    pipe.ready = true;
+    pipe.feed(Buffer.concat([word(0x80000002), Buffer.from("q2")]));
+    expect(String(await rep.recv())).toBe("q2");
+    await rep.send("a2");
+    expect(pipe.sent.map((m) => String(m.subarray(4)))).toEqual(["a2"]);
+  });
 });
 
 describe("raw round-robin sends and devices carry backpressure", () => {
@@ -454,11 +476,11 @@ describe("raw round-robin sends and devices carry backpressure", () => {
     const fast = new FakePipe(xp, 0x51);
     xp.attachPipe(slow);
     xp.attachPipe(fast);
-    slow.writable = false;
+    slow.ready = false;
     await xp.sendMsg({ body: "1" });
     await xp.sendMsg({ body: "2" });
     expect([slow.sent.length, fast.sent.length]).toEqual([0, 2]);
-    fast.writable = false;
+    fast.ready = false;
     await xp.sendMsg({ body: "3" });
     await xp.sendMsg({ body: "4" });
     let fifth = false;
@@ -490,7 +512,7 @@ describe("raw round-robin sends and devices carry backpressure", () => {
     const outbound = new FakePipe(dst, 0x51);
     src.attachPipe(inbound);
     dst.attachPipe(outbound);
-    outbound.writable = false;
+    outbound.ready = false;
     const running = device(src, dst);
     for (let i = 0; i < 300; i++) inbound.feed(numbered(i));
     await settle();
@@ -518,7 +540,7 @@ describe("raw round-robin sends and devices carry backpressure", () => {
     await new Promise((r) => setTimeout(r, 50)); // several receive timeouts
     inbound.feed(numbered(1));
     await waitFor(() => outbound.sent.length === 1, 2000, "forwarded after timeouts");
-    outbound.writable = false;
+    outbound.ready = false;
     inbound.feed(numbered(2), numbered(3)); // 2 parks, 3 waits for room
     await settle();
     await src.close();

@@ -5,6 +5,7 @@
  */
 import { protocols } from "../../../spec/constants.ts";
 import { words } from "../../harness/sp.ts";
+import { answersBoundedCase } from "../answer-flow.ts";
 import { noReadCase } from "../flow.ts";
 import type { ConformanceCase } from "../types.ts";
 
@@ -33,4 +34,16 @@ export const repNoRead: ConformanceCase = noReadCase({
   must: true,
 });
 
-export const reqrepFlowCases: readonly ConformanceCase[] = [repNoRead];
+/** REP answering a REQ that never reads its replies (SP-REQREP-18, SP-FRAMEWORK-27). */
+export const repAnswersBounded: ConformanceCase = answersBoundedCase({
+  id: "reqrep/rep-flow-stalled-requester",
+  title:
+    "REP answering a requester that does not read drops or waits, and never queues more than a bounded amount of replies for it",
+  requirements: ["SP-REQREP-18", "SP-FRAMEWORK-27", "SP-REQREP-13"],
+  protocol: "rep0",
+  asker: protocols.req0.number,
+  noun: "reply",
+  nouns: "replies",
+});
+
+export const reqrepFlowCases: readonly ConformanceCase[] = [repNoRead, repAnswersBounded];

@@ -4,6 +4,7 @@
  * then resumes without losing a survey.
  */
 import { words } from "../../harness/sp.ts";
+import { answersBoundedCase, surveysBounded } from "../answer-flow.ts";
 import { noReadCase } from "../flow.ts";
 import type { ConformanceCase } from "../types.ts";
 import { SURVEY_PROTO } from "./common.ts";
@@ -33,4 +34,20 @@ export const respondentNoRead: ConformanceCase = noReadCase({
   must: true,
 });
 
-export const surveyFlowCases: readonly ConformanceCase[] = [respondentNoRead];
+/** RESPONDENT answering a SURVEYOR that never reads (SP-SURVEY-22, SP-FRAMEWORK-27). */
+export const respondentAnswersBounded: ConformanceCase = answersBoundedCase({
+  id: "survey/respondent-flow-stalled-surveyor",
+  title:
+    "RESPONDENT answering a surveyor that does not read drops or waits, and never queues more than a bounded amount of responses for it",
+  requirements: ["SP-SURVEY-22", "SP-FRAMEWORK-27", "SP-SURVEY-19"],
+  protocol: "respondent0",
+  asker: SURVEY_PROTO.surveyor0,
+  noun: "response",
+  nouns: "responses",
+});
+
+export const surveyFlowCases: readonly ConformanceCase[] = [
+  respondentNoRead,
+  respondentAnswersBounded,
+  surveysBounded,
+];

@@ -87,6 +87,12 @@ export abstract class RawReplier extends RawSocket {
       this.count("txNoRoute");
       return;
     }
+    // SP-REQREP-18, SP-SURVEY-22, SP-FRAMEWORK-27: a pipe that is not ready (its peer
+    // stopped reading) drops the answer rather than queue it without bound.
+    if (!pipe.writable) {
+      this.count("txDropped");
+      return;
+    }
     pipe.send(header.subarray(4), body);
   }
 }

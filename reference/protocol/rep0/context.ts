@@ -72,7 +72,9 @@ export class RepContext {
           this.held = null;
           // SP-REQREP-13: the backtrace goes back unchanged, ahead of the reply body.
           // SP-REQREP-17: if that pipe is gone, the reply is dropped silently.
-          if (held && !held.pipe.isClosed) held.pipe.send(held.backtrace, body);
+          // SP-REQREP-18, SP-FRAMEWORK-27: so it is when the pipe is not ready (its peer
+          // stopped reading): a REQ that never reads cannot make replies pile up here.
+          if (held?.pipe.writable) held.pipe.send(held.backtrace, body);
           else host.count("txDropped");
           done.resolve();
         },

@@ -89,7 +89,9 @@ export class Respondent0Socket extends SocketBase {
           this.held = null;
           // SP-SURVEY-19: the backtrace goes back unchanged, ahead of the body, to its pipe.
           // SP-SURVEY-21: if that pipe is gone, the response is dropped silently.
-          if (held && !held.pipe.isClosed) held.pipe.send(held.backtrace, body);
+          // SP-SURVEY-22, SP-FRAMEWORK-27: so it is when the pipe is not ready (its peer
+          // stopped reading), so that responses never pile up for a stalled surveyor.
+          if (held?.pipe.writable) held.pipe.send(held.backtrace, body);
           else this.count("txDropped");
           done.resolve();
         },

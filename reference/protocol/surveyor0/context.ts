@@ -75,7 +75,12 @@ export class SurveyorContext {
           const word = this.idWord;
           const body = this.body;
           if (!word || !body) return;
-          for (const pipe of host.pipes()) if (!pipe.send(word, body)) host.count("txDropped");
+          // SP-FRAMEWORK-27: a pipe that is not ready (its respondent stopped reading) is
+          // skipped, as SP-SURVEY-7 permits, so surveys never pile up for it.
+          for (const pipe of host.pipes()) {
+            if (pipe.writable) pipe.send(word, body);
+            else host.count("txDropped");
+          }
           this.body = null; // surveys are never resent
         },
         // SP-SURVEY-14: a new survey ends the old one; SP-SURVEY-25: close fails recv with ECLOSED.
