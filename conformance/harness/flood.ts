@@ -10,6 +10,7 @@ import { frame } from "./sp.ts";
 import type { SpListener } from "./sp-listener.ts";
 import { connectSp } from "./stall.ts";
 import type { Transcript } from "./transcript.ts";
+import { watchEnd } from "./watch-end.ts";
 
 /** What {@link FloodPeer.flood} ended with. */
 export interface FloodResult {
@@ -60,15 +61,16 @@ export class FloodPeer {
     this.frameBytes = 8 + payload(0).length;
     sock.setNoDelay(true);
     sock.on("data", () => {});
-    const onClose = (why: string) => {
-      if (this.closedFlag) return;
-      this.closedFlag = true;
-      transcript.event(label, why);
-      this.wake?.();
-    };
-    sock.on("end", () => onClose("connection closed by the IUT (FIN)"));
-    sock.on("error", (e) => onClose(`connection error: ${e.message}`));
-    sock.on("close", () => onClose("connection closed"));
+    watchEnd(
+      sock,
+      label,
+      transcript,
+      () => this.closedFlag,
+      () => {
+        this.closedFlag = true;
+        this.wake?.();
+      },
+    );
   }
 
   /**

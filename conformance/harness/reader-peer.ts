@@ -7,6 +7,7 @@ import type { Socket } from "node:net";
 import { frame } from "./sp.ts";
 import { connectSp } from "./stall.ts";
 import type { Transcript } from "./transcript.ts";
+import { watchEnd } from "./watch-end.ts";
 
 /**
  * A raw SP peer that reads frames only while resumed, and keeps for each the
@@ -39,15 +40,16 @@ export class FrameReader {
       sock.pause();
       transcript.event(label, "reads nothing (paused)");
     }
-    const onClose = (why: string) => {
-      if (this.closedFlag) return;
-      this.closedFlag = true;
-      transcript.event(label, why);
-      this.notify();
-    };
-    sock.on("end", () => onClose("connection closed by the IUT (FIN)"));
-    sock.on("error", (e) => onClose(`connection error: ${e.message}`));
-    sock.on("close", () => onClose("connection closed"));
+    watchEnd(
+      sock,
+      label,
+      transcript,
+      () => this.closedFlag,
+      () => {
+        this.closedFlag = true;
+        this.notify();
+      },
+    );
   }
 
   /** Connects to 127.0.0.1:port and exchanges SP headers as `protocol`. */

@@ -7,6 +7,7 @@ import { connect, type Socket } from "node:net";
 import { AcceptQueue } from "./accept-queue.ts";
 import { frame, type HeaderFields, hex, type ParsedHeader, parseHeader, spHeader } from "./sp.ts";
 import type { Transcript } from "./transcript.ts";
+import { watchEnd } from "./watch-end.ts";
 
 /** A harness expectation that did not hold (a wait ran out, the peer closed, ...). */
 export class WireError extends Error {
@@ -36,15 +37,16 @@ export class WirePeer {
       this.buf = Buffer.concat([this.buf, d]);
       this.notify();
     });
-    const onClose = (why: string) => {
-      if (this.closedFlag) return;
-      this.closedFlag = true;
-      transcript.event(label, why);
-      this.notify();
-    };
-    sock.on("end", () => onClose("connection closed by the IUT (FIN)"));
-    sock.on("error", (e) => onClose(`connection error: ${e.message}`));
-    sock.on("close", () => onClose("connection closed"));
+    watchEnd(
+      sock,
+      label,
+      transcript,
+      () => this.closedFlag,
+      () => {
+        this.closedFlag = true;
+        this.notify();
+      },
+    );
   }
 
   /** Connects to 127.0.0.1:port (or host:port). */

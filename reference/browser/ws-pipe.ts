@@ -14,6 +14,7 @@ import { SPError } from "../core/errors.ts";
 import { HeldMessages } from "../core/held-messages.ts";
 import { allocatePipeId, type Pipe, sendBound } from "../core/pipe.ts";
 import { ReadGate } from "../core/read-gate.ts";
+import { recvBoundBytes } from "../core/recv-flow.ts";
 import { createSpecActor } from "../core/spec-actor.ts";
 import type { PipeHost } from "../core/transport.ts";
 import { subprotocolName } from "../transport/ws/subprotocol.ts";
@@ -178,8 +179,7 @@ export class BrowserWsPipe implements Pipe {
   /** Holds one message received while paused; past the bound the pipe closes. */
   private hold(msg: Buffer): void {
     this.held.hold(msg);
-    const recvBytes = this.host.options.recvBufferBytes;
-    const bound = PAUSED_HOLD_FACTOR * (recvBytes > 0 ? recvBytes : defaults.recvBufferBytes);
+    const bound = PAUSED_HOLD_FACTOR * recvBoundBytes(this.host.options);
     if (this.held.bytes <= bound) return;
     this.host.count("rxPausedOverflow");
     this.close(

@@ -1,3 +1,4 @@
+import { defaults } from "../../spec/constants.ts";
 import type { SPError } from "./errors.ts";
 
 /**
@@ -81,7 +82,7 @@ export interface Pipe {
  * reports `writable === false`. From the socket's `sendBufferBytes` option.
  */
 export function sendBound(options: { readonly sendBufferBytes: number }): number {
-  return options.sendBufferBytes > 0 ? options.sendBufferBytes : 64 * 1024;
+  return options.sendBufferBytes > 0 ? options.sendBufferBytes : defaults.sendBufferBytes;
 }
 
 let nextId = 1 + Math.floor(Math.random() * 0x7ffffffe);

@@ -39,8 +39,10 @@ export function recvBoundBytes(o: RecvBoundOptions): number {
 export class PipeFlow<T = Buffer> {
   /** The pipe's messages waiting for the application, oldest first. */
   readonly items = new RingQueue<T>(Number.POSITIVE_INFINITY, 4);
-  /** Messages counted against the bounds now. */
-  messages = 0;
+  /** Messages counted against the bounds now: those in {@link items}. */
+  get messages(): number {
+    return this.items.length;
+  }
   /** Bytes counted against the bounds now. */
   bytes = 0;
   /** True while the pipe is told not to read (between `stopReading` and `startReading`). */
@@ -83,9 +85,8 @@ export class PipeFlow<T = Buffer> {
     this.actor.start();
   }
 
-  /** Counts one message of `bytes` put in the buffer; stops the pipe when a bound is reached. */
+  /** Counts the bytes of the message just pushed into {@link items}; stops the pipe at a bound. */
   added(bytes: number): void {
-    this.messages++;
     this.bytes += bytes;
     if (this.paused || this.detached) return;
     const o = this.options;
@@ -97,9 +98,8 @@ export class PipeFlow<T = Buffer> {
     }
   }
 
-  /** Counts one message of `bytes` taken out; resumes the pipe once under half of both bounds. */
+  /** Counts the bytes of the message just shifted out of {@link items}; resumes it at half. */
   taken(bytes: number): void {
-    this.messages--;
     this.bytes -= bytes;
     if (!this.paused || this.detached) return;
     const o = this.options;

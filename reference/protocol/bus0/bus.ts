@@ -12,7 +12,7 @@ export interface Bus0Internals {
   transports?: readonly Transport[];
   /**
    * Messages each pipe's receive buffer holds before the socket stops reading that
-   * pipe, when the `recvBuffer` option is 0 (default 128). Nothing is dropped.
+   * pipe, when the `recvBuffer` option is 0 (else the draft's default, 1024). Nothing is dropped.
    */
   recvQueueSize?: number;
 }

@@ -15,7 +15,7 @@ export interface Pair1Internals {
   transports?: readonly Transport[];
   /**
    * Messages the peer's receive buffer holds before the socket stops reading the
-   * pipe, when the `recvBuffer` option is 0 (default 128). Nothing is dropped.
+   * pipe, when the `recvBuffer` option is 0 (else the draft's default, 1024). Nothing is dropped.
    */
   recvQueueSize?: number;
 }

@@ -20,7 +20,7 @@ export interface Sub0Internals {
   transports?: readonly Transport[];
   /**
    * Matching messages each pipe's receive buffer holds before the socket stops
-   * reading that pipe, when the `recvBuffer` option is 0 (default 128, as NNG).
+   * reading that pipe, when the `recvBuffer` option is 0 (else the draft's default, 1024).
    */
   recvQueueSize?: number;
   /** Duplicate subscriptions: `set` (default, idempotent like NNG) or `refcount` (like nanomsg). */
