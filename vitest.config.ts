@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["{tools,reference,conformance}/**/*.test.ts"],
+    include: ["{tools,reference,conformance,spcat,dev,tests,testkit}/**/*.test.ts"],
     testTimeout: 20000,
     hookTimeout: 20000,
   },

@@ -13,7 +13,7 @@ import { req0 } from "./protocol/req0/req.ts";
 import { xreq0 } from "./protocol/req0/xreq.ts";
 import { sub0 } from "./protocol/sub0/sub.ts";
 import { xsub0 } from "./protocol/sub0/xsub.ts";
-import { waitFor } from "./testing/raw-peer.ts";
+import { waitFor } from "../testkit/raw-peer.ts";
 
 const open: SocketBase[] = [];
 function track<T extends SocketBase>(s: T): T {

@@ -34,12 +34,12 @@ export async function resolveIut(iut: string): Promise<ResolvedIut> {
     return { name: "nanomsg", command: { argv: [await buildNanomsgAdapter()] } };
   }
   if (iut === "browser") {
-    // The reference bundled for the browser, running in Chromium (tools/browser/adapter.ts).
+    // The reference bundled for the browser, running in Chromium (dev/browser/adapter.ts).
     const argv = [
       process.execPath,
       "--import",
       "tsx",
-      join(projectRoot, "tools", "browser", "adapter.ts"),
+      join(projectRoot, "dev", "browser", "adapter.ts"),
     ];
     return { name: "browser", command: { argv } };
   }

@@ -1,7 +1,7 @@
 /**
  * Public API of the reference SP stack in a browser page: the same sockets as
  * on Node (reference/index.ts) over `ws://`, `wss://` (dial only) and `inproc://`.
- * Built by tools/browser/build.ts into `.cache/browser/sp.js` (ESM).
+ * Built by dev/browser/build.ts into `.cache/browser/sp.js` (ESM).
  *
  * @example
  * ```ts

@@ -4,7 +4,7 @@ import { browserWssTransport, browserWsTransport } from "./ws.ts";
 
 /**
  * The transports of the browser build: `inproc://` and `ws://` / `wss://` over
- * the page's WebSocket. The build (tools/browser/build.ts) substitutes this
+ * the page's WebSocket. The build (dev/browser/build.ts) substitutes this
  * module for reference/transports.ts, so every protocol factory gets these.
  *
  * @example

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { rep0 } from "../protocol/rep0/rep.ts";
 import { req0 } from "../protocol/req0/req.ts";
-import { frame, RawPeer, spHeader, waitFor, words } from "../testing/raw-peer.ts";
+import { frame, RawPeer, spHeader, waitFor, words } from "../../testkit/raw-peer.ts";
 import type { SocketBase } from "./socket.ts";
 import type { PipeEvent } from "./stats.ts";
 

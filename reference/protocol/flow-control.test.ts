@@ -19,7 +19,7 @@ import type { SocketOptions } from "../core/options.ts";
 import { allocatePipeId, type Pipe } from "../core/pipe.ts";
 import type { SocketBase } from "../core/socket.ts";
 import { device } from "../device.ts";
-import { waitFor } from "../testing/raw-peer.ts";
+import { waitFor } from "../../testkit/raw-peer.ts";
 import { bus0 } from "./bus0/bus.ts";
 import { xbus0 } from "./bus0/xbus.ts";
 import { pair0 } from "./pair0/pair.ts";

@@ -2,7 +2,7 @@
  * The one reader of SP drafts, shared by the generator and the linter.
  *
  * @example
- * import { readDraftFile } from "../draftparse/index.ts";
+ * import { readDraftFile } from "./index.ts";
  * const draft = await readDraftFile("rfc/draft-sp-reqrep.md");
  * console.log(draft.machines.map((m) => m.id)); // ["req", "rep"]
  */

@@ -7,7 +7,7 @@
  * operation as the adapter does.
  *
  * Used where the cases must exercise reference code loaded in the test
- * process itself, above all by the mutation run (tools/mutation/), whose
+ * process itself, above all by the mutation run (dev/mutation/), whose
  * instrumented reference only exists inside the vitest worker.
  *
  * Each operation is built as the JSON request the client would send (and

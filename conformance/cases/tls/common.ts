@@ -13,7 +13,7 @@ import {
   type TLSSocket,
   connect as tlsConnect,
 } from "node:tls";
-import { makeBadCerts } from "../../../reference/hardening/certs.ts";
+import { makeBadCerts } from "../../../tests/hardening/certs.ts";
 import type { TlsOptions } from "../../adapters/iut.ts";
 import { WireError, WirePeer } from "../../harness/wire.ts";
 import type { CaseContext, CaseNeeds } from "../types.ts";

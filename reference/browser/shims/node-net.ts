@@ -1,6 +1,6 @@
 /**
  * Browser stand-in for the part of `node:net` the reference uses: `isIP`.
- * The browser build maps `node:net` here (tools/browser/build.ts).
+ * The browser build maps `node:net` here (dev/browser/build.ts).
  */
 
 const V4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;

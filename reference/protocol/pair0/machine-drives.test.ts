@@ -7,7 +7,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generate } from "../../../tools/gen/generate.ts";
-import { RawPeer, spHeader, waitFor } from "../../testing/raw-peer.ts";
+import { RawPeer, spHeader, waitFor } from "../../../testkit/raw-peer.ts";
 import { pair0 } from "./pair.ts";
 import type { PairSlotMachine } from "./peer-slot.ts";
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { frame, RawPeer, spHeader, waitFor, words } from "../../testing/raw-peer.ts";
+import { frame, RawPeer, spHeader, waitFor, words } from "../../../testkit/raw-peer.ts";
 import { pair0 } from "../pair0/pair.ts";
 import { parsePair1 } from "./header.ts";
 import { type Pair1Socket, pair1 } from "./pair.ts";

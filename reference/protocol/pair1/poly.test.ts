@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { frame, RawPeer, spHeader, waitFor, words } from "../../testing/raw-peer.ts";
+import { frame, RawPeer, spHeader, waitFor, words } from "../../../testkit/raw-peer.ts";
 import { pair1 } from "./pair.ts";
 import { type Pair1PolySocket, pair1poly } from "./poly.ts";
 

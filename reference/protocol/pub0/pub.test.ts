@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { SPError } from "../../core/errors.ts";
-import { frame, RawPeer, spHeader, waitFor } from "../../testing/raw-peer.ts";
+import { frame, RawPeer, spHeader, waitFor } from "../../../testkit/raw-peer.ts";
 import { type Sub0Socket, sub0 } from "../sub0/sub.ts";
 import { type Pub0Socket, pub0 } from "./pub.ts";
 

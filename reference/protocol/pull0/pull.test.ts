@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { SPError } from "../../core/errors.ts";
-import { frame, RawPeer, spHeader, waitFor } from "../../testing/raw-peer.ts";
+import { frame, RawPeer, spHeader, waitFor } from "../../../testkit/raw-peer.ts";
 import { push0 } from "../push0/push.ts";
 import { pull0 } from "./pull.ts";
 

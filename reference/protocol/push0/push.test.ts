@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { SPError } from "../../core/errors.ts";
 import type { Pipe } from "../../core/pipe.ts";
-import { frame, RawPeer, spHeader, waitFor } from "../../testing/raw-peer.ts";
+import { frame, RawPeer, spHeader, waitFor } from "../../../testkit/raw-peer.ts";
 import { type Pull0Socket, pull0 } from "../pull0/pull.ts";
 import { Balancer } from "./balancer.ts";
 import { push0 } from "./push.ts";

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { SocketBase } from "../../core/socket.ts";
 import { device } from "../../device.ts";
 import { protocolFactories } from "../../protocols.ts";
-import { waitFor } from "../../testing/raw-peer.ts";
+import { waitFor } from "../../../testkit/raw-peer.ts";
 import { bus0 } from "../bus0/bus.ts";
 import { xbus0 } from "../bus0/xbus.ts";
 import { pair1 } from "../pair1/pair.ts";

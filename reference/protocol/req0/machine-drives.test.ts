@@ -6,7 +6,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generate } from "../../../tools/gen/generate.ts";
-import { RawServer, spHeader, waitFor } from "../../testing/raw-peer.ts";
+import { RawServer, spHeader, waitFor } from "../../../testkit/raw-peer.ts";
 import { type ReqMachine, req0 } from "./req.ts";
 
 const RESEND_ROW = "| waiting | after:resendTime | | transmit | waiting | SP-REQREP-8 |";

@@ -10,7 +10,7 @@ import {
   spHeader,
   waitFor,
   words,
-} from "../../testing/raw-peer.ts";
+} from "../../../testkit/raw-peer.ts";
 import { respondent0 } from "../respondent0/respondent.ts";
 import { nextSurveyId, type Surveyor0Socket, type SurveyorMachine, surveyor0 } from "./surveyor.ts";
 

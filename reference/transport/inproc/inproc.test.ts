@@ -6,7 +6,7 @@ import type { PipeHost } from "../../core/transport.ts";
 import { parseUrl } from "../../core/url.ts";
 import { rep0 } from "../../protocol/rep0/rep.ts";
 import { req0 } from "../../protocol/req0/req.ts";
-import { waitFor } from "../../testing/raw-peer.ts";
+import { waitFor } from "../../../testkit/raw-peer.ts";
 import { InprocDialer } from "./dialer.ts";
 import { InprocListener } from "./listener.ts";
 

@@ -12,7 +12,7 @@ import {
   show,
   start,
   waitFor,
-} from "../../interop/harness.ts";
+} from "../../../tests/interop/harness.ts";
 import { uniqueSocketPath } from "./test-peer.ts";
 
 vi.setConfig({ testTimeout: SPAWN_TEST_TIMEOUT_MS });

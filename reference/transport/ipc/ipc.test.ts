@@ -5,7 +5,7 @@ import { SPError } from "../../core/errors.ts";
 import { parseUrl } from "../../core/url.ts";
 import { rep0 } from "../../protocol/rep0/rep.ts";
 import { req0 } from "../../protocol/req0/req.ts";
-import { spHeader, waitFor, words } from "../../testing/raw-peer.ts";
+import { spHeader, waitFor, words } from "../../../testkit/raw-peer.ts";
 import { IpcRawPeer, ipcFrame, uniqueSocketPath } from "./test-peer.ts";
 
 const REQ = 0x30;

@@ -1,7 +1,7 @@
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { waitFor } from "../../testing/raw-peer.ts";
+import { waitFor } from "../../../testkit/raw-peer.ts";
 import { FrameReader } from "../tcp/frame-reader.ts";
 
 let serial = 0;

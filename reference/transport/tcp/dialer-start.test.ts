@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { SPError } from "../../core/errors.ts";
 import type { Dialer, EndpointOptions } from "../../core/transport.ts";
 import { req0 } from "../../protocol/req0/req.ts";
-import { waitFor } from "../../testing/raw-peer.ts";
+import { waitFor } from "../../../testkit/raw-peer.ts";
 import { uniqueSocketPath } from "../ipc/test-peer.ts";
 
 const cleanup: (() => unknown)[] = [];

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { SPError } from "../../core/errors.ts";
 import { rep0 } from "../../protocol/rep0/rep.ts";
 import { req0 } from "../../protocol/req0/req.ts";
-import { waitFor } from "../../testing/raw-peer.ts";
+import { waitFor } from "../../../testkit/raw-peer.ts";
 
 const open: { close(): unknown }[] = [];
 afterEach(async () => {

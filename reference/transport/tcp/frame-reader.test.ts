@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { frame, spHeader } from "../../testing/raw-peer.ts";
+import { frame, spHeader } from "../../../testkit/raw-peer.ts";
 import { FrameReader, PREALLOC_MAX } from "./frame-reader.ts";
 
 function collect(limit = 0) {

@@ -11,8 +11,8 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { resolveOptions, type SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import type { PipeHost } from "../../core/transport.ts";
-import { frame, spHeader, waitFor } from "../../testing/raw-peer.ts";
-import { makeTestCerts, type TestCerts } from "../tls/test-certs.ts";
+import { frame, spHeader, waitFor } from "../../../testkit/raw-peer.ts";
+import { makeTestCerts, type TestCerts } from "../../../testkit/certs.ts";
 import { FrameReader } from "./frame-reader.ts";
 import { TcpPipe } from "./pipe.ts";
 

@@ -13,8 +13,8 @@ import {
   show,
   start,
   waitForPort,
-} from "../../interop/harness.ts";
-import { makeTestCerts, type TestCerts } from "./test-certs.ts";
+} from "../../../tests/interop/harness.ts";
+import { makeTestCerts, type TestCerts } from "../../../testkit/certs.ts";
 
 vi.setConfig({ testTimeout: SPAWN_TEST_TIMEOUT_MS });
 

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import type { SocketBase } from "../../core/socket.ts";
 import { rep0, req0 } from "../../index.ts";
 import type { TlsDialer } from "./index.ts";
-import { makeTestCerts, type TestCerts } from "./test-certs.ts";
+import { makeTestCerts, type TestCerts } from "../../../testkit/certs.ts";
 
 let certs: TestCerts;
 beforeAll(() => {

@@ -12,7 +12,7 @@ import {
   show,
   start,
   waitForPort,
-} from "../../interop/harness.ts";
+} from "../../../tests/interop/harness.ts";
 
 vi.setConfig({ testTimeout: SPAWN_TEST_TIMEOUT_MS });
 

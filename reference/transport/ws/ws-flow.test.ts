@@ -9,7 +9,7 @@ import { WebSocket } from "ws";
 import { resolveOptions, type SocketOptions } from "../../core/options.ts";
 import type { PipeHost } from "../../core/transport.ts";
 import { parseUrl } from "../../core/url.ts";
-import { waitFor } from "../../testing/raw-peer.ts";
+import { waitFor } from "../../../testkit/raw-peer.ts";
 import { WsListener } from "./listener.ts";
 import type { WsPipe } from "./pipe.ts";
 

@@ -1,0 +1,234 @@
+/**
+ * The npm package as a user gets it: `npm pack` (which runs `prepack`, the
+ * declaration build), then `npm install ./<tarball>` into an empty folder,
+ * then the library (ESM import and types) and both bins (`spcat`,
+ * `sp-conformance`) are used from there, never from the repository.
+ *
+ * Dependencies come from the npm cache filled by `npm ci` (`--prefer-offline`);
+ * the registry is reachable for anything missing.
+ */
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const PKG = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+  name: string;
+  version: string;
+};
+const TSC = join(ROOT, "node_modules/typescript/bin/tsc");
+const SETUP_TIMEOUT_MS = 180_000;
+const STEP_TIMEOUT_MS = 60_000;
+
+// Every step starts node processes (tsx start-up is slow on a loaded machine).
+vi.setConfig({ testTimeout: 120_000 });
+
+/**
+ * The environment for child commands: without the `npm_*` variables of an
+ * enclosing `npm run` (its prefix and package would steer `npm install` back
+ * into the repository), except the cache and registry settings.
+ */
+function childEnv(): NodeJS.ProcessEnv {
+  const keep = new Set(["npm_config_cache", "npm_config_registry", "npm_config_userconfig"]);
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.toLowerCase().startsWith("npm_") || keep.has(k.toLowerCase())) env[k] = v;
+  }
+  env.npm_config_update_notifier = "false";
+  return env;
+}
+
+interface Ran {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `cmd args` in `cwd` to completion (bounded); never rejects. */
+function run(cmd: string, args: readonly string[], cwd: string, timeout = STEP_TIMEOUT_MS) {
+  return new Promise<Ran>((resolve) => {
+    execFile(
+      cmd,
+      args,
+      { cwd, env: childEnv(), timeout, maxBuffer: 32 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err === null ? 0 : typeof err.code === "number" ? err.code : -1;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
+  });
+}
+
+function show(r: Ran): string {
+  return `code=${r.code}\nstdout=${r.stdout.slice(-2000)}\nstderr=${r.stderr.slice(-2000)}`;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const a = srv.address();
+      const port = typeof a === "object" && a !== null ? a.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+let work = "";
+let app = "";
+let tarball = "";
+let packed: { files: { path: string }[] } = { files: [] };
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), "sp-package-"));
+  const dest = join(work, "pack");
+  mkdirSync(dest);
+  const pack = await run("npm", ["pack", "--json", "--pack-destination", dest], ROOT);
+  if (pack.code !== 0) throw new Error(`npm pack failed\n${show(pack)}`);
+  const tgz = readdirSync(dest).filter((f) => f.endsWith(".tgz"));
+  if (tgz.length !== 1) throw new Error(`npm pack left ${tgz.join(", ") || "no tarball"}`);
+  tarball = join(dest, tgz[0] as string);
+  // `--json` output is the array; lifecycle lines, if any, come before it.
+  const json = pack.stdout.slice(Math.max(0, pack.stdout.search(/^\[/m)));
+  packed = (JSON.parse(json) as (typeof packed)[])[0] ?? packed;
+  app = join(work, "app");
+  mkdirSync(app);
+  const init = await run("npm", ["init", "-y"], app);
+  if (init.code !== 0) throw new Error(`npm init failed\n${show(init)}`);
+  const npmArgs = ["install", "--no-audit", "--no-fund", "--prefer-offline"];
+  const inst = await run("npm", [...npmArgs, tarball], app, SETUP_TIMEOUT_MS);
+  if (inst.code !== 0) throw new Error(`npm install of the tarball failed\n${show(inst)}`);
+}, SETUP_TIMEOUT_MS);
+
+afterAll(() => {
+  if (work !== "") rmSync(work, { recursive: true, force: true });
+});
+
+describe("npm pack", () => {
+  it("the tarball holds the entry, the declarations and both bins, and no tests", () => {
+    const paths = packed.files.map((f) => f.path);
+    for (const p of [
+      "package.json",
+      "reference/entry.js",
+      "reference/index.ts",
+      "dist/types/reference/index.d.ts",
+      "reference/cli/spcat-bin.js",
+      "reference/bin/sp-conformance.js",
+      "conformance/runner/main.ts",
+    ]) {
+      expect(paths, p).toContain(p);
+    }
+    expect(paths.filter((p) => p.endsWith(".test.ts"))).toEqual([]);
+    expect(tarball.endsWith(`${PKG.name}-${PKG.version}.tgz`)).toBe(true);
+  });
+});
+
+describe("installed into an empty folder", () => {
+  it("import of the library works (ESM): a REQ/REP round trip over tcp", async () => {
+    const script = [
+      `import sp, { req0, rep0 } from ${JSON.stringify(PKG.name)};`,
+      "if (sp.req0 !== req0) throw new Error('default export differs');",
+      "const rep = rep0(); const req = req0();",
+      "const { url } = await rep.listen('tcp://127.0.0.1:0');",
+      "req.dial(url);",
+      "await req.send('ping');",
+      "const got = Buffer.from(await rep.recv()).toString();",
+      "await rep.send(got + '/pong');",
+      "console.log(Buffer.from(await req.recv()).toString());",
+      "await req.close(); await rep.close();",
+    ].join("\n");
+    const r = await run(process.execPath, ["--input-type=module", "-e", script], app);
+    expect(r.stdout, show(r)).toBe("ping/pong\n");
+    expect(r.code, show(r)).toBe(0);
+  });
+
+  const consumer = [
+    `import { type SocketBase, SPError, rep0, req0 } from ${JSON.stringify(PKG.name)};`,
+    "export async function roundTrip(): Promise<number> {",
+    "  const rep: SocketBase = rep0();",
+    "  const req = req0({ recvTimeout: 1000 });",
+    '  const { url } = await rep.listen("tcp://127.0.0.1:0");',
+    "  req.dial(url);",
+    '  await req.send("ping");',
+    "  const got: Uint8Array = await rep.recv();",
+    "  try { await req.close(); } catch (e) { if (e instanceof SPError) return -1; }",
+    "  return got.length;",
+    "}",
+    "",
+  ].join("\n");
+
+  /** Writes `source` and a tsconfig with `options`, runs the repository's tsc on it. */
+  async function tsc(name: string, source: string, options: Record<string, unknown>) {
+    writeFileSync(join(app, `${name}.mts`), source);
+    const config = {
+      compilerOptions: {
+        module: "nodenext",
+        target: "es2022",
+        strict: true,
+        noEmit: true,
+        ...options,
+      },
+      files: [`${name}.mts`],
+    };
+    writeFileSync(join(app, `tsconfig.${name}.json`), JSON.stringify(config));
+    return run(process.execPath, [TSC, "-p", `tsconfig.${name}.json`], app);
+  }
+
+  it("its types compile with tsc --init's settings (nodenext, strict, skipLibCheck), and are not `any`", async () => {
+    const ok = await tsc("consumer", consumer, { skipLibCheck: true });
+    expect(ok.code, show(ok)).toBe(0);
+    // A misuse must be a type error, or the declarations were not found at all.
+    const bad = await tsc("misuse", `${consumer}export const wrong: string = rep0().recv();\n`, {
+      skipLibCheck: true,
+    });
+    expect(bad.stdout, show(bad)).toMatch(/misuse\.mts.*error TS2322/);
+    expect(bad.code).not.toBe(0);
+  });
+
+  it("its declarations check cleanly with skipLibCheck off and no `types` setting", async () => {
+    // @types/node and @types/ws are dependencies of the package and index.d.ts
+    // references the node types itself, so a consumer adds nothing.
+    const r = await tsc("strictlib", consumer, { skipLibCheck: false });
+    expect(r.code, show(r)).toBe(0);
+  });
+
+  it("the spcat bin: --version, --help (status 1, as nngcat), and a REP/REQ round trip", async () => {
+    const bin = join(app, "node_modules/.bin/spcat");
+    const version = await run(bin, ["--version"], app);
+    expect(version.stdout, show(version)).toBe(`${PKG.version}\n`);
+    expect(version.code).toBe(0);
+    const help = await run(bin, ["--help"], app);
+    expect(help.stdout, show(help)).toMatch(/^Usage: spcat <proto> <addr>/);
+    expect(help.code, show(help)).toBe(1);
+
+    const url = `tcp://127.0.0.1:${await freePort()}`;
+    const rep = run(bin, ["--rep0", "--listen", url, "--data", "pong", "--count", "1", "-Q"], app);
+    // REQ dials and keeps retrying until REP listens (spcat waits for its first connection).
+    const req = await run(bin, ["--req0", "--dial", url, "--data", "ping", "-Q"], app);
+    const repDone = await rep;
+    expect(req.stdout, show(req)).toBe('"pong"\n');
+    expect(req.code, show(req)).toBe(0);
+    expect(repDone.stdout, show(repDone)).toBe('"ping"\n');
+    expect(repDone.code, show(repDone)).toBe(0);
+  });
+
+  it("the sp-conformance bin: --list, and one case against the reference passes", async () => {
+    const bin = join(app, "node_modules/.bin/sp-conformance");
+    const list = await run(bin, ["--list"], app);
+    expect(list.code, show(list)).toBe(0);
+    expect(list.stdout).toMatch(/^reqrep\/tcp-header-sent\s/m);
+    const one = await run(
+      bin,
+      ["--iut", "reference", "--filter", "reqrep/tcp-header-sent", "--report-dir", join(work, "r")],
+      app,
+    );
+    expect(one.stdout, show(one)).toMatch(/PASS\s+reqrep\/tcp-header-sent/);
+    expect(one.stdout).toMatch(/conformance: 1 passed, 0 failed/);
+    expect(one.code, show(one)).toBe(0);
+  });
+});
