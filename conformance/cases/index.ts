@@ -1,30 +1,51 @@
 /** Every conformance case, in run order. */
 
 import { busCases } from "./bus/bus.ts";
+import { busClosePendingCases } from "./bus/close-pending.ts";
 import { busFlowCases } from "./bus/flow.ts";
-import { coverageCases } from "./coverage/index.ts";
-import { featureCases } from "./features/index.ts";
+import { statsCases } from "./framework/stats.ts";
 import { inprocCases } from "./inproc/index.ts";
 import { ipcCases } from "./ipc/index.ts";
-import { mustGapCases } from "./must/index.ts";
+import { ipcLongPathCases } from "./ipc/long-path.ts";
 import { pairCases } from "./pair/index.ts";
-import { pathCases } from "./paths/index.ts";
+import { pair1PolyCases } from "./pair/pair1poly.ts";
+import { pairFlowControl } from "./pair/slow-peer.ts";
+import { pathCases } from "./paths.ts";
 import { pipelineCases } from "./pipeline/index.ts";
+import { pushQueueExpiryCases } from "./pipeline/queue-expiry.ts";
+import { priorityCases } from "./pipeline/send-priority.ts";
+import { pubsubCloseCases } from "./pubsub/close.ts";
+import { subFullQueueCases } from "./pubsub/full-queue.ts";
 import { pubsubCases } from "./pubsub/index.ts";
 import { rawCases } from "./raw/index.ts";
+import { reqContextCases } from "./reqrep/contexts.ts";
+import { reqDuplicateReplyCases } from "./reqrep/duplicate-reply.ts";
 import { reqrepFlowCases } from "./reqrep/flow.ts";
 import { framingCases } from "./reqrep/framing.ts";
 import { handshakeCases } from "./reqrep/handshake.ts";
 import { lifecycleCases } from "./reqrep/lifecycle.ts";
+import { reqRecvTimeoutCases } from "./reqrep/recv-timeout.ts";
 import { repCases } from "./reqrep/rep-backtrace.ts";
 import { propertyCases } from "./reqrep/rep-property.ts";
+import { reqPendingCases } from "./reqrep/req-pending.ts";
 import { reqReplyCases } from "./reqrep/req-replies.ts";
 import { reqRequestCases } from "./reqrep/req-requests.ts";
 import { reqResendCases } from "./reqrep/req-resend.ts";
+import { tcpIpv6Cases } from "./reqrep/tcp-ipv6.ts";
+import { surveyCloseCases } from "./survey/close.ts";
+import { surveyorContextCases } from "./survey/contexts.ts";
 import { surveyCases } from "./survey/index.ts";
+import { surveyorRecvTimeoutCases } from "./survey/recv-timeout.ts";
+import { respondentGonePeerCases } from "./survey/reply-to-gone-peer.ts";
+import { dialerStopCases } from "./tcp/dialer-stop.ts";
+import { tcpHandshakeTimeoutCases } from "./tcp/handshake-timeout.ts";
+import { tcpCoverageCases } from "./tcp/lifecycle.ts";
 import { tlsCases } from "./tls/tls.ts";
 import type { ConformanceCase } from "./types.ts";
+import { wsDialerUpgradeCases } from "./ws/dialer-upgrade.ts";
 import { wsCases } from "./ws/index.ts";
+import { wsCoverageCases } from "./ws/lifecycle.ts";
+import { wsUpgradeTimeoutCases } from "./ws/upgrade-timeout.ts";
 
 export const allCases: readonly ConformanceCase[] = [
   ...handshakeCases,
@@ -45,10 +66,31 @@ export const allCases: readonly ConformanceCase[] = [
   ...ipcCases,
   ...wsCases,
   ...tlsCases,
-  ...mustGapCases,
+  ...reqDuplicateReplyCases,
+  ...busClosePendingCases,
+  ...respondentGonePeerCases,
+  ...subFullQueueCases,
+  ...tcpIpv6Cases,
+  ...ipcLongPathCases,
   ...pathCases,
-  ...coverageCases,
+  ...pubsubCloseCases,
+  ...surveyCloseCases,
+  ...pushQueueExpiryCases,
+  pairFlowControl,
+  ...reqRecvTimeoutCases,
+  ...surveyorRecvTimeoutCases,
+  ...tcpCoverageCases,
+  ...dialerStopCases,
+  ...wsCoverageCases,
+  ...wsDialerUpgradeCases,
+  ...tcpHandshakeTimeoutCases,
+  ...wsUpgradeTimeoutCases,
+  ...reqPendingCases,
   ...rawCases,
   ...inprocCases,
-  ...featureCases,
+  ...reqContextCases,
+  ...surveyorContextCases,
+  ...pair1PolyCases,
+  ...priorityCases,
+  ...statsCases,
 ];

@@ -8,8 +8,13 @@
  * results is escaped.
  */
 import type { CaseKind } from "../cases/types.ts";
-import type { CaseResult, CaseRow, Results } from "../runner/report.ts";
-import { isUnexpectedFail, isUnexpectedPass, summarize } from "../runner/report.ts";
+import {
+  type CaseResult,
+  type CaseRow,
+  failsRun,
+  type Results,
+  summarize,
+} from "../runner/results.ts";
 import { decodeTranscript } from "./decode.ts";
 import { machineStates } from "./states.ts";
 
@@ -79,7 +84,7 @@ function bar(n: number, d: number): string {
 }
 
 function unexpected(r: CaseResult, kind: CaseKind): boolean {
-  return isUnexpectedFail(r) || r.verdict === "flaky" || isUnexpectedPass(r, kind);
+  return failsRun(r, kind);
 }
 
 /** The state of the same `who` before entry `i`, to highlight changes. */
@@ -207,7 +212,7 @@ ${templates.join("\n")}
 
 /**
  * The MUSTs no case checks, with the reason each cannot be checked at the
- * wire (cases/coverage/unobservable.ts); these are not counted as covered.
+ * wire (cases/unobservable.ts); these are not counted as covered.
  */
 function uncheckableSection(rq: {
   mustUncheckable?: { requirement: string; kind: string; reason: string }[];

@@ -6,7 +6,7 @@
  */
 import { hex, utf8 } from "../../harness/sp.ts";
 import { portOf } from "../../harness/ws.ts";
-import { Pending, sleep } from "../paths/runtime.ts";
+import { Pending, sleep } from "../common/paths-runtime.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { listening, NUM, tcpNeeds } from "./common.ts";
 import { backUp, FramedStallPeer } from "./framed-stall.ts";

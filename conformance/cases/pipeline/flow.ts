@@ -12,8 +12,8 @@ import { bodySeq, FLOOD_BODY, numberedBody } from "../../harness/numbered.ts";
 import { FrameReader } from "../../harness/reader-peer.ts";
 import { SpListener } from "../../harness/sp-listener.ts";
 import { portOf } from "../../harness/ws.ts";
+import { sleep } from "../common/paths-runtime.ts";
 import { FLOW_T, messageAllowance, noReadCase, openAny } from "../flow.ts";
-import { sleep } from "../paths/runtime.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { PIPELINE_PROTO, T } from "./common.ts";
 

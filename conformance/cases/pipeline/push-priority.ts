@@ -1,12 +1,12 @@
 /**
  * Send priorities on dialed pipes (option `send-priority`, NN_SNDPRIO
  * semantics: it applies to endpoints created after it is set). The
- * listening variant is features/push-send-priority.
+ * listening variant is pipeline/push-send-priority.
  */
 import { IutError, type IutSocket } from "../../adapters/iut.ts";
 import { hex, sameBytes, utf8 } from "../../harness/sp.ts";
 import type { WirePeer } from "../../harness/wire.ts";
-import { sleep } from "../paths/runtime.ts";
+import { sleep } from "../common/paths-runtime.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { openIut, PIPELINE_PROTO, T, whichGot } from "./common.ts";
 

@@ -5,7 +5,7 @@
  */
 import { hex, sameBytes, utf8 } from "../../harness/sp.ts";
 import type { WirePeer } from "../../harness/wire.ts";
-import { sleep } from "../paths/runtime.ts";
+import { sleep } from "../common/paths-runtime.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { PIPELINE_PROTO, rawPeer, T, whichGot } from "./common.ts";
 

@@ -4,7 +4,7 @@
  * a zero timeout, and several waiting sends whose timeouts expire one by one.
  */
 import { hex, sameBytes, utf8 } from "../../harness/sp.ts";
-import { Pending, sleep } from "../paths/runtime.ts";
+import { Pending, sleep } from "../common/paths-runtime.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { openIut, PIPELINE_PROTO, PUSH_TCP, rawPeer, T } from "./common.ts";
 

@@ -5,7 +5,7 @@
  * send still goes out once a peer comes.
  */
 import { hex, sameBytes, utf8 } from "../../harness/sp.ts";
-import { Pending, sleep } from "../paths/runtime.ts";
+import { Pending, sleep } from "../common/paths-runtime.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { openIut, PIPELINE_PROTO, PUSH_TCP, rawPeer, T } from "./common.ts";
 

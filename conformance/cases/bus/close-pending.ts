@@ -1,0 +1,33 @@
+/**
+ * Cases for MUSTs of the protocol drafts that the family files left without
+ * a case: REQ delivers one reply per request (SP-REQREP-24), closing a BUS
+ * fails a pending recv (SP-BUS-8), RESPONDENT drops a response whose
+ * surveyor left (SP-SURVEY-21), a SUB with a full queue keeps its pipe
+ * (SP-PUBSUB-17).
+ */
+import { hex } from "../../harness/sp.ts";
+import { attachedPeer, listening, tcpNeeds } from "../pair/common.ts";
+import { T } from "../reqrep/common.ts";
+import type { CaseContext, ConformanceCase } from "../types.ts";
+
+/** Closing a BUS socket fails its pending recv with ECLOSED. */
+export const busCloseFailsPending: ConformanceCase = {
+  id: "bus/close-fails-pending",
+  title: "Closing a BUS fails a pending recv with ECLOSED",
+  requirements: ["SP-BUS-8", "SP-FRAMEWORK-19"],
+  kind: "example",
+  needs: tcpNeeds("bus0"),
+  async run(ctx: CaseContext) {
+    const { sock, url } = await listening(ctx, "bus0");
+    const peer = await attachedPeer(ctx, sock, url, "bus0", "peer");
+    const pending = sock.tryRecv({ timeoutMs: 5000 });
+    await peer.expectNothing(100, "letting the recv be registered");
+    await sock.close();
+    const r = await pending;
+    if (r.ok) ctx.fail(`the pending recv delivered ${hex(r.value)} after close`);
+    if (r.code !== "ECLOSED") ctx.fail(`the pending recv failed with ${r.code}, not ECLOSED`);
+    await peer.expectClosed(T.prompt, "closing the socket closes its pipes");
+  },
+};
+
+export const busClosePendingCases: readonly ConformanceCase[] = [busCloseFailsPending];

@@ -1,0 +1,4 @@
+/** The framework/ cases against the reference stack (see ../family-test.ts). */
+import { testFamilyOnReference } from "../family-test.ts";
+
+testFamilyOnReference("framework");

@@ -1,0 +1,88 @@
+/**
+ * Contexts (feature `contexts`): several requests or surveys outstanding at
+ * once on one cooked socket, each with its own id (SP-REQREP-23,
+ * SP-SURVEY-5), answered out of order and each answer delivered to its own
+ * context.
+ */
+import type { IutSocket } from "../../adapters/iut.ts";
+import { concat, hex, utf8, word32, words } from "../../harness/sp.ts";
+import { expectBytes, needs, openCooked, T, wordsOf } from "../raw/common.ts";
+import type { CaseContext, ConformanceCase } from "../types.ts";
+
+/** Reads `n` frames and maps each body (as text) to its first word. */
+async function idsByBody(
+  ctx: CaseContext,
+  read: () => Promise<Uint8Array>,
+  n: number,
+  who: string,
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const f = await read();
+    if (f.length < 4) ctx.fail(`${who} ${i + 1} is ${f.length} bytes, without an id`);
+    const id = wordsOf(f.subarray(0, 4))[0] as number;
+    // SP-REQREP-3 / SP-SURVEY-3: ids carry the top bit.
+    if ((id & 0x80000000) === 0) ctx.fail(`${who} id ${word32(id)} lacks the top bit`);
+    out.set(new TextDecoder().decode(f.subarray(4)), id);
+  }
+  return out;
+}
+
+/** Receives on both contexts at once and checks each got its own answer. */
+async function bothGetTheirOwn(
+  ctx: CaseContext,
+  pairs: [IutSocket, string][],
+  what: string,
+): Promise<void> {
+  const got = await Promise.all(pairs.map(([c]) => c.tryRecv({ timeoutMs: T.prompt })));
+  got.forEach((r, i) => {
+    const want = (pairs[i] as [IutSocket, string])[1];
+    if (!r.ok) ctx.fail(`context ${i + 1} did not receive its ${what}: ${r.code}`);
+    expectBytes(ctx, r.value, want, `the ${what} delivered to context ${i + 1}`);
+  });
+}
+
+/** SP-REQREP-23: two contexts of one REQ, two outstanding requests with distinct ids. */
+const reqContexts: ConformanceCase = {
+  id: "reqrep/req-contexts",
+  title: "REQ contexts keep two requests outstanding with distinct ids and match replies to them",
+  requirements: ["SP-REQREP-23", "SP-REQREP-7"],
+  kind: "example",
+  needs: needs(["req0"], ["contexts"]),
+  async run(ctx: CaseContext) {
+    const req = await openCooked(ctx, "req0");
+    const server = await ctx.server();
+    await req.dial(server.url);
+    const rep = await server.accept(T.prompt);
+    const h = await rep.handshake(0x31);
+    if (h.protocol !== 0x30) ctx.fail(`the IUT announced 0x${h.protocol.toString(16)}, not 0x30`);
+    const c1 = await req.openContext();
+    const c2 = await req.openContext();
+    await c1.send(utf8("one"), { timeoutMs: T.prompt });
+    await c2.send(utf8("two"), { timeoutMs: T.prompt });
+    const ids = await idsByBody(ctx, () => rep.readFrame(T.prompt), 2, "request");
+    const i1 = ids.get("one");
+    const i2 = ids.get("two");
+    if (i1 === undefined || i2 === undefined) {
+      ctx.fail(`expected requests "one" and "two", got ${[...ids.keys()].join(", ")}`);
+    }
+    // SP-REQREP-23: the two outstanding requests carry distinct ids.
+    if (i1 === i2) ctx.fail(`both contexts used request id ${word32(i1)}`);
+    ctx.note(`request ids ${word32(i1)} and ${word32(i2)}`);
+    // Answer the second first; each context gets its own reply (SP-REQREP-7).
+    rep.sendFrame(concat(words(i2), utf8("reply two")));
+    rep.sendFrame(concat(words(i1), utf8("reply one")));
+    await bothGetTheirOwn(
+      ctx,
+      [
+        [c1, "reply one"],
+        [c2, "reply two"],
+      ],
+      "reply",
+    );
+    const extra = await rep.quiet(T.quiet);
+    if (extra.kind === "data") ctx.note(`the REP peer saw more: ${hex(extra.bytes)}`);
+  },
+};
+
+export const reqContextCases: readonly ConformanceCase[] = [reqContexts];

@@ -1,0 +1,4 @@
+/** The tcp/ cases against the reference stack (see ../family-test.ts). */
+import { testFamilyOnReference } from "../family-test.ts";
+
+testFamilyOnReference("tcp");
