@@ -4,12 +4,13 @@
  * messages, and a server that records what an IUT dialer offered. Every wait
  * is bounded and every message goes to the case transcript.
  */
+import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
 import { hex } from "./sp.ts";
 import type { Transcript } from "./transcript.ts";
-import { WireError } from "./wire.ts";
+import { WireError, type WirePeer } from "./wire.ts";
 
 /** One received WebSocket message. */
 export interface WsMessage {
@@ -291,4 +292,132 @@ export class WsServer {
 /** The port of a URL. */
 export function portOf(url: string): number {
   return Number(new URL(url).port);
+}
+
+/*
+ * WebSocket by hand over a raw {@link WirePeer}, for requests the `ws` package
+ * cannot make (an empty request target) and servers it cannot be (one that
+ * sees the request line before any HTTP parser judges it).
+ */
+
+/** The `Sec-WebSocket-Accept` value that answers `key` (RFC 6455 §4.2.2). */
+export function wsAcceptKey(key: string): string {
+  return createHash("sha1").update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64");
+}
+
+/** The head of an HTTP request or response. */
+export interface HttpHead {
+  /** The request line or status line, exactly as received. */
+  startLine: string;
+  /** Header fields by lower-case name (repeated fields joined with ", "). */
+  headers: Map<string, string>;
+}
+
+/**
+ * Reads an HTTP head (through the blank line) from `peer` within `ms`; a
+ * WireError when it does not come, the IUT closes, or it exceeds `max` bytes.
+ *
+ * @example
+ * ```ts
+ * const head = await readHttpHead(peer, 2000);
+ * head.startLine; // "HTTP/1.1 101 Switching Protocols"
+ * ```
+ */
+export async function readHttpHead(peer: WirePeer, ms: number, max = 8192): Promise<HttpHead> {
+  const deadline = performance.now() + ms;
+  const bytes: number[] = [];
+  const ended = () =>
+    bytes.length >= 4 && bytes.slice(-4).every((b, i) => b === [13, 10, 13, 10][i]);
+  while (!ended()) {
+    if (bytes.length >= max)
+      throw new WireError(`${peer.label}: no end of the HTTP head within ${max} bytes`);
+    const left = Math.max(1, deadline - performance.now());
+    const [b] = await peer.readExact(1, left, "an HTTP head");
+    bytes.push(b as number);
+  }
+  const lines = Buffer.from(bytes).toString("latin1").split("\r\n").slice(0, -2);
+  const headers = new Map<string, string>();
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(":");
+    if (colon < 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    const had = headers.get(name);
+    headers.set(name, had === undefined ? value : `${had}, ${value}`);
+  }
+  return { startLine: lines[0] ?? "", headers };
+}
+
+/** One WebSocket frame read by {@link readWsFrame}. */
+export interface WsRawFrame {
+  fin: boolean;
+  opcode: number;
+  masked: boolean;
+  /** Unmasked payload. */
+  payload: Uint8Array;
+}
+
+/**
+ * Encodes one final frame; `masked` for frames a client sends (RFC 6455 §5.3).
+ *
+ * @example
+ * ```ts
+ * peer.write(wsFrame(2, new Uint8Array([0x80, 0, 0, 1, 0x68, 0x69]), true));
+ * ```
+ */
+export function wsFrame(opcode: number, payload: Uint8Array, masked: boolean): Uint8Array {
+  const len = payload.length;
+  const head =
+    len < 126
+      ? [0x80 | opcode, len]
+      : len < 0x10000
+        ? [0x80 | opcode, 126, len >> 8, len & 0xff]
+        : [
+            0x80 | opcode,
+            127,
+            0,
+            0,
+            0,
+            0,
+            len >>> 24,
+            (len >> 16) & 0xff,
+            (len >> 8) & 0xff,
+            len & 0xff,
+          ];
+  if (!masked) return Buffer.concat([Buffer.from(head), payload]);
+  head[1] = (head[1] as number) | 0x80;
+  const mask = [0x5a, 0xa5, 0x3c, 0xc3];
+  const body = payload.map((b, i) => b ^ (mask[i % 4] as number));
+  return Buffer.concat([Buffer.from(head), Buffer.from(mask), body]);
+}
+
+/** Reads one frame from `peer` within `ms`; refuses payloads over `maxLen`. */
+export async function readWsFrame(
+  peer: WirePeer,
+  ms: number,
+  maxLen = 1 << 20,
+): Promise<WsRawFrame> {
+  const deadline = performance.now() + ms;
+  const left = () => Math.max(1, deadline - performance.now());
+  const h = await peer.readExact(2, ms, "a WebSocket frame");
+  const b0 = h[0] as number;
+  const b1 = h[1] as number;
+  let len = b1 & 0x7f;
+  if (len === 126) {
+    const x = await peer.readExact(2, left(), "a frame length");
+    len = ((x[0] as number) << 8) | (x[1] as number);
+  } else if (len === 127) {
+    const x = await peer.readExact(8, left(), "a frame length");
+    const big = new DataView(x.buffer, x.byteOffset, 8).getBigUint64(0);
+    len = big > BigInt(maxLen) ? maxLen + 1 : Number(big);
+  }
+  if (len > maxLen)
+    throw new WireError(`${peer.label}: the IUT announced a frame over ${maxLen} bytes`);
+  const masked = (b1 & 0x80) !== 0;
+  const mask = masked ? await peer.readExact(4, left(), "a frame mask") : undefined;
+  const payload =
+    len > 0 ? await peer.readExact(len, left(), "a frame payload") : new Uint8Array(0);
+  if (mask)
+    for (let i = 0; i < len; i++) payload[i] = (payload[i] as number) ^ (mask[i % 4] as number);
+  return { fin: (b0 & 0x80) !== 0, opcode: b0 & 0x0f, masked, payload };
 }

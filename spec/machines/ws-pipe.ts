@@ -55,7 +55,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["refuseUpgrade"],
     target: "closed",
     requirements: ["SP-WS-4", "SP-WS-6"],
-    line: 366,
+    line: 376,
   },
   {
     id: "ws-pipe:upgrading:upgrade",
@@ -65,7 +65,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["attachPipe"],
     target: "open",
     requirements: ["SP-WS-3"],
-    line: 367,
+    line: 377,
   },
   {
     id: "ws-pipe:upgrading:after:handshakeTimeout",
@@ -75,7 +75,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["abortConnection"],
     target: "closed",
     requirements: ["SP-WS-17"],
-    line: 368,
+    line: 378,
   },
   {
     id: "ws-pipe:upgrading:disconnect",
@@ -85,7 +85,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["abortConnection"],
     target: "closed",
     requirements: ["SP-WS-16"],
-    line: 369,
+    line: 379,
   },
   {
     id: "ws-pipe:upgrading:close",
@@ -95,7 +95,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["abortConnection"],
     target: "closed",
     requirements: ["SP-WS-16"],
-    line: 370,
+    line: 380,
   },
   {
     id: "ws-pipe:open:textMessage",
@@ -105,7 +105,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["closeUnsupportedData", "detachPipe"],
     target: "closing",
     requirements: ["SP-WS-9"],
-    line: 371,
+    line: 381,
   },
   {
     id: "ws-pipe:open:oversize",
@@ -115,7 +115,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["closeTooBig", "detachPipe"],
     target: "closing",
     requirements: ["SP-WS-11"],
-    line: 372,
+    line: 382,
   },
   {
     id: "ws-pipe:open:disconnect",
@@ -125,7 +125,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["abortConnection", "detachPipe"],
     target: "closed",
     requirements: ["SP-WS-16"],
-    line: 373,
+    line: 383,
   },
   {
     id: "ws-pipe:open:close",
@@ -135,7 +135,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["closeNormal", "detachPipe"],
     target: "closing",
     requirements: ["SP-WS-19"],
-    line: 374,
+    line: 384,
   },
   {
     id: "ws-pipe:closing:disconnect",
@@ -145,7 +145,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["abortConnection"],
     target: "closed",
     requirements: ["SP-WS-18"],
-    line: 375,
+    line: 385,
   },
   {
     id: "ws-pipe:closing:after:wsCloseTimeout",
@@ -155,7 +155,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["abortConnection"],
     target: "closed",
     requirements: ["SP-WS-18"],
-    line: 376,
+    line: 386,
   },
 ];
 

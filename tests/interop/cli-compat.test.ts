@@ -7,8 +7,8 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { main } from "../../spcat/main.ts";
 import { req0, type SPSocket } from "../../reference/index.ts";
+import { main } from "../../spcat/main.ts";
 import {
   freePort,
   killAll,

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { GridCell } from "./spcat-grid.ts";
+import type { GridCell } from "./spcat-grid-cells.ts";
 
 /** A peer defect that makes some cells fail. */
 export interface GridIssue {

@@ -34,63 +34,24 @@ import { fileURLToPath } from "node:url";
 import {
   freePort,
   peer as peerCommand,
-  ROOT,
   type Running,
   spcatCommand,
   start,
   waitForPath,
   waitForPort,
 } from "./harness.ts";
+import {
+  type GridCell,
+  type GridPeer,
+  type GridRow,
+  gridPairs,
+  gridPeers,
+  gridSchemes,
+} from "./spcat-grid-cells.ts";
 import { gridNotes, knownGridIssue } from "./spcat-grid-issues.ts";
 
-/** A peer command (a column of the grid). */
-export type GridPeer = "nngcat" | "nanocat";
-
-/** The peers in column order. */
-export const gridPeers: readonly GridPeer[] = ["nngcat", "nanocat"];
-
-/** The transports of the grid. */
-export type GridScheme = "tcp" | "ipc" | "ws";
-
-/** A protocol pair of the grid. */
-export interface GridPair {
-  readonly id: string;
-  /** The two versioned protocol names (equal for symmetric protocols). */
-  readonly protocols: readonly [string, string];
-  /** Peers that have the protocol (nanocat has no PAIR v1). */
-  readonly peers: readonly GridPeer[];
-}
-
-const both: readonly GridPeer[] = gridPeers;
-
-/** Every protocol pair. */
-export const gridPairs: readonly GridPair[] = [
-  { id: "pair0", protocols: ["pair0", "pair0"], peers: both },
-  { id: "pair1", protocols: ["pair1", "pair1"], peers: ["nngcat"] },
-  { id: "push/pull", protocols: ["push0", "pull0"], peers: both },
-  { id: "pub/sub", protocols: ["pub0", "sub0"], peers: both },
-  { id: "req/rep", protocols: ["req0", "rep0"], peers: both },
-  { id: "surveyor/respondent", protocols: ["surveyor0", "respondent0"], peers: both },
-  { id: "bus", protocols: ["bus0", "bus0"], peers: both },
-];
-
-/** Every transport. */
-export const gridSchemes: readonly GridScheme[] = ["tcp", "ipc", "ws"];
-
-/** One row: a pair, the protocol spcat plays, a transport and a side. */
-export interface GridRow {
-  readonly pair: GridPair;
-  readonly spcat: string;
-  readonly peer: string;
-  readonly scheme: GridScheme;
-  readonly spcatListens: boolean;
-}
-
-/** One cell: a row and a peer. */
-export interface GridCell {
-  readonly row: GridRow;
-  readonly tool: GridPeer;
-}
+export type { GridCell, GridPair, GridPeer, GridRow, GridScheme } from "./spcat-grid-cells.ts";
+export { gridPairs, gridPeers, gridSchemes } from "./spcat-grid-cells.ts";
 
 /** What a cell came to. */
 export interface GridOutcome {
@@ -316,26 +277,13 @@ export interface SpcatLauncher {
 }
 
 /**
- * Bundles spcat with esbuild into a temporary folder (the sources as they
- * are; `require` is provided for the CommonJS `ws` package).
+ * Bundles spcat into a temporary folder as its package build does
+ * (spcat/build.ts).
  */
 export async function bundledSpcat(): Promise<SpcatLauncher> {
-  const { build } = await import("esbuild");
+  const { buildSpcat } = await import("../../spcat/build.ts");
   const dir = mkdtempSync(join(tmpdir(), "spcat-grid-"));
-  const outfile = join(dir, "spcat.mjs");
-  await build({
-    entryPoints: [join(ROOT, "spcat/spcat.ts")],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    outfile,
-    external: ["bufferutil", "utf-8-validate"],
-    banner: {
-      js: "import { createRequire as __spcatRequire } from 'node:module'; const require = __spcatRequire(import.meta.url);",
-    },
-    logLevel: "warning",
-  });
+  const outfile = await buildSpcat(dir);
   return {
     command: process.execPath,
     prefix: [outfile],

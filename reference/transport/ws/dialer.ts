@@ -113,6 +113,8 @@ export class WsDialer implements Dialer {
       rejectUnauthorized: tls.insecure !== true,
       minVersion: "TLSv1.2",
     };
+    // SP-WS-21: `ws` parses the URL as a WHATWG URL, whose empty path is "/" for ws: and
+    // wss:, so a URL without a path requests "/" and never an empty target.
     const ws = new WebSocket(url.text, [subprotocolName(host.identity.peerName)], options);
     // SP-WS-15 with SP-TLS-5: a wss server that starts renegotiation is cut off.
     if (url.scheme === "wss")

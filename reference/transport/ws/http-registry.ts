@@ -13,6 +13,7 @@ import { SPError } from "../../core/errors.ts";
 import type { TlsEndpointOptions } from "../../core/transport.ts";
 import type { ResolvedAddress } from "../../core/url.ts";
 import { refuseServerRenegotiation } from "../tls/index.ts";
+import { acceptEmptyTarget } from "./request-line.ts";
 
 /** Handles an upgrade request for one path. */
 export type UpgradeRoute = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -66,6 +67,9 @@ async function start(
   } else {
     server = createHttpServer();
   }
+  // SP-WS-21: an empty request target is read as "/"; this goes before every other
+  // connection listener, so that node's parser only ever sees the fixed request line.
+  acceptEmptyTarget(server, scheme === "wss" ? "secureConnection" : "connection");
   const routes = new Map<string, UpgradeRoute>();
   const ep: Endpoint = { server, port: 0, routes, handshakeMs };
   // SP-WS-17: a connection must deliver its upgrade request within the handshake timeout;

@@ -6,10 +6,10 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
+import { waitFor } from "../../../testkit/raw-peer.ts";
 import { resolveOptions, type SocketOptions } from "../../core/options.ts";
 import type { PipeHost } from "../../core/transport.ts";
 import { parseUrl } from "../../core/url.ts";
-import { waitFor } from "../../../testkit/raw-peer.ts";
 import { WsListener } from "./listener.ts";
 import type { WsPipe } from "./pipe.ts";
 

@@ -3,7 +3,7 @@
  * listening in turn. A missing peer binary fails the test.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { rep0, req0, type SPSocket } from "../../index.ts";
+import { rep0, req0, type SPSocket } from "../../reference/index.ts";
 import {
   freePort,
   killAll,
@@ -12,7 +12,7 @@ import {
   show,
   start,
   waitForPort,
-} from "../../../tests/interop/harness.ts";
+} from "./harness.ts";
 
 vi.setConfig({ testTimeout: SPAWN_TEST_TIMEOUT_MS });
 

@@ -4,7 +4,8 @@
  * A missing peer binary fails the test.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { rep0, req0, type SPSocket } from "../../index.ts";
+import { rep0, req0, type SPSocket } from "../../reference/index.ts";
+import { makeTestCerts, type TestCerts } from "../../testkit/certs.ts";
 import {
   freePort,
   killAll,
@@ -13,8 +14,7 @@ import {
   show,
   start,
   waitForPort,
-} from "../../../tests/interop/harness.ts";
-import { makeTestCerts, type TestCerts } from "../../../testkit/certs.ts";
+} from "./harness.ts";
 
 vi.setConfig({ testTimeout: SPAWN_TEST_TIMEOUT_MS });
 

@@ -10,6 +10,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { main } from "../../spcat/main.ts";
 import {
   cksum,
   killAll,
@@ -19,8 +20,7 @@ import {
   spcat,
   start,
   waitForPath,
-} from "../tests/interop/harness.ts";
-import { main } from "./main.ts";
+} from "./harness.ts";
 
 vi.setConfig({ testTimeout: SPAWN_TEST_TIMEOUT_MS });
 

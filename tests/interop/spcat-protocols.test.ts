@@ -9,7 +9,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { makeTestCerts, type TestCerts } from "../tests/interop/certs.ts";
+import { makeTestCerts, type TestCerts } from "./certs.ts";
 import {
   freePort,
   killAll,
@@ -20,7 +20,7 @@ import {
   start,
   waitFor,
   waitForPort,
-} from "../tests/interop/harness.ts";
+} from "./harness.ts";
 
 vi.setConfig({ testTimeout: SPAWN_TEST_TIMEOUT_MS });
 

@@ -4,16 +4,9 @@
  */
 import { existsSync, lstatSync, unlinkSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { rep0, req0, type SPSocket } from "../../index.ts";
-import {
-  killAll,
-  peer,
-  SPAWN_TEST_TIMEOUT_MS,
-  show,
-  start,
-  waitFor,
-} from "../../../tests/interop/harness.ts";
-import { uniqueSocketPath } from "./test-peer.ts";
+import { rep0, req0, type SPSocket } from "../../reference/index.ts";
+import { uniqueSocketPath } from "../../reference/transport/ipc/test-peer.ts";
+import { killAll, peer, SPAWN_TEST_TIMEOUT_MS, show, start, waitFor } from "./harness.ts";
 
 vi.setConfig({ testTimeout: SPAWN_TEST_TIMEOUT_MS });
 
