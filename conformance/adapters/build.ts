@@ -8,11 +8,13 @@ import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from "node:f
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { adapterCacheDir, suiteRoot } from "../paths.ts";
 
 const run = promisify(execFile);
 
 /** Repository root (two levels above this file's directory). */
-export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+/** The repository root (meaningful when the suite runs from its sources). */
+export const projectRoot = join(suiteRoot, "..");
 
 /** How to build one C adapter. */
 interface CAdapter {
@@ -54,9 +56,9 @@ const NANOMSG: CAdapter = {
 };
 
 async function buildC(a: CAdapter): Promise<string> {
-  const dir = join(projectRoot, "conformance", "adapters", a.name);
+  const dir = join(suiteRoot, "adapters", a.name);
   const source = join(dir, "adapter.c");
-  const out = join(projectRoot, ".cache", "adapters", `${a.name}-adapter`);
+  const out = join(adapterCacheDir, `${a.name}-adapter`);
   // Rebuild when adapter.c or a header beside it is newer than the binary.
   const newest = Math.max(
     ...readdirSync(dir)

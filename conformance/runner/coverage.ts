@@ -1,18 +1,7 @@
-/**
- * Coverage of the drafts by a run: which requirements (spec/requirements.json)
- * some case checked, and which machine transitions (spec/machines) a passing
- * case drove. Also reports ids that cases name but the spec does not define,
- * so drift between drafts and suite shows up.
- */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { projectRoot } from "../adapters/build.ts";
-import {
-  type UncheckableRequirement,
-  uncheckableRequirements,
-} from "../cases/coverage/unobservable.ts";
+import { allTransitions } from "../../spec/machines/index.ts";
+import registry from "../../spec/requirements.json" with { type: "json" };
 import type { ConformanceCase } from "../cases/types.ts";
+import { type UncheckableRequirement, uncheckableRequirements } from "../cases/unobservable.ts";
 
 /** Requirement coverage, as written to results.json. */
 export interface RequirementCoverage {
@@ -21,7 +10,7 @@ export interface RequirementCoverage {
   mustCovered: number;
   uncovered: string[];
   /**
-   * MUSTs that no case checked and that cases/coverage/unobservable.ts lists
+   * MUSTs that no case checked and that cases/unobservable.ts lists
    * as uncheckable at the wire, with the reason. Not counted in `mustCovered`.
    */
   mustUncheckable?: UncheckableRequirement[];
@@ -58,47 +47,25 @@ interface RequirementRow {
   text?: string;
 }
 
-const MACHINE_FILES = ["req", "rep", "tcp-pipe", "tcp-dialer"];
-
-function camel(id: string): string {
-  return id.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
-/** Loads every transition id, grouped by machine; empty when spec/machines is absent. */
+/** Every transition id of the spec's machines, grouped by machine. */
 export async function loadTransitions(): Promise<Record<string, string[]>> {
-  const dir = join(projectRoot, "spec", "machines");
   const byMachine: Record<string, string[]> = {};
-  const add = (t: { id: string }) => {
+  const all: unknown = allTransitions;
+  const rows: { id: string }[] = Array.isArray(all)
+    ? (all as { id: string }[])
+    : Object.values(all as Record<string, { id: string }[]>).flat();
+  for (const t of rows) {
     const machine = t.id.split(":")[0] ?? "?";
     const list = byMachine[machine] ?? [];
     byMachine[machine] = list;
     if (!list.includes(t.id)) list.push(t.id);
-  };
-  const index = join(dir, "index.ts");
-  if (existsSync(index)) {
-    const mod = (await import(pathToFileURL(index).href)) as { allTransitions?: unknown };
-    const all = mod.allTransitions;
-    if (Array.isArray(all)) for (const t of all) add(t as { id: string });
-    else if (all && typeof all === "object") {
-      for (const list of Object.values(all)) for (const t of list as { id: string }[]) add(t);
-    }
-    if (Object.keys(byMachine).length > 0) return byMachine;
-  }
-  for (const name of MACHINE_FILES) {
-    const file = join(dir, `${name}.ts`);
-    if (!existsSync(file)) continue;
-    const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-    const list = mod[`${camel(name)}Transitions`];
-    if (Array.isArray(list)) for (const t of list) add(t as { id: string });
   }
   return byMachine;
 }
 
-function loadRequirements(): RequirementRow[] | null {
-  const file = join(projectRoot, "spec", "requirements.json");
-  if (!existsSync(file)) return null;
-  const parsed = JSON.parse(readFileSync(file, "utf8")) as { requirements?: RequirementRow[] };
-  return parsed.requirements ?? [];
+/** The requirement registry (bundled with the suite, so an installed suite has it too). */
+function loadRequirements(): RequirementRow[] {
+  return (registry as { requirements?: RequirementRow[] }).requirements ?? [];
 }
 
 /**
@@ -127,15 +94,7 @@ export async function computeCoverage(
 
   const rows = loadRequirements();
   let requirements: RequirementCoverage;
-  if (rows === null) {
-    requirements = {
-      total: 0,
-      mustTotal: 0,
-      mustCovered: 0,
-      uncovered: [],
-      note: "spec/requirements.json not found; requirement coverage unavailable",
-    };
-  } else {
+  {
     const known = new Set(rows.map((r) => r.id));
     const must = rows.filter(isMust);
     const mustMissing = must.filter((r) => !checked.has(r.id)).map((r) => r.id);

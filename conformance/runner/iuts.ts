@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { buildNanomsgAdapter, buildNngAdapter, projectRoot } from "../adapters/build.ts";
 import type { AdapterCommand } from "../adapters/client.ts";
+import { bundled, distDir } from "../paths.ts";
 
 /** A resolved IUT: the command to start and a name for reports (before `hello`). */
 export interface ResolvedIut {
@@ -15,8 +16,12 @@ export interface ResolvedIut {
   command: AdapterCommand;
 }
 
-/** Command line of the reference adapter (node with the tsx loader). */
+/**
+ * Command line of the reference adapter: the bundled adapter of the npm
+ * package, or the sources with the tsx loader in the repository.
+ */
 export function referenceAdapterCommand(): AdapterCommand {
+  if (bundled) return { argv: [process.execPath, join(distDir, "reference-adapter.js")] };
   return {
     argv: [
       process.execPath,
@@ -33,7 +38,7 @@ export async function resolveIut(iut: string): Promise<ResolvedIut> {
   if (iut === "nanomsg") {
     return { name: "nanomsg", command: { argv: [await buildNanomsgAdapter()] } };
   }
-  if (iut === "browser") {
+  if (iut === "browser" && !bundled) {
     // The reference bundled for the browser, running in Chromium (dev/browser/adapter.ts).
     const argv = [
       process.execPath,

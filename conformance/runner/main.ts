@@ -1,85 +1,63 @@
 /**
- * CLI of the conformance suite.
+ * CLI of the conformance suite (the `sp-conformance` bin; `npm run conformance`
+ * in this repository). See cli.ts for the options and the exit codes.
  *
- *   npm run conformance -- [--iut NAME|CMD]… [--iut-cat CLI]… [--jobs N]
- *     [--shard i/n] [--repeat N] [--report-dir DIR] [--seed N] [--replay PATH]
- *     [--filter GLOB] [--keep-transcripts] [--list]
- *   npm run conformance -- merge DIR… [--report-dir DIR]
+ *   sp-conformance [--iut NAME|CMD]… [--iut-cat CLI]… [--jobs N] [--shard i/n]
+ *     [--repeat N] [--report-dir DIR] [--seed N] [--replay PATH]
+ *     [--filter GLOB]… [--expectations [IUT=]FILE]… [--keep-transcripts] [--list]
+ *   sp-conformance merge DIR… [--report-dir DIR]
  *
- * Runs the cases against every IUT, prints one line per (case, IUT), writes
- * results.json, junit.xml and index.html, and exits non-zero when a case
- * failed where the expectations file does not say so, when a case was flaky,
- * or when a case passed that the expectations file expects not to. The last
- * line printed is `conformance: N passed, M failed`.
+ * Runs the cases against every IUT, prints the results (console.ts), writes
+ * results.json, junit.xml and index.html, and exits 0 when every result is
+ * as the expectations say, 1 when not, 2 on a usage error and 3 when an IUT
+ * could not be started. The last line printed is results.ts `lastLine`:
+ * `conformance: P passed, F failed, W warn, I info, U unsupported`.
  */
-import { availableParallelism } from "node:os";
-import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { resolve } from "node:path";
 import { projectRoot } from "../adapters/build.ts";
 import { CatIut } from "../adapters/cat/cat.ts";
 import { AdapterClient } from "../adapters/client.ts";
+import { caseAliases } from "../cases/aliases.ts";
 import { allCases } from "../cases/index.ts";
 import type { ConformanceCase } from "../cases/types.ts";
+import { caseFilter, formerIds, unmatchedPatterns } from "./case-ids.ts";
+import { type Command, EXIT, parseCommandLine, USAGE, UsageError } from "./cli.ts";
+import { consoleMode, RunConsole, recap } from "./console.ts";
 import { computeCoverage } from "./coverage.ts";
-import { type ExpectationsFile, expectedVerdict, loadExpectations } from "./expectations.ts";
+import {
+  type ExpectationsFile,
+  expectedVerdict,
+  loadExpectations,
+  loadExpectationsFile,
+} from "./expectations.ts";
 import { resolveIut } from "./iuts.ts";
-import { type IutSource, runMatrix, startIuts } from "./matrix.ts";
+import { type IutSource, IutStartError, runMatrix, startIuts } from "./matrix.ts";
 import { mergeResults, readResults } from "./merge.ts";
-import { type CaseRow, type Results, type Summary, summarize, writeReports } from "./report.ts";
-import { inShard, parseShard, type Shard } from "./shard.ts";
+import { writeReports } from "./report.ts";
+import {
+  type CaseRow,
+  isUnexpectedPass,
+  lastLine,
+  type Results,
+  type Summary,
+  summarize,
+} from "./results.ts";
+import { inShard } from "./shard.ts";
 
-/**
- * Cases at once by default. Most cases spend their time waiting on timers and
- * peers, not on the CPU, so twice the cores (at most 4) keeps a 2-core box busy
- * without starving the IUT; a failed case is re-run alone anyway.
- */
-const DEFAULT_JOBS = Math.min(4, 2 * availableParallelism());
+type RunCommand = Extract<Command, { kind: "run" }>;
 
-const USAGE = `usage: npm run conformance -- [options]
-       npm run conformance -- merge DIR... [--report-dir DIR]
-  --iut NAME|CMD       reference (default), nng, nanomsg, or an adapter command line; repeatable
-  --iut-cat CLI        an nngcat-compatible CLI driven in cat mode (e.g. nngcat); repeatable
-  --jobs N             run N cases at once (default ${DEFAULT_JOBS}; 1 for the strictest timing)
-  --shard i/n          run only the i-th of n deterministic slices of the cases (by case id)
-  --repeat N           run everything N times; a verdict that changes is reported as flaky
-  --report-dir DIR     where results.json, junit.xml and index.html go
-                       (default reports/conformance/<iut>/, or reports/conformance/matrix/)
-  --seed N             seed for generated inputs (default: random, printed)
-  --replay PATH        fast-check counterexample path to replay (with --seed)
-  --filter GLOB        run cases whose id matches (* within a segment, ** across; plain text = substring)
-  --keep-transcripts   keep transcripts of passing cases too (for the HTML report)
-  --list               list the cases and exit`;
-
-/** Turns a --filter value into a predicate on case ids. */
-function idMatcher(filter: string | undefined): (id: string) => boolean {
-  if (!filter) return () => true;
-  if (!/[*?]/.test(filter)) return (id) => id.includes(filter);
-  const rx = filter
-    .split(/(\*\*|\*|\?)/)
-    .map((part) =>
-      part === "**"
-        ? ".*"
-        : part === "*"
-          ? "[^/]*"
-          : part === "?"
-            ? "."
-            : part.replace(/[.+^${}()|[\]\\]/g, "\\$&"),
-    )
-    .join("");
-  const re = new RegExp(`^${rx}$`);
-  return (id) => re.test(id);
+/** The default report directory: under the current directory, never the package's. */
+function defaultReportDir(leaf: string): string {
+  return resolve(process.cwd(), "reports", "conformance", leaf);
 }
 
-function positiveInt(text: string | undefined, flag: string, fallback: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
-    throw new Error(`${flag} wants a positive integer, got ${text}`);
-  return n;
-}
-
-/** Prints coverage, totals and the last line; returns the exit status. */
-function finish(results: Results, reportDir: string, summary: Summary): number {
+/** Prints coverage, the recap and the last line; returns the exit status. */
+function finish(
+  results: Results,
+  reportDir: string,
+  summary: Summary,
+  expectationPaths: string[],
+): number {
   const { coverage } = results;
   for (const id of coverage.unknownTransitions ?? []) {
     console.log(`note: a case covers ${id}, which no machine in spec/machines defines`);
@@ -93,142 +71,183 @@ function finish(results: Results, reportDir: string, summary: Summary): number {
       `requirements: ${rq.mustCovered}/${rq.mustTotal} MUST covered, ${rq.total - rq.uncovered.length}/${rq.total} in all`,
   );
   console.log(`reports: ${reportDir} (index.html, results.json, junit.xml)`);
-  const v = summary.byVerdict;
   console.log(
-    `warn: ${v.warn}, info: ${v.info}, unsupported: ${v.unsupported}, expected non-pass: ${summary.expectedNonPass}` +
-      `, unexpected fail: ${summary.unexpectedFail}, flaky: ${summary.flaky}, unexpected pass: ${summary.unexpectedPass}`,
+    `expected non-pass: ${summary.expectedNonPass}, unexpected fail: ${summary.unexpectedFail}` +
+      `, flaky: ${summary.flaky}, unexpected pass: ${summary.unexpectedPass}`,
   );
+  const { color } = consoleMode(process.stdout, process.env);
+  for (const line of recap(results, color)) console.log(line);
   if (summary.flaky > 0) {
-    for (const row of results.cases) {
-      for (const [iut, r] of Object.entries(row.results)) {
-        if (r.verdict === "flaky")
-          console.log(`flaky: ${iut} ${row.id} (${(r.runs ?? []).join(", ")})`);
-      }
-    }
     console.log("flaky cases are a problem of the suite (timing, shared state), not of the IUT");
   }
   if (summary.unexpectedPass > 0) {
-    console.log("unexpected passes: remove or update the entries in conformance/expectations/");
+    const where =
+      expectationPaths.length > 0 ? expectationPaths.join(", ") : "the expectations files";
+    console.log(`unexpected passes: remove or update their entries in ${where}`);
   }
-  console.log(`conformance: ${summary.passed} passed, ${summary.failed} failed`);
-  return summary.failed > 0 ? 1 : 0;
+  console.log(lastLine(summary));
+  return summary.failed > 0 ? EXIT.failed : EXIT.ok;
 }
 
-async function merge(dirs: string[], reportDir: string | undefined): Promise<number> {
-  if (dirs.length === 0) throw new Error("merge wants at least one report directory");
-  const { results, warnings } = await mergeResults(
-    dirs.map((d) => readResults(resolve(d))),
-    dirs,
-  );
+async function merge(cmd: Extract<Command, { kind: "merge" }>): Promise<number> {
+  const docs = cmd.dirs.map((d) => {
+    try {
+      return readResults(d);
+    } catch (e) {
+      throw new UsageError(e instanceof Error ? e.message : String(e), false);
+    }
+  });
+  const { results, warnings } = await mergeResults(docs, cmd.dirs);
   for (const w of warnings) console.log(`warning: ${w}`);
-  const out = resolve(reportDir ?? join(projectRoot, "reports", "conformance", "merged"));
+  const out = cmd.reportDir ?? defaultReportDir("merged");
   writeReports(out, results);
   console.log(
-    `merged ${dirs.length} reports: ${results.cases.length} cases, IUTs ${results.iuts.map((i) => i.name).join(", ")}`,
+    `merged ${cmd.dirs.length} reports: ${results.cases.length} cases, IUTs ${results.iuts.map((i) => i.name).join(", ")}`,
   );
-  return finish(results, out, results.summary ?? summarize(results.cases));
+  return finish(results, out, results.summary ?? summarize(results.cases), []);
 }
 
-async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    options: {
-      iut: { type: "string", multiple: true },
-      "iut-cat": { type: "string", multiple: true },
-      jobs: { type: "string" },
-      shard: { type: "string" },
-      repeat: { type: "string" },
-      "report-dir": { type: "string" },
-      seed: { type: "string" },
-      replay: { type: "string" },
-      filter: { type: "string" },
-      "keep-transcripts": { type: "boolean", default: false },
-      list: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    allowPositionals: true,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
+/** Reads a user's expectations file; a bad one is a usage error. */
+function userExpectations(path: string, iut: string): ExpectationsFile {
+  try {
+    return loadExpectationsFile(path, iut);
+  } catch (e) {
+    throw new UsageError(`--expectations: ${e instanceof Error ? e.message : String(e)}`, false);
   }
-  if (positionals[0] === "merge") return merge(positionals.slice(1), values["report-dir"]);
-  if (positionals.length > 0) throw new Error(`unexpected argument ${positionals[0]}\n${USAGE}`);
+}
 
-  const jobs = positiveInt(values.jobs, "--jobs", DEFAULT_JOBS);
-  const repeat = positiveInt(values.repeat, "--repeat", 1);
-  const shard: Shard | undefined = values.shard ? parseShard(values.shard) : undefined;
-  const match = idMatcher(values.filter);
+/** Notes the entries of an expectations file that name no case. */
+function staleEntries(file: ExpectationsFile, known: ReadonlySet<string>): string[] {
+  return Object.keys(file.cases)
+    .filter((id) => !known.has(id))
+    .map((id) => `note: ${file.path}: ${id} names no case of this suite`);
+}
+
+async function run(cmd: RunCommand): Promise<number> {
+  const filters = cmd.filters;
+  const selected = caseFilter(filters, caseAliases);
+  const shard = cmd.shard;
   const cases: ConformanceCase[] = allCases.filter(
-    (c) => match(c.id) && (shard === undefined || inShard(c.id, shard)),
+    (c) => selected(c.id) && (shard === undefined || inShard(c.id, shard)),
   );
-  if (values.list) {
-    for (const c of cases)
-      console.log(`${c.id.padEnd(44)} ${c.kind.padEnd(9)} ${c.requirements.join(",")}  ${c.title}`);
+  if (cases.length > 0) {
+    const ids = allCases.map((c) => c.id);
+    for (const p of unmatchedPatterns(filters, ids, caseAliases)) {
+      console.error(`warning: --filter '${p}' matches no case (see --list)`);
+    }
+  }
+  if (cmd.list) {
+    const former = formerIds(caseAliases);
+    for (const c of cases) {
+      const was = former.get(c.id);
+      console.log(
+        `${c.id.padEnd(44)} ${c.kind.padEnd(9)} ${c.requirements.join(",")}  ${c.title}${was ? `  (formerly ${was.join(", ")})` : ""}`,
+      );
+    }
     console.log(`${cases.length} cases`);
-    return 0;
+    return EXIT.ok;
   }
   if (cases.length === 0) {
-    console.error(
-      `no case matches${values.filter ? ` --filter ${values.filter}` : ""}${shard ? ` in shard ${shard.index}/${shard.count}` : ""}`,
+    // An empty shard of the whole suite is not a mistake; a filter that selects nothing is.
+    if (shard !== undefined && filters.length === 0) {
+      console.log(`shard ${shard.index}/${shard.count} holds no case`);
+      console.log(lastLine(summarize([])));
+      return EXIT.ok;
+    }
+    const what = filters.map((f) => `--filter '${f}'`).join(" or ");
+    throw new UsageError(
+      `no case matches ${what}${shard ? ` in shard ${shard.index}/${shard.count}` : ""} (see --list)`,
+      false,
     );
-    console.log("conformance: 0 passed, 0 failed");
-    return shard !== undefined && !values.filter ? 0 : 2;
   }
-  const seed =
-    values.seed !== undefined ? Number.parseInt(values.seed, 10) : (Math.random() * 2 ** 31) | 0;
-  if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
 
+  // User expectations files are checked before any IUT starts.
+  const forAll = cmd.expectations.all;
+  const userFiles = new Map(
+    Object.entries(cmd.expectations.byIut).map(([iut, path]) => [iut, userExpectations(path, iut)]),
+  );
+  if (forAll !== undefined) userExpectations(forAll, "*");
+
+  const seed = cmd.seed ?? (Math.random() * 2 ** 31) | 0;
   const started = performance.now();
   const sources: IutSource[] = [];
-  const asked = values.iut ?? (values["iut-cat"] ? [] : ["reference"]);
-  for (const iut of asked) {
-    const r = await resolveIut(iut);
+  for (const iut of cmd.iuts) {
+    let r: Awaited<ReturnType<typeof resolveIut>>;
+    try {
+      r = await resolveIut(iut);
+    } catch (e) {
+      throw new IutStartError(iut, e instanceof Error ? e.message : String(e));
+    }
+    // A command of the user's runs where the user is; the built-in adapters
+    // run from the package (they find tsx and their sources from there).
+    const cwd = r.name === null ? process.cwd() : projectRoot;
     sources.push({
       label: iut,
       name: r.name,
-      start: () => AdapterClient.start(r.command, { cwd: projectRoot }),
+      start: () => AdapterClient.start(r.command, { cwd }),
     });
   }
-  for (const cli of values["iut-cat"] ?? []) {
+  for (const cli of cmd.catClis) {
     sources.push({ label: `cat ${cli}`, name: null, start: () => CatIut.start(cli) });
   }
 
-  let startedIuts: Awaited<ReturnType<typeof startIuts>>;
-  try {
-    startedIuts = await startIuts(sources);
-  } catch (e) {
-    console.error(e instanceof Error ? e.message : String(e));
-    console.log(`conformance: 0 passed, ${cases.length * sources.length} failed`);
-    return 1;
-  }
+  const startedIuts = await startIuts(sources);
   const names = startedIuts.iuts.map((i) => i.name);
-  const reportDir = values["report-dir"]
-    ? resolve(values["report-dir"])
-    : join(
-        projectRoot,
-        "reports",
-        "conformance",
-        names.length === 1 ? (names[0] as string) : "matrix",
-      );
+  const strangers = [...userFiles.keys()].filter((n) => !names.includes(n));
+  if (strangers.length > 0) {
+    await Promise.allSettled(startedIuts.first.map((i) => i.shutdown()));
+    throw new UsageError(
+      `--expectations ${strangers[0]}=…: no IUT of this run is named ${strangers[0]} (the IUTs are ${names.join(", ")})`,
+      false,
+    );
+  }
+  const reportDir =
+    cmd.reportDir ?? defaultReportDir(names.length === 1 ? (names[0] as string) : "matrix");
   const expectations = new Map<string, ExpectationsFile>(
-    names.map((n) => [n, loadExpectations(n)]),
+    names.map((n) => [
+      n,
+      userFiles.get(n) ??
+        (forAll !== undefined ? userExpectations(forAll, n) : loadExpectations(n)),
+    ]),
   );
+  const known = new Set([...allCases.map((c) => c.id)]);
+  const paths = new Set<string>();
+  for (const file of expectations.values()) {
+    if (file.path === undefined || paths.has(file.path)) continue;
+    paths.add(file.path);
+    for (const line of [...(file.notes ?? []), ...staleEntries(file, known)]) console.log(line);
+  }
   for (const i of startedIuts.iuts) {
-    console.log(`IUT ${i.name}: ${i.source.label} ${i.version}`);
+    const file = expectations.get(i.name)?.path;
+    console.log(
+      `IUT ${i.name}: ${i.source.label} ${i.version}${file ? `; expectations ${file}` : ""}`,
+    );
   }
   console.log(
-    `seed ${seed}; ${cases.length} cases; jobs ${jobs}${repeat > 1 ? `; repeat ${repeat}` : ""}${shard ? `; shard ${shard.index}/${shard.count}` : ""}`,
+    `seed ${seed}; ${cases.length} cases; jobs ${cmd.jobs}${cmd.repeat > 1 ? `; repeat ${cmd.repeat}` : ""}${shard ? `; shard ${shard.index}/${shard.count}` : ""}`,
   );
 
-  const { results: byCase } = await runMatrix(cases, startedIuts, {
-    jobs,
-    repeat,
-    seed,
-    ...(values.replay !== undefined ? { replayPath: values.replay } : {}),
-    keepTranscripts: values["keep-transcripts"] === true,
-    expected: (iut, id) => expectedVerdict(expectations.get(iut) ?? { iut, cases: {} }, id),
-    log: (line) => console.log(line),
-  });
+  const con = new RunConsole(
+    process.stdout,
+    consoleMode(process.stdout, process.env),
+    cases.length * names.length * cmd.repeat,
+  );
+  con.start();
+  let byCase: Awaited<ReturnType<typeof runMatrix>>["results"];
+  try {
+    ({ results: byCase } = await runMatrix(cases, startedIuts, {
+      jobs: cmd.jobs,
+      repeat: cmd.repeat,
+      seed,
+      ...(cmd.replay !== undefined ? { replayPath: cmd.replay } : {}),
+      keepTranscripts: cmd.keepTranscripts,
+      expected: (iut, id) => expectedVerdict(expectations.get(iut) ?? { iut, cases: {} }, id),
+      onResult: (e) => con.result(e),
+      onRerun: (e) => con.rerun(e),
+    }));
+  } finally {
+    con.stop();
+  }
 
   const rows: CaseRow[] = cases.map((c) => ({
     id: c.id,
@@ -248,11 +267,28 @@ async function main(): Promise<number> {
     cases: rows,
     coverage,
     durationMs: Math.round(performance.now() - started),
-    run: { jobs, repeat, ...(shard ? { shard } : {}), seeds: [seed] },
+    run: { jobs: cmd.jobs, repeat: cmd.repeat, ...(shard ? { shard } : {}), seeds: [seed] },
     summary,
   };
   writeReports(reportDir, results);
-  return finish(results, reportDir, summary);
+  const withUnexpectedPass = [...expectations.entries()]
+    .filter(([iut]) =>
+      rows.some((r) => {
+        const res = r.results[iut];
+        return res !== undefined && isUnexpectedPass(res, r.kind);
+      }),
+    )
+    .flatMap(([, f]) => (f.path ? [f.path] : []));
+  return finish(results, reportDir, summary, [...new Set(withUnexpectedPass)]);
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const cmd = parseCommandLine(argv, process.cwd());
+  if (cmd.kind === "help") {
+    console.log(USAGE);
+    return EXIT.ok;
+  }
+  return cmd.kind === "merge" ? merge(cmd) : run(cmd);
 }
 
 // A case that fails early may leave an IUT call it never awaited; its
@@ -265,13 +301,25 @@ process.on("rejectionHandled", () => {
   /* the case awaited it after all; nothing to add */
 });
 
-main().then(
+main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (e) => {
-    console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
-    console.log("conformance: 0 passed, 1 failed");
-    process.exitCode = 1;
+    if (e instanceof UsageError) {
+      console.error(`sp-conformance: ${e.message}`);
+      if (e.showUsage) console.error(USAGE);
+      process.exitCode = EXIT.usage;
+    } else if (e instanceof IutStartError) {
+      console.error(e.message);
+      const what = e.died ? "died and could not be restarted" : "could not be started";
+      console.log(`conformance: not completed: the IUT ${e.label} ${what}`);
+      process.exitCode = EXIT.iut;
+    } else {
+      // A bug of the runner itself: the stack is what its maintainers need.
+      console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+      console.log("conformance: 0 passed, 1 failed, 0 warn, 0 info, 0 unsupported (runner error)");
+      process.exitCode = EXIT.failed;
+    }
   },
 );

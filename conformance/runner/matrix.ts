@@ -9,7 +9,7 @@
 import type { Iut } from "../adapters/iut.ts";
 import type { ConformanceCase, Verdict } from "../cases/types.ts";
 import { type CaseOutcome, executeCase } from "./execute.ts";
-import type { CaseResult, ReportVerdict } from "./report.ts";
+import type { CaseResult, ReportVerdict } from "./results.ts";
 
 /** An IUT to run: how to start one more instance of it. */
 export interface IutSource {
@@ -29,8 +29,58 @@ export interface MatrixOptions {
   keepTranscripts: boolean;
   /** Expected verdict of a case for an IUT (from its expectations file). */
   expected(iut: string, caseId: string): Verdict;
-  /** Progress output, one line per finished task. */
-  log(line: string): void;
+  /** Called once per finished (case, IUT, repetition), after any re-run. */
+  onResult(event: ResultEvent): void;
+  /** Called when an unexpected failure is set aside to be run again alone. */
+  onRerun?(event: RerunEvent): void;
+}
+
+/** One finished (case, IUT, repetition). */
+export interface ResultEvent {
+  case: ConformanceCase;
+  iut: string;
+  /** More than one IUT in the run. */
+  multi: boolean;
+  verdict: ReportVerdict;
+  expected: Verdict;
+  /** The execution the verdict is about (for `flaky`, the one that did not fail). */
+  outcome: CaseOutcome;
+  /** For `flaky`: the execution that failed first. */
+  firstRun?: CaseOutcome;
+  /** 0-based repetition and their number (`--repeat`). */
+  rep: number;
+  repeat: number;
+}
+
+/** An unexpected failure that will be run again alone. */
+export interface RerunEvent {
+  case: ConformanceCase;
+  iut: string;
+  multi: boolean;
+  reason: string;
+}
+
+/** An IUT could not be started, or not restarted after it died: the run cannot go on. */
+export class IutStartError extends Error {
+  constructor(
+    readonly label: string,
+    readonly detail: string,
+    /** It had run, died, and did not come back. */
+    readonly died = false,
+  ) {
+    super(
+      died
+        ? `the IUT ${label} died and could not be restarted: ${detail}`
+        : `could not start the IUT ${label}: ${detail}`,
+    );
+    this.name = "IutStartError";
+  }
+}
+
+/** Turns whatever `start()` threw into a message (with the adapter's stderr, when known). */
+function startFailure(e: unknown): string {
+  const stderr = e instanceof Error && "stderr" in e ? String(e.stderr).trim() : "";
+  return `${e instanceof Error ? e.message : String(e)}${stderr ? `\n${stderr}` : ""}`;
 }
 
 /** The IUTs as they answered `hello`, under their report names. */
@@ -46,15 +96,6 @@ export interface MatrixResult {
   /** results[caseId][iutName] */
   results: Map<string, Map<string, CaseResult>>;
 }
-
-const LABEL: Record<ReportVerdict, string> = {
-  pass: "PASS",
-  fail: "FAIL",
-  warn: "WARN",
-  info: "INFO",
-  unsupported: "UNSUP",
-  flaky: "FLAKY",
-};
 
 /** One worker's IUT instances, started on first use and restarted after a death. */
 class Instances {
@@ -73,7 +114,12 @@ class Instances {
     if (have && !have.dead) return have;
     const source = this.sources[i];
     if (!source) throw new Error(`no IUT #${i}`);
-    const iut = await source.start();
+    let iut: Iut;
+    try {
+      iut = await source.start();
+    } catch (e) {
+      throw new IutStartError(source.label, startFailure(e), have !== undefined);
+    }
     this.live.set(i, iut);
     return iut;
   }
@@ -90,7 +136,10 @@ function uniqueName(wanted: string, taken: Set<string>): string {
   return name;
 }
 
-/** Starts one instance of every source (for names and versions); throws when one cannot start. */
+/**
+ * Starts one instance of every source (for names and versions); throws an
+ * {@link IutStartError} when one cannot start (after stopping the others).
+ */
 export async function startIuts(sources: readonly IutSource[]): Promise<{
   iuts: StartedIut[];
   first: Iut[];
@@ -104,10 +153,7 @@ export async function startIuts(sources: readonly IutSource[]): Promise<{
       iut = await source.start();
     } catch (e) {
       await Promise.allSettled(first.map((x) => x.shutdown()));
-      const stderr = e instanceof Error && "stderr" in e ? `\n${String(e.stderr)}` : "";
-      throw new Error(
-        `could not start the IUT ${source.label}: ${e instanceof Error ? e.message : String(e)}${stderr}`,
-      );
+      throw new IutStartError(source.label, startFailure(e));
     }
     first.push(iut);
     iuts.push({
@@ -145,31 +191,32 @@ export async function runMatrix(
   const runs = new Map<string, CaseOutcome[][][]>();
   const key = (t: Task) => t.c.id;
 
-  const print = (t: Task, o: CaseOutcome, verdict: ReportVerdict, tag: string) => {
-    const iut = iuts[t.iut] as StartedIut;
-    const expected = opts.expected(iut.name, t.c.id);
-    const mark =
-      verdict !== "pass" && verdict === expected
-        ? "  (expected)"
-        : verdict !== expected && expected !== "pass"
-          ? `  (expected ${expected})`
-          : "";
-    const who = multi ? `${iut.name.padEnd(10)} ` : "";
-    opts.log(
-      `${LABEL[verdict].padEnd(6)}${who}${t.c.id}  (${o.durationMs} ms)  ${t.c.requirements.join(" ")}${mark}${tag}`,
-    );
-    if (verdict === "fail" && expected !== "fail") {
-      opts.log(indent(o.reason ?? ""));
-      if (o.transcript) opts.log(indent(tail(o.transcript, 30)));
-      if (o.stderr) opts.log(indent(`IUT stderr:\n${tail(o.stderr, 15)}`));
-    } else if (verdict !== "pass" && o.reason) {
-      opts.log(indent(o.reason));
-    }
+  const report = (
+    t: Task,
+    rep: number,
+    o: CaseOutcome,
+    verdict: ReportVerdict,
+    firstRun?: CaseOutcome,
+  ) => {
+    const iut = (iuts[t.iut] as StartedIut).name;
+    opts.onResult({
+      case: t.c,
+      iut,
+      multi,
+      verdict,
+      expected: opts.expected(iut, t.c.id),
+      outcome: o,
+      ...(firstRun ? { firstRun } : {}),
+      rep,
+      repeat: opts.repeat,
+    });
   };
 
+  // The first IUT that cannot be (re)started stops the run: every worker
+  // finishes its current case and takes no more.
+  let stopped: IutStartError | undefined;
   try {
-    for (let rep = 0; rep < opts.repeat; rep++) {
-      const tag = opts.repeat > 1 ? `  [run ${rep + 1}/${opts.repeat}]` : "";
+    for (let rep = 0; rep < opts.repeat && !stopped; rep++) {
       const queue: Task[] = cases.flatMap((c) => iuts.map((_, iut) => ({ c, iut })));
       const record = (t: Task, o: CaseOutcome) => {
         const perCase = runs.get(key(t)) ?? iuts.map(() => [] as CaseOutcome[][]);
@@ -177,41 +224,49 @@ export async function runMatrix(
         const perIut = perCase[t.iut] as CaseOutcome[][];
         perIut[rep] = [...(perIut[rep] ?? []), o];
       };
+      const instance = async (w: Instances, t: Task): Promise<Iut | undefined> => {
+        try {
+          return await w.get(t.iut);
+        } catch (e) {
+          if (!(e instanceof IutStartError)) throw e;
+          stopped ??= e;
+          queue.length = 0;
+          return undefined;
+        }
+      };
       const failedAlone: Task[] = [];
       await Promise.all(
         workers.map(async (w) => {
           for (let t = queue.shift(); t !== undefined; t = queue.shift()) {
-            const iut = await w.get(t.iut);
+            const iut = await instance(w, t);
+            if (!iut) return;
             const o = await executeCase(t.c, iut, execOpts);
             record(t, o);
-            const expected = opts.expected((iuts[t.iut] as StartedIut).name, t.c.id);
-            if (o.verdict === "fail" && expected !== "fail") {
-              opts.log(
-                `rerun ${multi ? `${(iuts[t.iut] as StartedIut).name} ` : ""}${t.c.id}: failed (${firstLine(o.reason)}); running it again alone`,
-              );
+            const name = (iuts[t.iut] as StartedIut).name;
+            if (o.verdict === "fail" && opts.expected(name, t.c.id) !== "fail") {
+              opts.onRerun?.({ case: t.c, iut: name, multi, reason: firstLine(o.reason) });
               failedAlone.push(t);
-            } else print(t, o, o.verdict, tag);
+            } else report(t, rep, o, o.verdict);
           }
         }),
       );
       // Flaky detection: every unexpected failure once more, alone.
       const solo = workers[0] as Instances;
       for (const t of failedAlone) {
-        const o = await executeCase(t.c, await solo.get(t.iut), execOpts);
+        if (stopped) break;
+        const iut = await instance(solo, t);
+        if (!iut) break;
+        const o = await executeCase(t.c, iut, execOpts);
         record(t, o);
         const first = runs.get(key(t))?.[t.iut]?.[rep]?.[0] as CaseOutcome;
-        if (o.verdict === "fail") print(t, first, "fail", tag);
-        else {
-          print(t, o, "flaky", `${tag}  (failed, then ${o.verdict} when run alone)`);
-          // The first failure is what needs fixing in the suite: show it in full.
-          opts.log(indent(`first run: ${first.reason ?? ""}`));
-          if (first.transcript) opts.log(indent(tail(first.transcript, 30)));
-        }
+        if (o.verdict === "fail") report(t, rep, first, "fail");
+        else report(t, rep, o, "flaky", first);
       }
     }
   } finally {
     await Promise.allSettled(workers.map((w) => w.shutdown()));
   }
+  if (stopped) throw stopped;
 
   const results = new Map<string, Map<string, CaseResult>>();
   for (const c of cases) {
@@ -255,18 +310,4 @@ export function aggregate(reps: CaseOutcome[][], expected: Verdict): CaseResult 
 
 function firstLine(text: string | undefined): string {
   return (text ?? "").split("\n")[0] ?? "";
-}
-
-function tail(text: string, lines: number): string {
-  const all = text.split("\n");
-  return (all.length > lines ? [`… (${all.length - lines} earlier lines in results.json)`] : [])
-    .concat(all.slice(-lines))
-    .join("\n");
-}
-
-function indent(text: string): string {
-  return text
-    .split("\n")
-    .map((l) => `      ${l}`)
-    .join("\n");
 }

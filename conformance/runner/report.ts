@@ -6,142 +6,34 @@
  * junit mapping: fail → failure; flaky → failure of type `flaky`; a pass where
  * the expectations file says otherwise → failure of type `unexpected-pass`;
  * warn/info → passed testcase with system-out; unsupported and expected
- * failures → skipped.
+ * failures → skipped. Test names are case ids (see {@link junit}).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { create } from "xmlbuilder2";
-import type { CaseKind, Verdict } from "../cases/types.ts";
-import type { TranscriptEntry } from "../harness/transcript.ts";
 import { renderHtml } from "../report/html.ts";
-import type { Coverage } from "./coverage.ts";
+import {
+  type CaseResult,
+  failsRun,
+  isUnexpectedFail,
+  isUnexpectedPass,
+  type Results,
+} from "./results.ts";
 
-/**
- * A verdict as reported: the IUT's verdict, or `flaky` when the suite itself
- * was not deterministic (a failure that passed when re-run alone, or a
- * verdict that changed between `--repeat` runs). `flaky` is a suite problem.
- */
-export type ReportVerdict = Verdict | "flaky";
-
-/** One case's result for one IUT. */
-export interface CaseResult {
-  verdict: ReportVerdict;
-  /** From conformance/expectations/<iut>.json; `pass` when not listed. */
-  expected: Verdict;
-  durationMs: number;
-  reason?: string;
-  notes?: string[];
-  /** Text transcript (non-pass verdicts, or every verdict with --keep-transcripts). */
-  transcript?: string;
-  /** The same transcript as entries, for the HTML report. */
-  events?: TranscriptEntry[];
-  stderr?: string;
-  /** Verdict of each run, in order, when there was more than one (re-run or --repeat). */
-  runs?: Verdict[];
-}
-
-/** One case row of results.json. */
-export interface CaseRow {
-  id: string;
-  title: string;
-  requirements: string[];
-  kind: CaseKind;
-  /** Machine transitions the case drives (for coverage after `merge`). */
-  covers?: string[];
-  /** One entry per IUT that ran (or skipped) the case, keyed by IUT name. */
-  results: Record<string, CaseResult>;
-}
-
-/** The results.json document. */
-export interface Results {
-  schemaVersion: 1;
-  iuts: { name: string; version: string }[];
-  seed: number;
-  cases: CaseRow[];
-  coverage: Coverage;
-  durationMs: number;
-  /** How the run was made. */
-  run?: {
-    jobs: number;
-    repeat: number;
-    shard?: { index: number; count: number };
-    /** Set by `merge`: the report directories that were merged. */
-    mergedFrom?: string[];
-    /** Every seed used (several after merging runs with different seeds). */
-    seeds?: number[];
-  };
-  /** Totals, as printed on the last line. */
-  summary?: Summary;
-}
-
-/** Counts over every (case, IUT) result. */
-export interface Summary {
-  passed: number;
-  /** Unexpected fails + flaky + unexpected passes: anything that fails the run. */
-  failed: number;
-  unexpectedFail: number;
-  flaky: number;
-  unexpectedPass: number;
-  byVerdict: Record<ReportVerdict, number>;
-  /** Non-pass verdicts that match the expectations file. */
-  expectedNonPass: number;
-}
-
-/**
- * Is this result a pass where the expectations file expects something else?
- * Property cases are exempt: they draw random inputs, so a pass does not
- * show that a known deviation is gone (the input that shows it may simply
- * not have come up).
- */
-export function isUnexpectedPass(r: CaseResult, kind?: CaseKind): boolean {
-  return (
-    kind !== "property" &&
-    r.verdict === "pass" &&
-    r.expected !== "pass" &&
-    r.expected !== "unsupported"
-  );
-}
-
-/** Is this result an IUT failure the expectations file does not list? */
-export function isUnexpectedFail(r: CaseResult): boolean {
-  return r.verdict === "fail" && r.expected !== "fail";
-}
-
-/** Computes the totals of a results document. */
-export function summarize(cases: readonly CaseRow[]): Summary {
-  const byVerdict: Record<ReportVerdict, number> = {
-    pass: 0,
-    fail: 0,
-    warn: 0,
-    info: 0,
-    unsupported: 0,
-    flaky: 0,
-  };
-  let passed = 0;
-  let unexpectedFail = 0;
-  let unexpectedPass = 0;
-  let expectedNonPass = 0;
-  for (const row of cases) {
-    for (const r of Object.values(row.results)) {
-      byVerdict[r.verdict]++;
-      if (r.verdict !== "pass" && r.verdict === r.expected) expectedNonPass++;
-      if (isUnexpectedFail(r)) unexpectedFail++;
-      else if (isUnexpectedPass(r, row.kind)) unexpectedPass++;
-      else if (r.verdict === "flaky") {
-        /* counted in byVerdict.flaky */
-      } else if (r.verdict !== "unsupported" || r.expected === "unsupported") passed++;
-    }
-  }
-  return {
-    passed,
-    failed: unexpectedFail + byVerdict.flaky + unexpectedPass,
-    unexpectedFail,
-    flaky: byVerdict.flaky,
-    unexpectedPass,
-    byVerdict,
-    expectedNonPass,
-  };
-}
+// The document types and the verdict arithmetic live in results.ts; they are
+// re-exported here for the modules that have always imported them from here.
+export {
+  type CaseResult,
+  type CaseRow,
+  failsRun,
+  isUnexpectedFail,
+  isUnexpectedPass,
+  lastLine,
+  type ReportVerdict,
+  type Results,
+  type Summary,
+  summarize,
+} from "./results.ts";
 
 /** Writes results.json, junit.xml and index.html into `dir`. */
 export function writeReports(dir: string, results: Results): void {
@@ -170,7 +62,14 @@ function details(r: CaseResult): string {
   return parts.join("\n\n");
 }
 
-/** Renders junit.xml: one testsuite per IUT. */
+/**
+ * Renders junit.xml: one testsuite per IUT, named by the IUT alone. CI tools
+ * track a test's history by (suite, classname, name), so all three are kept
+ * stable: the suite and the classname are the IUT's report name and the test
+ * name is the case id. Whatever may change between runs without the test
+ * being a different one (the title, the requirement ids, the IUT version,
+ * the verdict and its reason) goes into `<properties>`.
+ */
 export function junit(results: Results): string {
   const root = create({ version: "1.0", encoding: "UTF-8" }).ele("testsuites", {
     name: "sp-conformance",
@@ -181,26 +80,36 @@ export function junit(results: Results): string {
       const r = c.results[iut.name];
       return r ? [{ c, r }] : [];
     });
-    const failing = (r: CaseResult, kind: CaseKind) =>
-      isUnexpectedFail(r) || r.verdict === "flaky" || isUnexpectedPass(r, kind);
-    const failed = rows.filter(({ c, r }) => failing(r, c.kind));
+    const failed = rows.filter(({ c, r }) => failsRun(r, c.kind));
     const skipped = rows.filter(
       ({ r }) => r.verdict === "unsupported" || (r.verdict === "fail" && r.expected === "fail"),
     );
     const suite = root.ele("testsuite", {
-      name: `${iut.name} ${iut.version}`,
+      name: iut.name,
       tests: rows.length,
       failures: failed.length,
       errors: 0,
       skipped: skipped.length,
       time: (rows.reduce((n, { r }) => n + r.durationMs, 0) / 1000).toFixed(3),
     });
+    const suiteProps = suite.ele("properties");
+    suiteProps.ele("property", { name: "iut.version", value: iut.version });
+    suiteProps.ele("property", { name: "seed", value: String(results.seed) });
     for (const { c, r } of rows) {
       const tc = suite.ele("testcase", {
-        classname: `${iut.name}.${c.id.split("/")[0]}`,
-        name: `${c.id}: ${c.title} [${c.requirements.join(", ")}]`,
+        classname: iut.name,
+        name: c.id,
         time: (r.durationMs / 1000).toFixed(3),
       });
+      const props = tc.ele("properties");
+      const prop = (name: string, value: string) => props.ele("property", { name, value });
+      prop("title", c.title);
+      prop("requirements", c.requirements.join(" "));
+      prop("kind", c.kind);
+      prop("verdict", r.verdict);
+      prop("expected", r.expected);
+      if (r.reason) prop("reason", firstLine(r.reason));
+      if (r.runs && r.runs.length > 1) prop("runs", r.runs.join(" "));
       const text = details(r);
       if (isUnexpectedFail(r)) {
         tc.ele("failure", { message: r.reason ?? "failed", type: "fail" }).txt(text);
@@ -211,7 +120,7 @@ export function junit(results: Results): string {
         }).txt(text);
       } else if (isUnexpectedPass(r, c.kind)) {
         tc.ele("failure", {
-          message: `passed, but expectations/${iut.name}.json expects ${r.expected}: update it`,
+          message: `passed, but the expectations of ${iut.name} say ${r.expected}: update them`,
           type: "unexpected-pass",
         }).txt(text);
       } else if (r.verdict === "unsupported") {
@@ -226,4 +135,8 @@ export function junit(results: Results): string {
     }
   }
   return root.end({ prettyPrint: true });
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0] ?? "";
 }

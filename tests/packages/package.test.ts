@@ -1,14 +1,15 @@
 /**
- * The npm package as a user gets it: `npm pack` (which runs `prepack`, the
- * declaration build), then `npm install ./<tarball>` into an empty folder,
- * then the library (ESM import and types) and both bins (`spcat`,
- * `sp-conformance`) are used from there, never from the repository.
+ * The three npm packages as a user gets them: `npm pack -w <package>` (which
+ * runs each package's `prepack` build), then `npm install` of the tarballs
+ * into an empty folder, then the library (ESM import, require, types) and the
+ * two bins (`spcat`, `sp-conformance`) are used from there, never from the
+ * repository.
  *
  * Dependencies come from the npm cache filled by `npm ci` (`--prefer-offline`);
  * the registry is reachable for anything missing.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,13 +17,19 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const PKG = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
-  name: string;
-  version: string;
-};
+/** The published packages: workspace folder → package.json. */
+const PACKAGES = ["reference", "conformance", "spcat"].map((dir) => ({
+  dir,
+  ...(JSON.parse(readFileSync(join(ROOT, dir, "package.json"), "utf8")) as {
+    name: string;
+    version: string;
+    dependencies?: Record<string, string>;
+  }),
+}));
+const LIB = PACKAGES[0] as (typeof PACKAGES)[number];
 const TSC = join(ROOT, "node_modules/typescript/bin/tsc");
-const SETUP_TIMEOUT_MS = 180_000;
-const STEP_TIMEOUT_MS = 60_000;
+const SETUP_TIMEOUT_MS = 240_000;
+const STEP_TIMEOUT_MS = 90_000;
 
 // Every step starts node processes (tsx start-up is slow on a loaded machine).
 vi.setConfig({ testTimeout: 120_000 });
@@ -81,58 +88,74 @@ function freePort(): Promise<number> {
 
 let work = "";
 let app = "";
-let tarball = "";
-let packed: { files: { path: string }[] } = { files: [] };
+const packed = new Map<string, { tarball: string; files: string[] }>();
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "sp-package-"));
   const dest = join(work, "pack");
   mkdirSync(dest);
-  const pack = await run("npm", ["pack", "--json", "--pack-destination", dest], ROOT);
-  if (pack.code !== 0) throw new Error(`npm pack failed\n${show(pack)}`);
-  const tgz = readdirSync(dest).filter((f) => f.endsWith(".tgz"));
-  if (tgz.length !== 1) throw new Error(`npm pack left ${tgz.join(", ") || "no tarball"}`);
-  tarball = join(dest, tgz[0] as string);
-  // `--json` output is the array; lifecycle lines, if any, come before it.
-  const json = pack.stdout.slice(Math.max(0, pack.stdout.search(/^\[/m)));
-  packed = (JSON.parse(json) as (typeof packed)[])[0] ?? packed;
+  for (const pkg of PACKAGES) {
+    const args = ["pack", "-w", pkg.name, "--json", "--pack-destination", dest];
+    const pack = await run("npm", args, ROOT, SETUP_TIMEOUT_MS);
+    if (pack.code !== 0) throw new Error(`npm pack -w ${pkg.name} failed\n${show(pack)}`);
+    // `--json` output is the array; lifecycle lines, if any, come before it.
+    const json = pack.stdout.slice(Math.max(0, pack.stdout.search(/^\[/m)));
+    const [info] = JSON.parse(json) as { filename: string; files: { path: string }[] }[];
+    if (!info) throw new Error(`npm pack -w ${pkg.name} printed no file list\n${show(pack)}`);
+    packed.set(pkg.name, {
+      tarball: join(dest, info.filename),
+      files: info.files.map((f) => f.path),
+    });
+  }
   app = join(work, "app");
   mkdirSync(app);
   const init = await run("npm", ["init", "-y"], app);
   if (init.code !== 0) throw new Error(`npm init failed\n${show(init)}`);
+  const tarballs = [...packed.values()].map((p) => p.tarball);
   const npmArgs = ["install", "--no-audit", "--no-fund", "--prefer-offline"];
-  const inst = await run("npm", [...npmArgs, tarball], app, SETUP_TIMEOUT_MS);
-  if (inst.code !== 0) throw new Error(`npm install of the tarball failed\n${show(inst)}`);
-}, SETUP_TIMEOUT_MS);
+  const inst = await run("npm", [...npmArgs, ...tarballs], app, SETUP_TIMEOUT_MS);
+  if (inst.code !== 0) throw new Error(`npm install of the tarballs failed\n${show(inst)}`);
+}, 2 * SETUP_TIMEOUT_MS);
 
 afterAll(() => {
   if (work !== "") rmSync(work, { recursive: true, force: true });
 });
 
+const filesOf = (name: string) => packed.get(name)?.files ?? [];
+
 describe("npm pack", () => {
-  it("the tarball holds the entry, the declarations and both bins, and no tests", () => {
-    const paths = packed.files.map((f) => f.path);
-    for (const p of [
-      "package.json",
-      "reference/entry.js",
-      "reference/index.ts",
-      "dist/types/reference/index.d.ts",
-      "reference/cli/spcat-bin.js",
-      "reference/bin/sp-conformance.js",
-      "conformance/runner/main.ts",
-    ]) {
-      expect(paths, p).toContain(p);
+  it("each tarball holds compiled JavaScript, no TypeScript sources and no tests", () => {
+    for (const pkg of PACKAGES) {
+      const files = filesOf(pkg.name);
+      expect(files, pkg.name).toContain("package.json");
+      expect(
+        files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")),
+        pkg.name,
+      ).toEqual([]);
+      expect(
+        files.filter((f) => /\.test\.|testkit|tests\//.test(f)),
+        pkg.name,
+      ).toEqual([]);
     }
-    expect(paths.filter((p) => p.endsWith(".test.ts"))).toEqual([]);
-    expect(tarball.endsWith(`${PKG.name}-${PKG.version}.tgz`)).toBe(true);
+    expect(filesOf("sp-reference")).toContain("dist/reference/index.js");
+    expect(filesOf("sp-reference")).toContain("dist/reference/index.d.ts");
+    expect(filesOf("spcat")).toContain("dist/spcat.js");
+    expect(filesOf("sp-conformance")).toContain("dist/sp-conformance.js");
+    expect(filesOf("sp-conformance")).toContain("expectations/nng.json");
+    expect(filesOf("sp-conformance")).toContain("adapters/nng/adapter.c");
+  });
+
+  it("the library depends on what it imports at run time, and nothing else", () => {
+    expect(Object.keys(LIB.dependencies ?? {}).sort()).toEqual(["@types/ws", "ws", "xstate"]);
+    const spcat = PACKAGES.find((p) => p.name === "spcat");
+    expect(spcat?.dependencies ?? {}).toEqual({});
   });
 });
 
 describe("installed into an empty folder", () => {
   it("import of the library works (ESM): a REQ/REP round trip over tcp", async () => {
     const script = [
-      `import sp, { req0, rep0 } from ${JSON.stringify(PKG.name)};`,
-      "if (sp.req0 !== req0) throw new Error('default export differs');",
+      `import { req0, rep0 } from ${JSON.stringify(LIB.name)};`,
       "const rep = rep0(); const req = req0();",
       "const { url } = await rep.listen('tcp://127.0.0.1:0');",
       "req.dial(url);",
@@ -147,8 +170,17 @@ describe("installed into an empty folder", () => {
     expect(r.code, show(r)).toBe(0);
   });
 
+  it("require() of the library works too, and no TypeScript loader was installed", async () => {
+    const script = `const sp = require(${JSON.stringify(LIB.name)}); console.log(typeof sp.req0);`;
+    const r = await run(process.execPath, ["-e", script], app);
+    expect(r.stdout, show(r)).toBe("function\n");
+    for (const dev of ["tsx", "esbuild", "typescript", "vitest", "xmlbuilder2", "yaml"]) {
+      expect(existsSync(join(app, "node_modules", dev)), dev).toBe(false);
+    }
+  });
+
   const consumer = [
-    `import { type SocketBase, SPError, rep0, req0 } from ${JSON.stringify(PKG.name)};`,
+    `import { type SocketBase, SPError, rep0, req0 } from ${JSON.stringify(LIB.name)};`,
     "export async function roundTrip(): Promise<number> {",
     "  const rep: SocketBase = rep0();",
     "  const req = req0({ recvTimeout: 1000 });",
@@ -200,7 +232,7 @@ describe("installed into an empty folder", () => {
   it("the spcat bin: --version, --help (status 1, as nngcat), and a REP/REQ round trip", async () => {
     const bin = join(app, "node_modules/.bin/spcat");
     const version = await run(bin, ["--version"], app);
-    expect(version.stdout, show(version)).toBe(`${PKG.version}\n`);
+    expect(version.stdout, show(version)).toBe(`${PACKAGES[2]?.version}\n`);
     expect(version.code).toBe(0);
     const help = await run(bin, ["--help"], app);
     expect(help.stdout, show(help)).toMatch(/^Usage: spcat <proto> <addr>/);
@@ -222,13 +254,20 @@ describe("installed into an empty folder", () => {
     const list = await run(bin, ["--list"], app);
     expect(list.code, show(list)).toBe(0);
     expect(list.stdout).toMatch(/^reqrep\/tcp-header-sent\s/m);
-    const one = await run(
-      bin,
-      ["--iut", "reference", "--filter", "reqrep/tcp-header-sent", "--report-dir", join(work, "r")],
-      app,
-    );
+    const one = await run(bin, ["--iut", "reference", "--filter", "reqrep/tcp-header-sent"], app);
     expect(one.stdout, show(one)).toMatch(/PASS\s+reqrep\/tcp-header-sent/);
-    expect(one.stdout).toMatch(/conformance: 1 passed, 0 failed/);
+    expect(one.stdout).toMatch(/^conformance: 1 passed, 0 failed, 0 warn, 0 info, 0 unsupported$/m);
     expect(one.code, show(one)).toBe(0);
+    // Reports land in the working directory, never inside node_modules.
+    expect(existsSync(join(app, "reports/conformance/reference/results.json"))).toBe(true);
+  });
+
+  it("sp-conformance: a usage error exits 2 and an IUT that cannot start exits 3", async () => {
+    const bin = join(app, "node_modules/.bin/sp-conformance");
+    const bogus = await run(bin, ["--bogus"], app);
+    expect(bogus.code, show(bogus)).toBe(2);
+    expect(bogus.stderr).not.toMatch(/\n\s+at /);
+    const missing = await run(bin, ["--iut", "./no-such-adapter", "--filter", "pair/*"], app);
+    expect(missing.code, show(missing)).toBe(3);
   });
 });

@@ -1,9 +1,5 @@
 /**
- * Cases for MUSTs of the protocol drafts that the family files left without
- * a case: REQ delivers one reply per request (SP-REQREP-24), closing a BUS
- * fails a pending recv (SP-BUS-8), RESPONDENT drops a response whose
- * surveyor left (SP-SURVEY-21), a SUB with a full queue keeps its pipe
- * (SP-PUBSUB-17).
+ * Closing a BUS fails its pending recv with ECLOSED (SP-BUS-8).
  */
 import { hex } from "../../harness/sp.ts";
 import { attachedPeer, listening, tcpNeeds } from "../pair/common.ts";

@@ -1,7 +1,5 @@
 /**
- * Cases for transport MUSTs the family files left without a case: the
- * bracketed IPv6 form of a TCP address (SP-TCP-14) and the refusal of an
- * IPC path that a socket address cannot hold (SP-IPC-2).
+ * The refusal of an IPC path that a socket address cannot hold (SP-IPC-2).
  */
 import { readdirSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";

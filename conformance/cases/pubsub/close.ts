@@ -1,3 +1,7 @@
+/**
+ * Closing PUB and SUB in each of their states: a PUB's last message still
+ * goes out, a SUB's pending recv fails with ECLOSED, and the connections go.
+ */
 import { hex, sameBytes, utf8 } from "../../harness/sp.ts";
 import {
   expectClosedOp,

@@ -1,9 +1,6 @@
 /**
- * Cases for MUSTs of the protocol drafts that the family files left without
- * a case: REQ delivers one reply per request (SP-REQREP-24), closing a BUS
- * fails a pending recv (SP-BUS-8), RESPONDENT drops a response whose
- * surveyor left (SP-SURVEY-21), a SUB with a full queue keeps its pipe
- * (SP-PUBSUB-17).
+ * A SUB whose receive queue is full keeps its pipe open (it may discard,
+ * it must not close the connection).
  */
 import { utf8 } from "../../harness/sp.ts";
 import { expectBytes, T } from "../reqrep/common.ts";

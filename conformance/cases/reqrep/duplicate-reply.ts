@@ -1,9 +1,6 @@
 /**
- * Cases for MUSTs of the protocol drafts that the family files left without
- * a case: REQ delivers one reply per request (SP-REQREP-24), closing a BUS
- * fails a pending recv (SP-BUS-8), RESPONDENT drops a response whose
- * surveyor left (SP-SURVEY-21), a SUB with a full queue keeps its pipe
- * (SP-PUBSUB-17).
+ * REQ delivers one reply per request (SP-REQREP-24): a second reply with
+ * the same id is dropped.
  */
 import { concat, hex, utf8, words } from "../../harness/sp.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";

@@ -1,3 +1,7 @@
+/**
+ * The bracketed IPv6 form of a TCP address (SP-TCP-14), checked with a
+ * REP listening on [::1].
+ */
 import { PROTO, utf8, words } from "../../harness/sp.ts";
 import { WireError, WirePeer } from "../../harness/wire.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";

@@ -1,3 +1,8 @@
+/**
+ * Closing a RESPONDENT idle and while it holds a survey: the pending recv
+ * fails with ECLOSED, the held survey is dropped unanswered, and the
+ * connection goes.
+ */
 import { concat, hex, sameBytes, utf8, words } from "../../harness/sp.ts";
 import {
   expectClosedOp,

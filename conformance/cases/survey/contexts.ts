@@ -1,46 +1,12 @@
 /**
- * Contexts (feature `contexts`): several requests or surveys outstanding at
- * once on one cooked socket, each with its own id (SP-REQREP-23,
- * SP-SURVEY-5), answered out of order and each answer delivered to its own
- * context.
+ * SURVEYOR contexts (feature `contexts`): two surveys in progress at once on
+ * one cooked socket, each with its own id (SP-SURVEY-5), answered out of
+ * order and each response delivered to its own context.
  */
-import type { IutSocket } from "../../adapters/iut.ts";
 import { concat, utf8, word32, words } from "../../harness/sp.ts";
-import { expectBytes, listening, needs, settle, T, wirePeer, wordsOf } from "../raw/common.ts";
+import { bothGetTheirOwn, idsByBody } from "../common/contexts.ts";
+import { listening, needs, settle, T, wirePeer } from "../raw/common.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
-
-/** Reads `n` frames and maps each body (as text) to its first word. */
-async function idsByBody(
-  ctx: CaseContext,
-  read: () => Promise<Uint8Array>,
-  n: number,
-  who: string,
-): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    const f = await read();
-    if (f.length < 4) ctx.fail(`${who} ${i + 1} is ${f.length} bytes, without an id`);
-    const id = wordsOf(f.subarray(0, 4))[0] as number;
-    // SP-REQREP-3 / SP-SURVEY-3: ids carry the top bit.
-    if ((id & 0x80000000) === 0) ctx.fail(`${who} id ${word32(id)} lacks the top bit`);
-    out.set(new TextDecoder().decode(f.subarray(4)), id);
-  }
-  return out;
-}
-
-/** Receives on both contexts at once and checks each got its own answer. */
-async function bothGetTheirOwn(
-  ctx: CaseContext,
-  pairs: [IutSocket, string][],
-  what: string,
-): Promise<void> {
-  const got = await Promise.all(pairs.map(([c]) => c.tryRecv({ timeoutMs: T.prompt })));
-  got.forEach((r, i) => {
-    const want = (pairs[i] as [IutSocket, string])[1];
-    if (!r.ok) ctx.fail(`context ${i + 1} did not receive its ${what}: ${r.code}`);
-    expectBytes(ctx, r.value, want, `the ${what} delivered to context ${i + 1}`);
-  });
-}
 
 /** SP-SURVEY-5: two contexts of one SURVEYOR, two surveys in progress with distinct ids. */
 const surveyorContexts: ConformanceCase = {

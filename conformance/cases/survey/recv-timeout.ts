@@ -1,36 +1,11 @@
 /**
- * What a receive that times out does to the request or survey it waited for.
- * The drafts do not say: the reference keeps the request outstanding and the
- * survey running until its deadline, nng ends them (verdict info). The cases
- * fail only when the answer is lost some other way.
+ * What a SURVEYOR receive that times out does to the survey it waited for
+ * (the judgement is shared with REQ: ../common/recv-timeout.ts).
  */
-import type { Outcome } from "../../adapters/iut.ts";
-import { hex, utf8 } from "../../harness/sp.ts";
-import { expectBytes } from "../reqrep/common.ts";
+import { utf8 } from "../../harness/sp.ts";
+import { judge, T } from "../common/recv-timeout.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { readSurvey, response, SURVEYOR_TCP, surveyorWithPeer } from "./common.ts";
-
-const T = { prompt: 2000, short: 150 } as const;
-
-/** Checks the timed-out recv, then the recv after the answer was written. */
-function judge(
-  ctx: CaseContext,
-  early: Outcome<Uint8Array>,
-  got: Outcome<Uint8Array>,
-  m: { what: string; body: Uint8Array },
-): void {
-  if (early.ok) ctx.fail(`recv delivered ${hex(early.value)} before any ${m.what}`);
-  if (early.code !== "ETIMEDOUT")
-    ctx.fail(`the first recv failed with ${early.code}, not ETIMEDOUT`);
-  if (!got.ok && got.code === "ESTATE") {
-    ctx.info(
-      `the recv timeout ended what it waited for: the ${m.what} was dropped and recv failed with ESTATE`,
-    );
-    return;
-  }
-  if (!got.ok) ctx.fail(`after a recv timed out, the ${m.what} was not delivered: ${got.code}`);
-  expectBytes(ctx, got.value, m.body, `${m.what} delivered after the timeout`);
-}
 
 export const surveyorRecvTimeoutKeepsSurvey: ConformanceCase = {
   id: "survey/surveyor-recv-timeout-keeps-survey",

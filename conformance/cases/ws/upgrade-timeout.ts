@@ -1,28 +1,11 @@
 /**
- * The handshake timeouts (SP-TCP-7, SP-WS-17, both SHOULD): a peer that opens
- * a connection and then says nothing is cut off after a bounded time. When
- * the IUT lets the suite shorten the bound (option `handshake-timeout`) the
- * case sets 300 ms; otherwise it waits out the drafts' recommended ten
- * seconds plus a margin, which makes these two of the slowest cases.
+ * The WebSocket upgrade timeout (SP-WS-17, SHOULD): a client that opens a
+ * connection and never finishes its upgrade request is cut off after a
+ * bounded time (the bound is shortened as in ../common/handshake-timeout.ts).
  */
-import type { IutSocket } from "../../adapters/iut.ts";
 import { portOf } from "../../harness/ws.ts";
+import { shortenHandshake } from "../common/handshake-timeout.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
-
-const SHORT = 300;
-/** Ten seconds recommended by the drafts, plus margin for a loaded machine. */
-const DEFAULT_WAIT = 12500;
-
-/** Sets a short handshake timeout when the IUT takes it; returns how long to wait for the close. */
-async function shortenHandshake(ctx: CaseContext, sock: IutSocket): Promise<number> {
-  try {
-    await sock.setopt("handshake-timeout", SHORT);
-    return SHORT + 2000;
-  } catch {
-    ctx.note("the IUT has no handshake-timeout option; waiting for its own bound");
-    return DEFAULT_WAIT;
-  }
-}
 
 export const wsUpgradeTimeout: ConformanceCase = {
   id: "ws/upgrade-timeout",
