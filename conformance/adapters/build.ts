@@ -6,13 +6,11 @@
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { adapterCacheDir, suiteRoot } from "../paths.ts";
 
 const run = promisify(execFile);
 
-/** Repository root (two levels above this file's directory). */
 /** The repository root (meaningful when the suite runs from its sources). */
 export const projectRoot = join(suiteRoot, "..");
 
@@ -59,11 +57,14 @@ async function buildC(a: CAdapter): Promise<string> {
   const dir = join(suiteRoot, "adapters", a.name);
   const source = join(dir, "adapter.c");
   const out = join(adapterCacheDir, `${a.name}-adapter`);
-  // Rebuild when adapter.c or a header beside it is newer than the binary.
+  const common = join(suiteRoot, "adapters", "common");
+  // Rebuild when a source beside adapter.c or a shared header is newer than the binary.
   const newest = Math.max(
-    ...readdirSync(dir)
-      .filter((f) => /\.[ch]$/.test(f))
-      .map((f) => statSync(join(dir, f)).mtimeMs),
+    ...[dir, common].flatMap((d) =>
+      readdirSync(d)
+        .filter((f) => /\.[ch]$/.test(f))
+        .map((f) => statSync(join(d, f)).mtimeMs),
+    ),
   );
   if (existsSync(out) && statSync(out).mtimeMs >= newest) return out;
   if (!existsSync(a.header)) {
@@ -78,7 +79,7 @@ async function buildC(a: CAdapter): Promise<string> {
   // Build beside the target and rename: another run may be executing the old binary.
   const tmp = `${out}.${process.pid}.tmp`;
   try {
-    await run(cc, ["-O2", ...flags, "-o", tmp, source, ...a.libs]);
+    await run(cc, ["-O2", `-I${common}`, ...flags, "-o", tmp, source, ...a.libs]);
     renameSync(tmp, out);
   } catch (e) {
     const err = e as { stderr?: string; message: string };

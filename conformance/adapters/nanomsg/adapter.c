@@ -242,30 +242,30 @@ static void op_hello(long long id) {
   snprintf(out + n, sizeof out - n,
            ",\"sub:subscribe\",\"sub:unsubscribe\"],"
            "\"features\":[\"raw\",\"device\",\"stats\"]}");
-  reply_ok(id, out);
+  answer_ok(id, out);
 }
 
 static void op_open(long long id, const char *line) {
-  char *name = field_str(line, "protocol");
+  char *name = json_str(line, "protocol");
   int protocol = -1;
   for (size_t i = 0; name != NULL && i < NPROTOCOLS; i++)
     if (strcmp(protocols[i].name, name) == 0) protocol = protocols[i].protocol;
   free(name);
   if (protocol < 0) {
-    reply_err(id, "ENOTSUP", "unknown protocol");
+    answer_err(id, "ENOTSUP", "unknown protocol");
     return;
   }
-  const char *raw_field = field_at(line, "raw");
+  const char *raw_field = json_field(line, "raw");
   int raw = raw_field != NULL && strncmp(raw_field, "true", 4) == 0;
   int s = nn_socket(raw ? AF_SP_RAW : AF_SP, protocol);
   while (s >= 0 && device_park(s)) s = nn_socket(raw ? AF_SP_RAW : AF_SP, protocol);
   if (s < 0) {
-    reply_errno(id, errno);
+    answer_errno(id, errno);
     return;
   }
   if (s >= MAX_SOCKETS) {
     nn_close(s);
-    reply_err(id, "ENOFILES", "too many sockets for the adapter's table");
+    answer_err(id, "ENOFILES", "too many sockets for the adapter's table");
     return;
   }
   pthread_mutex_lock(&sock_lock);
@@ -275,7 +275,7 @@ static void op_open(long long id, const char *line) {
   pthread_mutex_unlock(&sock_lock);
   char out[32];
   snprintf(out, sizeof out, "\"socket\":%d", s);
-  reply_ok(id, out);
+  answer_ok(id, out);
 }
 
 /*
@@ -332,17 +332,17 @@ static int try_recv(int s, void *v) {
 
 static long long deadline_for(const char *line, int socket_ms) {
   long long ms;
-  if (!field_num(line, "timeoutMs", &ms)) ms = socket_ms;
+  if (!json_num(line, "timeoutMs", &ms)) ms = socket_ms;
   return ms < 0 ? -1 : now_ms() + ms;
 }
 
 static void op_send(long long id, int s, const char *line) {
-  char *b64 = field_str(line, "data");
+  char *b64 = json_str(line, "data");
   unsigned char *bytes = NULL;
-  long len = b64 ? from_base64(b64, &bytes) : -1;
+  long len = b64 ? b64_decode(b64, &bytes) : -1;
   free(b64);
   if (len < 0) {
-    reply_err(id, "EINVAL", "data must be base64");
+    answer_err(id, "EINVAL", "data must be base64");
     return;
   }
   pthread_mutex_lock(&sock_lock);
@@ -350,14 +350,14 @@ static void op_send(long long id, int s, const char *line) {
   int raw = socks[s].raw;
   pthread_mutex_unlock(&sock_lock);
   struct send_arg a = {bytes, (size_t)len, raw, NULL, 0};
-  char *hdr64 = field_str(line, "header");
+  char *hdr64 = json_str(line, "header");
   unsigned char *hdr = NULL;
-  long hlen = hdr64 ? from_base64(hdr64, &hdr) : 0;
+  long hlen = hdr64 ? b64_decode(hdr64, &hdr) : 0;
   free(hdr64);
   if (hlen < 0 || (hlen > 0 && !raw)) {
     free(bytes);
     free(hdr);
-    reply_err(id, "EINVAL", hlen < 0 ? "header must be base64" : "header needs a raw socket");
+    answer_err(id, "EINVAL", hlen < 0 ? "header must be base64" : "header needs a raw socket");
     return;
   }
   a.hdr = hdr;
@@ -366,9 +366,9 @@ static void op_send(long long id, int s, const char *line) {
   free(bytes);
   free(hdr);
   if (err != 0)
-    reply_errno(id, err);
+    answer_errno(id, err);
   else
-    reply_ok(id, NULL);
+    answer_ok(id, NULL);
 }
 
 static void op_recv(long long id, int s, const char *line) {
@@ -379,20 +379,20 @@ static void op_recv(long long id, int s, const char *line) {
   pthread_mutex_unlock(&sock_lock);
   int err = wait_op(s, NN_POLLIN, deadline_for(line, socket_ms), try_recv, &a);
   if (err != 0) {
-    reply_errno(id, err);
+    answer_errno(id, err);
     return;
   }
-  char *b64 = to_base64(a.msg, (size_t)a.len);
+  char *b64 = b64_encode(a.msg, (size_t)a.len);
   nn_freemsg(a.msg);
   /* Raw bus: nanomsg's header is a local pipe tag (for devices), not wire bytes. */
-  char *h64 = to_base64(a.hdr, protocol == NN_BUS ? 0 : a.hlen);
+  char *h64 = b64_encode(a.hdr, protocol == NN_BUS ? 0 : a.hlen);
   free(a.hdr);
   char *out = malloc(strlen(b64) + strlen(h64) + 32);
   if (a.raw)
     sprintf(out, "\"data\":\"%s\",\"header\":\"%s\"", b64, h64);
   else
     sprintf(out, "\"data\":\"%s\"", b64);
-  reply_ok(id, out);
+  answer_ok(id, out);
   free(out);
   free(h64);
   free(b64);
@@ -405,7 +405,7 @@ static void op_close(long long id, int s) {
   if (known) socks[s].closing = 1;
   pthread_mutex_unlock(&sock_lock);
   if (!known) {
-    reply_err(id, "ECLOSED", "no such socket");
+    answer_err(id, "ECLOSED", "no such socket");
     return;
   }
   for (;;) {
@@ -423,51 +423,51 @@ static void op_close(long long id, int s) {
   socks[s].used = 0;
   pthread_mutex_unlock(&sock_lock);
   if (rc < 0 && err != EINTR)
-    reply_errno(id, err);
+    answer_errno(id, err);
   else
-    reply_ok(id, NULL);
+    answer_ok(id, NULL);
 }
 
 /* ---------- dispatch ---------- */
 
 static void serve(long long id, const char *line) {
-  char *op = field_str(line, "op");
+  char *op = json_str(line, "op");
   long long num;
-  int s = field_num(line, "socket", &num) ? (int)num : -1;
+  int s = json_num(line, "socket", &num) ? (int)num : -1;
 
   if (op == NULL) {
-    reply_err(id, "EINVAL", "missing op");
+    answer_err(id, "EINVAL", "missing op");
   } else if (strcmp(op, "hello") == 0) {
     op_hello(id);
   } else if (strcmp(op, "open") == 0) {
     op_open(id, line);
   } else if (strcmp(op, "exit") == 0) {
-    reply_ok(id, NULL);
+    answer_ok(id, NULL);
     _exit(0);
   } else if (strcmp(op, "close") == 0) {
     op_close(id, s);
   } else if (strcmp(op, "device") == 0) {
     op_device(id, line);
   } else if (!sock_enter(s)) {
-    reply_err(id, "ECLOSED", "no such socket, or it is closed");
+    answer_err(id, "ECLOSED", "no such socket, or it is closed");
   } else {
-    char *url = field_str(line, "url");
-    char *name = field_str(line, "name");
+    char *url = json_str(line, "url");
+    char *name = json_str(line, "name");
     if (strcmp(op, "listen") == 0 && url) {
       op_listen(id, s, url);
     } else if (strcmp(op, "dial") == 0 && url) {
-      nn_connect(s, url) < 0 ? reply_errno(id, errno) : reply_ok(id, NULL);
-    } else if (strcmp(op, "setopt") == 0 && name && field_at(line, "data") != NULL) {
-      char *b64 = field_str(line, "data");
+      nn_connect(s, url) < 0 ? answer_errno(id, errno) : answer_ok(id, NULL);
+    } else if (strcmp(op, "setopt") == 0 && name && json_field(line, "data") != NULL) {
+      char *b64 = json_str(line, "data");
       unsigned char *bytes = NULL;
-      long len = b64 ? from_base64(b64, &bytes) : -1;
+      long len = b64 ? b64_decode(b64, &bytes) : -1;
       free(b64);
       int err = len < 0 ? EINVAL : set_bytes_option(s, name, bytes, (size_t)len);
       free(bytes);
-      err ? reply_errno(id, err) : reply_ok(id, NULL);
-    } else if (strcmp(op, "setopt") == 0 && name && field_num(line, "value", &num)) {
+      err ? answer_errno(id, err) : answer_ok(id, NULL);
+    } else if (strcmp(op, "setopt") == 0 && name && json_num(line, "value", &num)) {
       int err = set_int_option(s, name, num);
-      err ? reply_errno(id, err) : reply_ok(id, NULL);
+      err ? answer_errno(id, err) : answer_ok(id, NULL);
     } else if (strcmp(op, "send") == 0) {
       op_send(id, s, line);
     } else if (strcmp(op, "recv") == 0) {
@@ -475,7 +475,7 @@ static void serve(long long id, const char *line) {
     } else if (strcmp(op, "stats") == 0) {
       op_stats(id, s);
     } else {
-      reply_err(id, "ENOTSUP", "unknown op or missing field");
+      answer_err(id, "ENOTSUP", "unknown op or missing field");
     }
     free(url);
     free(name);
@@ -487,7 +487,7 @@ static void serve(long long id, const char *line) {
 static void *worker(void *arg) {
   char *line = arg;
   long long id;
-  if (field_num(line, "id", &id))
+  if (json_num(line, "id", &id))
     serve(id, line);
   else
     fprintf(stderr, "nanomsg-adapter: request without id: %s\n", line);

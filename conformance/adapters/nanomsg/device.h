@@ -99,13 +99,13 @@ static int device_usable(int s, int *protocol) {
 
 static void op_device(long long id, const char *line) {
   long long na, nb;
-  if (!field_num(line, "a", &na)) {
-    reply_err(id, "EINVAL", "device needs a socket handle `a`");
+  if (!json_num(line, "a", &na)) {
+    answer_err(id, "EINVAL", "device needs a socket handle `a`");
     return;
   }
-  int has_b = field_num(line, "b", &nb);
+  int has_b = json_num(line, "b", &nb);
   if (has_b && nb == na) {
-    reply_err(id, "EINVAL", "`b` must be another socket than `a`");
+    answer_err(id, "EINVAL", "`b` must be another socket than `a`");
     return;
   }
   /* Handles out of range fail in device_usable (ECLOSED, like other ops). */
@@ -115,15 +115,15 @@ static void op_device(long long id, const char *line) {
   int err = device_usable(a, &pa);
   if (!err && has_b) err = device_usable(b, &pb);
   if (err == EINVAL) {
-    reply_err(id, "EINVAL", "a device needs raw sockets");
+    answer_err(id, "EINVAL", "a device needs raw sockets");
     return;
   }
   if (err) {
-    reply_errno(id, err);
+    answer_errno(id, err);
     return;
   }
   if (b >= 0 && peer_protocol(pa) != pb) {
-    reply_err(id, "EINVAL", "the two sockets are not peers of one protocol");
+    answer_err(id, "EINVAL", "the two sockets are not peers of one protocol");
     return;
   }
   struct device_run *d = NULL;
@@ -134,7 +134,7 @@ static void op_device(long long id, const char *line) {
     *d = (struct device_run){.used = 1, .member = {a, b}, .closed = {0, b < 0}, .parked = {-1, -1}};
   pthread_mutex_unlock(&sock_lock);
   if (d == NULL) {
-    reply_err(id, "ENOMEM", "too many devices");
+    answer_err(id, "ENOMEM", "too many devices");
     return;
   }
   pthread_attr_t attr;
@@ -145,9 +145,9 @@ static void op_device(long long id, const char *line) {
     pthread_mutex_lock(&sock_lock);
     d->used = 0;
     pthread_mutex_unlock(&sock_lock);
-    reply_err(id, "EINTERNAL", "cannot start the device thread");
+    answer_err(id, "EINTERNAL", "cannot start the device thread");
   } else {
-    reply_ok(id, NULL);
+    answer_ok(id, NULL);
   }
   pthread_attr_destroy(&attr);
 }

@@ -79,7 +79,7 @@ static void answer_url(long long id, const char *scheme, const char *host, int p
                        const char *path) {
   char out[700];
   snprintf(out, sizeof out, "\"url\":\"%s://%s:%d%s\"", scheme, host, port, path);
-  reply_ok(id, out);
+  answer_ok(id, out);
 }
 
 static void op_listen(long long id, int s, const char *url) {
@@ -89,21 +89,21 @@ static void op_listen(long long id, int s, const char *url) {
   if (!split_url(url, scheme, host, sizeof host, &port, &path)) {
     /* ipc:// and inproc://: bind as given. */
     if (nn_bind(s, url) < 0) {
-      reply_errno(id, errno);
+      answer_errno(id, errno);
       return;
     }
     char out[600];
     snprintf(out, sizeof out, "\"url\":\"%s\"", url);
-    reply_ok(id, out);
+    answer_ok(id, out);
     return;
   }
   if (strcmp(scheme, "tcp") == 0 && path[0] != '\0') {
-    reply_err(id, "EADDRINVAL", "a tcp URL has no path");
+    answer_err(id, "EADDRINVAL", "a tcp URL has no path");
     return;
   }
   if (port != 0) {
     int err = bind_at(s, scheme, host, port);
-    err ? reply_errno(id, err) : answer_url(id, scheme, host, port, path);
+    err ? answer_errno(id, err) : answer_url(id, scheme, host, port, path);
     return;
   }
   /* Port 0: nanomsg cannot tell which port it got, so choose a free one first
@@ -118,7 +118,7 @@ static void op_listen(long long id, int s, const char *url) {
       return;
     }
   }
-  reply_errno(id, err);
+  answer_errno(id, err);
 }
 
 #endif

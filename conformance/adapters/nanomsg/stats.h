@@ -41,14 +41,14 @@ static void op_stats(long long id, int s) {
   for (size_t i = 0; i < NSTATS; i++) {
     uint64_t v = nn_get_statistic(s, stat_names[i].stat);
     if (v == (uint64_t)-1) {
-      reply_errno(id, errno);
+      answer_errno(id, errno);
       return;
     }
     n += (size_t)snprintf(out + n, sizeof out - n, "%s\"%s\":%llu", i ? "," : "",
                           stat_names[i].name, (unsigned long long)v);
   }
   snprintf(out + n, sizeof out - n, "}");
-  reply_ok(id, out);
+  answer_ok(id, out);
 }
 
 #endif

@@ -7,6 +7,9 @@ import type { Outcome } from "../../adapters/iut.ts";
 import type { CaseContext, CaseNeeds, ConformanceCase } from "../types.ts";
 import type { MachinePath, PathModel, PathStep } from "./paths-model.ts";
 
+/** The harness's pause, offered here to the path cases. */
+export { sleep } from "../../harness/wait.ts";
+
 /** Applies stimuli of one machine's paths to a live IUT. */
 export interface PathDriver<W, D> {
   /** What a case walking `path` needs from the IUT. */
@@ -98,6 +101,3 @@ export class Pending<T> {
     return this.settled;
   }
 }
-
-/** Sleeps `ms`. */
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

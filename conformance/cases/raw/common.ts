@@ -6,6 +6,7 @@
 import { protocols } from "../../../spec/constants.ts";
 import type { IutMessage, IutSocket } from "../../adapters/iut.ts";
 import { hex, sameBytes, utf8, word32, words } from "../../harness/sp.ts";
+import { sleep } from "../../harness/wait.ts";
 import type { WirePeer } from "../../harness/wire.ts";
 import type { CaseContext, CaseNeeds } from "../types.ts";
 
@@ -93,7 +94,7 @@ export async function wirePeer(
 
 /** Lets the IUT attach pipes whose handshake just finished. */
 export function settle(ms: number = T.settle): Promise<void> {
-  return new Promise((res) => setTimeout(res, ms));
+  return sleep(ms);
 }
 
 /** Receives one message with its header and pipe, failing with context. */

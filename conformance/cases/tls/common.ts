@@ -13,8 +13,8 @@ import {
   type TLSSocket,
   connect as tlsConnect,
 } from "node:tls";
-import { makeBadCerts } from "../../../tests/hardening/certs.ts";
 import type { TlsOptions } from "../../adapters/iut.ts";
+import { makeTestCerts } from "../../harness/certs.ts";
 import { WireError, WirePeer } from "../../harness/wire.ts";
 import type { CaseContext, CaseNeeds } from "../types.ts";
 
@@ -34,14 +34,14 @@ let material: TlsMaterial | undefined;
 /** The certificates, generated on first use (needs `openssl` on PATH). */
 export function certs(): TlsMaterial {
   if (material === undefined) {
-    const c = makeBadCerts();
+    const c = makeTestCerts();
     c.cleanup();
     material = {
-      ca: c.ca,
-      otherCa: c.otherCa,
-      key: c.key,
-      valid: c.valid,
-      wrongName: c.wrongName,
+      ca: c.caCert,
+      otherCa: c.otherCaCert,
+      key: c.serverKey,
+      valid: c.serverCert,
+      wrongName: c.wrongNameCert,
     };
   }
   return material;
