@@ -8,6 +8,7 @@
 import fc from "fast-check";
 import { hex, word32 } from "../../harness/sp.ts";
 import type { WirePeer } from "../../harness/wire.ts";
+import { checkProperty } from "../common/property.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { attachedPeer, listening, pair1Msg, T, tcpNeeds } from "./common.ts";
 import { SENTINEL_WAIT } from "./pair1.ts";
@@ -85,22 +86,7 @@ export const pair1HopProperty: ConformanceCase = {
         closes++;
       }
     });
-    const details = await fc.check(property, {
-      seed: ctx.seed,
-      numRuns: NUM_RUNS,
-      examples: EDGES,
-      ...(ctx.replayPath !== undefined ? { path: ctx.replayPath } : {}),
-    });
-    if (details.failed) {
-      const replay =
-        details.counterexamplePath !== null
-          ? `replay: npm run conformance -- --iut ${ctx.iut.name} --filter ${ctx.caseId} --seed ${details.seed} --replay ${details.counterexamplePath}`
-          : "";
-      const cause = details.errorInstance instanceof Error ? details.errorInstance.message : "";
-      ctx.fail(
-        `${fc.defaultReportMessage(details) ?? "property failed"}\nerror: ${cause}\n${replay}`,
-      );
-    }
+    const details = await checkProperty(ctx, property, { numRuns: NUM_RUNS, examples: EDGES });
     ctx.note(`${details.numRuns} runs, seed ${details.seed}, ${closes} connection(s) closed`);
   },
 };

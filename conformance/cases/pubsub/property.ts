@@ -7,6 +7,7 @@
  */
 import fc from "fast-check";
 import { hex, sameBytes } from "../../harness/sp.ts";
+import { checkProperty } from "../common/property.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import {
   openIut,
@@ -79,21 +80,7 @@ export const subFilterProperty: ConformanceCase = {
         await sub.close();
       }
     });
-    const details = await fc.check(property, {
-      seed: ctx.seed,
-      numRuns: NUM_RUNS,
-      ...(ctx.replayPath !== undefined ? { path: ctx.replayPath } : {}),
-    });
-    if (details.failed) {
-      const replay =
-        details.counterexamplePath !== null
-          ? `replay: npm run conformance -- --iut ${ctx.iut.name} --filter ${ctx.caseId} --seed ${details.seed} --replay ${details.counterexamplePath}`
-          : "";
-      const cause = details.errorInstance instanceof Error ? details.errorInstance.message : "";
-      ctx.fail(
-        `${fc.defaultReportMessage(details) ?? "property failed"}\nerror: ${cause}\n${replay}`,
-      );
-    }
+    const details = await checkProperty(ctx, property, { numRuns: NUM_RUNS });
     ctx.note(`${details.numRuns} runs, seed ${details.seed}`);
   },
 };

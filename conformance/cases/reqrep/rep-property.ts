@@ -6,6 +6,7 @@
  */
 import fc from "fast-check";
 import { concat, hex, request, sameBytes, words } from "../../harness/sp.ts";
+import { checkProperty } from "../common/property.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { REP_TCP, repListening, reqPeer, T } from "./common.ts";
 
@@ -47,21 +48,7 @@ export const repBacktraceProperty: ConformanceCase = {
       }
     });
     // fc.check is fc.assert without the throw: same seed/path handling, our own message.
-    const details = await fc.check(property, {
-      seed: ctx.seed,
-      numRuns: NUM_RUNS,
-      ...(ctx.replayPath !== undefined ? { path: ctx.replayPath } : {}),
-    });
-    if (details.failed) {
-      const replay =
-        details.counterexamplePath !== null
-          ? `replay: npm run conformance -- --iut ${ctx.iut.name} --filter ${ctx.caseId} --seed ${details.seed} --replay ${details.counterexamplePath}`
-          : "";
-      const cause = details.errorInstance instanceof Error ? details.errorInstance.message : "";
-      ctx.fail(
-        `${fc.defaultReportMessage(details) ?? "property failed"}\nerror: ${cause}\n${replay}`,
-      );
-    }
+    const details = await checkProperty(ctx, property, { numRuns: NUM_RUNS });
     ctx.note(`${details.numRuns} runs, seed ${details.seed}`);
   },
 };

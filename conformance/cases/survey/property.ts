@@ -6,6 +6,7 @@
  */
 import fc from "fast-check";
 import { concat, hex, request, sameBytes, words } from "../../harness/sp.ts";
+import { checkProperty } from "../common/property.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { RESPONDENT_TCP, respondentListening, surveyorPeer, T } from "./common.ts";
 
@@ -45,21 +46,7 @@ export const respondentBacktraceProperty: ConformanceCase = {
         peer.close();
       }
     });
-    const details = await fc.check(property, {
-      seed: ctx.seed,
-      numRuns: NUM_RUNS,
-      ...(ctx.replayPath !== undefined ? { path: ctx.replayPath } : {}),
-    });
-    if (details.failed) {
-      const replay =
-        details.counterexamplePath !== null
-          ? `replay: npm run conformance -- --iut ${ctx.iut.name} --filter ${ctx.caseId} --seed ${details.seed} --replay ${details.counterexamplePath}`
-          : "";
-      const cause = details.errorInstance instanceof Error ? details.errorInstance.message : "";
-      ctx.fail(
-        `${fc.defaultReportMessage(details) ?? "property failed"}\nerror: ${cause}\n${replay}`,
-      );
-    }
+    const details = await checkProperty(ctx, property, { numRuns: NUM_RUNS });
     ctx.note(`${details.numRuns} runs, seed ${details.seed}`);
   },
 };
