@@ -1,20 +1,24 @@
 /**
  * Builds the traceability matrix: every requirement of the drafts → the
- * machine transitions that carry it → the reference code that cites it →
- * the conformance cases that check it, with their latest verdicts.
+ * machine table rows and generated transitions that carry it → the code
+ * comments that cite it (reference/, spcat/, conformance/adapters/) → the
+ * conformance cases that check it, with their latest verdicts.
  *
  * @example
  * const trace = await collectTrace({ root: "." });
  * console.log(trace.summary.mustWithCase, "/", trace.summary.must);
  */
-import { existsSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Bcp14Keyword } from "../draftparse/index.ts";
 import { transitionId } from "../gen/emit-machine.ts";
+import { repoRoot } from "../gen/format.ts";
 import { readDrafts } from "../gen/generate.ts";
-import { type ImplementationRun, loadResults, type Verdict } from "../status/results.ts";
+import type { Verdict } from "../status/results.ts";
+import { indexCaseFiles, type SourceSite } from "./case-files.ts";
 import { type CodeCitation, scanCitations } from "./citations.ts";
+import { loadVerdicts, type ReportedImplementation } from "./verdicts.ts";
 
 /** Key words that make a requirement absolute (a "MUST" for coverage). */
 const ABSOLUTE: readonly Bcp14Keyword[] = ["MUST", "MUST NOT", "REQUIRED", "SHALL", "SHALL NOT"];
@@ -26,8 +30,51 @@ export const isMust = (keywords: readonly string[]): boolean =>
 /** A case as far as tracing is concerned. */
 export interface TracedCase {
   readonly id: string;
+  readonly title: string;
   readonly requirements: readonly string[];
   readonly covers: readonly string[];
+}
+
+/** A machine table row whose Requirement cell names the id. */
+export interface TracedTableRow {
+  readonly machine: string;
+  /** The generated transition id, e.g. `req:waiting:after:resendTime`. */
+  readonly transition: string;
+  /** Line of the row in the draft. */
+  readonly line: number;
+  /** The row's cells as written: state, event, guard, actions, next. */
+  readonly cells: readonly string[];
+  /** Where spec/machines declares the transition; null when it is not generated (stale spec/). */
+  readonly spec: SourceSite | null;
+}
+
+/** A row of the draft's defaults or wire-constants table that names the id. */
+export interface TracedSetting {
+  readonly table: "defaults" | "wire-constants";
+  readonly name: string;
+  readonly value: string;
+  readonly line: number;
+}
+
+/** A code comment citing the id. */
+export interface TracedCode {
+  readonly file: string;
+  readonly line: number;
+  /** The comment's text (see {@link CodeCitation.comment}). */
+  readonly comment: string;
+}
+
+/** A case naming the id in its `requirements`. */
+export interface TracedCaseRef {
+  readonly id: string;
+  readonly title: string;
+  /** Where the case is defined, when found. */
+  readonly file: string | null;
+  readonly line: number | null;
+  /** Latest verdict per implementation; an implementation missing here has no report of the case. */
+  readonly verdicts: Record<string, Verdict>;
+  /** Implementation → the old id of the case in the report its verdict came from (renamed cases only). */
+  readonly reportedAs?: Record<string, string>;
 }
 
 /** One requirement and everything that traces to it. */
@@ -35,15 +82,31 @@ export interface TraceRow {
   readonly id: string;
   /** Draft name, e.g. `draft-sp-tcp`. */
   readonly draft: string;
+  /** Draft file relative to the root, e.g. `rfc/draft-sp-tcp.md`. */
+  readonly file: string;
+  /** Title of the section holding the sentence. */
+  readonly section: string;
   readonly line: number;
   readonly keywords: readonly string[];
   readonly must: boolean;
   readonly text: string;
   /** Transition ids whose Requirement cell names this id. */
   readonly transitions: readonly string[];
-  readonly code: readonly { readonly file: string; readonly line: number }[];
+  /** The machine table rows behind {@link transitions}. */
+  readonly tableRows: readonly TracedTableRow[];
+  readonly settings: readonly TracedSetting[];
+  readonly code: readonly TracedCode[];
   /** Cases naming the id, with the latest verdict per implementation. */
-  readonly cases: readonly { readonly id: string; readonly verdicts: Record<string, Verdict> }[];
+  readonly cases: readonly TracedCaseRef[];
+}
+
+/** An id that code or cases cite but no draft defines. */
+export interface UndefinedRow {
+  readonly id: string;
+  /** The draft that lists it as retired, if one does. */
+  readonly retiredIn: string | null;
+  readonly code: readonly TracedCode[];
+  readonly cases: readonly TracedCaseRef[];
 }
 
 /** Coverage figures. */
@@ -66,9 +129,11 @@ export interface TraceSummary {
 export interface Trace {
   readonly rows: readonly TraceRow[];
   readonly machines: readonly string[];
-  readonly implementations: readonly { name: string; version: string; file: string }[];
+  readonly implementations: readonly ReportedImplementation[];
   /** Ids that code or cases cite but no draft defines. */
   readonly unknown: readonly { readonly id: string; readonly where: string }[];
+  /** The same ids, one row each, with their code sites and cases. */
+  readonly undefinedRows: readonly UndefinedRow[];
   readonly summary: TraceSummary;
 }
 
@@ -76,11 +141,23 @@ export interface Trace {
 export interface TraceOptions {
   readonly root: string;
   readonly draftsDir?: string;
+  /** Only this folder is scanned for code citations (a shorthand for `codeDirs: [dir]`). */
   readonly referenceDir?: string;
+  /** Folders scanned for code citations (default reference/, spcat/, conformance/adapters/). */
+  readonly codeDirs?: readonly string[];
   /** A module exporting `allCases` (default `conformance/cases/index.ts`). */
   readonly casesModule?: string;
+  /** A module exporting `caseAliases`, old id → new id (default `aliases.ts` beside `casesModule`). */
+  readonly aliasesModule?: string;
+  /** Where the case sources are, to find each case's file (default: the folder of `casesModule`). */
+  readonly casesDir?: string;
+  /** The generated machines (default `spec/machines`). */
+  readonly specDir?: string;
   readonly reportsDir?: string;
 }
+
+/** Folders whose comments count as code citations, relative to the root. */
+export const CODE_DIRS: readonly string[] = ["reference", "spcat", "conformance/adapters"];
 
 /** Loads the cases' ids, requirement ids and covered transitions. */
 export async function loadCases(modulePath: string): Promise<TracedCase[]> {
@@ -91,70 +168,134 @@ export async function loadCases(modulePath: string): Promise<TracedCase[]> {
   }
   return (mod.allCases as Partial<TracedCase>[]).map((c) => ({
     id: String(c.id),
+    title: String(c.title ?? ""),
     requirements: [...(c.requirements ?? [])],
     covers: [...(c.covers ?? [])],
   }));
 }
 
+/** Loads the renamed case ids, old → new; none when the module is absent. */
+async function loadAliases(modulePath: string): Promise<Record<string, string>> {
+  if (!existsSync(modulePath)) return {};
+  const mod = (await import(pathToFileURL(modulePath).href)) as { caseAliases?: unknown };
+  const map = mod.caseAliases;
+  if (map === null || typeof map !== "object") return {};
+  return Object.fromEntries(
+    Object.entries(map).filter((e): e is [string, string] => typeof e[1] === "string"),
+  );
+}
+
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Collects the matrix from drafts, reference code, cases and results. */
+/** Orders ids by prefix, then by number (`SP-TCP-2` before `SP-TCP-10`). */
+export function byId(a: string, b: string): number {
+  const [, pa = a, na = "0"] = /^(.*)-(\d+)$/.exec(a) ?? [];
+  const [, pb = b, nb = "0"] = /^(.*)-(\d+)$/.exec(b) ?? [];
+  return byString(pa, pb) || Number(na) - Number(nb);
+}
+
+/** Lines of `spec/machines/<machine>.ts` that declare each transition id. */
+function specSites(specDir: string, root: string, machine: string): Map<string, SourceSite> {
+  const out = new Map<string, SourceSite>();
+  const path = join(specDir, `${machine}.ts`);
+  if (!existsSync(path)) return out;
+  const file = relative(root, path).split("\\").join("/");
+  readFileSync(path, "utf8")
+    .split("\n")
+    .forEach((text, k) => {
+      const m = /^\s*id:\s*"([^"]+)"/.exec(text);
+      if (m?.[1] && !out.has(m[1])) out.set(m[1], { file, line: k + 1 });
+    });
+  return out;
+}
+
+const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
+  const list = map.get(key) ?? [];
+  list.push(value);
+  map.set(key, list);
+};
+
+/** Collects the matrix from drafts, code comments, cases and results. */
 export async function collectTrace(opts: TraceOptions): Promise<Trace> {
   const root = resolve(opts.root);
+  const rel = (p: string) => relative(root, p).split("\\").join("/") || ".";
   const drafts = await readDrafts(opts.draftsDir ?? join(root, "rfc"));
-  const citations: CodeCitation[] = scanCitations(
-    opts.referenceDir ?? join(root, "reference"),
+  const codeDirs = opts.referenceDir
+    ? [opts.referenceDir]
+    : (opts.codeDirs ?? CODE_DIRS.map((d) => join(root, d)));
+  const citations: CodeCitation[] = codeDirs.flatMap((d) => scanCitations(resolve(root, d), root));
+  const casesModule = opts.casesModule ?? join(root, "conformance/cases/index.ts");
+  const cases = await loadCases(casesModule);
+  const caseFiles = indexCaseFiles(opts.casesDir ?? dirname(casesModule), root);
+  const verdicts = loadVerdicts(opts.reportsDir ?? join(root, "reports/conformance"), {
+    order: ["reference", "nng", "nanomsg"],
     root,
-  );
-  const cases = await loadCases(opts.casesModule ?? join(root, "conformance/cases/index.ts"));
-  const runs: ImplementationRun[] = loadResults(
-    opts.reportsDir ?? join(root, "reports/conformance"),
-    { order: ["reference", "nng", "nanomsg"] },
-  );
+    aliases: await loadAliases(opts.aliasesModule ?? join(dirname(casesModule), "aliases.ts")),
+  });
+  const specDir = opts.specDir ?? join(root, "spec/machines");
 
-  const transitionsById = new Map<string, string[]>();
+  const tableRowsById = new Map<string, TracedTableRow[]>();
+  const settingsById = new Map<string, TracedSetting[]>();
   const machines: string[] = [];
   let transitionCount = 0;
   for (const d of drafts) {
     for (const m of d.machines) {
       machines.push(m.id);
+      const sites = specSites(specDir, root, m.id);
       for (const row of m.rows) {
         transitionCount++;
         const tid = transitionId(m.id, row);
-        for (const id of row.requirements) {
-          const list = transitionsById.get(id) ?? [];
-          if (!list.includes(tid)) list.push(tid);
-          transitionsById.set(id, list);
-        }
+        const traced: TracedTableRow = {
+          machine: m.id,
+          transition: tid,
+          line: row.line,
+          cells: [row.state, row.event, row.guard ?? "", row.actions.join(", "), row.next ?? ""],
+          spec: sites.get(tid) ?? null,
+        };
+        for (const id of new Set(row.requirements)) push(tableRowsById, id, traced);
       }
     }
-  }
-
-  const verdictOf = new Map<string, Record<string, Verdict>>();
-  for (const run of runs) {
-    for (const c of run.cases) {
-      const v = verdictOf.get(c.id) ?? {};
-      v[run.name] = c.verdict;
-      verdictOf.set(c.id, v);
+    for (const e of d.defaults) {
+      for (const id of new Set(e.requirements)) {
+        push(settingsById, id, {
+          table: "defaults",
+          name: e.name,
+          value: String(e.value),
+          line: e.line,
+        });
+      }
+    }
+    for (const e of d.wireConstants) {
+      const value = e.bytes.map((b) => b.toString(16).padStart(2, "0")).join(" ");
+      for (const id of new Set(e.requirements)) {
+        push(settingsById, id, { table: "wire-constants", name: e.name, value, line: e.line });
+      }
     }
   }
 
   const defined = new Set(drafts.flatMap((d) => d.requirements.map((r) => r.id)));
   const unknown: { id: string; where: string }[] = [];
-  const codeById = new Map<string, { file: string; line: number }[]>();
+  const codeById = new Map<string, TracedCode[]>();
   for (const c of citations) {
     if (!defined.has(c.id)) unknown.push({ id: c.id, where: `${c.file}:${c.line}` });
-    const list = codeById.get(c.id) ?? [];
-    list.push({ file: c.file, line: c.line });
-    codeById.set(c.id, list);
+    push(codeById, c.id, { file: c.file, line: c.line, comment: c.comment });
   }
-  const casesById = new Map<string, TracedCase[]>();
+  const casesById = new Map<string, TracedCaseRef[]>();
   for (const c of cases) {
+    const site = caseFiles.locate(c.id);
+    const ref: TracedCaseRef = {
+      id: c.id,
+      title: c.title,
+      file: site?.file ?? null,
+      line: site?.line ?? null,
+      verdicts: { ...(verdicts.byCase.get(c.id) ?? {}) },
+      ...(verdicts.reportedAs.has(c.id)
+        ? { reportedAs: { ...verdicts.reportedAs.get(c.id) } }
+        : {}),
+    };
     for (const id of new Set(c.requirements)) {
       if (!defined.has(id)) unknown.push({ id, where: `case ${c.id}` });
-      const list = casesById.get(id) ?? [];
-      list.push(c);
-      casesById.set(id, list);
+      push(casesById, id, ref);
     }
   }
 
@@ -163,33 +304,40 @@ export async function collectTrace(opts: TraceOptions): Promise<Trace> {
     const own = d.requirements.filter((r) => r.id.startsWith(`${d.prefix}-`));
     const num = (id: string) => Number(/-(\d+)$/.exec(id)?.[1] ?? 0);
     for (const r of [...own].sort((a, b) => num(a.id) - num(b.id))) {
+      const tableRows = tableRowsById.get(r.id) ?? [];
       rows.push({
         id: r.id,
         draft: d.name,
+        file: rel(resolve(repoRoot, d.file)),
+        section: r.section,
         line: r.line,
         keywords: [...new Set(r.keywords)],
         must: isMust(r.keywords),
         text: r.text,
-        transitions: transitionsById.get(r.id) ?? [],
+        transitions: tableRows.map((t) => t.transition),
+        tableRows,
+        settings: settingsById.get(r.id) ?? [],
         code: codeById.get(r.id) ?? [],
-        cases: (casesById.get(r.id) ?? []).map((c) => ({
-          id: c.id,
-          verdicts: verdictOf.get(c.id) ?? {},
-        })),
+        cases: casesById.get(r.id) ?? [],
       });
     }
   }
 
+  const retired = new Map<string, string>();
+  for (const d of drafts) for (const id of d.retired) retired.set(id, d.name);
+  const undefinedIds = [...new Set(unknown.map((u) => u.id))].sort(byId);
   const must = rows.filter((r) => r.must);
   return {
     rows,
     machines: machines.sort(byString),
-    implementations: runs.map((r) => ({
-      name: r.name,
-      version: r.version,
-      file: relative(root, r.file).split("\\").join("/"),
+    implementations: verdicts.implementations,
+    unknown: unknown.sort((a, b) => byId(a.id, b.id) || byString(a.where, b.where)),
+    undefinedRows: undefinedIds.map((id) => ({
+      id,
+      retiredIn: retired.get(id) ?? null,
+      code: codeById.get(id) ?? [],
+      cases: casesById.get(id) ?? [],
     })),
-    unknown: unknown.sort((a, b) => byString(a.id, b.id) || byString(a.where, b.where)),
     summary: {
       requirements: rows.length,
       must: must.length,
