@@ -26,6 +26,9 @@ const nngText: Record<string, string> = {
   EINVAL: "Invalid argument",
   ENOTSUP: "Not supported",
   EADDRINVAL: "Address invalid",
+  ECONNSHUT: "Connection shutdown",
+  EPEERAUTH: "Peer could not be authenticated",
+  ECRYPTO: "Cryptographic error",
 };
 
 /** The `code` of an error, if it has a string one (SPError, Node errors). */
@@ -49,4 +52,21 @@ export function describeError(e: unknown): string {
   const code = errorCode(e);
   if (code !== undefined && nngText[code] !== undefined) return nngText[code];
   return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Describes why a dial failed, as nngcat 1.5.2 words it. One quirk of nng's
+ * TLS engine is kept: when a CA was given (`--cacert`) and the server's
+ * certificate does not verify against it, nng says "Cryptographic error";
+ * only without a CA does it say "Peer could not be authenticated".
+ *
+ * @example
+ * ```ts
+ * describeDialError(new SPError("ECONNREFUSED"), false); // "Connection refused"
+ * describeDialError(new SPError("EPEERAUTH"), true); // "Cryptographic error"
+ * ```
+ */
+export function describeDialError(e: unknown, caGiven: boolean): string {
+  if (caGiven && errorCode(e) === "EPEERAUTH") return nngText.ECRYPTO as string;
+  return describeError(e);
 }

@@ -8,7 +8,8 @@
 import type { EndpointOptions } from "../reference/core/transport.ts";
 import { ArgError, parseArgs, renderHelp } from "./args.ts";
 import { buildCommand, type ConfigDeps, type Protocol, type RunConfig } from "./config.ts";
-import { CliError, describeError, errorCode } from "./errors.ts";
+import { CliError, describeDialError, describeError, errorCode } from "./errors.ts";
+import { nngUrlVerdict } from "./nng-url.ts";
 import { optionTable } from "./options.ts";
 import { type RoleIO, type RoleSocket, runRole } from "./roles.ts";
 
@@ -50,9 +51,9 @@ export function helpText(): string {
     "",
     ...renderHelp(optionTable),
     "",
-    "Durations are in seconds (fractions allowed). URLs: whatever transports the",
-    "reference registers (tcp://, and ipc://, inproc://, ws://, wss://, tls+tcp:// as",
-    "they become available).",
+    "Durations are in seconds (fractions allowed). URLs: tcp://, ipc://, inproc://,",
+    "ws://, wss://, tls+tcp://. Without --async, a dial that fails (refused, TLS",
+    "verification) is fatal, as in nngcat.",
     "",
   ].join("\n");
 }
@@ -94,17 +95,37 @@ const tlsSchemes = new Set(["tls+tcp", "wss"]);
  * material for TLS schemes, nothing for the others.
  */
 export function endpointOptions(url: string, cfg: RunConfig): EndpointOptions | undefined {
-  const scheme = url.slice(0, Math.max(0, url.indexOf("://")));
+  const scheme = url.slice(0, Math.max(0, url.indexOf("://"))).toLowerCase();
   if (!tlsSchemes.has(scheme)) return undefined;
   const { cacert, cert, key, insecure } = cfg.tls;
   const pem = (b: Uint8Array | undefined) => (b === undefined ? undefined : Buffer.from(b));
   return { tls: { ca: pem(cacert), cert: pem(cert), key: pem(key), insecure } };
 }
 
-/** Starts every listener and dialer in command-line order. */
+/**
+ * Fails like nngcat when nng's URL grammar refuses `url` (see nng-url.ts):
+ * "Unable to create listener for URL: Invalid argument" and the like.
+ */
+function checkUrlSyntax(url: string, what: "listener" | "dialer"): void {
+  const verdict = nngUrlVerdict(url);
+  if (verdict !== undefined) {
+    throw new CliError(`Unable to create ${what} for ${url}: ${describeError({ code: verdict })}`);
+  }
+}
+
+/**
+ * Starts every listener and dialer in command-line order.
+ *
+ * Without `--async` each dial is nngcat's blocking dial: the first attempt
+ * decides (`failFast`), so a refused connection or a certificate that does
+ * not verify ends spcat with "Unable to dial on URL: ..." at once. With
+ * `--async` the dialer retries in the background and its failures stay quiet,
+ * as in nngcat.
+ */
 async function attach(sock: CliSocket, cfg: RunConfig, env: CliEnv): Promise<void> {
   for (const ep of cfg.endpoints) {
     if (ep.mode === "listen") {
+      checkUrlSyntax(ep.url, "listener");
       let bound: { readonly url: string };
       try {
         bound = await sock.listen(ep.url, endpointOptions(ep.url, cfg));
@@ -115,16 +136,13 @@ async function attach(sock: CliSocket, cfg: RunConfig, env: CliEnv): Promise<voi
       if (cfg.verbose) env.write(text(`Listening at: ${bound.url}\n`));
       continue;
     }
+    checkUrlSyntax(ep.url, "dialer");
     let dialer: { readonly url: string; readonly connected: Promise<void> };
     try {
-      dialer = sock.dial(ep.url, endpointOptions(ep.url, cfg));
+      dialer = sock.dial(ep.url, { ...endpointOptions(ep.url, cfg), failFast: !cfg.async });
     } catch (e) {
       throw new CliError(`Unable to create dialer for ${ep.url}: ${describeError(e)}`);
     }
-    // The reference dialer reconnects in the background, so a refused first
-    // attempt is not fatal here (nngcat, without --async, would exit). Without
-    // --async spcat waits for the first connection, as nngcat's blocking dial
-    // does, so that PUB/PUSH/PAIR do not send before they have a peer.
     const url = dialer.url;
     const connected = dialer.connected.then(() => {
       if (cfg.verbose) env.write(text(`Connected to: ${url}\n`));
@@ -134,7 +152,9 @@ async function attach(sock: CliSocket, cfg: RunConfig, env: CliEnv): Promise<voi
       try {
         await connected;
       } catch (e) {
-        throw new CliError(`Unable to dial on ${ep.url}: ${describeError(e)}`);
+        throw new CliError(
+          `Unable to dial on ${ep.url}: ${describeDialError(e, cfg.tls.cacert !== undefined)}`,
+        );
       }
     }
   }

@@ -80,7 +80,10 @@ export type ProtocolKey = (typeof protocolKeys)[number];
 /** Output format keys (the `--format` values map onto these, plus `no`). */
 export const formatKeys = ["ascii", "quoted", "raw", "hex", "msgpack"] as const;
 
-/** The table; rows without `help` are aliases or options hidden from `--help`. */
+/**
+ * The table; rows without `help` are aliases, listed in `--help` with the row of
+ * their key that has help. Every option nngcat accepts is listed.
+ */
 export const optionTable: readonly OptionSpec<OptionKey>[] = [
   {
     name: "help",
@@ -107,7 +110,12 @@ export const optionTable: readonly OptionSpec<OptionKey>[] = [
   { name: "pair0", key: "pair0", help: "PAIR v0 socket" },
   { name: "pair1", key: "pair1", help: "PAIR v1 socket" },
   { name: "bus0", key: "bus0", help: "BUS socket (abbreviation: --bus)" },
-  { name: "dial", key: "dial", value: "url", help: "dial URL (repeatable; reconnects)" },
+  {
+    name: "dial",
+    key: "dial",
+    value: "url",
+    help: "dial URL (repeatable; see --async)",
+  },
   { name: "listen", key: "listen", value: "url", help: "listen at URL (repeatable)" },
   {
     name: "data",
@@ -140,7 +148,11 @@ export const optionTable: readonly OptionSpec<OptionKey>[] = [
   { name: "raw", key: "raw", help: "bytes as received, no delimiter" },
   { name: "hex", key: "hex", help: 'every byte as \\xNN in a "quoted" line' },
   { name: "compat", key: "compat", help: "nanomsg compatibility (implies --async)" },
-  { name: "async", key: "async", help: "do not wait for the first dial to connect" },
+  {
+    name: "async",
+    key: "async",
+    help: "do not wait for dials; retry failures quietly",
+  },
   { name: "msgpack", key: "msgpack", help: "each message as a msgpack bin object" },
   {
     name: "recv-maxsz",
@@ -171,11 +183,17 @@ export const optionTable: readonly OptionSpec<OptionKey>[] = [
     help: "give up receiving after SECS",
   },
   { name: "send-timeout", key: "send-timeout", value: "secs", help: "give up sending after SECS" },
-  { name: "socket-name", key: "socket-name", value: "name" },
+  { name: "socket-name", key: "socket-name", value: "name", help: "accepted and ignored" },
   { name: "bind", key: "listen", value: "url" },
   { name: "connect", key: "dial", value: "url" },
-  { name: "bind-ipc", short: "X", key: "listen-ipc", value: "path" },
-  { name: "connect-ipc", short: "x", key: "dial-ipc", value: "path" },
+  {
+    name: "bind-ipc",
+    short: "X",
+    key: "listen-ipc",
+    value: "path",
+    help: "listen at ipc:///PATH",
+  },
+  { name: "connect-ipc", short: "x", key: "dial-ipc", value: "path", help: "dial ipc:///PATH" },
   {
     name: "bind-local",
     short: "L",
@@ -194,6 +212,11 @@ export const optionTable: readonly OptionSpec<OptionKey>[] = [
   { name: "cacert", key: "cacert", value: "file", help: "TLS: CA certificate chain (PEM)" },
   { name: "key", key: "key", value: "file", help: "TLS: private key (PEM; default: --cert)" },
   { name: "cert", short: "E", key: "cert", value: "file", help: "TLS: own certificate (PEM)" },
-  { name: "zt-home", key: "zt-home", value: "path" },
+  {
+    name: "zt-home",
+    key: "zt-home",
+    value: "path",
+    help: "accepted and ignored (no ZeroTier transport)",
+  },
   { name: "version", short: "V", key: "version", help: "print the version and exit" },
 ];

@@ -247,3 +247,44 @@ describe("respond loop (REP, RESPONDENT with data)", () => {
     await expect(runRole(sock, c, io)).rejects.toThrow(new CliError("Receive error: Timed out"));
   });
 });
+
+describe("a REQ send waits for a peer, as nng's does", () => {
+  /** A socket whose pipe count follows `pipesAt(t)` on the virtual clock. */
+  function withPipes(clock: { t: number }, pipesAt: (t: number) => number) {
+    const { sock, log } = fakeSocket(clock, [{ ok: "pong" }, { wait: 100 }]);
+    const counted: RoleSocket = {
+      ...sock,
+      stats: () => ({ socket: { pipesOpen: pipesAt(clock.t) } }),
+    };
+    return { sock: counted, log };
+  }
+
+  it("no peer within --send-timeout: Send error: Timed out, nothing sent", async () => {
+    const clock = { t: 0 };
+    const { sock, log } = withPipes(clock, () => 0);
+    const { io } = fakeIO(clock);
+    await expect(sendRecv(sock, cfg({ sendTimeoutMs: 1000 }), io)).rejects.toThrow(
+      new CliError("Send error: Timed out"),
+    );
+    expect(log).toEqual([]);
+    expect(clock.t).toBe(1000);
+  });
+
+  it("a peer that comes in time gets the request", async () => {
+    const clock = { t: 0 };
+    const { sock, log } = withPipes(clock, (t) => (t >= 300 ? 1 : 0));
+    const { io, out } = fakeIO(clock);
+    expect(await sendRecv(sock, cfg({ sendTimeoutMs: 1000 }), io)).toBe(0);
+    expect(log[0]).toBe("send ping");
+    expect(out()).toBe('"pong"\n');
+    expect(clock.t).toBeGreaterThanOrEqual(300);
+  });
+
+  it("other protocols do not wait (their sends time out by themselves)", async () => {
+    const clock = { t: 0 };
+    const { sock, log } = withPipes(clock, () => 0);
+    const { io } = fakeIO(clock);
+    await sendLoop(sock, cfg({ protocol: "push0", format: "no", sendTimeoutMs: 1000 }), io);
+    expect(log).toEqual(["send ping"]);
+  });
+});

@@ -31,7 +31,12 @@ export interface RoleSocket {
   send(data: Uint8Array): Promise<void>;
   recv(): Promise<Uint8Array>;
   setOption(name: string, value: number): void;
+  /** How many pipes are attached (`stats().socket.pipesOpen`); see {@link PEER_POLL_MS}. */
+  stats?(): { readonly socket: { readonly pipesOpen: number } };
 }
+
+/** How often a REQ send looks for a peer while it waits for one. */
+export const PEER_POLL_MS = 10;
 
 /** Outside effects of a role (injected so tests can fake them). */
 export interface RoleIO {
@@ -89,7 +94,29 @@ function needData(cfg: RunConfig): Uint8Array {
   return cfg.data;
 }
 
-async function sendOrDie(sock: RoleSocket, data: Uint8Array): Promise<void> {
+/**
+ * nng's REQ send completes only when a peer takes the request, so with no peer
+ * it runs into `--send-timeout` ("Send error: Timed out"). The reference REQ
+ * queues the request at once instead; so, for REQ, spcat first waits for a
+ * pipe, up to the send timeout (no limit when none is set).
+ */
+async function awaitPeer(sock: RoleSocket, cfg: RunConfig, io: RoleIO): Promise<void> {
+  if (cfg.protocol !== "req0" || sock.stats === undefined) return;
+  const deadline = cfg.sendTimeoutMs > 0 ? io.now() + cfg.sendTimeoutMs : Infinity;
+  while (sock.stats().socket.pipesOpen === 0) {
+    const left = deadline - io.now();
+    if (left <= 0) throw new CliError(`Send error: ${describeError({ code: "ETIMEDOUT" })}`);
+    await io.sleep(Math.min(PEER_POLL_MS, left));
+  }
+}
+
+async function sendOrDie(
+  sock: RoleSocket,
+  data: Uint8Array,
+  cfg: RunConfig,
+  io: RoleIO,
+): Promise<void> {
+  await awaitPeer(sock, cfg, io);
   try {
     await sock.send(data);
   } catch (e) {
@@ -127,7 +154,7 @@ export async function sendLoop(sock: RoleSocket, cfg: RunConfig, io: RoleIO): Pr
   if (cfg.delayMs > 0) await io.sleep(cfg.delayMs);
   for (let iters = 1; ; iters++) {
     const start = io.now();
-    await sendOrDie(sock, data);
+    await sendOrDie(sock, data, cfg, io);
     const spent = io.now() - start;
     if ((cfg.intervalMs < 0 && cfg.count === 0) || (cfg.count > 0 && iters >= cfg.count)) break;
     if (spent >= 0 && spent < cfg.intervalMs) await io.sleep(Math.round(cfg.intervalMs - spent));
@@ -149,12 +176,12 @@ export async function sendRecv(sock: RoleSocket, cfg: RunConfig, io: RoleIO): Pr
   const data = needData(cfg);
   if (cfg.delayMs > 0) await io.sleep(cfg.delayMs);
   if (cfg.intervalMs < 0 && cfg.count === 0) {
-    await sendOrDie(sock, data);
+    await sendOrDie(sock, data, cfg, io);
     return recvLoop(sock, cfg, io);
   }
   for (let iters = 1; ; iters++) {
     const start = io.now();
-    await sendOrDie(sock, data);
+    await sendOrDie(sock, data, cfg, io);
     for (;;) {
       sock.setOption("recvTimeout", roundBudget(cfg, io.now() - start));
       let msg: Uint8Array;
@@ -183,7 +210,7 @@ export async function respondLoop(sock: RoleSocket, cfg: RunConfig, io: RoleIO):
       throw new CliError(`Receive error: ${describeError(e)}`);
     }
     print(io, cfg, req);
-    await sendOrDie(sock, data);
+    await sendOrDie(sock, data, cfg, io);
     if (cfg.count > 0 && iters >= cfg.count) break;
   }
   await io.sleep(LINGER_MS);

@@ -3,6 +3,7 @@
  * socket operations, whatever process or library sits behind them.
  * The adapter protocol behind it is specified in conformance/ADAPTER.md.
  */
+import type { CatPlan } from "./cat/plan.ts";
 
 /** What an adapter declares in its `hello` answer. */
 export interface Capabilities {
@@ -167,6 +168,13 @@ export interface IutSocket {
   close(): Promise<void>;
 }
 
+/** What {@link Iut.beginCase} tells about the case about to run. */
+export interface CaseInfo {
+  readonly id: string;
+  /** The case's cat-mode plan (adapters/cat/plan.ts), if it has one. */
+  readonly cat?: CatPlan;
+}
+
 /** The IUT as a whole. */
 export interface Iut {
   readonly info: IutInfo;
@@ -195,8 +203,11 @@ export interface Iut {
    * verdict into `unsupported`.
    */
   unsupportedReason?(failed: boolean): string | undefined;
-  /** Called before each case; an IUT may forget per-case state here. */
-  beginCase?(): void;
+  /**
+   * Called before each case with the case about to run (its id and, for cat
+   * mode, its plan); an IUT may forget per-case state here.
+   */
+  beginCase?(c: CaseInfo): void;
   /**
    * Starts a second, independent instance of the same IUT (another adapter
    * process from the same command), for cases about what one process must

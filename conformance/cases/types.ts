@@ -2,6 +2,7 @@
  * The shape of a conformance case and the context it runs in. One definition
  * per case serves both the CLI runner and vitest.
  */
+import type { CatPlan } from "../adapters/cat/plan.ts";
 import type { IutSocket, OpenOptions } from "../adapters/iut.ts";
 import type { Transcript } from "../harness/transcript.ts";
 import type { WirePeer, WireServer } from "../harness/wire.ts";
@@ -42,6 +43,11 @@ export interface ConformanceCase {
   covers?: string[];
   /** Upper bound for the whole case; default 10 s. */
   timeoutMs?: number;
+  /**
+   * How an nngcat-like CLI expresses the case in cat mode (adapters/cat/plan.ts);
+   * absent: cat mode reports the case `unsupported`.
+   */
+  cat?: CatPlan;
   run(ctx: CaseContext): Promise<void>;
 }
 

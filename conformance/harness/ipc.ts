@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hex } from "./sp.ts";
 import type { Transcript } from "./transcript.ts";
-import { WireError, WirePeer } from "./wire.ts";
+import { openConnection, WireError, WirePeer } from "./wire.ts";
 
 /** The in-band message type (SP-IPC-5). */
 export const IPC_INBAND = 0x01;
@@ -62,23 +62,14 @@ export async function vanishingConnections(
 /** A {@link WirePeer} whose frames carry the IPC type byte. */
 export class IpcWirePeer extends WirePeer {
   /** Connects to the socket file at `path`. */
-  static connectPath(path: string, label: string, transcript: Transcript): Promise<IpcWirePeer> {
-    return new Promise((resolve, reject) => {
-      const s = connect({ path });
-      const timer = setTimeout(() => {
-        s.destroy();
-        reject(new WireError(`${label}: connect to ${path} timed out`));
-      }, 3000);
-      s.once("connect", () => {
-        clearTimeout(timer);
-        transcript.event(label, `connected to ipc://${path}`);
-        resolve(new IpcWirePeer(s, label, transcript));
-      });
-      s.once("error", (e) => {
-        clearTimeout(timer);
-        reject(new WireError(`${label}: connect to ipc://${path} failed: ${e.message}`));
-      });
-    });
+  static async connectPath(
+    path: string,
+    label: string,
+    transcript: Transcript,
+  ): Promise<IpcWirePeer> {
+    const s = await openConnection({ path }, `ipc://${path}`, label);
+    transcript.event(label, `connected to ipc://${path}`);
+    return new IpcWirePeer(s, label, transcript);
   }
 
   /** Writes an IPC frame with type 0x01 (or a lying length). */

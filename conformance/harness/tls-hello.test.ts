@@ -9,7 +9,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { createServer as createNetServer, type Server } from "node:net";
 import { createServer, type Server as TlsServer, connect as tlsConnect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { makeTestCerts, type TestCerts } from "../../testkit/certs.ts";
+import { makeTestCerts, type TestCerts } from "./certs.ts";
 import {
   buildClientHello,
   COMPRESSION,

@@ -3,7 +3,7 @@
  * bounded waits (every read has a deadline that fails with a message) and a
  * transcript of all traffic.
  */
-import { connect, type Socket } from "node:net";
+import { connect, type NetConnectOpts, type Socket } from "node:net";
 import { AcceptQueue } from "./accept-queue.ts";
 import { frame, type HeaderFields, hex, type ParsedHeader, parseHeader, spHeader } from "./sp.ts";
 import type { Transcript } from "./transcript.ts";
@@ -12,6 +12,34 @@ import { watchEnd } from "./watch-end.ts";
 /** A harness expectation that did not hold (a wait ran out, the peer closed, ...). */
 export class WireError extends Error {
   override name = "WireError";
+}
+
+/**
+ * Opens a connection (`{ port, host }` or `{ path }`) and resolves once it is
+ * up; a refusal or no answer within `ms` rejects with a WireError that names
+ * `label` and `where`.
+ */
+export function openConnection(
+  to: NetConnectOpts,
+  where: string,
+  label: string,
+  ms = 3000,
+): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect(to);
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new WireError(`${label}: connect to ${where} timed out`));
+    }, ms);
+    s.once("connect", () => {
+      clearTimeout(timer);
+      resolve(s);
+    });
+    s.once("error", (e) => {
+      clearTimeout(timer);
+      reject(new WireError(`${label}: connect to ${where} failed: ${e.message}`));
+    });
+  });
 }
 
 /** What happened during a quiet period. */
@@ -50,23 +78,10 @@ export class WirePeer {
   }
 
   /** Connects to 127.0.0.1:port (or host:port). */
-  static connect(port: number, label: string, transcript: Transcript, host = "127.0.0.1") {
-    return new Promise<WirePeer>((resolve, reject) => {
-      const s = connect({ port, host });
-      const timer = setTimeout(() => {
-        s.destroy();
-        reject(new WireError(`${label}: connect to ${host}:${port} timed out`));
-      }, 3000);
-      s.once("connect", () => {
-        clearTimeout(timer);
-        transcript.event(label, `connected to ${host}:${port} from port ${s.localPort}`);
-        resolve(new WirePeer(s, label, transcript));
-      });
-      s.once("error", (e) => {
-        clearTimeout(timer);
-        reject(new WireError(`${label}: connect to ${host}:${port} failed: ${e.message}`));
-      });
-    });
+  static async connect(port: number, label: string, transcript: Transcript, host = "127.0.0.1") {
+    const s = await openConnection({ port, host }, `${host}:${port}`, label);
+    transcript.event(label, `connected to ${host}:${port} from port ${s.localPort}`);
+    return new WirePeer(s, label, transcript);
   }
 
   private notify(): void {

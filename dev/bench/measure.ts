@@ -4,9 +4,10 @@
  * Every wait is bounded by the run's timeout.
  */
 import { readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../../conformance/harness/port.ts";
+import { sleep } from "../../conformance/harness/wait.ts";
 import { type Driver, startDriver } from "./proc.ts";
 import {
   type NoreadPoint,
@@ -27,19 +28,6 @@ export interface Pair {
 }
 
 let seq = 0;
-
-/** A free loopback TCP port (bound once to port 0, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** A fresh URL of the transport. */
 export async function freshUrl(transport: "tcp" | "ipc" | "inproc"): Promise<string> {
@@ -175,8 +163,6 @@ export function subsRun(
     return JSON.parse(await d.waitFor("result", timeoutMs));
   });
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
 /** A worker's last `progress` line, or zero messages before the first. */
 function progressOf(d: Driver): WorkerProgress {

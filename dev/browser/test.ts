@@ -11,14 +11,8 @@
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { type WebSocket, WebSocketServer } from "ws";
-import {
-  freePort,
-  killAll,
-  peer,
-  type Running,
-  start,
-  waitForPort,
-} from "../../tests/interop/harness.ts";
+import { freePort } from "../../conformance/harness/port.ts";
+import { killAll, peer, type Running, start, waitForPort } from "../../tests/interop/harness.ts";
 import { buildBrowserBundle, buildPageScript, bundlePath, outDir } from "./build.ts";
 import { BUNDLE_PAGE, launchChromium, serveStatic } from "./chromium.ts";
 import { checkReport } from "./report-check.ts";

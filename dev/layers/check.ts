@@ -7,7 +7,9 @@ import { cycles, type Edge, importEdges } from "./graph.ts";
 import {
   allowed,
   allowedInTests,
+  conformanceForTestkit,
   isTestFile,
+  noTestkitInTests,
   referenceImportersInConformance,
   roomOf,
 } from "./rules.ts";
@@ -24,8 +26,11 @@ export function checkLayers(files: ReadonlyMap<string, string>): LayerReport {
     const from = roomOf(e.from);
     const to = roomOf(e.to);
     if (from === null || to === null || from === to) continue;
-    const ok =
-      allowed[from].includes(to) || (isTestFile(e.from) && allowedInTests.includes(to));
+    const testException =
+      isTestFile(e.from) &&
+      allowedInTests.includes(to) &&
+      !(to === "testkit" && noTestkitInTests.includes(from));
+    const ok = allowed[from].includes(to) || testException;
     if (!ok) {
       upward.push({ ...e, why: `${from}/ may not import from ${to}/` });
     } else if (
@@ -35,6 +40,12 @@ export function checkLayers(files: ReadonlyMap<string, string>): LayerReport {
       !e.from.startsWith(referenceImportersInConformance)
     ) {
       upward.push({ ...e, why: "only conformance/adapters/reference/ may import the library" });
+    } else if (
+      from === "testkit" &&
+      to === "conformance" &&
+      !e.to.startsWith(conformanceForTestkit)
+    ) {
+      upward.push({ ...e, why: `testkit/ may import only ${conformanceForTestkit}` });
     }
   }
   const shipped = [...files.keys()].filter((f) => !isTestFile(f));

@@ -3,7 +3,9 @@
  * pipeline reads top to bottom: tools/ turns rfc/ into spec/; the library
  * (reference/) runs spec/; the suite (conformance/) and the CLI (spcat/) sit
  * on the library; dev/ and tests/ may use everything. testkit/ (shared test
- * helpers) depends on nothing of ours.
+ * helpers) stands on the suite's harness only: the raw wire peer, the
+ * certificate maker and the time helpers live there, because the published
+ * suite needs them at run time and may not reach into testkit/ or tests/.
  */
 export type Room =
   | "rfc"
@@ -21,9 +23,9 @@ export type Room =
 export const allowed: Readonly<Record<Room, readonly Room[]>> = {
   rfc: [],
   spec: [],
-  testkit: [],
+  testkit: ["conformance"],
   reference: ["spec"],
-  conformance: ["spec", "reference", "testkit"],
+  conformance: ["spec", "reference"],
   spcat: ["spec", "reference"],
   tools: ["spec", "reference", "conformance"],
   dev: ["tools", "spec", "reference", "conformance", "spcat", "testkit", "tests"],
@@ -37,8 +39,17 @@ export const allowed: Readonly<Record<Room, readonly Room[]>> = {
  */
 export const allowedInTests: readonly Room[] = ["testkit", "tools"];
 
+/**
+ * Rooms whose test files get no such exception for testkit/: testkit/ stands
+ * on conformance/harness/, so the suite's own tests use the harness directly.
+ */
+export const noTestkitInTests: readonly Room[] = ["conformance"];
+
 /** Inside conformance/, only the reference adapter may import the library. */
 export const referenceImportersInConformance = "conformance/adapters/reference/";
+
+/** The one part of conformance/ that testkit/ may import: the suite's harness. */
+export const conformanceForTestkit = "conformance/harness/";
 
 export function roomOf(path: string): Room | null {
   const top = path.split("/")[0] ?? "";

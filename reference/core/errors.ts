@@ -4,16 +4,20 @@
  * spells them so that adapters and tests can compare across implementations.
  *
  * - `ECLOSED`      the socket (or the dialer/listener) was closed; pending operations fail with it.
- * - `ETIMEDOUT`    a recv or send did not complete within `recvTimeout` / `sendTimeout`.
+ * - `ETIMEDOUT`    a recv or send did not complete within `recvTimeout` / `sendTimeout` (or the call's `timeoutMs`).
  * - `ESTATE`       the operation is not valid now (REQ recv with no request, REP send with no request held).
  * - `EPROTO`       a peer broke the protocol (bad header, malformed backtrace); only that pipe closes.
  * - `EMSGSIZE`     a frame announced a length over `recvMaxSize`; only that pipe closes.
- * - `ECANCELED`    the operation was superseded (a new REQ send cancels the pending recv).
+ * - `ECANCELED`    the operation was superseded (a new REQ send cancels the pending recv), or
+ *                  its `signal` aborted (the abort reason is the error's `cause`).
  * - `EADDRINUSE`   listen failed because the address is taken.
- * - `ECONNREFUSED` a dial attempt was refused (dialers keep retrying).
+ * - `ECONNREFUSED` a dial attempt was refused (dialers keep retrying unless dialed with `failFast`).
  * - `EINVAL`       an option name or value, or an argument, is invalid.
  * - `ENOTSUP`      the operation or transport scheme is not supported.
  * - `EADDRINVAL`   the URL cannot be parsed or resolved.
+ * - `ECONNSHUT`    the peer closed the connection before the SP handshake finished (a dial attempt failed).
+ * - `EPEERAUTH`    TLS: the peer's certificate did not verify (untrusted chain, wrong name, expired).
+ * - `ECRYPTO`      TLS: the handshake failed for another reason (no TLS on the other side, no common version).
  *
  * @example
  * ```ts
@@ -34,6 +38,9 @@ export const errorCodes = [
   "EINVAL",
   "ENOTSUP",
   "EADDRINVAL",
+  "ECONNSHUT",
+  "EPEERAUTH",
+  "ECRYPTO",
 ] as const;
 
 /** One of the stable error codes; see {@link errorCodes}. */
@@ -51,6 +58,9 @@ const defaultMessages: Record<SPErrorCode, string> = {
   EINVAL: "invalid argument",
   ENOTSUP: "not supported",
   EADDRINVAL: "invalid address",
+  ECONNSHUT: "connection shut down by the peer",
+  EPEERAUTH: "peer could not be authenticated",
+  ECRYPTO: "cryptographic error",
 };
 
 /**

@@ -3,7 +3,7 @@ import type { SPError } from "./errors.ts";
 
 /**
  * What a transport hands to a protocol: one established connection whose SP
- * header has been validated (SP-TCP-2). Messages are whole SP payloads
+ * header has been validated (SP-FRAMEWORK-15; SP-TCP-2). Messages are whole SP payloads
  * (protocol header + body); framing is the transport's business.
  *
  * @example
@@ -66,7 +66,7 @@ export interface Pipe {
    * returns (in a microtask), never within it. Idempotent.
    */
   resumeReading(): void;
-  /** Closes the connection; only this pipe is affected (SP-TCP-12). */
+  /** Closes the connection; only this pipe is affected (SP-FRAMEWORK-16). */
   close(reason?: SPError): void;
   /**
    * Once the pipe is closed: the messages it accepted with `send` but never

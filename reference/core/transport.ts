@@ -1,3 +1,4 @@
+import type { DialerEventListener, DialerEventMap } from "./dialer-driver.ts";
 import type { SocketOptions } from "./options.ts";
 import type { Pipe } from "./pipe.ts";
 import type { SPUrl } from "./url.ts";
@@ -73,15 +74,35 @@ export interface EndpointOptions {
    * leaves no trace on the network. Default `true`: the dialer starts at once.
    */
   start?: boolean;
+  /**
+   * Dialers only. `true`: the first connection attempt decides, as nng's `nng_dial` without
+   * `NNG_FLAG_NONBLOCK`: if it fails, `connected` rejects with that attempt's error
+   * (ECONNREFUSED, EPEERAUTH...) and the dialer closes. Once connected, the dialer
+   * reconnects as usual. Default `false`: failed attempts are retried with back-off (each
+   * one still an `error` event). The browser's ws dialer ignores it.
+   */
+  failFast?: boolean;
 }
 
-/** A bound listener. */
+/**
+ * A bound listener.
+ *
+ * @example
+ * ```ts
+ * await using l = await s.listen("tcp://127.0.0.1:0"); // closed at the end of the block
+ * ```
+ */
 export interface Listener {
   /** The bound URL, with the real port when 0 was asked for. */
   readonly url: string;
   /** Stops accepting and closes the connections it accepted. Idempotent. */
   close(): Promise<void>;
+  /** {@link Listener.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
+
+/** The events of a dialer: an `error` for each failed connection attempt. */
+export type { DialerEventListener, DialerEventMap } from "./dialer-driver.ts";
 
 /**
  * A reconnecting dialer.
@@ -89,16 +110,38 @@ export interface Listener {
  * @example
  * ```ts
  * const d = s.dial("tcp://127.0.0.1:5555", { start: false });
+ * d.on?.("error", (e) => console.log(e.code)); // ECONNREFUSED, EPEERAUTH... per failed attempt
  * d.start?.();       // the first attempt begins
  * await d.connected;
  * await d.close();   // stops reconnecting, closes its pipe
+ *
+ * const once = s.dial("tcp://127.0.0.1:5556", { failFast: true });
+ * await once.connected; // rejects with the first attempt's error, e.g. ECONNREFUSED
  * ```
  */
 export interface Dialer {
   /** The URL being dialed. */
   readonly url: string;
-  /** Resolves when the first pipe is attached; rejects with ECLOSED if closed before. */
+  /**
+   * Resolves when the first pipe is attached; rejects with ECLOSED if closed before, or,
+   * when dialed with `failFast`, with the error of a failed first attempt.
+   */
   readonly connected: Promise<void>;
+  /**
+   * Adds a listener of failed connection attempts: each gets the attempt's SPError
+   * (ECONNREFUSED, EADDRINVAL when the host does not resolve, EPEERAUTH when a TLS
+   * certificate does not verify, ECRYPTO, ECONNSHUT, EPROTO for a bad SP header,
+   * ETIMEDOUT for a handshake that took too long) while the dialer goes on retrying.
+   * With no listener the errors are dropped. Optional while the browser's ws dialer lacks it.
+   */
+  on?<K extends keyof DialerEventMap>(type: K, listener: DialerEventListener<K>): void;
+  /** Removes a listener added with {@link Dialer.on}. */
+  off?<K extends keyof DialerEventMap>(type: K, listener: DialerEventListener<K>): void;
+  /**
+   * {@link Dialer.close}, for `await using`. Optional while the browser's ws dialer lacks it
+   * (every Node transport has it).
+   */
+  [Symbol.asyncDispose]?(): Promise<void>;
   /**
    * Starts a dialer created with `{ start: false }`: its first connection attempt begins
    * (SP-TCP-13). Throws SPError ESTATE when the dialer has already started (every dialer

@@ -19,14 +19,24 @@ export interface SPUrl {
   readonly path?: string;
 }
 
+/** The schemes whose address part this module knows how to check. */
+const KNOWN_SCHEMES = new Set(["tcp", "tls+tcp", "ws", "wss", "ipc", "inproc"]);
+
 /**
- * Parses `tcp://host:port`, `tcp://[::1]:port`, `tcp://*:port` (SP-TCP-14).
+ * Parses `tcp://host:port`, `tcp://[::1]:port`, `tcp://*:port` (SP-TCP-14), and
+ * the `tls+tcp://`, `ws://`, `wss://`, `ipc://` and `inproc://` forms.
  * Port 0 and a wildcard host are only accepted when `forListen` is set.
  * Anything else fails with EADDRINVAL.
+ *
+ * The address of any other scheme is not this module's to judge: a `host:port`
+ * is split as for TCP, anything else is kept whole in `path` (host "", port 0).
+ * So a scheme no transport serves fails with ENOTSUP whatever its address says
+ * (`foo://[bad` as `foo://x:1`), and a transport added for it checks its own.
  *
  * @example
  * ```ts
  * parseUrl("tcp://[::1]:5555", false); // { scheme: "tcp", host: "::1", port: 5555, ... }
+ * parseUrl("foo://[bad", false); // { scheme: "foo", host: "", port: 0, path: "[bad", ... }
  * ```
  */
 export function parseUrl(text: string, forListen: boolean): SPUrl {
@@ -36,8 +46,21 @@ export function parseUrl(text: string, forListen: boolean): SPUrl {
   const m = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(text);
   if (!m) throw bad("no scheme");
   const scheme = (m[1] as string).toLowerCase();
-  let rest = m[2] as string;
+  const rest = m[2] as string;
   if (scheme === "ipc" || scheme === "inproc") return parseLocal(scheme, rest, text);
+  if (KNOWN_SCHEMES.has(scheme)) return parseHostPort(scheme, rest, text, forListen);
+  try {
+    return parseHostPort(scheme, rest, text, forListen);
+  } catch {
+    return { scheme, host: "", port: 0, text, path: rest };
+  }
+}
+
+/** The `host:port` part (and for ws/wss the path) of `text`, whose scheme is `scheme`. */
+function parseHostPort(scheme: string, address: string, text: string, forListen: boolean): SPUrl {
+  const bad = (why: string) =>
+    new SPError("EADDRINVAL", `invalid URL ${JSON.stringify(text)}: ${why}`);
+  let rest = address;
   let path: string | undefined;
   if (scheme === "ws" || scheme === "wss") {
     // SP-WS-1: the path selects the service; an empty path means "/".

@@ -8,18 +8,9 @@ import { afterEach, describe, expect, test } from "vitest";
 import { WebSocket } from "ws";
 import type { SocketBase } from "../../reference/core/socket.ts";
 import { pair1, pub0, sub0 } from "../../reference/index.ts";
-import {
-  capturePipeEvents,
-  echoRep,
-  frame,
-  goodRoundTrip,
-  ipcUrl,
-  RawClient,
-  removeErrors,
-  spHeader,
-  waitFor,
-  words,
-} from "./wire.ts";
+import { frame, RawPeer, spHeader, words } from "../../testkit/raw-peer.ts";
+import { waitFor } from "../../testkit/wait.ts";
+import { capturePipeEvents, echoRep, goodRoundTrip, ipcUrl, removeErrors } from "./wire.ts";
 
 const REQ = 0x30;
 const open: SocketBase[] = [];
@@ -88,7 +79,7 @@ describe("bad input on a live socket closes only the offending connection", () =
   for (const a of attacks) {
     test(`REP: ${a.name}`, async () => {
       const { rep, events, url } = await repAt(a.ipc ? ipcUrl("bad") : "tcp://127.0.0.1:0");
-      const bad = await RawClient.connect(url);
+      const bad = await RawPeer.connect(url);
       bad.write(a.bytes);
       await bad.waitEnded();
       await waitFor(() => (rep.getStats()[a.stat] ?? 0) === 1, 2000, a.stat);
@@ -105,7 +96,7 @@ describe("bad input on a live socket closes only the offending connection", () =
 
   test("REP: a truncated frame then close is a plain disconnect", async () => {
     const { rep, events, url } = await repAt("tcp://127.0.0.1:0");
-    const bad = await RawClient.connect(url);
+    const bad = await RawPeer.connect(url);
     bad.write(Buffer.concat([good, frame(Buffer.alloc(100)).subarray(0, 20)]));
     await waitFor(() => events.some((e) => e.type === "add"), 2000, "attach");
     bad.socket.end();
@@ -120,7 +111,7 @@ describe("bad input on a live socket closes only the offending connection", () =
     open.push(pair);
     const events = capturePipeEvents(pair);
     const { url } = await pair.listen("tcp://127.0.0.1:0");
-    const peer = await RawClient.connect(url);
+    const peer = await RawPeer.connect(url);
     peer.write(spHeader(0x11));
     peer.write(frame(Buffer.concat([words(0), Buffer.from("hop0")])));
     peer.write(frame(Buffer.concat([words(9), Buffer.from("ttl")])));
@@ -135,7 +126,7 @@ describe("bad input on a live socket closes only the offending connection", () =
     expect(removeErrors(events)[0]?.code).toBe("EPROTO");
     expect(pair.getStats().rxMalformed).toBe(1);
     // The peer slot is free again: a well-behaved PAIR v1 peer gets through.
-    const next = await RawClient.connect(url);
+    const next = await RawPeer.connect(url);
     next.write(spHeader(0x11));
     next.write(frame(Buffer.concat([words(1), Buffer.from("again")])));
     expect((await pair.recv()).toString()).toBe("again");
@@ -151,7 +142,7 @@ describe("bad input on a live socket closes only the offending connection", () =
     open.push(sub);
     sub.subscribe("");
     await sub.dial(url).connected;
-    const bad = await RawClient.connect(url);
+    const bad = await RawPeer.connect(url);
     bad.write(spHeader(0x21));
     bad.write(frame(Buffer.from("not allowed")));
     await bad.waitEnded();

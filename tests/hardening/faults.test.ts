@@ -7,22 +7,14 @@ import fc from "fast-check";
 import { afterEach, describe, expect, test } from "vitest";
 import type { SocketBase } from "../../reference/core/socket.ts";
 import { pull0, push0, rep0, req0 } from "../../reference/index.ts";
-import {
-  capturePipeEvents,
-  echoRep,
-  frame,
-  goodRoundTrip,
-  must,
-  RawClient,
-  spHeader,
-  waitFor,
-} from "./wire.ts";
+import { frame, must, RawPeer, spHeader } from "../../testkit/raw-peer.ts";
+import { sleep, waitFor } from "../../testkit/wait.ts";
+import { capturePipeEvents, echoRep, goodRoundTrip } from "./wire.ts";
 
 const open: SocketBase[] = [];
 afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => s.close()));
 });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Totals over every schedule of the kill/restart property, for RELIABILITY.md. */
 const faultFigures = { schedules: 0, kills: 0, requests: 0, replies: 0, lost: 0, served: 0 };
@@ -34,7 +26,7 @@ describe("faults", () => {
     const events = capturePipeEvents(rep);
     const { url } = await rep.listen("tcp://127.0.0.1:0");
     for (let i = 0; i < 5; i++) {
-      const peer = await RawClient.connect(url);
+      const peer = await RawPeer.connect(url);
       peer.write(spHeader(0x30));
       peer.write(frame(Buffer.alloc(4000, 0x80)).subarray(0, 8 + 100 * (i + 1)));
       await waitFor(() => events.filter((e) => e.type === "add").length === i + 1, 2000, "attach");
@@ -153,7 +145,7 @@ describe("faults", () => {
     open.push(push);
     const { url } = await push.listen("tcp://127.0.0.1:0");
     // A PULL peer that never reads: its pipe fills up and stops being writable.
-    const stuck = await RawClient.connect(url);
+    const stuck = await RawPeer.connect(url);
     stuck.socket.pause();
     stuck.write(spHeader(0x51));
     await waitFor(() => push.peerCount === 1, 2000, "stuck peer attached");

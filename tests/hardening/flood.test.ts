@@ -7,7 +7,9 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, test } from "vitest";
 import type { SocketBase } from "../../reference/core/socket.ts";
-import { echoRep, frame, RawClient, spHeader, waitFor, words } from "./wire.ts";
+import { frame, RawPeer, spHeader, words } from "../../testkit/raw-peer.ts";
+import { waitFor } from "../../testkit/wait.ts";
+import { echoRep } from "./wire.ts";
 
 /** Concurrent connections. */
 const FLOOD = 1000;
@@ -31,7 +33,7 @@ describe("floods", () => {
     open.push(rep);
     const { url } = await rep.listen("tcp://127.0.0.1:0");
     // Warm up (code paths compiled, lazy module state built) with a few connections first.
-    const warm = await Promise.all(Array.from({ length: 20 }, () => RawClient.connect(url)));
+    const warm = await Promise.all(Array.from({ length: 20 }, () => RawPeer.connect(url)));
     warm.forEach((c, i) => {
       c.write(spHeader(0x30));
       c.write(frame(Buffer.concat([words(0x80000000 + i), Buffer.from("w")])));
@@ -43,12 +45,10 @@ describe("floods", () => {
     collectGarbage();
     const heapBefore = process.memoryUsage().heapUsed;
     const t0 = performance.now();
-    const clients: RawClient[] = [];
+    const clients: RawPeer[] = [];
     // Connect in waves of 250 so that the accept backlog never overflows.
     for (let i = 0; i < FLOOD; i += 250) {
-      clients.push(
-        ...(await Promise.all(Array.from({ length: 250 }, () => RawClient.connect(url)))),
-      );
+      clients.push(...(await Promise.all(Array.from({ length: 250 }, () => RawPeer.connect(url)))));
     }
     clients.forEach((c, i) => {
       c.write(spHeader(0x30));

@@ -6,7 +6,9 @@
 import { afterEach, describe, expect, test } from "vitest";
 import type { SocketBase } from "../../reference/core/socket.ts";
 import { req0 } from "../../reference/index.ts";
-import { echoRep, goodRoundTrip, percentile, RawClient, spHeader, waitFor } from "./wire.ts";
+import { RawPeer, spHeader } from "../../testkit/raw-peer.ts";
+import { waitFor } from "../../testkit/wait.ts";
+import { echoRep, goodRoundTrip, percentile } from "./wire.ts";
 
 /** Half-open connections held during the latency measurement. */
 const HALF_OPEN = 1000;
@@ -18,7 +20,7 @@ const P99_BOUND_MS = 200;
 const P50_SLACK_MS = 5;
 
 const open: SocketBase[] = [];
-const raws: RawClient[] = [];
+const raws: RawPeer[] = [];
 afterEach(async () => {
   for (const r of raws.splice(0)) r.socket.destroy();
   await Promise.all(open.splice(0).map((s) => s.close()));
@@ -43,8 +45,8 @@ describe("slow peers", () => {
     const { rep } = echoRep({ handshakeTimeout: 200 });
     open.push(rep);
     const { url } = await rep.listen("tcp://127.0.0.1:0");
-    const silent = await RawClient.connect(url);
-    const partial = await RawClient.connect(url);
+    const silent = await RawPeer.connect(url);
+    const partial = await RawPeer.connect(url);
     raws.push(silent, partial);
     partial.write(spHeader(0x30).subarray(0, 5));
     const t0 = performance.now();
@@ -62,8 +64,8 @@ describe("slow peers", () => {
     open.push(rep);
     const { url } = await rep.listen("ws://127.0.0.1:0/slow");
     const port = Number(/:(\d+)\//.exec(url)?.[1]);
-    const silent = await RawClient.connect(`tcp://127.0.0.1:${port}`);
-    const loris = await RawClient.connect(`tcp://127.0.0.1:${port}`);
+    const silent = await RawPeer.connect(`tcp://127.0.0.1:${port}`);
+    const loris = await RawPeer.connect(`tcp://127.0.0.1:${port}`);
     raws.push(silent, loris);
     // A slow-loris: a header line now and then, never the blank line that ends the request.
     loris.write(Buffer.from("GET /slow HTTP/1.1\r\nHost: x\r\n"));
@@ -87,7 +89,7 @@ describe("slow peers", () => {
     const before = await measure(url);
     for (let i = 0; i < HALF_OPEN; i += 100) {
       const batch = await Promise.all(
-        Array.from({ length: Math.min(100, HALF_OPEN - i) }, () => RawClient.connect(url)),
+        Array.from({ length: Math.min(100, HALF_OPEN - i) }, () => RawPeer.connect(url)),
       );
       for (const c of batch) c.write(spHeader(0x30).subarray(0, 3)); // stalls mid-header
       raws.push(...batch);

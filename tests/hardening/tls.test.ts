@@ -7,12 +7,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import type { SocketBase } from "../../reference/core/socket.ts";
 import type { TlsEndpointOptions } from "../../reference/core/transport.ts";
 import { req0, TlsDialer } from "../../reference/index.ts";
-import { type BadCerts, makeBadCerts } from "./certs.ts";
-import { echoRep, waitFor } from "./wire.ts";
+import { makeTestCerts, type TestCerts } from "../../testkit/certs.ts";
+import { waitFor } from "../../testkit/wait.ts";
+import { echoRep } from "./wire.ts";
 
-let certs: BadCerts;
+let certs: TestCerts;
 beforeAll(() => {
-  certs = makeBadCerts();
+  certs = makeTestCerts();
 });
 afterAll(() => certs?.cleanup());
 
@@ -28,7 +29,9 @@ async function refusal(
 ): Promise<{ code: string; message: string }> {
   const { rep } = echoRep();
   open.push(rep);
-  const { url } = await rep.listen("tls+tcp://127.0.0.1:0", { tls: { cert, key: certs.key } });
+  const { url } = await rep.listen("tls+tcp://127.0.0.1:0", {
+    tls: { cert, key: certs.serverKey },
+  });
   const req = req0({ reconnectMin: 50, reconnectMax: 200 });
   open.push(req);
   const d = req.dial(url, { tls });
@@ -45,36 +48,36 @@ describe("TLS peer verification", () => {
     const { rep } = echoRep();
     open.push(rep);
     const { url } = await rep.listen("tls+tcp://127.0.0.1:0", {
-      tls: { cert: certs.valid, key: certs.key },
+      tls: { cert: certs.serverCert, key: certs.serverKey },
     });
     const req = req0({ recvTimeout: 5000 });
     open.push(req);
-    await req.dial(url, { tls: { ca: certs.ca } }).connected;
+    await req.dial(url, { tls: { ca: certs.caCert } }).connected;
     await req.send("x");
     expect((await req.recv()).toString()).toBe("reply:x");
   });
 
   test("verification is on by default: a private CA is not trusted without `ca`", async () => {
-    const e = await refusal(certs.valid, {});
-    expect(e.code).toBe("EPROTO");
+    const e = await refusal(certs.serverCert, {});
+    expect(e.code).toBe("EPEERAUTH");
     expect(e.message).toMatch(/TLS peer verification failed/);
   });
 
   test("a certificate from the wrong CA is refused", async () => {
-    const e = await refusal(certs.valid, { ca: certs.otherCa });
-    expect(e.code).toBe("EPROTO");
+    const e = await refusal(certs.serverCert, { ca: certs.otherCaCert });
+    expect(e.code).toBe("EPEERAUTH");
     expect(e.message).toMatch(/TLS peer verification failed/);
   });
 
   test("an expired certificate is refused", async () => {
-    const e = await refusal(certs.expired, { ca: certs.ca });
-    expect(e.code).toBe("EPROTO");
+    const e = await refusal(certs.expiredCert, { ca: certs.caCert });
+    expect(e.code).toBe("EPEERAUTH");
     expect(e.message).toMatch(/TLS peer verification failed \(CERT_HAS_EXPIRED\)/);
   });
 
   test("a certificate for another name is refused", async () => {
-    const e = await refusal(certs.wrongName, { ca: certs.ca });
-    expect(e.code).toBe("EPROTO");
+    const e = await refusal(certs.wrongNameCert, { ca: certs.caCert });
+    expect(e.code).toBe("EPEERAUTH");
     expect(e.message).toMatch(/TLS peer verification failed \(ERR_TLS_CERT_ALTNAME_INVALID\)/);
   });
 });

@@ -1,91 +1,17 @@
 /**
- * Helpers of the live hardening tests: a raw byte-level client for tcp://
- * and ipc:// URLs, an echo REP, a timed REQ round trip, pipe-event capture
- * and process-level fault watching.
+ * Helpers of the live hardening tests: an echo REP, a timed REQ round trip,
+ * pipe-event capture and a percentile. The raw peer they play by hand is
+ * testkit's RawPeer.
  */
-import { connect, type Socket } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { SPError } from "../../reference/core/errors.ts";
 import type { SocketBase } from "../../reference/core/socket.ts";
 import type { PipeEvent } from "../../reference/core/stats.ts";
 import { rep0, req0 } from "../../reference/index.ts";
-import { waitFor } from "../../testkit/raw-peer.ts";
-import { FrameReader } from "../../reference/transport/tcp/frame-reader.ts";
-
-export { frame, must, spHeader, waitFor, words } from "../../testkit/raw-peer.ts";
-
-/** A raw connection to a tcp:// or ipc:// URL that records what comes back. */
-export class RawClient {
-  ended = false;
-  header: Buffer | null = null;
-  readonly frames: Buffer[] = [];
-  private readonly reader: FrameReader;
-
-  private constructor(
-    readonly socket: Socket,
-    ipc: boolean,
-  ) {
-    this.reader = new FrameReader(
-      {
-        onHeader: (h) => {
-          this.header = h;
-        },
-        onFrame: (f) => {
-          this.frames.push(Buffer.from(f));
-        },
-        onOversize: () => {},
-        limit: () => 0,
-      },
-      true,
-      ipc ? 1 : undefined,
-    );
-    socket.on("data", (c: Buffer) => this.reader.feed(c));
-    socket.on("error", () => {});
-    socket.on("close", () => {
-      this.ended = true;
-    });
-  }
-
-  /** Connects; `tcp://host:port` or `ipc:///path`. */
-  static connect(url: string, timeoutMs = 5000): Promise<RawClient> {
-    const ipc = url.startsWith("ipc://");
-    const m = /^tcp:\/\/\[?([^\]]*)\]?:(\d+)$/.exec(url);
-    if (!ipc && !m) throw new Error(`bad url ${url}`);
-    return new Promise((resolve, reject) => {
-      const opts = ipc ? { path: url.slice(6) } : { host: m?.[1], port: Number(m?.[2]) };
-      const s = connect(opts, () => {
-        clearTimeout(t);
-        resolve(new RawClient(s, ipc));
-      });
-      const t = setTimeout(() => {
-        s.destroy();
-        reject(new Error(`connect to ${url} timed out`));
-      }, timeoutMs);
-      s.once("error", (e) => {
-        clearTimeout(t);
-        reject(e);
-      });
-    });
-  }
-
-  write(data: Uint8Array): void {
-    this.socket.write(data);
-  }
-
-  waitEnded(timeoutMs = 3000): Promise<void> {
-    return waitFor(() => this.ended, timeoutMs, "the connection to close");
-  }
-
-  /** Resets the connection (RST), as a killed process would. */
-  kill(): void {
-    this.socket.resetAndDestroy();
-  }
-}
+import { uniqueSocketPath } from "../../testkit/raw-peer.ts";
 
 /** A unique ipc:// URL in the temp folder. */
 export function ipcUrl(tag: string): string {
-  return `ipc://${join(tmpdir(), `sp-hard-${tag}-${process.pid}-${Math.random().toString(36).slice(2, 8)}.sock`)}`;
+  return `ipc://${uniqueSocketPath(`hard-${tag}`)}`;
 }
 
 /** A REP that answers every request with `reply:` + body until it closes. */

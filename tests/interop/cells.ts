@@ -22,8 +22,9 @@ import { join } from "node:path";
 import type { SocketBase } from "../../reference/core/socket.ts";
 import type { EndpointOptions } from "../../reference/core/transport.ts";
 import { openSocket } from "../../reference/protocols.ts";
-import type { TestCerts } from "./certs.ts";
-import { freePort, type Running, start } from "./harness.ts";
+import type { TestCerts } from "../../testkit/certs.ts";
+import { freePort, sleep } from "../../testkit/wait.ts";
+import { type Running, start } from "./harness.ts";
 import type { Cell, CellResult } from "./matrix.ts";
 import { type PeerEnd, type PeerName, peerArgs, peerTool } from "./peers.ts";
 
@@ -39,7 +40,6 @@ function hasSubscribe(s: unknown): s is Subscriber {
   return typeof (s as Partial<Subscriber>).subscribe === "function";
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const text = (b: Uint8Array) => Buffer.from(b).toString("latin1");
 
 let ipcSeq = 0;
@@ -225,7 +225,7 @@ export interface CellEnv {
  */
 export function referenceTls(certs: TestCerts, mode: "listen" | "dial"): EndpointOptions {
   return mode === "listen"
-    ? { tls: { cert: certs.cert, key: certs.key, ca: certs.caCert } }
+    ? { tls: { cert: certs.serverCert, key: certs.serverKey, ca: certs.caCert } }
     : { tls: { ca: certs.caCert } };
 }
 
@@ -250,8 +250,12 @@ export async function runCell(cell: Cell, env: CellEnv): Promise<CellResult> {
     const tls =
       scheme === "tls+tcp" && env.certs !== undefined
         ? peerMode === "listen"
-          ? { cert: env.certs.certPath, key: env.certs.keyPath, cacert: env.certs.caCertPath }
-          : { cacert: env.certs.caCertPath }
+          ? {
+              cert: env.certs.serverCertPath,
+              key: env.certs.serverKeyPath,
+              cacert: env.certs.caPath,
+            }
+          : { cacert: env.certs.caPath }
         : undefined;
     if (scheme === "tls+tcp" && env.certs === undefined) throw new Error("no test certificates");
     const refMode = row.direction === "ref listens" ? "listen" : "dial";

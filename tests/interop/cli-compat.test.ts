@@ -9,8 +9,8 @@ import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { req0, type SPSocket } from "../../reference/index.ts";
 import { main } from "../../spcat/main.ts";
+import { freePort, sleep } from "../../testkit/wait.ts";
 import {
-  freePort,
   killAll,
   peer,
   ROOT,
@@ -80,7 +80,7 @@ async function ourRun(argv: string[]): Promise<{ code: number; out: string; err:
     },
     error: (l) => err.push(l),
     readFile: (p) => readFileSync(p),
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    sleep,
     now: () => performance.now(),
     open: () => {
       throw new Error("no socket may be opened for a command-line error");

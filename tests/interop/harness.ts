@@ -1,15 +1,16 @@
 /**
- * Helpers for the interop tests: bounded child processes, free ports,
- * readiness waits and peer lookup (a missing peer is a test failure that
- * names the apt command, never a skip).
+ * Helpers for the interop tests: bounded child processes, readiness waits
+ * and peer lookup (a missing peer is a test failure that names the apt
+ * command, never a skip). Free ports and polls come from testkit/.
  *
  * @module
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer, Socket } from "node:net";
+import { Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { APT_COMMAND } from "../../dev/peers/ensure.ts";
+import { sleep } from "../../testkit/wait.ts";
 
 /** Repository root. */
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -86,31 +87,8 @@ export async function killAll(): Promise<void> {
   await Promise.all(all.map((r) => r.done));
 }
 
-/** A TCP port that was free a moment ago (bound to port 0, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Waits until `check()` holds, polling; throws `what` after `limitMs`. */
-export async function waitFor(check: () => boolean, what: string, limitMs = 15_000): Promise<void> {
-  const end = Date.now() + limitMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+/** How long the interop tests wait for a child to show something. */
+export const CHILD_WAIT_MS = 15_000;
 
 function tryConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -128,7 +106,11 @@ function tryConnect(port: number): Promise<boolean> {
  * Waits until something accepts TCP connections on `port` (the probe
  * connection closes before any SP header, which peers simply drop).
  */
-export async function waitForPort(port: number, owner: Running, limitMs = 15_000): Promise<void> {
+export async function waitForPort(
+  port: number,
+  owner: Running,
+  limitMs = CHILD_WAIT_MS,
+): Promise<void> {
   const end = Date.now() + limitMs;
   while (!(await tryConnect(port))) {
     if (owner.child.exitCode !== null) {
@@ -190,7 +172,11 @@ export function cksum(data: Uint8Array): number {
 }
 
 /** Waits until a Unix socket path exists (an ipc:// listener is up). */
-export async function waitForPath(path: string, owner: Running, limitMs = 15_000): Promise<void> {
+export async function waitForPath(
+  path: string,
+  owner: Running,
+  limitMs = CHILD_WAIT_MS,
+): Promise<void> {
   const end = Date.now() + limitMs;
   while (!existsSync(path)) {
     if (owner.child.exitCode !== null) {

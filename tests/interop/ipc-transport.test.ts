@@ -5,8 +5,9 @@
 import { existsSync, lstatSync, unlinkSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { rep0, req0, type SPSocket } from "../../reference/index.ts";
-import { uniqueSocketPath } from "../../reference/transport/ipc/test-peer.ts";
-import { killAll, peer, SPAWN_TEST_TIMEOUT_MS, show, start, waitFor } from "./harness.ts";
+import { uniqueSocketPath } from "../../testkit/raw-peer.ts";
+import { waitFor } from "../../testkit/wait.ts";
+import { CHILD_WAIT_MS, killAll, peer, SPAWN_TEST_TIMEOUT_MS, show, start } from "./harness.ts";
 
 vi.setConfig({ testTimeout: SPAWN_TEST_TIMEOUT_MS });
 
@@ -52,14 +53,18 @@ describe.each([
     const path = uniqueSocketPath(name);
     files.push(path);
     const rep = start(cmd, [...repArgs, `ipc://${path}`, ...dataFlag, "pong", "-Q"]);
-    await waitFor(() => isSocket(path), `${name} socket file`);
+    await waitFor(() => isSocket(path), CHILD_WAIT_MS, `${name} socket file`);
     const req = track(req0({ reconnectMin: 20 }));
     await req.dial(`ipc://${path}`).connected;
     await req.send(Uint8Array.of(0x70, 0x00, 0xff));
     expect(text(await req.recv())).toBe("pong");
     await req.send("again");
     expect(text(await req.recv())).toBe("pong");
-    await waitFor(() => rep.stdout().toString("latin1").endsWith('"again"\n'), `${name} output`);
+    await waitFor(
+      () => rep.stdout().toString("latin1").endsWith('"again"\n'),
+      CHILD_WAIT_MS,
+      `${name} output`,
+    );
     expect(rep.stdout().toString("latin1")).toBe('"p\\x00\\xff"\n"again"\n');
   });
 
@@ -68,7 +73,7 @@ describe.each([
     const path = uniqueSocketPath(name);
     files.push(path);
     const rep = start(cmd, [...repArgs, `ipc://${path}`, ...dataFlag, "pong", "-Q"]);
-    await waitFor(() => isSocket(path), `${name} socket file`);
+    await waitFor(() => isSocket(path), CHILD_WAIT_MS, `${name} socket file`);
     // SP-IPC-10: the probe finds a live listener; the bind fails and the file stays.
     await expect(track(rep0()).listen(`ipc://${path}`)).rejects.toMatchObject({
       code: "EADDRINUSE",
@@ -79,6 +84,10 @@ describe.each([
     await req.dial(`ipc://${path}`).connected;
     await req.send("still yours?");
     expect(text(await req.recv())).toBe("pong");
-    await waitFor(() => rep.stdout().toString("latin1").includes("still yours?"), `${name} output`);
+    await waitFor(
+      () => rep.stdout().toString("latin1").includes("still yours?"),
+      CHILD_WAIT_MS,
+      `${name} output`,
+    );
   });
 });

@@ -4,14 +4,14 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { rep0, req0, type SPSocket } from "../../reference/index.ts";
+import { freePort, waitFor } from "../../testkit/wait.ts";
 import {
-  freePort,
+  CHILD_WAIT_MS,
   killAll,
   peer,
   SPAWN_TEST_TIMEOUT_MS,
   show,
   start,
-  waitFor,
   waitForPort,
 } from "./harness.ts";
 
@@ -63,7 +63,11 @@ describe.each([
     // A second request on the same connection.
     await req.send("again");
     expect(text(await req.recv())).toBe("pong");
-    await waitFor(() => rep.stdout().toString("latin1").endsWith('"again"\n'), `${name} output`);
+    await waitFor(
+      () => rep.stdout().toString("latin1").endsWith('"again"\n'),
+      CHILD_WAIT_MS,
+      `${name} output`,
+    );
     const printed = rep.stdout().toString("latin1");
     // Both peers print 0x00 and 0xff as \xNN in quoted mode.
     expect(printed).toBe('"p\\x00\\xff"\n"again"\n');

@@ -7,8 +7,8 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { makeTestCerts } from "../../testkit/certs.ts";
 import { type CellEnv, runCell } from "./cells.ts";
-import { makeTestCerts } from "./certs.ts";
 import {
   applicable,
   type Cell,

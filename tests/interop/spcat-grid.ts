@@ -31,8 +31,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort, sleep } from "../../testkit/wait.ts";
 import {
-  freePort,
   peer as peerCommand,
   type Running,
   spcatCommand,
@@ -299,8 +299,6 @@ export function sourceSpcat(): SpcatLauncher {
 
 /** How long one cell may take (a passing cell ends as soon as it has its output). */
 export const GRID_CELL_DEADLINE_MS = 20_000;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let seq = 0;
 

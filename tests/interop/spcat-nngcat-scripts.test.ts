@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../spcat/main.ts";
+import { sleep } from "../../testkit/wait.ts";
 import {
   cksum,
   killAll,
@@ -51,7 +52,7 @@ async function bothFail(argv: string[]): Promise<void> {
     write: () => undefined,
     error: (l) => err.push(l),
     readFile: (p) => readFileSync(p),
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    sleep,
     now: () => performance.now(),
     open: () => {
       throw new Error("no socket may be opened for a command-line error");

@@ -4,15 +4,15 @@
  * spcat (REQ, dialing) ↔ nngcat/nanocat (REP, listening).
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { freePort, waitFor } from "../../testkit/wait.ts";
 import {
-  freePort,
+  CHILD_WAIT_MS,
   killAll,
   peer,
   SPAWN_TEST_TIMEOUT_MS,
   show,
   spcat,
   start,
-  waitFor,
   waitForPort,
 } from "./harness.ts";
 
@@ -102,7 +102,7 @@ describe("spcat ↔ nanocat", () => {
     expect(req.stdout.toString("latin1"), show(req)).toBe('"pong"\n');
     expect(req.code, show(req)).toBe(0);
     // nanocat's REP never exits on its own: wait for its line, then afterEach kills it.
-    await waitFor(() => rep.stdout().length >= 7, "nanocat to print the request");
+    await waitFor(() => rep.stdout().length >= 7, CHILD_WAIT_MS, "nanocat to print the request");
     expect(rep.stdout().toString("latin1")).toBe('"ping"\n');
   });
 });

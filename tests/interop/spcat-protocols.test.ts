@@ -9,16 +9,16 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { makeTestCerts, type TestCerts } from "./certs.ts";
+import { makeTestCerts, type TestCerts } from "../../testkit/certs.ts";
+import { freePort, waitFor } from "../../testkit/wait.ts";
 import {
-  freePort,
+  CHILD_WAIT_MS,
   killAll,
   peer,
   SPAWN_TEST_TIMEOUT_MS,
   show,
   spcat,
   start,
-  waitFor,
   waitForPort,
 } from "./harness.ts";
 
@@ -80,8 +80,8 @@ describe("spcat per protocol", () => {
     const ours = spcat(["--pair", "--compat", "--listen", url, "-D", "v0", "-Q"]);
     await waitForPort(port, ours);
     const nano = start(peer("nanocat"), ["--pair", "--connect", url, "-D", "nano", "-Q"]);
-    await waitFor(() => out(nano.stdout()).includes('"v0"\n'), "nanocat to print");
-    await waitFor(() => out(ours.stdout()).includes('"nano"\n'), "spcat to print");
+    await waitFor(() => out(nano.stdout()).includes('"v0"\n'), CHILD_WAIT_MS, "nanocat to print");
+    await waitFor(() => out(ours.stdout()).includes('"nano"\n'), CHILD_WAIT_MS, "spcat to print");
   });
 
   it("--bus0 without data only receives", async () => {
@@ -101,7 +101,11 @@ describe("spcat per protocol", () => {
     await waitForPort(p1, pull);
     const push = await spcat(["--push", "--dial", `tcp://127.0.0.1:${p1}`, "-D", "job"]).done;
     expect(push.code, show(push)).toBe(0);
-    await waitFor(() => out(pull.stdout()) === '"job"\n', "nanocat to print the job");
+    await waitFor(
+      () => out(pull.stdout()) === '"job"\n',
+      CHILD_WAIT_MS,
+      "nanocat to print the job",
+    );
 
     const p2 = await freePort();
     const ws = `ws://127.0.0.1:${p2}/spcat`;
@@ -117,10 +121,10 @@ describe("spcat TLS options", () => {
   it("a listener with --cert/--key serves nngcat --cacert", async () => {
     const port = await freePort();
     const url = `tls+tcp://127.0.0.1:${port}`;
-    const tls = ["--cert", certs.certPath, "--key", certs.keyPath];
+    const tls = ["--cert", certs.serverCertPath, "--key", certs.serverKeyPath];
     const rep = spcat(["--rep0", "--listen", url, ...tls, "-D", "pong", "-Q", "-C", "1"]);
     await waitForPort(port, rep);
-    const args = ["--req0", "--dial", url, "--cacert", certs.caCertPath, "-D", "ping", "-Q"];
+    const args = ["--req0", "--dial", url, "--cacert", certs.caPath, "-D", "ping", "-Q"];
     const req = await start(peer("nngcat"), args).done;
     expect(out(req.stdout), show(req)).toBe('"pong"\n');
     const done = await rep.done;
@@ -131,11 +135,11 @@ describe("spcat TLS options", () => {
     const port = await freePort();
     const url = `tls+tcp://127.0.0.1:${port}`;
     const both = join(certs.dir, "both.pem");
-    writeFileSync(both, `${certs.cert}${certs.key}`);
+    writeFileSync(both, `${certs.serverCert}${certs.serverKey}`);
     const args = ["--rep0", "--listen", url, "--cert", both, "-D", "pong", "-C", "1"];
     const srv = start(peer("nngcat"), args);
     await waitForPort(port, srv);
-    const reqArgs = ["--req0", "--dial", url, "--cacert", certs.caCertPath, "-D", "ping", "-Q"];
+    const reqArgs = ["--req0", "--dial", url, "--cacert", certs.caPath, "-D", "ping", "-Q"];
     const req = await spcat(reqArgs).done;
     expect(out(req.stdout), show(req)).toBe('"pong"\n');
     expect(req.code).toBe(0);

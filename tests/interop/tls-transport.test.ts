@@ -6,15 +6,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { rep0, req0, type SPSocket } from "../../reference/index.ts";
 import { makeTestCerts, type TestCerts } from "../../testkit/certs.ts";
-import {
-  freePort,
-  killAll,
-  peer,
-  SPAWN_TEST_TIMEOUT_MS,
-  show,
-  start,
-  waitForPort,
-} from "./harness.ts";
+import { freePort } from "../../testkit/wait.ts";
+import { killAll, peer, SPAWN_TEST_TIMEOUT_MS, show, start, waitForPort } from "./harness.ts";
 
 vi.setConfig({ testTimeout: SPAWN_TEST_TIMEOUT_MS });
 

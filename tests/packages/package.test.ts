@@ -10,11 +10,11 @@
  */
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { freePort } from "../../testkit/wait.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** The published packages: workspace folder → package.json. */
@@ -72,18 +72,6 @@ function run(cmd: string, args: readonly string[], cwd: string, timeout = STEP_T
 
 function show(r: Ran): string {
   return `code=${r.code}\nstdout=${r.stdout.slice(-2000)}\nstderr=${r.stderr.slice(-2000)}`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const a = srv.address();
-      const port = typeof a === "object" && a !== null ? a.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 let work = "";

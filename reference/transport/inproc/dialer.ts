@@ -1,5 +1,9 @@
-import { type TcpDialerEvent, tcpDialerMachine } from "../../../spec/machines/tcp-dialer.ts";
-import { DialerDriver } from "../../core/dialer-driver.ts";
+import { tcpDialerMachine } from "../../../spec/machines/tcp-dialer.ts";
+import {
+  DialerDriver,
+  type DialerEventListener,
+  type DialerEventMap,
+} from "../../core/dialer-driver.ts";
 import { SPError } from "../../core/errors.ts";
 import type { Dialer, PipeHost } from "../../core/transport.ts";
 import { findListener, type InprocListener, waitForListener } from "./listener.ts";
@@ -12,7 +16,10 @@ export type InprocDialerMachine = typeof tcpDialerMachine;
  * An in-process dialer driven by the `tcp-dialer` actor. Its `connect` joins
  * the listener bound to the name, or waits until one binds (SP-INPROC-5);
  * after the pipe ends it waits the reconnection interval and connects again
- * (SP-INPROC-6).
+ * (SP-INPROC-6). With `failFast` there is no waiting: no listener bound at the
+ * first attempt is ECONNREFUSED (as nng's inproc dial), `connected` rejects
+ * and the dialer closes. A join refused by the protocol check is an `error`
+ * event (EPROTO).
  *
  * @example
  * ```ts
@@ -23,26 +30,25 @@ export type InprocDialerMachine = typeof tcpDialerMachine;
 export class InprocDialer implements Dialer {
   readonly url: string;
   readonly connected: Promise<void>;
-  private resolveConnected!: () => void;
-  private rejectConnected!: (e: SPError) => void;
-  private everConnected = false;
   private attempt = 0;
   private cancelWait: (() => void) | undefined;
   private pipe: InprocPipe | undefined;
   private closing: Promise<void> | undefined;
+  private readonly failFast: boolean;
   private readonly driver: DialerDriver;
 
   constructor(
     name: string,
     host: PipeHost,
-    machines: { dialer?: InprocDialerMachine; pipe?: InprocPipeMachine; start?: boolean } = {},
+    machines: {
+      dialer?: InprocDialerMachine;
+      pipe?: InprocPipeMachine;
+      start?: boolean;
+      failFast?: boolean;
+    } = {},
   ) {
     this.url = `inproc://${name}`;
-    this.connected = new Promise<void>((resolve, reject) => {
-      this.resolveConnected = resolve;
-      this.rejectConnected = reject;
-    });
-    this.connected.catch(() => {});
+    this.failFast = machines.failFast === true;
     this.driver = new DialerDriver(
       host,
       {
@@ -50,8 +56,14 @@ export class InprocDialer implements Dialer {
         abort: () => this.abortAttempt(),
       },
       machines.dialer ?? tcpDialerMachine,
-      { start: machines.start },
+      { start: machines.start, failFast: machines.failFast },
     );
+    this.connected = this.driver.connected;
+  }
+
+  /** Why the latest attempt failed; cleared when a pipe attaches. */
+  get lastError(): SPError | undefined {
+    return this.driver.lastError;
   }
 
   /** Starts a dialer made with `start: false` (SP-TCP-13); ESTATE once started, ECLOSED once closed. */
@@ -59,18 +71,28 @@ export class InprocDialer implements Dialer {
     this.driver.startOrThrow(this.closing !== undefined);
   }
 
+  /** Adds a listener of failed attempts (see {@link Dialer.on}). */
+  on<K extends keyof DialerEventMap>(type: K, listener: DialerEventListener<K>): void {
+    this.driver.events.on(type, listener);
+  }
+
+  /** Removes a listener added with {@link InprocDialer.on}. */
+  off<K extends keyof DialerEventMap>(type: K, listener: DialerEventListener<K>): void {
+    this.driver.events.off(type, listener);
+  }
+
   close(): Promise<void> {
     if (this.closing) return this.closing;
-    this.send({ type: "stop" });
-    this.rejectConnected(new SPError("ECLOSED", "dialer closed before it connected"));
+    this.driver.stop();
     const pipe = this.pipe;
     this.abortAttempt();
     this.closing = pipe ? pipe.closed.then(() => undefined) : Promise.resolve();
     return this.closing;
   }
 
-  private send(event: TcpDialerEvent): void {
-    this.driver.send(event);
+  /** Closes the dialer (`await using d = ...`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   private abortAttempt(): void {
@@ -81,6 +103,12 @@ export class InprocDialer implements Dialer {
     this.pipe = undefined;
   }
 
+  /** An attempt failed: report it, then back off or, under `failFast`, give up. */
+  private failed(error: SPError): void {
+    if (this.closing) return;
+    if (this.driver.failed(error) === "give-up") void this.close();
+  }
+
   private connectOnce(name: string, host: PipeHost, machine: InprocPipeMachine | undefined): void {
     const attempt = ++this.attempt;
     const stale = () => attempt !== this.attempt;
@@ -89,11 +117,18 @@ export class InprocDialer implements Dialer {
     const end = new InprocPipe({
       host,
       machine,
-      onClose: (_p, attached) => {
+      onClose: (gone, attached) => {
         if (stale()) return;
         this.attempt++;
         this.pipe = undefined;
-        this.send({ type: attached ? "pipeClosed" : "failed" });
+        if (attached) {
+          this.driver.send({ type: "pipeClosed" });
+          return;
+        }
+        // SP-INPROC-4: one of the ends refused the other's protocol.
+        void gone.closed.then((reason) =>
+          this.failed(reason ?? new SPError("EPROTO", "incompatible peer protocol")),
+        );
       },
     });
     this.pipe = end;
@@ -106,21 +141,25 @@ export class InprocDialer implements Dialer {
       }
       listener.accept(end);
       if (end.isClosed) {
-        // SP-INPROC-4: refused by the peer check; the onClose above reported `failed`.
+        // SP-INPROC-4: refused by the peer check; the onClose above reports the failure.
         host.count("dialFailed");
         return;
       }
-      if (!this.everConnected) {
-        this.everConnected = true;
-        this.resolveConnected();
-      }
-      this.send({ type: "connected" });
+      this.driver.attached();
     };
     // Joining runs outside the actor's own transition.
     queueMicrotask(() => {
       if (stale()) return;
       const now = findListener(name);
       if (now) join(now);
+      else if (this.failFast && !this.driver.hasConnected) {
+        // nng's inproc dial fails at once when nothing is bound; a blocking dial reports it.
+        host.count("dialFailed");
+        this.attempt++;
+        this.pipe = undefined;
+        end.close();
+        this.failed(new SPError("ECONNREFUSED", `nothing listens at ${this.url}`));
+      }
       // SP-INPROC-5: no listener yet: connect as soon as one binds the name.
       else this.cancelWait = waitForListener(name, (l) => queueMicrotask(() => join(l)));
     });

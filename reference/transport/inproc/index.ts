@@ -1,4 +1,10 @@
-import type { Dialer, Listener, PipeHost, Transport } from "../../core/transport.ts";
+import type {
+  Dialer,
+  EndpointOptions,
+  Listener,
+  PipeHost,
+  Transport,
+} from "../../core/transport.ts";
 import type { SPUrl } from "../../core/url.ts";
 import { InprocDialer, type InprocDialerMachine } from "./dialer.ts";
 import { InprocListener } from "./listener.ts";
@@ -25,8 +31,12 @@ export function createInprocTransport(machines: InprocTransportMachines = {}): T
     scheme: "inproc",
     listen: async (url: SPUrl, host: PipeHost): Promise<Listener> =>
       InprocListener.bind(url.path ?? "", host, machines.pipe),
-    dial: (url: SPUrl, host: PipeHost, options?: { start?: boolean }): Dialer =>
-      new InprocDialer(url.path ?? "", host, { ...machines, start: options?.start }),
+    dial: (url: SPUrl, host: PipeHost, options?: EndpointOptions): Dialer =>
+      new InprocDialer(url.path ?? "", host, {
+        ...machines,
+        start: options?.start,
+        failFast: options?.failFast,
+      }),
   };
 }
 

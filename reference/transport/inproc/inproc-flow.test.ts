@@ -5,9 +5,9 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { waitFor } from "../../../testkit/raw-peer.ts";
 import { resolveOptions, type SocketOptions } from "../../core/options.ts";
 import type { PipeHost } from "../../core/transport.ts";
-import { waitFor } from "../../../testkit/raw-peer.ts";
 import { type InprocPipe, joinPipes } from "./pipe.ts";
 
 /** A bare PipeHost for protocol 0x10 (PAIR) with the given options. */

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { waitFor } from "../../../testkit/raw-peer.ts";
 import { SPError } from "../../core/errors.ts";
 import { resolveOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
@@ -6,7 +7,6 @@ import type { PipeHost } from "../../core/transport.ts";
 import { parseUrl } from "../../core/url.ts";
 import { rep0 } from "../../protocol/rep0/rep.ts";
 import { req0 } from "../../protocol/req0/req.ts";
-import { waitFor } from "../../../testkit/raw-peer.ts";
 import { InprocDialer } from "./dialer.ts";
 import { InprocListener } from "./listener.ts";
 
@@ -193,5 +193,43 @@ describe("inproc transport", () => {
     await d.connected;
     await roundTrip(req, rep, "started");
     expect(() => d.start?.()).toThrow(expect.objectContaining({ code: "ESTATE" }));
+  });
+});
+
+describe("inproc dial failures", () => {
+  it("with failFast, nothing bound is ECONNREFUSED at once; without, the dialer waits", async () => {
+    const req = track(req0());
+    const d = req.dial("inproc://fail-fast-nobody", { failFast: true });
+    const events: string[] = [];
+    d.on?.("error", (e) => events.push(e.code));
+    await expect(d.connected).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    expect(events).toEqual(["ECONNREFUSED"]);
+    const waiting = req.dial("inproc://fail-fast-later");
+    const rep = track(rep0());
+    await rep.listen("inproc://fail-fast-later");
+    await waiting.connected;
+  });
+
+  it("with failFast, a bound listener connects, and a wrong protocol is EPROTO", async () => {
+    const rep = track(rep0());
+    await rep.listen("inproc://fail-fast-rep");
+    await track(req0()).dial("inproc://fail-fast-rep", { failFast: true }).connected;
+    const wrong = track(rep0());
+    await expect(
+      wrong.dial("inproc://fail-fast-rep", { failFast: true }).connected,
+    ).rejects.toMatchObject({ code: "EPROTO" });
+  });
+
+  it("dialer and listener close with await using", async () => {
+    const rep = track(rep0());
+    const req = track(req0());
+    {
+      await using l = await rep.listen("inproc://disposed");
+      await using d = req.dial(l.url) as InprocDialer;
+      await d.connected;
+    }
+    // The name is free again.
+    const again = track(rep0());
+    await again.listen("inproc://disposed");
   });
 });

@@ -108,4 +108,9 @@ export class InprocListener implements Listener {
     this.closing = Promise.all(ends.map((p) => p.closed)).then(() => undefined);
     return this.closing;
   }
+
+  /** Closes the listener (`await using l = await s.listen(...)`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
 }

@@ -43,6 +43,7 @@ export function createIpcTransport(machines: IpcTransportMachines = {}): Transpo
         connect: ipcConnect,
         frameType: IPC_FRAME_TYPE,
         start: options?.start,
+        failFast: options?.failFast,
       }),
   };
 }

@@ -1,12 +1,18 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
+import {
+  ipcFrame,
+  RawPeer,
+  spHeader,
+  uniqueSocketPath,
+  waitFor,
+  words,
+} from "../../../testkit/raw-peer.ts";
 import { SPError } from "../../core/errors.ts";
 import { parseUrl } from "../../core/url.ts";
 import { rep0 } from "../../protocol/rep0/rep.ts";
 import { req0 } from "../../protocol/req0/req.ts";
-import { spHeader, waitFor, words } from "../../../testkit/raw-peer.ts";
-import { IpcRawPeer, ipcFrame, uniqueSocketPath } from "./test-peer.ts";
 
 const REQ = 0x30;
 const open: { close(): unknown }[] = [];
@@ -30,15 +36,15 @@ async function repOn(opts = {}) {
 }
 
 /** A raw REQ peer over IPC that has exchanged headers. */
-async function reqPeer(path: string): Promise<IpcRawPeer> {
-  const p = track(await IpcRawPeer.connect(path));
+async function reqPeer(path: string): Promise<RawPeer> {
+  const p = track(await RawPeer.connect(`ipc://${path}`));
   p.write(spHeader(REQ));
   await waitFor(() => p.header !== null, 2000, "REP header");
   return p;
 }
 
 /** Sends a request from a raw peer and checks the IPC-framed reply. */
-async function rawRoundTrip(rep: ReturnType<typeof rep0>, p: IpcRawPeer, id: number) {
+async function rawRoundTrip(rep: ReturnType<typeof rep0>, p: RawPeer, id: number) {
   p.write(ipcFrame(Buffer.concat([words(id), Buffer.from("ping")])));
   expect((await rep.recv()).toString()).toBe("ping");
   await rep.send("pong");
@@ -145,5 +151,21 @@ describe("ipc transport", () => {
     await d.connected;
     await req.send("late");
     expect((await rep.recv()).toString()).toBe("late");
+  });
+});
+
+describe("ipc dial failures", () => {
+  it("with failFast, a path nobody listens at is ECONNREFUSED; await using removes the socket file", async () => {
+    const path = uniqueSocketPath("fail-fast");
+    const req = track(req0());
+    const d = req.dial(`ipc://${path}`, { failFast: true });
+    await expect(d.connected).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    const rep = track(rep0());
+    {
+      await using l = await rep.listen(`ipc://${path}`);
+      expect(existsSync(path)).toBe(true);
+      await req.dial(l.url, { failFast: true }).connected;
+    }
+    expect(existsSync(path)).toBe(false);
   });
 });

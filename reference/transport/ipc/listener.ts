@@ -85,4 +85,9 @@ export class IpcListener implements Listener {
     })();
     return this.closing;
   }
+
+  /** Closes the listener (`await using l = await s.listen(...)`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
 }

@@ -7,11 +7,11 @@
 import { existsSync, unlinkSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { uniqueSocketPath } from "../../../testkit/raw-peer.ts";
+import { sleep, waitFor } from "../../../testkit/wait.ts";
 import { SPError } from "../../core/errors.ts";
 import type { Dialer, EndpointOptions } from "../../core/transport.ts";
 import { req0 } from "../../protocol/req0/req.ts";
-import { waitFor } from "../../../testkit/raw-peer.ts";
-import { uniqueSocketPath } from "../ipc/test-peer.ts";
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -42,8 +42,6 @@ async function countingServer(
   const addr = server.address();
   return { count: () => held.length, port: typeof addr === "object" && addr ? addr.port : 0 };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Scheme {
   name: string;

@@ -1,22 +1,15 @@
 import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { freePort, waitFor } from "../../../testkit/wait.ts";
 import { SPError } from "../../core/errors.ts";
 import { rep0 } from "../../protocol/rep0/rep.ts";
 import { req0 } from "../../protocol/req0/req.ts";
-import { waitFor } from "../../../testkit/raw-peer.ts";
+import type { TcpDialer } from "./dialer.ts";
 
 const open: { close(): unknown }[] = [];
 afterEach(async () => {
   for (const o of open.splice(0)) await o.close();
 });
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 async function expectCode(p: Promise<unknown>, code: string) {
   await expect(p).rejects.toSatisfy((e) => e instanceof SPError && e.code === code);
@@ -118,11 +111,163 @@ describe("tcp dialer and listener", () => {
     await expectCode(s.listen("tcp://300.1.1.1:0"), "EADDRINVAL");
   });
 
+  it("an unknown scheme is ENOTSUP whatever its address says", async () => {
+    const s = req0();
+    open.push(s);
+    for (const url of ["foo://[bad", "foo://", "foo://a:b:c", "foo://127.0.0.1:1"]) {
+      expect(() => s.dial(url), url).toThrow(expect.objectContaining({ code: "ENOTSUP" }));
+      await expectCode(s.listen(url), "ENOTSUP");
+    }
+    // A known scheme still checks its address.
+    expect(() => s.dial("tcp://[bad")).toThrow(expect.objectContaining({ code: "EADDRINVAL" }));
+  });
+
   it("closing a dialer before it connects rejects connected with ECLOSED", async () => {
     const port = await freePort();
     const req = req0({ reconnectMin: 20 });
     const d = req.dial(`tcp://127.0.0.1:${port}`);
     await req.close();
     await expectCode(d.connected, "ECLOSED");
+  });
+});
+
+describe("tcp dialer failures", () => {
+  it("emits ECONNREFUSED for each refused attempt while it keeps retrying", async () => {
+    const port = await freePort();
+    const req = req0({ reconnectMin: 20, reconnectMax: 40 });
+    open.push(req);
+    const d = req.dial(`tcp://127.0.0.1:${port}`);
+    const errors: SPError[] = [];
+    d.on?.("error", (e) => errors.push(e));
+    await waitFor(() => errors.length >= 3, 3000, "three error events");
+    expect(errors.every((e) => e instanceof SPError && e.code === "ECONNREFUSED")).toBe(true);
+    expect(errors[0]?.cause).toMatchObject({ code: "ECONNREFUSED" });
+    const rep = rep0();
+    open.push(rep);
+    await rep.listen(`tcp://127.0.0.1:${port}`);
+    await d.connected;
+    const after = errors.length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(errors.length).toBe(after);
+  });
+
+  it("off() stops the events", async () => {
+    const port = await freePort();
+    const req = req0({ reconnectMin: 10, reconnectMax: 10 });
+    open.push(req);
+    const d = req.dial(`tcp://127.0.0.1:${port}`);
+    let n = 0;
+    const count = () => {
+      n++;
+    };
+    d.on?.("error", count);
+    await waitFor(() => n >= 1, 3000, "one error event");
+    d.off?.("error", count);
+    const seen = n;
+    await waitFor(() => (req.getStats().dialFailed ?? 0) >= seen + 3, 3000, "more attempts");
+    expect(n).toBe(seen);
+  });
+
+  it("with failFast, a refused first attempt rejects connected and closes the dialer", async () => {
+    const port = await freePort();
+    const req = req0({ reconnectMin: 10 });
+    open.push(req);
+    const d = req.dial(`tcp://127.0.0.1:${port}`, { failFast: true });
+    const errors: string[] = [];
+    d.on?.("error", (e) => errors.push(e.code));
+    await expectCode(d.connected, "ECONNREFUSED");
+    expect(errors).toEqual(["ECONNREFUSED"]);
+    // Closed: no further attempt, start() says ECLOSED.
+    await new Promise((r) => setTimeout(r, 80));
+    expect(req.getStats().dialFailed).toBe(1);
+    expect(() => d.start?.()).toThrow(expect.objectContaining({ code: "ECLOSED" }));
+    await d.close();
+  });
+
+  it("with failFast, a host that does not resolve is EADDRINVAL", async () => {
+    const req = req0();
+    open.push(req);
+    const d = req.dial("tcp://no-such-host.invalid:5555", { failFast: true });
+    await expectCode(d.connected, "EADDRINVAL");
+  });
+
+  it("with failFast, a peer that hangs up during the handshake is ECONNSHUT", async () => {
+    const server = createServer((c) => c.destroy());
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    open.push({ close: () => new Promise((r) => server.close(r)) });
+    const port = (server.address() as { port: number }).port;
+    const req = req0();
+    open.push(req);
+    const d = req.dial(`tcp://127.0.0.1:${port}`, { failFast: true });
+    await expect(d.connected).rejects.toSatisfy(
+      (e) => e instanceof SPError && (e.code === "ECONNSHUT" || e.code === "ECONNREFUSED"),
+    );
+  });
+
+  it("with failFast, a wrong peer protocol is EPROTO", async () => {
+    const other = req0();
+    open.push(other);
+    const { url } = await other.listen("tcp://127.0.0.1:0");
+    const req = req0();
+    open.push(req);
+    await expectCode(req.dial(url, { failFast: true }).connected, "EPROTO");
+  });
+
+  it("with failFast, a connected dialer reconnects after its peer goes away", async () => {
+    const rep1 = rep0();
+    const { url } = await rep1.listen("tcp://127.0.0.1:0");
+    const req = req0({ reconnectMin: 20, reconnectMax: 40 });
+    open.push(req);
+    const d = req.dial(url, { failFast: true });
+    await d.connected;
+    const errors: string[] = [];
+    d.on?.("error", (e) => errors.push(e.code));
+    await rep1.close();
+    await waitFor(() => errors.length >= 1, 3000, "a refused reconnection");
+    const rep2 = rep0();
+    open.push(rep2);
+    await rep2.listen(url);
+    await waitFor(() => req.stats().socket.pipesOpen === 1, 3000, "the reconnection");
+  });
+});
+
+describe("Symbol.asyncDispose", () => {
+  it("closes a dialer and a listener at the end of their block", async () => {
+    const port = await freePort();
+    const rep = rep0();
+    const req = req0({ reconnectMin: 20 });
+    open.push(rep, req);
+    {
+      await using l = await rep.listen(`tcp://127.0.0.1:${port}`);
+      expect(l.url).toBe(`tcp://127.0.0.1:${port}`);
+      // The socket's Dialer type has it optional (the browser's ws dialer lacks it).
+      await using d = req.dial(l.url) as TcpDialer;
+      await d.connected;
+      await waitFor(() => rep.stats().socket.pipesOpen === 1, 3000, "the listener's pipe");
+    }
+    // The listener is gone: the port can be bound again, and the dialer makes no attempt.
+    const again = rep0();
+    open.push(again);
+    await again.listen(`tcp://127.0.0.1:${port}`);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(again.stats().socket.connects).toBe(0);
+  });
+
+  it("every node transport's dialer has it", async () => {
+    const req = req0();
+    open.push(req);
+    for (const url of [
+      "tcp://127.0.0.1:1",
+      "ipc:///tmp/sp-no-such.sock",
+      "ws://127.0.0.1:1",
+      "inproc://nobody-here",
+      "tls+tcp://127.0.0.1:1",
+      "wss://127.0.0.1:1",
+    ]) {
+      const d = req.dial(url);
+      expect(typeof d[Symbol.asyncDispose], url).toBe("function");
+      await d[Symbol.asyncDispose]?.();
+      await expectCode(d.connected, "ECLOSED");
+    }
   });
 });

@@ -1,6 +1,11 @@
 import { connect, type Socket } from "node:net";
-import { type TcpDialerEvent, tcpDialerMachine } from "../../../spec/machines/tcp-dialer.ts";
-import { DialerDriver } from "../../core/dialer-driver.ts";
+import { tcpDialerMachine } from "../../../spec/machines/tcp-dialer.ts";
+import {
+  DialerDriver,
+  type DialerEventListener,
+  type DialerEventMap,
+  dialFailure,
+} from "../../core/dialer-driver.ts";
 import { SPError } from "../../core/errors.ts";
 import type { Dialer, PipeHost } from "../../core/transport.ts";
 import { resolveUrl, type SPUrl } from "../../core/url.ts";
@@ -21,15 +26,37 @@ const tcpConnect: StreamConnect = async (url) => {
   return connect({ host: addr.address, port: addr.port, family: addr.family });
 };
 
+/** What a {@link TcpDialer} is built with besides its URL and socket. */
+export interface TcpDialerOptions {
+  dialer?: TcpDialerMachine;
+  pipe?: TcpPipeMachine;
+  /** How to open a stream (IPC: a path); default TCP. */
+  connect?: StreamConnect;
+  /** Leading frame type byte (IPC); default none. */
+  frameType?: number;
+  /** `false`: wait for {@link TcpDialer.start}; default start at once. */
+  start?: boolean;
+  /** `true`: a failed first attempt rejects `connected` and closes the dialer. */
+  failFast?: boolean;
+  /**
+   * Turns an error of the stream (its connect, or a layer above such as TLS) into the
+   * attempt's SPError; default {@link dialFailure}.
+   */
+  failure?: (e: unknown) => SPError;
+}
+
 /**
  * A reconnecting TCP dialer driven by the `tcp-dialer` actor. A connection
  * counts as established once its SP header exchange succeeded; a refused or
- * failed attempt just waits and retries (SP-TCP-13). With `start: false` it
- * stays idle, making no attempt, until {@link TcpDialer.start}.
+ * failed attempt is an `error` event, then the dialer waits and retries
+ * (SP-TCP-13); with `failFast` the first failure rejects `connected` and closes
+ * the dialer instead. With `start: false` it stays idle, making no attempt,
+ * until {@link TcpDialer.start}.
  *
  * @example
  * ```ts
  * const d = new TcpDialer(parseUrl("tcp://127.0.0.1:5555", false), socket);
+ * d.on("error", (e) => console.log(e.code)); // ECONNREFUSED while nobody listens
  * await d.connected;
  *
  * const later = new TcpDialer(parseUrl("tcp://127.0.0.1:5555", false), socket, { start: false });
@@ -39,9 +66,6 @@ const tcpConnect: StreamConnect = async (url) => {
 export class TcpDialer implements Dialer {
   readonly url: string;
   readonly connected: Promise<void>;
-  private resolveConnected!: () => void;
-  private rejectConnected!: (e: SPError) => void;
-  private everConnected = false;
   /** Increments per attempt so that late callbacks of an aborted attempt are ignored. */
   private attempt = 0;
   private socket: Socket | undefined;
@@ -49,37 +73,23 @@ export class TcpDialer implements Dialer {
   private closing: Promise<void> | undefined;
   private readonly driver: DialerDriver;
 
-  constructor(
-    url: SPUrl,
-    host: PipeHost,
-    machines: {
-      dialer?: TcpDialerMachine;
-      pipe?: TcpPipeMachine;
-      /** How to open a stream (IPC: a path); default TCP. */
-      connect?: StreamConnect;
-      /** Leading frame type byte (IPC); default none. */
-      frameType?: number;
-      /** `false`: wait for {@link TcpDialer.start}; default start at once. */
-      start?: boolean;
-    } = {},
-  ) {
+  constructor(url: SPUrl, host: PipeHost, machines: TcpDialerOptions = {}) {
     this.url = url.text;
-    this.connected = new Promise<void>((resolve, reject) => {
-      this.resolveConnected = resolve;
-      this.rejectConnected = reject;
-    });
-    // Nobody has to await `connected`; do not let an unobserved rejection crash the process.
-    this.connected.catch(() => {});
-
     this.driver = new DialerDriver(
       host,
       {
-        connect: () => this.connectOnce(url, host, machines.pipe, machines),
+        connect: () => this.connectOnce(url, host, machines),
         abort: () => this.abortAttempt(),
       },
       machines.dialer ?? tcpDialerMachine,
-      { start: machines.start },
+      { start: machines.start, failFast: machines.failFast },
     );
+    this.connected = this.driver.connected;
+  }
+
+  /** Why the latest attempt failed; cleared when a pipe attaches. */
+  get lastError(): SPError | undefined {
+    return this.driver.lastError;
   }
 
   /**
@@ -96,18 +106,28 @@ export class TcpDialer implements Dialer {
     this.driver.startOrThrow(this.closing !== undefined);
   }
 
+  /** Adds a listener of failed attempts (see {@link Dialer.on}). */
+  on<K extends keyof DialerEventMap>(type: K, listener: DialerEventListener<K>): void {
+    this.driver.events.on(type, listener);
+  }
+
+  /** Removes a listener added with {@link TcpDialer.on}. */
+  off<K extends keyof DialerEventMap>(type: K, listener: DialerEventListener<K>): void {
+    this.driver.events.off(type, listener);
+  }
+
   close(): Promise<void> {
     if (this.closing) return this.closing;
-    this.send({ type: "stop" });
-    this.rejectConnected(new SPError("ECLOSED", "dialer closed before it connected"));
+    this.driver.stop();
     const pipe = this.pipe;
     this.abortAttempt();
     this.closing = pipe ? pipe.closed.then(() => undefined) : Promise.resolve();
     return this.closing;
   }
 
-  private send(event: TcpDialerEvent): void {
-    this.driver.send(event);
+  /** Closes the dialer (`await using d = ...`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   private abortAttempt(): void {
@@ -118,23 +138,27 @@ export class TcpDialer implements Dialer {
     this.pipe = undefined;
   }
 
-  private connectOnce(
-    url: SPUrl,
-    host: PipeHost,
-    pipeMachine: TcpPipeMachine | undefined,
-    stream: { connect?: StreamConnect; frameType?: number },
-  ): void {
+  /** An attempt failed: report it, then back off or, under `failFast`, give up. */
+  private failed(error: SPError): void {
+    if (this.closing) return;
+    if (this.driver.failed(error) === "give-up") void this.close();
+  }
+
+  private connectOnce(url: SPUrl, host: PipeHost, opts: TcpDialerOptions): void {
     const attempt = ++this.attempt;
     const stale = () => attempt !== this.attempt;
-    const fail = () => {
+    const describe = opts.failure ?? dialFailure;
+    /** The first error the stream reported in this attempt (a refusal, a TLS failure). */
+    let streamError: unknown;
+    const fail = (e: unknown) => {
       if (stale()) return;
       host.count("dialFailed");
       this.attempt++;
       this.socket = undefined;
       this.pipe = undefined;
-      this.send({ type: "failed" });
+      this.failed(describe(e));
     };
-    (stream.connect ?? tcpConnect)(url).then((socket) => {
+    (opts.connect ?? tcpConnect)(url).then((socket) => {
       if (stale()) {
         socket.destroy();
         return;
@@ -148,27 +172,47 @@ export class TcpDialer implements Dialer {
           return;
         }
         socket.removeListener("error", fail);
-        this.pipe = new TcpPipe({
+        // From here the pipe owns the stream; a failure of a layer above TCP (TLS) shows
+        // only as an error before the close, so keep the first one as the attempt's reason.
+        const noteError = (e: unknown) => {
+          streamError ??= e;
+        };
+        socket.on("error", noteError);
+        const pipe = new TcpPipe({
           socket,
           host,
-          machine: pipeMachine,
-          frameType: stream.frameType,
+          machine: opts.pipe,
+          frameType: opts.frameType,
           onAttach: () => {
             if (stale()) return;
-            if (!this.everConnected) {
-              this.everConnected = true;
-              this.resolveConnected();
-            }
-            this.send({ type: "connected" });
+            socket.removeListener("error", noteError);
+            this.driver.attached();
           },
-          onClose: (_pipe, attached) => {
+          onClose: (gone, attached) => {
             if (stale()) return;
             this.attempt++;
             this.socket = undefined;
             this.pipe = undefined;
-            this.send({ type: attached ? "pipeClosed" : "failed" });
+            if (attached) {
+              this.driver.send({ type: "pipeClosed" });
+              return;
+            }
+            // The pipe's own reason (a bad SP header, the handshake timeout) comes first,
+            // then what the stream reported; a bare close means the peer hung up.
+            void gone.closed.then((reason) =>
+              this.failed(
+                reason ??
+                  (streamError === undefined
+                    ? new SPError(
+                        "ECONNSHUT",
+                        "the peer closed the connection during the handshake",
+                      )
+                    : describe(streamError)),
+              ),
+            );
           },
         });
+        this.pipe = pipe;
       });
     }, fail);
   }

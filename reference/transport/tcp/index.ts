@@ -31,7 +31,11 @@ export function createTcpTransport(machines: TcpTransportMachines = {}): Transpo
     listen: (url: SPUrl, host: PipeHost): Promise<Listener> =>
       TcpListener.bind(url, host, machines.pipe),
     dial: (url: SPUrl, host: PipeHost, options?: EndpointOptions): Dialer =>
-      new TcpDialer(url, host, { ...machines, start: options?.start }),
+      new TcpDialer(url, host, {
+        ...machines,
+        start: options?.start,
+        failFast: options?.failFast,
+      }),
   };
 }
 

@@ -76,4 +76,9 @@ export class TcpListener implements Listener {
     });
     return this.closing;
   }
+
+  /** Closes the listener (`await using l = await s.listen(...)`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
 }

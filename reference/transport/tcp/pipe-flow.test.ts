@@ -8,11 +8,12 @@ import { type AddressInfo, connect, createServer, type Server, type Socket } fro
 import * as tls from "node:tls";
 import fc from "fast-check";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { makeTestCerts, type TestCerts } from "../../../testkit/certs.ts";
+import { frame, spHeader } from "../../../testkit/raw-peer.ts";
+import { sleep, waitFor } from "../../../testkit/wait.ts";
 import { resolveOptions, type SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import type { PipeHost } from "../../core/transport.ts";
-import { frame, spHeader, waitFor } from "../../../testkit/raw-peer.ts";
-import { makeTestCerts, type TestCerts } from "../../../testkit/certs.ts";
 import { FrameReader } from "./frame-reader.ts";
 import { TcpPipe } from "./pipe.ts";
 
@@ -105,9 +106,6 @@ function numbered(seq: number, size: number): Buffer {
   b.writeUInt32BE(seq, 0);
   return b;
 }
-
-/** Resolves after `ms` milliseconds. */
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("tcp pipe: pausing reading (SP-FRAMEWORK-22, SP-FRAMEWORK-23)", () => {
   it.each(["tcp", "tls"] as const)(

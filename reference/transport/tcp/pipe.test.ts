@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type Rep0Socket, rep0 } from "../../protocol/rep0/rep.ts";
 import { frame, RawPeer, spHeader, waitFor, words } from "../../../testkit/raw-peer.ts";
+import { type Rep0Socket, rep0 } from "../../protocol/rep0/rep.ts";
 
 const REQ = 0x30;
 const open: { close(): unknown }[] = [];

@@ -11,6 +11,11 @@ import {
   type TLSSocket,
   connect as tlsConnect,
 } from "node:tls";
+import {
+  type DialerEventListener,
+  type DialerEventMap,
+  dialFailure,
+} from "../../core/dialer-driver.ts";
 import { SPError } from "../../core/errors.ts";
 import type {
   Dialer,
@@ -64,29 +69,55 @@ export function refuseClientRenegotiation(socket: TLSSocket, onRefused?: () => v
   });
 }
 
+/** Node error codes of a connection that never reached TLS: they mean what they mean for TCP. */
+const CONNECT_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ETIMEDOUT",
+  "EADDRNOTAVAIL",
+]);
+
 /**
- * Turns a TLS failure into an SPError with a readable message. Verification
- * failures (untrusted chain, wrong name) become EPROTO "TLS peer verification failed".
+ * Turns a failure of a TLS connection into an SPError with a readable message:
+ * a certificate that does not verify (untrusted chain, wrong name, expired) is
+ * EPEERAUTH "TLS peer verification failed (CODE): ..."; a refused or unresolvable
+ * connection keeps its TCP meaning (ECONNREFUSED, EADDRINVAL...); any other
+ * failure of the handshake (the peer does not speak TLS, no common version) is
+ * ECRYPTO. An SPError is returned as it is.
+ *
+ * @example
+ * ```ts
+ * tlsError(Object.assign(new Error("self-signed"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" })).code;
+ * // "EPEERAUTH"
+ * ```
  */
 export function tlsError(e: unknown): SPError {
+  if (e instanceof SPError) return e;
   const err = e as NodeJS.ErrnoException;
   const code = err?.code ?? "";
   const verify =
     /CERT|SELF_SIGNED|UNABLE_TO|ALTNAME|VERIFY|ISSUER|EXPIRED|NOT_YET_VALID/.test(code) ||
     /certificate/i.test(err?.message ?? "");
   if (verify) {
-    return new SPError("EPROTO", `TLS peer verification failed (${code}): ${err.message}`, {
+    return new SPError("EPEERAUTH", `TLS peer verification failed (${code}): ${err.message}`, {
       cause: e,
     });
   }
-  if (code === "ECONNREFUSED")
-    return new SPError("ECONNREFUSED", err.message ?? "refused", { cause: e });
-  return new SPError("EPROTO", `TLS connection failed (${code || "error"}): ${err?.message}`, {
+  if (CONNECT_CODES.has(code)) return dialFailure(e);
+  return new SPError("ECRYPTO", `TLS connection failed (${code || "error"}): ${err?.message}`, {
     cause: e,
   });
 }
 
-/** A `tls+tcp://` dialer: the TCP dialer plus the last TLS failure (SP-TLS-11). */
+/**
+ * A `tls+tcp://` dialer: the TCP dialer over a TLS connect, plus the last TLS
+ * failure (SP-TLS-11). Failed attempts are `error` events like TCP's, with
+ * EPEERAUTH for a certificate that does not verify and ECRYPTO for another
+ * handshake failure.
+ */
 export class TlsDialer implements Dialer {
   readonly url: string;
   readonly connected: Promise<void>;
@@ -98,7 +129,7 @@ export class TlsDialer implements Dialer {
     url: SPUrl,
     host: PipeHost,
     tls: TlsEndpointOptions = {},
-    options: { start?: boolean } = {},
+    options: { start?: boolean; failFast?: boolean } = {},
   ) {
     this.url = url.text;
     // SP-TLS-8: the expected name is the URL host unless configured; SNI only for DNS names.
@@ -125,14 +156,19 @@ export class TlsDialer implements Dialer {
       socket.on("error", (e) => {
         // SP-TLS-11: keep the reason where the application can read it.
         this.lastError = tlsError(e);
-        if (this.lastError.message.includes("verification")) host.count("tlsVerifyFailed");
+        if (this.lastError.code === "EPEERAUTH") host.count("tlsVerifyFailed");
       });
       return socket;
     };
     // SP-TLS-12, SP-TLS-14: TCP framing and the TCP dialer's back-off, over TLS. The pipe starts
     // at the TCP connect, so its handshake timeout also bounds the TLS handshake (SP-TLS-13);
     // node writes nothing of the SP header before the TLS handshake and verification succeed.
-    this.inner = new TcpDialer(url, host, { connect, start: options.start });
+    this.inner = new TcpDialer(url, host, {
+      connect,
+      start: options.start,
+      failFast: options.failFast,
+      failure: tlsError,
+    });
     this.connected = this.inner.connected;
   }
 
@@ -141,8 +177,23 @@ export class TlsDialer implements Dialer {
     this.inner.start();
   }
 
+  /** Adds a listener of failed attempts (see {@link Dialer.on}). */
+  on<K extends keyof DialerEventMap>(type: K, listener: DialerEventListener<K>): void {
+    this.inner.on(type, listener);
+  }
+
+  /** Removes a listener added with {@link TlsDialer.on}. */
+  off<K extends keyof DialerEventMap>(type: K, listener: DialerEventListener<K>): void {
+    this.inner.off(type, listener);
+  }
+
   close(): Promise<void> {
     return this.inner.close();
+  }
+
+  /** Closes the dialer (`await using d = ...`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }
 
@@ -200,7 +251,10 @@ export function createTlsTransport(): Transport {
     listen: (url: SPUrl, host: PipeHost, options?: EndpointOptions) =>
       listenTls(url, host, options?.tls),
     dial: (url: SPUrl, host: PipeHost, options?: EndpointOptions) =>
-      new TlsDialer(url, host, options?.tls, { start: options?.start }),
+      new TlsDialer(url, host, options?.tls, {
+        start: options?.start,
+        failFast: options?.failFast,
+      }),
   };
 }
 

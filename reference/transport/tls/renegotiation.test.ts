@@ -5,10 +5,11 @@
  */
 import { createServer, type TLSSocket, connect as tlsConnect } from "node:tls";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { makeTestCerts, type TestCerts } from "../../../testkit/certs.ts";
+import { until } from "../../../testkit/wait.ts";
 import type { SocketBase } from "../../core/socket.ts";
 import { rep0, req0 } from "../../index.ts";
 import type { TlsDialer } from "./index.ts";
-import { makeTestCerts, type TestCerts } from "../../../testkit/certs.ts";
 
 let certs: TestCerts;
 beforeAll(() => {
@@ -26,13 +27,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) c();
   await Promise.all(open.splice(0).map((s) => s.close()));
 });
-
-/** Waits up to `ms` for `pred`. */
-async function until(pred: () => boolean, ms = 4000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!pred() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-  return pred();
-}
 
 /** The SP header of a REQ socket (protocol 0x30). */
 const REQ_HEADER = Buffer.from([0, 0x53, 0x50, 0, 0, 0x30, 0, 0]);
@@ -74,7 +68,7 @@ describe("SP-TLS-5: renegotiation closes the connection", () => {
     client.on("error", () => {});
     let completed = false;
     expect(client.renegotiate({}, (err) => (completed = err === null))).toBe(true);
-    expect(await until(() => closed)).toBe(true);
+    expect(await until(() => closed, 4000)).toBe(true);
     expect(completed).toBe(false);
     expect(rep.getStats().tlsRenegotiationRefused).toBe(1);
     // Only that connection: a new one is served.
@@ -112,10 +106,10 @@ describe("SP-TLS-5: renegotiation closes the connection", () => {
       closed = true;
     });
     expect(first.renegotiate({}, () => {})).toBe(true);
-    expect(await until(() => closed)).toBe(true);
+    expect(await until(() => closed, 4000)).toBe(true);
     expect(req.getStats().tlsRenegotiationRefused).toBe(1);
     expect(d.lastError?.message).toMatch(/renegotiation/);
     // The dialer reconnects: the refusal ended that connection only (SP-TLS-14).
-    expect(await until(() => accepted.length >= 2)).toBe(true);
+    expect(await until(() => accepted.length >= 2, 4000)).toBe(true);
   });
 });

@@ -1,8 +1,11 @@
+import { createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { makeTestCerts, type TestCerts } from "../../../testkit/certs.ts";
+import { until } from "../../../testkit/wait.ts";
+import type { SPError } from "../../core/errors.ts";
 import type { SocketBase } from "../../core/socket.ts";
 import { rep0, req0 } from "../../index.ts";
 import type { TlsDialer } from "./index.ts";
-import { makeTestCerts, type TestCerts } from "../../../testkit/certs.ts";
 
 let certs: TestCerts;
 beforeAll(() => {
@@ -18,13 +21,6 @@ function track<T extends SocketBase>(s: T): T {
 afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => s.close()));
 });
-
-/** Waits up to `ms` for `pred`. */
-async function until(pred: () => boolean, ms = 3000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!pred() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-  return pred();
-}
 
 async function serving(scheme = "tls+tcp", path = "") {
   const rep = track(rep0());
@@ -42,7 +38,7 @@ describe("tls+tcp:// transport", () => {
     const req = track(req0({ reconnectMin: 50 }));
     const d = req.dial(url) as TlsDialer;
     expect(await until(() => d.lastError !== undefined)).toBe(true);
-    expect(d.lastError?.code).toBe("EPROTO");
+    expect(d.lastError?.code).toBe("EPEERAUTH");
     expect(d.lastError?.message).toMatch(/verification failed/);
     expect(req.getStats().tlsVerifyFailed).toBeGreaterThan(0);
     // `insecure` turns verification off explicitly (SP-TLS-9).
@@ -71,7 +67,7 @@ describe("tls+tcp:// transport", () => {
     const req = track(req0({ reconnectMin: 50 }));
     const d = req.dial(url, { tls: { ca: certs.otherCaCert } }) as TlsDialer;
     expect(await until(() => d.lastError !== undefined)).toBe(true);
-    expect(d.lastError?.code).toBe("EPROTO");
+    expect(d.lastError?.code).toBe("EPEERAUTH");
     expect(d.lastError?.message).toMatch(/TLS peer verification failed \(\w+\)/);
     // A wrong server name fails the same way even with the right CA (SP-TLS-7).
     const wrongName = track(req0({ reconnectMin: 50 }));
@@ -111,7 +107,87 @@ describe("wss:// transport", () => {
     const bad = track(req0({ reconnectMin: 50 }));
     const d = bad.dial(url, { tls: { ca: certs.otherCaCert } }) as unknown as TlsDialer;
     expect(await until(() => d.lastError !== undefined)).toBe(true);
-    expect(d.lastError?.code).toBe("EPROTO");
+    expect(d.lastError?.code).toBe("EPEERAUTH");
     expect(d.lastError?.message).toMatch(/TLS peer verification failed/);
+  });
+
+  test("a wss dial with failFast: the wrong CA is EPEERAUTH, a refusal ECONNREFUSED", async () => {
+    const { url } = await serving("wss", "/secure");
+    const req = track(req0());
+    const d = req.dial(url, { tls: { ca: certs.otherCaCert }, failFast: true });
+    const events: string[] = [];
+    d.on?.("error", (e) => events.push(e.code));
+    await expect(d.connected).rejects.toMatchObject({ code: "EPEERAUTH" });
+    expect(events).toEqual(["EPEERAUTH"]);
+    const port = await closedPort();
+    await expect(
+      req.dial(`wss://127.0.0.1:${port}/x`, { failFast: true }).connected,
+    ).rejects.toMatchObject({ code: "ECONNREFUSED" });
+  });
+});
+
+/** A port nothing listens on (bound, then closed). */
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+describe("tls+tcp:// dial failures as events and with failFast", () => {
+  test("each failed verification is an EPEERAUTH error event while the dialer retries", async () => {
+    const { url } = await serving();
+    const req = track(req0({ reconnectMin: 20, reconnectMax: 40 }));
+    const d = req.dial(url, { tls: { ca: certs.otherCaCert } });
+    const events: SPError[] = [];
+    d.on?.("error", (e) => events.push(e));
+    expect(await until(() => events.length >= 2)).toBe(true);
+    expect(events.map((e) => e.code)).toEqual(events.map(() => "EPEERAUTH"));
+    expect(events[0]?.message).toMatch(/TLS peer verification failed \(\w+\)/);
+  });
+
+  test("failFast: no CA, the wrong CA and the wrong name reject connected with EPEERAUTH", async () => {
+    const { url } = await serving();
+    for (const tls of [
+      {},
+      { ca: certs.otherCaCert },
+      { ca: certs.caCert, servername: "elsewhere.example" },
+    ]) {
+      const req = track(req0());
+      const d = req.dial(url, { tls, failFast: true });
+      await expect(d.connected).rejects.toMatchObject({ code: "EPEERAUTH" });
+    }
+  });
+
+  test("failFast: a refused connection is ECONNREFUSED", async () => {
+    const req = track(req0());
+    const port = await closedPort();
+    await expect(
+      req.dial(`tls+tcp://127.0.0.1:${port}`, { failFast: true }).connected,
+    ).rejects.toMatchObject({ code: "ECONNREFUSED" });
+  });
+
+  test("failFast: a peer that does not speak TLS is ECRYPTO", async () => {
+    const plain = track(rep0());
+    const { url } = await plain.listen("tcp://127.0.0.1:0");
+    const req = track(req0());
+    const d = req.dial(url.replace("tcp://", "tls+tcp://"), {
+      tls: { insecure: true },
+      failFast: true,
+    });
+    await expect(d.connected).rejects.toMatchObject({ code: "ECRYPTO" });
+  });
+
+  test("failFast with the right CA connects; the dialer disposes with await using", async () => {
+    const { rep, url } = await serving();
+    const req = track(req0());
+    {
+      await using d = req.dial(url, { tls: { ca: certs.caCert }, failFast: true }) as TlsDialer;
+      await d.connected;
+      await req.send("over tls");
+      expect((await rep.recv()).toString()).toBe("over tls");
+    }
+    expect(await until(() => rep.stats().socket.pipesOpen === 0)).toBe(true);
   });
 });

@@ -1,8 +1,12 @@
 import { isIP } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { type ClientOptions, WebSocket } from "ws";
-import type { TcpDialerEvent } from "../../../spec/machines/tcp-dialer.ts";
-import { DialerDriver } from "../../core/dialer-driver.ts";
+import {
+  DialerDriver,
+  type DialerEventListener,
+  type DialerEventMap,
+  dialFailure,
+} from "../../core/dialer-driver.ts";
 import { SPError } from "../../core/errors.ts";
 import type { Dialer, PipeHost, TlsEndpointOptions } from "../../core/transport.ts";
 import type { SPUrl } from "../../core/url.ts";
@@ -13,22 +17,21 @@ import { subprotocolName } from "./subprotocol.ts";
 /**
  * A reconnecting WebSocket dialer. Reconnection follows the `tcp-dialer`
  * machine of the TCP mapping (SP-WS-16, SP-TCP-13); each attempt offers the
- * peer's subprotocol name (SP-WS-2) and becomes a {@link WsPipe}.
+ * peer's subprotocol name (SP-WS-2) and becomes a {@link WsPipe}. A failed
+ * attempt is an `error` event (ECONNREFUSED, also for a refused upgrade;
+ * EPEERAUTH / ECRYPTO for wss://), and with `failFast` the first one rejects
+ * `connected` and closes the dialer.
  *
  * @example
  * ```ts
  * const d = new WsDialer(parseUrl("ws://127.0.0.1:5555/rpc", false), socket);
+ * d.on("error", (e) => console.log(e.message));
  * await d.connected;
  * ```
  */
 export class WsDialer implements Dialer {
   readonly url: string;
   readonly connected: Promise<void>;
-  /** Why the latest attempt failed (HTTP status, TLS verification, refused); cleared on success. */
-  lastError: SPError | undefined;
-  private resolveConnected!: () => void;
-  private rejectConnected!: (e: SPError) => void;
-  private everConnected = false;
   private attempt = 0;
   private pipe: WsPipe | undefined;
   private closing: Promise<void> | undefined;
@@ -39,14 +42,9 @@ export class WsDialer implements Dialer {
     host: PipeHost,
     tls: TlsEndpointOptions = {},
     machine?: WsPipeMachine,
-    options: { start?: boolean } = {},
+    options: { start?: boolean; failFast?: boolean } = {},
   ) {
     this.url = url.text;
-    this.connected = new Promise<void>((resolve, reject) => {
-      this.resolveConnected = resolve;
-      this.rejectConnected = reject;
-    });
-    this.connected.catch(() => {});
     // Deferred: the attempt's pipe actor must not start inside this actor's action.
     this.driver = new DialerDriver(
       host,
@@ -58,8 +56,14 @@ export class WsDialer implements Dialer {
         abort: () => this.abortAttempt(),
       },
       undefined,
-      { start: options.start },
+      { start: options.start, failFast: options.failFast },
     );
+    this.connected = this.driver.connected;
+  }
+
+  /** Why the latest attempt failed (HTTP status, TLS verification, refused); cleared on success. */
+  get lastError(): SPError | undefined {
+    return this.driver.lastError;
   }
 
   /**
@@ -70,18 +74,28 @@ export class WsDialer implements Dialer {
     this.driver.startOrThrow(this.closing !== undefined);
   }
 
+  /** Adds a listener of failed attempts (see {@link Dialer.on}). */
+  on<K extends keyof DialerEventMap>(type: K, listener: DialerEventListener<K>): void {
+    this.driver.events.on(type, listener);
+  }
+
+  /** Removes a listener added with {@link WsDialer.on}. */
+  off<K extends keyof DialerEventMap>(type: K, listener: DialerEventListener<K>): void {
+    this.driver.events.off(type, listener);
+  }
+
   close(): Promise<void> {
     if (this.closing) return this.closing;
-    this.send({ type: "stop" });
-    this.rejectConnected(new SPError("ECLOSED", "dialer closed before it connected"));
+    this.driver.stop();
     const pipe = this.pipe;
     this.abortAttempt();
     this.closing = pipe ? pipe.closed.then(() => undefined) : Promise.resolve();
     return this.closing;
   }
 
-  private send(event: TcpDialerEvent): void {
-    this.driver.send(event);
+  /** Closes the dialer (`await using d = ...`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   private abortAttempt(): void {
@@ -98,6 +112,8 @@ export class WsDialer implements Dialer {
   ): void {
     const attempt = ++this.attempt;
     const stale = () => attempt !== this.attempt;
+    /** Why this attempt failed, as far as the WebSocket client told. */
+    let failure: SPError | undefined;
     const expected = tls.servername ?? url.host;
     // SP-WS-2: offer the name of the protocol the server must speak; SP-WS-14: the URL's path.
     const options: ClientOptions & { servername?: string } = {
@@ -113,14 +129,12 @@ export class WsDialer implements Dialer {
       rejectUnauthorized: tls.insecure !== true,
       minVersion: "TLSv1.2",
     };
-    // SP-WS-21: `ws` parses the URL as a WHATWG URL, whose empty path is "/" for ws: and
-    // wss:, so a URL without a path requests "/" and never an empty target.
     const ws = new WebSocket(url.text, [subprotocolName(host.identity.peerName)], options);
     // SP-WS-15 with SP-TLS-5: a wss server that starts renegotiation is cut off.
     if (url.scheme === "wss")
       ws.once("upgrade", (res) => refuseClientRenegotiation(res.socket as TLSSocket));
     ws.on("unexpected-response", (_req, res) => {
-      this.lastError = new SPError(
+      failure = new SPError(
         "ECONNREFUSED",
         `WebSocket upgrade refused: HTTP ${res.statusCode} ${res.statusMessage ?? ""}`.trim(),
       );
@@ -128,34 +142,46 @@ export class WsDialer implements Dialer {
       ws.terminate();
     });
     ws.on("error", (e: NodeJS.ErrnoException) => {
-      if (this.lastError && /HTTP/.test(this.lastError.message)) return;
-      const failure = url.scheme === "wss" ? tlsError(e) : undefined;
-      if (failure?.message.includes("verification")) host.count("tlsVerifyFailed");
-      this.lastError =
-        failure?.code === "EPROTO"
-          ? failure
-          : new SPError("ECONNREFUSED", `WebSocket dial failed: ${e.message}`, { cause: e });
+      if (failure !== undefined) return;
+      if (url.scheme === "wss" && !(e instanceof SPError)) {
+        failure = tlsError(e);
+        if (failure.code === "EPEERAUTH") host.count("tlsVerifyFailed");
+      } else {
+        failure = dialFailure(e);
+      }
+      failure = new SPError(failure.code, `WebSocket dial failed: ${failure.message}`, {
+        cause: e,
+      });
     });
-    this.pipe = new WsPipe({
+    const pipe = new WsPipe({
       host,
       client: ws,
       machine,
       onAttach: () => {
         if (stale()) return;
-        this.lastError = undefined;
-        if (!this.everConnected) {
-          this.everConnected = true;
-          this.resolveConnected();
-        }
-        this.send({ type: "connected" });
+        this.driver.attached();
       },
-      onClose: (_pipe, attached) => {
+      onClose: (gone, attached) => {
         if (stale()) return;
-        if (!attached) host.count("dialFailed");
         this.attempt++;
         this.pipe = undefined;
-        this.send({ type: attached ? "pipeClosed" : "failed" });
+        if (attached) {
+          this.driver.send({ type: "pipeClosed" });
+          return;
+        }
+        host.count("dialFailed");
+        // The client's own report first (refused, TLS, HTTP status), then the pipe's reason
+        // (a bad subprotocol answer, the handshake timeout); a bare close: the peer hung up.
+        void gone.closed.then((reason) => {
+          if (this.closing) return;
+          const error =
+            failure ??
+            reason ??
+            new SPError("ECONNSHUT", "the peer closed the connection during the handshake");
+          if (this.driver.failed(error) === "give-up") void this.close();
+        });
       },
     });
+    this.pipe = pipe;
   }
 }

@@ -25,7 +25,10 @@ export function createWsTransport(scheme: "ws" | "wss", machine?: WsPipeMachine)
     listen: (url: SPUrl, host: PipeHost, options?: EndpointOptions) =>
       WsListener.bind(url, host, options?.tls, machine),
     dial: (url: SPUrl, host: PipeHost, options?: EndpointOptions): Dialer =>
-      new WsDialer(url, host, options?.tls, machine, { start: options?.start }),
+      new WsDialer(url, host, options?.tls, machine, {
+        start: options?.start,
+        failFast: options?.failFast,
+      }),
   };
 }
 

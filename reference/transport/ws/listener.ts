@@ -88,4 +88,9 @@ export class WsListener implements Listener {
     this.closing = this.registration?.release() ?? Promise.resolve();
     return this.closing;
   }
+
+  /** Closes the listener (`await using l = await s.listen(...)`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
 }

@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { waitFor } from "../../../testkit/raw-peer.ts";
+import { sleep, waitFor } from "../../../testkit/wait.ts";
 import { resolveOptions, type SocketOptions } from "../../core/options.ts";
 import type { PipeHost } from "../../core/transport.ts";
 import { parseUrl } from "../../core/url.ts";
@@ -17,8 +17,6 @@ const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A WsPipe (PAIR) accepted from a raw ws client. */
 async function pair(

@@ -196,3 +196,37 @@ describe("ws:// transport", () => {
     expect((await rep2.recv()).toString()).toBe("again");
   });
 });
+
+describe("ws dial failures", () => {
+  test("failed attempts are error events; failFast rejects connected with the first", async () => {
+    const rep = track(rep0());
+    const { url } = await rep.listen("ws://127.0.0.1:0/here");
+    const req = track(req0({ reconnectMin: 20, reconnectMax: 40 }));
+    // Nothing serves this path: the upgrade is refused (HTTP 404).
+    const d = req.dial(url.replace("/here", "/elsewhere"));
+    const events: string[] = [];
+    d.on?.("error", (e) => events.push(`${e.code} ${e.message}`));
+    const deadline = Date.now() + 3000;
+    while (events.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(events.length).toBeGreaterThanOrEqual(2);
+    expect(events[0]).toMatch(/^ECONNREFUSED .*HTTP 404/);
+    const once = req.dial(url.replace("/here", "/elsewhere"), { failFast: true });
+    await expect(once.connected).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    const port = Number(new URL(url).port);
+    await rep.close();
+    await expect(
+      req.dial(`ws://127.0.0.1:${port}/here`, { failFast: true }).connected,
+    ).rejects.toMatchObject({ code: "ECONNREFUSED" });
+  });
+
+  test("a ws listener closes with await using", async () => {
+    const rep = track(rep0());
+    let url = "";
+    {
+      await using l = await rep.listen("ws://127.0.0.1:0/gone");
+      url = l.url;
+    }
+    const again = track(rep0());
+    await again.listen(url);
+  });
+});
