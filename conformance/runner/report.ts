@@ -11,6 +11,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { create } from "xmlbuilder2";
+import { draftLinker } from "../report/drafts.ts";
 import { renderHtml } from "../report/html.ts";
 import {
   type CaseResult,
@@ -42,7 +43,7 @@ export function writeReports(dir: string, results: Results): void {
   writeFileSync(join(dir, "junit.xml"), junit(results));
   let html: string;
   try {
-    html = renderHtml(results);
+    html = renderHtml(results, { draftLink: draftLinker(dir) });
   } catch (e) {
     // A report bug must not hide the verdicts: results.json and junit.xml are written.
     const why = e instanceof Error ? (e.stack ?? e.message) : String(e);

@@ -6,18 +6,15 @@
  * that times out while an --async dial gets nowhere, malformed and unknown URLs.
  * The help must list every option name nngcat's help lists.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { rep0 } from "../reference/index.ts";
-import { makeTestCerts, type TestCerts } from "../testkit/certs.ts";
-import { freePort } from "../testkit/wait.ts";
+import { rep0 } from "../../reference/index.ts";
+import { makeTestCerts, type TestCerts } from "../../testkit/certs.ts";
+import { freePort } from "../../testkit/wait.ts";
+import { peer, spcatCommand, start } from "./harness.ts";
 
 vi.setConfig({ testTimeout: 60_000 });
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
-
-/** What a finished command left. */
+/** What a finished command left, as text. */
 interface Outcome {
   readonly code: number | null;
   readonly stdout: string;
@@ -25,44 +22,22 @@ interface Outcome {
   readonly ms: number;
 }
 
-/** Runs `cmd args` from the repository root, killed after `limitMs`. */
-function run(cmd: string, args: readonly string[], limitMs = 20_000): Promise<Outcome> {
+/** Runs `cmd args` from the repository root (harness.start), bounded. */
+async function run(cmd: string, args: readonly string[], limitMs = 20_000): Promise<Outcome> {
   const t0 = performance.now();
-  const child = spawn(cmd, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on("data", (b: Buffer) => out.push(b));
-  child.stderr.on("data", (b: Buffer) => err.push(b));
-  const timer = setTimeout(() => child.kill("SIGKILL"), limitMs);
-  return new Promise((resolve) => {
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({
-        code,
-        stdout: Buffer.concat(out).toString(),
-        stderr: Buffer.concat(err).toString(),
-        ms: performance.now() - t0,
-      });
-    });
-  });
+  const done = await start(cmd, args, limitMs).done;
+  const ms = performance.now() - t0;
+  return { code: done.code, stdout: done.stdout.toString(), stderr: done.stderr.toString(), ms };
 }
 
 /** spcat from the sources. */
 function spcat(args: readonly string[]): Promise<Outcome> {
-  return run(process.execPath, ["--import", "tsx", "spcat/spcat.ts", ...args]);
+  const [cmd, prefix] = spcatCommand();
+  return run(cmd, [...prefix, ...args]);
 }
 
-/** nngcat's path; a missing nngcat fails the test with the way to install it. */
-function nngcatPath(): string {
-  const found = spawnSync("sh", ["-c", "command -v nngcat"], { encoding: "utf8" });
-  const path = found.stdout?.trim() ?? "";
-  if (found.status !== 0 || path === "") {
-    throw new Error(
-      "nngcat is not installed (Debian package nng-utils; `npm run peers` installs it)",
-    );
-  }
-  return path;
-}
+/** nngcat's path (harness.peer fails with the way to install it when missing). */
+const nngcatPath = () => peer("nngcat");
 
 /**
  * Runs nngcat and spcat with `args`; both must exit 1 with `message` as their
