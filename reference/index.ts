@@ -5,16 +5,17 @@
  * @example
  * ```ts
  * import { rep0, req0 } from "sp-reference";
- * const rep = rep0();
+ * await using rep = rep0(); // closed at the end of the block
  * const { url } = await rep.listen("tcp://127.0.0.1:0");
- * const req = req0({ resendTime: 1000 });
+ * await using req = req0({ resendTime: 1000 });
  * await req.dial(url).connected;
  * await req.send("ping");
  * const body = await rep.recv();
  * await rep.send(body);
- * await req.recv(); // "ping"
+ * await req.recv({ signal: AbortSignal.timeout(1000) }); // "ping"
  * ```
  */
+export type { CallOptions, RecvOptions, SendOptions } from "./core/call-options.ts";
 export { errorCodes, isSPError, SPError, type SPErrorCode } from "./core/errors.ts";
 export {
   lookupOption,
@@ -24,7 +25,7 @@ export {
   type SocketOptions,
 } from "./core/options.ts";
 export type { Pipe } from "./core/pipe.ts";
-export { type SendData, SocketBase } from "./core/socket.ts";
+export { type CannotRecv, type CannotSend, type SendData, SocketBase } from "./core/socket.ts";
 export { type SubscriptionMode, Subscriptions } from "./core/subscriptions.ts";
 export type {
   Dialer,
@@ -74,6 +75,7 @@ export {
   type RawMessage,
   type RawOutgoing,
   type RawRecvOptions,
+  type RawSendOptions,
   RawSocket,
 } from "./protocol/raw/raw-socket.ts";
 export { RepContext } from "./protocol/rep0/context.ts";

@@ -75,6 +75,25 @@ export class RingQueue<T> {
     return this.count === 0 ? undefined : this.items[this.head];
   }
 
+  /**
+   * Removes the first occurrence of `item` (by identity), keeping the order of
+   * the rest; returns whether it was there. O(length): for withdrawing one
+   * aborted operation, not for the data path.
+   */
+  remove(item: T): boolean {
+    const mask = this.items.length - 1;
+    for (let i = 0; i < this.count; i++) {
+      if (this.items[(this.head + i) & mask] !== item) continue;
+      for (let j = i; j < this.count - 1; j++) {
+        this.items[(this.head + j) & mask] = this.items[(this.head + j + 1) & mask];
+      }
+      this.items[(this.head + this.count - 1) & mask] = undefined;
+      this.count--;
+      return true;
+    }
+    return false;
+  }
+
   /** Removes every item, returning them oldest first. */
   drain(): T[] {
     const out: T[] = [];

@@ -1,3 +1,4 @@
+import { abortError } from "./call-options.ts";
 import { SPError } from "./errors.ts";
 import type { Pipe } from "./pipe.ts";
 import { RingQueue } from "./queue.ts";
@@ -112,7 +113,7 @@ export class ReceiveQueue<T> {
     if (flow === undefined) return undefined;
     const item = flow.items.shift() as T;
     this.count--;
-    // SP-FRAMEWORK-24, SP-PIPELINE-16: a pipe with more goes to the back of the rotation
+    // SP-PIPELINE-16, SP-REQREP-21, SP-SURVEY-18, SP-BUS-7: a pipe with more goes to the back
     // (with one pipe in the rotation, it simply stays at its head).
     if (flow.items.isEmpty()) {
       this.turn.shift();
@@ -126,25 +127,21 @@ export class ReceiveQueue<T> {
 
   /**
    * Takes the next item, waiting up to `timeoutMs` (-1 = forever); ECLOSED
-   * after close, ECANCELED when `signal` aborts first.
+   * after close, ECANCELED when `signal` aborts first (at once when it is
+   * already aborted, even with an item buffered: the item stays for the next
+   * call). A receiver that timed out or was aborted is skipped by
+   * {@link deliver}, so it never takes a message.
    */
   take(timeoutMs: number, signal?: AbortSignal): Promise<T> {
     if (this.closed) return Promise.reject(new SPError("ECLOSED"));
+    if (signal?.aborted) return Promise.reject(abortError(signal));
     if (this.count > 0) return Promise.resolve(this.tryTake() as T);
-    if (signal?.aborted) return Promise.reject(new SPError("ECANCELED"));
-    const w = new Waiter<T>(timeoutMs);
+    const w = new Waiter<T>(timeoutMs, undefined, signal);
     if (this.waiters.length >= 32) {
-      // Forget receivers that timed out meanwhile, so repeated timed recvs do not pile up.
+      // Forget receivers that timed out or were aborted meanwhile, so they do not pile up.
       for (const old of this.waiters.drain()) if (!old.settled) this.waiters.push(old);
     }
     this.waiters.push(w);
-    if (signal) {
-      const cancel = () => w.fail(new SPError("ECANCELED"));
-      signal.addEventListener("abort", cancel, { once: true });
-      // A long-lived signal (a device's) must not collect one listener per recv.
-      const forget = () => signal.removeEventListener("abort", cancel);
-      w.promise.then(forget, forget);
-    }
     return w.promise;
   }
 

@@ -1,3 +1,4 @@
+import type { RecvOptions, SendOptions } from "./call-options.ts";
 import { SPError } from "./errors.ts";
 import {
   lookupOption,
@@ -35,6 +36,17 @@ function unrefTimer(t: unknown): void {
 export type SendData = Uint8Array | string;
 
 /**
+ * The `this` type of a `send` a receive-only protocol (SUB, PULL) declares:
+ * no socket has it, so calling such a socket's `send` does not compile, while
+ * the socket stays a {@link SocketBase} (whose `send`, called through that
+ * type, rejects with ENOTSUP).
+ */
+export type CannotSend<P extends string> = `a ${P} socket cannot send`;
+
+/** As {@link CannotSend}, for `recv` on a send-only protocol (PUB, PUSH). */
+export type CannotRecv<P extends string> = `a ${P} socket cannot receive`;
+
+/**
  * Copies user data into a Buffer the stack owns (the caller may reuse its
  * array right after `send` resolves, while the write is still queued).
  */
@@ -46,17 +58,18 @@ export function toOwnedBuffer(data: SendData): Buffer {
 
 /**
  * The protocol-independent part of a socket: options, listeners, dialers,
- * the pipe set, idempotent close and the async iterator. A protocol extends
- * it and implements `send`, `recv` and the pipe hooks.
+ * the pipe set, idempotent close (also as `Symbol.asyncDispose`, for
+ * `await using`) and the async iterator. A protocol extends it and
+ * implements `send`, `recv` and the pipe hooks.
  *
  * @example
  * ```ts
- * const s = req0();
+ * await using s = req0(); // closed when the block ends
  * const l = await s.listen("tcp://127.0.0.1:0");
  * for await (const msg of s) { ... } // ends when the socket closes
  * ```
  */
-export abstract class SocketBase implements PipeHost, AsyncIterable<Buffer> {
+export abstract class SocketBase implements PipeHost, AsyncIterable<Buffer>, AsyncDisposable {
   readonly identity: ProtocolIdentity;
   readonly options: SocketOptions;
   /** Pipes attached now, in attach order. */
@@ -87,15 +100,21 @@ export abstract class SocketBase implements PipeHost, AsyncIterable<Buffer> {
     return this.closing !== undefined;
   }
 
-  /** Sends one message. */
-  abstract send(data: SendData): Promise<void>;
-  /** Receives one message. */
-  abstract recv(): Promise<Buffer>;
+  /**
+   * Sends one message. `opts.signal` and `opts.timeoutMs` bound this call
+   * (see {@link SendOptions}); a protocol that cannot send rejects with ENOTSUP.
+   */
+  abstract send(data: SendData, opts?: SendOptions): Promise<void>;
+  /**
+   * Receives one message. `opts.signal` and `opts.timeoutMs` bound this call
+   * (see {@link RecvOptions}); a protocol that cannot receive rejects with ENOTSUP.
+   */
+  abstract recv(opts?: RecvOptions): Promise<Buffer>;
   /** Protocol hook: a pipe is ready for use. */
   protected abstract pipeAdded(pipe: Pipe): void;
   /** Protocol hook: a pipe went away. */
   protected abstract pipeRemoved(pipe: Pipe): void;
-  /** Protocol hook: fail pending operations with ECLOSED (SP-REQREP-20). */
+  /** Protocol hook: fail pending operations with ECLOSED (SP-FRAMEWORK-19). */
   protected abstract protocolClose(): void;
 
   /**
@@ -220,7 +239,7 @@ export abstract class SocketBase implements PipeHost, AsyncIterable<Buffer> {
   }
 
   isPeerCompatible(peer: number): boolean {
-    // SP-REQREP-1: each of REQ and REP accepts only the other as its peer.
+    // SP-FRAMEWORK-9: only the peer its protocol names (REQ and REP: each other, SP-REQREP-1).
     return peer === this.identity.peer;
   }
 
@@ -276,7 +295,7 @@ export abstract class SocketBase implements PipeHost, AsyncIterable<Buffer> {
   close(): Promise<void> {
     if (this.closing) return this.closing;
     this.closing = (async () => {
-      // SP-REQREP-20: closing fails every pending operation with ECLOSED.
+      // SP-FRAMEWORK-19: closing fails every pending operation with ECLOSED.
       this.protocolClose();
       // NN_LINGER: queued writes get their chance before any pipe or endpoint closes.
       if (this.options.linger > 0 && this.pipes.size > 0) await this.lingerFlush();
@@ -299,6 +318,21 @@ export abstract class SocketBase implements PipeHost, AsyncIterable<Buffer> {
       );
     })();
     return this.closing;
+  }
+
+  /**
+   * Closes the socket, as {@link close}: what `await using` calls when its block ends.
+   *
+   * @example
+   * ```ts
+   * {
+   *   await using sub = sub0();
+   *   sub.subscribe("");
+   * } // closed here, also when the block throws
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /**

@@ -14,7 +14,7 @@
  * are still installed.
  *
  * Used by the conformance suite's transition check
- * (conformance/cases/coverage/verified.test.ts, tools/trace/covers.ts): a
+ * (conformance/cases/verified.test.ts, tools/trace/covers.ts): a
  * case's `covers` may list only transitions the reference walks while the
  * case runs (CONTRACTS §1).
  */

@@ -14,12 +14,12 @@
  * TCP pipes.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { waitFor } from "../../testkit/raw-peer.ts";
 import { SPError } from "../core/errors.ts";
 import type { SocketOptions } from "../core/options.ts";
 import { allocatePipeId, type Pipe } from "../core/pipe.ts";
 import type { SocketBase } from "../core/socket.ts";
 import { device } from "../device.ts";
-import { waitFor } from "../../testkit/raw-peer.ts";
 import { bus0 } from "./bus0/bus.ts";
 import { xbus0 } from "./bus0/xbus.ts";
 import { pair0 } from "./pair0/pair.ts";

@@ -1,4 +1,11 @@
 import { protocols } from "../../../spec/constants.ts";
+import {
+  callTimeout,
+  type RecvOptions,
+  refuseCall,
+  type SendOptions,
+} from "../../core/call-options.ts";
+import { SPError } from "../../core/errors.ts";
 import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { ReceiveQueue } from "../../core/receive-queue.ts";
@@ -59,8 +66,11 @@ export class Bus0Socket extends SocketBase {
    * await bus.send("hello, everyone");
    * ```
    */
-  async send(data: SendData): Promise<void> {
+  async send(data: SendData, opts?: SendOptions): Promise<void> {
     this.assertOpen();
+    // Never waits, so only an already aborted signal (or a bad timeoutMs) matters.
+    const refused = refuseCall(opts);
+    if (refused) throw refused;
     // SP-BUS-2: no header; the same bytes go to every pipe.
     const body = toOwnedBuffer(data);
     for (const pipe of this.ring) {
@@ -71,15 +81,20 @@ export class Bus0Socket extends SocketBase {
   }
 
   /**
-   * Receives the next message from any peer; ETIMEDOUT after `recvTimeout`.
+   * Receives the next message from any peer; ETIMEDOUT after `recvTimeout`
+   * (or `opts.timeoutMs`), ECANCELED when `opts.signal` aborts. A recv that
+   * gave up never takes a message: the next recv gets it.
    *
    * @example
    * ```ts
    * for await (const msg of bus) console.log(msg.toString());
    * ```
    */
-  recv(): Promise<Buffer> {
-    return this.inbox.take(this.options.recvTimeout);
+  recv(opts?: RecvOptions): Promise<Buffer> {
+    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
+    const refused = refuseCall(opts);
+    if (refused) return Promise.reject(refused);
+    return this.inbox.take(callTimeout(opts, this.options.recvTimeout), opts?.signal);
   }
 
   protected pipeAdded(pipe: Pipe): void {

@@ -6,8 +6,8 @@
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generate } from "../../../tools/gen/generate.ts";
 import { RawPeer, spHeader, waitFor } from "../../../testkit/raw-peer.ts";
+import { generate } from "../../../tools/gen/generate.ts";
 import { pair0 } from "./pair.ts";
 import type { PairSlotMachine } from "./peer-slot.ts";
 

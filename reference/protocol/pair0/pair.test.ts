@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { SPError } from "../../core/errors.ts";
 import { frame, RawPeer, spHeader, waitFor } from "../../../testkit/raw-peer.ts";
+import { SPError } from "../../core/errors.ts";
 import { type Pair0Socket, pair0 } from "./pair.ts";
 
 const PAIR0 = 0x10;

@@ -1,4 +1,10 @@
 import { protocols } from "../../../spec/constants.ts";
+import {
+  callTimeout,
+  type RecvOptions,
+  refuseCall,
+  type SendOptions,
+} from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
 import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
@@ -77,28 +83,39 @@ export class Pair0Socket extends SocketBase {
   /**
    * Sends one message to the peer. Resolves once it is queued on the peer's
    * pipe; waits while there is no writable peer, failing with ETIMEDOUT
-   * after `sendTimeout` and ECLOSED on close.
+   * after `sendTimeout` (or `opts.timeoutMs`), ECANCELED when `opts.signal`
+   * aborts, and ECLOSED on close. A send that fails while it waits is never
+   * written.
    *
    * @example
    * ```ts
    * await sock.send(new Uint8Array([1, 2, 3]));
    * ```
    */
-  send(data: SendData): Promise<void> {
+  send(data: SendData, opts?: SendOptions): Promise<void> {
     if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
-    return this.slot.send(toOwnedBuffer(data));
+    if (opts) {
+      const refused = refuseCall(opts);
+      if (refused) return Promise.reject(refused);
+    }
+    return this.slot.send(toOwnedBuffer(data), opts);
   }
 
   /**
-   * Receives the next message from the peer; ETIMEDOUT after `recvTimeout`.
+   * Receives the next message from the peer; ETIMEDOUT after `recvTimeout`
+   * (or `opts.timeoutMs`), ECANCELED when `opts.signal` aborts. A recv that
+   * gave up never takes a message: the next recv gets it.
    *
    * @example
    * ```ts
    * const msg = await sock.recv();
    * ```
    */
-  recv(): Promise<Buffer> {
-    return this.inbox.take(this.options.recvTimeout);
+  recv(opts?: RecvOptions): Promise<Buffer> {
+    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
+    const refused = refuseCall(opts);
+    if (refused) return Promise.reject(refused);
+    return this.inbox.take(callTimeout(opts, this.options.recvTimeout), opts?.signal);
   }
 
   protected pipeAdded(pipe: Pipe): void {

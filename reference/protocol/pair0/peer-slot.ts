@@ -1,4 +1,5 @@
 import { type PairSlotEvent, pairSlotMachine } from "../../../spec/machines/pair-slot.ts";
+import { type CallOptions, callTimeout, deadlineOf } from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { createSpecActor } from "../../core/spec-actor.ts";
@@ -144,20 +145,22 @@ export class PeerSlot {
 
   /**
    * Sends `body` to the peer; resolves once written (queued on the pipe).
-   * Waits while there is no writable peer, up to the send timeout.
+   * Waits while there is no writable peer, up to the send timeout (or
+   * `opts.timeoutMs`); `opts.signal` withdraws a waiting send (ECANCELED),
+   * which then is never written. The caller has checked `opts` (refuseCall).
    */
-  send(body: Buffer): Promise<void> {
+  send(body: Buffer, opts?: CallOptions): Promise<void> {
     const peer = this.peer;
     if (peer && this.parked.length === 0 && canWrite(peer)) {
       // Fast path: no actor event per message.
       this.hooks.write(peer, body);
       return Promise.resolve();
     }
-    const timeout = this.hooks.sendTimeout();
+    const timeout = callTimeout(opts, this.hooks.sendTimeout());
     const parked: Parked = {
       body,
-      done: new Waiter<void>(-1),
-      deadline: timeout < 0 ? Number.POSITIVE_INFINITY : performance.now() + timeout,
+      done: new Waiter<void>(-1, () => this.withdraw(parked), opts?.signal),
+      deadline: deadlineOf(timeout),
     };
     this.lifecycle({ type: "send", arg: parked });
     if (this.state === "closed") parked.done.fail(new SPError("ECLOSED"));
@@ -178,6 +181,20 @@ export class PeerSlot {
   close(): void {
     this.lifecycle({ type: "close" });
     this.peer = null;
+  }
+
+  /**
+   * An aborted send leaves the parked ones, so it is never written. When none
+   * is left, the actor is nudged with `writable`, which `stalled` takes (it
+   * flushes nothing) and `waiting` ignores: either way the machine's
+   * eventless `sendsParked` check runs, the slot goes back to `occupied` or
+   * `empty`, and the send timer stops.
+   */
+  private withdraw(p: Parked): void {
+    const i = this.parked.indexOf(p);
+    if (i < 0) return;
+    this.parked.splice(i, 1);
+    if (this.parked.length === 0) this.lifecycle({ type: "writable" });
   }
 
   /** Hands an event to the actor unless it has finished; returns whether it did. */

@@ -1,4 +1,10 @@
 import { protocols } from "../../../spec/constants.ts";
+import {
+  callTimeout,
+  type RecvOptions,
+  refuseCall,
+  type SendOptions,
+} from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
 import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
@@ -79,28 +85,39 @@ export class Pair1Socket extends SocketBase {
 
   /**
    * Sends one message to the peer (hop count 1). Waits while there is no
-   * writable peer; ETIMEDOUT after `sendTimeout`, ECLOSED on close.
+   * writable peer; ETIMEDOUT after `sendTimeout` (or `opts.timeoutMs`),
+   * ECANCELED when `opts.signal` aborts (the send is then never written),
+   * ECLOSED on close.
    *
    * @example
    * ```ts
    * await sock.send("hello");
    * ```
    */
-  send(data: SendData): Promise<void> {
+  send(data: SendData, opts?: SendOptions): Promise<void> {
     if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
-    return this.slot.send(toOwnedBuffer(data));
+    if (opts) {
+      const refused = refuseCall(opts);
+      if (refused) return Promise.reject(refused);
+    }
+    return this.slot.send(toOwnedBuffer(data), opts);
   }
 
   /**
-   * Receives the next message body (header removed); ETIMEDOUT after `recvTimeout`.
+   * Receives the next message body (header removed); ETIMEDOUT after
+   * `recvTimeout` (or `opts.timeoutMs`), ECANCELED when `opts.signal` aborts.
+   * A recv that gave up never takes a message.
    *
    * @example
    * ```ts
    * const body = await sock.recv();
    * ```
    */
-  recv(): Promise<Buffer> {
-    return this.inbox.take(this.options.recvTimeout);
+  recv(opts?: RecvOptions): Promise<Buffer> {
+    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
+    const refused = refuseCall(opts);
+    if (refused) return Promise.reject(refused);
+    return this.inbox.take(callTimeout(opts, this.options.recvTimeout), opts?.signal);
   }
 
   protected pipeAdded(pipe: Pipe): void {

@@ -1,4 +1,10 @@
 import { protocols } from "../../../spec/constants.ts";
+import {
+  callTimeout,
+  type RecvOptions,
+  refuseCall,
+  type SendOptions,
+} from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
 import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
@@ -80,8 +86,11 @@ export class Pair1PolySocket extends SocketBase {
    * const sent = await hub.sendTo(pipe, "reply");
    * ```
    */
-  sendTo(pipe: number, data: SendData): Promise<boolean> {
+  sendTo(pipe: number, data: SendData, opts?: SendOptions): Promise<boolean> {
     if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
+    // Never waits, so only an already aborted signal (or a bad timeoutMs) matters.
+    const refused = refuseCall(opts);
+    if (refused) return Promise.reject(refused);
     const body = toOwnedBuffer(data);
     // SP-PAIR-19: only the named pipe; gone or busy means discarded, not blocked.
     const target = this.byId.get(pipe);
@@ -97,8 +106,10 @@ export class Pair1PolySocket extends SocketBase {
    * await hub.send("to someone");
    * ```
    */
-  async send(data: SendData): Promise<void> {
+  async send(data: SendData, opts?: SendOptions): Promise<void> {
     this.assertOpen();
+    const refused = refuseCall(opts);
+    if (refused) throw refused;
     const body = toOwnedBuffer(data);
     const first = this.byId.values().next();
     this.transmit(first.done ? undefined : first.value, body);
@@ -112,21 +123,26 @@ export class Pair1PolySocket extends SocketBase {
    * const body = await hub.recv();
    * ```
    */
-  async recv(): Promise<Buffer> {
-    return (await this.recvMsg()).body;
+  async recv(opts?: RecvOptions): Promise<Buffer> {
+    return (await this.recvMsg(opts)).body;
   }
 
   /**
    * Receives the next message with the id of the pipe it came from
-   * (SP-PAIR-18); ETIMEDOUT after `recvTimeout`, ECLOSED on close.
+   * (SP-PAIR-18); ETIMEDOUT after `recvTimeout` (or `opts.timeoutMs`),
+   * ECANCELED when `opts.signal` aborts (a recv that gave up never takes a
+   * message), ECLOSED on close.
    *
    * @example
    * ```ts
    * const { body, pipe } = await hub.recvMsg();
    * ```
    */
-  recvMsg(): Promise<Pair1Message> {
-    return this.inbox.take(this.options.recvTimeout);
+  recvMsg(opts?: RecvOptions): Promise<Pair1Message> {
+    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
+    const refused = refuseCall(opts);
+    if (refused) return Promise.reject(refused);
+    return this.inbox.take(callTimeout(opts, this.options.recvTimeout), opts?.signal);
   }
 
   protected pipeAdded(pipe: Pipe): void {

@@ -30,7 +30,7 @@ export class XPair1Socket extends RawPairBase {
 
   protected outgoing(header: Buffer, body: Buffer): Buffer | undefined {
     const hops = (header.length >= 4 ? header.readUInt32BE(0) & 0xff : 0) + 1;
-    // SP-PAIR-11: a message past the hop limit is not forwarded.
+    // SP-PAIR-15: a message past the hop limit is not forwarded (SP-PAIR-11 would drop it).
     if (hops > this.options.maxTtl) {
       this.count("txTtlExceeded");
       return undefined;

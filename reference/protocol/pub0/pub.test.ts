@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { SPError } from "../../core/errors.ts";
 import { frame, RawPeer, spHeader, waitFor } from "../../../testkit/raw-peer.ts";
+import { SPError } from "../../core/errors.ts";
+import type { SocketBase } from "../../core/socket.ts";
 import { type Sub0Socket, sub0 } from "../sub0/sub.ts";
 import { type Pub0Socket, pub0 } from "./pub.ts";
 
@@ -134,7 +135,9 @@ describe("pub0", () => {
 
   it("pub recv fails with ENOTSUP", async () => {
     const { pub } = await setupPub();
-    await expect(pub.recv()).rejects.toSatisfy((e) => e instanceof SPError && e.code === "ENOTSUP");
+    await expect((pub as SocketBase).recv()).rejects.toSatisfy(
+      (e) => e instanceof SPError && e.code === "ENOTSUP",
+    );
   });
 
   it("pub refuses a peer that is not SUB", async () => {

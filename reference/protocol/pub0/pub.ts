@@ -1,9 +1,10 @@
 import { protocols } from "../../../spec/constants.ts";
 import { pubMachine } from "../../../spec/machines/pub.ts";
+import { type RecvOptions, refuseCall, type SendOptions } from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
 import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
-import { type SendData, SocketBase, toOwnedBuffer } from "../../core/socket.ts";
+import { type CannotRecv, type SendData, SocketBase, toOwnedBuffer } from "../../core/socket.ts";
 import { createSpecActor } from "../../core/spec-actor.ts";
 import type { Transport } from "../../core/transport.ts";
 import { defaultTransports } from "../../transports.ts";
@@ -78,15 +79,21 @@ export class Pub0Socket extends SocketBase {
 
   /**
    * Publishes one message to every connected subscriber. Never blocks: with no
-   * subscriber, or only slow ones, the message is dropped for them.
+   * subscriber, or only slow ones, the message is dropped for them. So
+   * `opts.timeoutMs` has nothing to bound; an already aborted `opts.signal`
+   * fails the call (ECANCELED) before anything is sent.
    *
    * @example
    * ```ts
    * await pub.send(Buffer.from("topic body"));
    * ```
    */
-  send(data: SendData): Promise<void> {
+  send(data: SendData, opts?: SendOptions): Promise<void> {
     if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
+    if (opts) {
+      const refused = refuseCall(opts);
+      if (refused) return Promise.reject(refused);
+    }
     // SP-PUBSUB-2: no header; the message is the whole payload. Every pipe's transport
     // copies a payload this small as it queues it, so the caller's bytes need no copy here.
     const msg =
@@ -118,14 +125,16 @@ export class Pub0Socket extends SocketBase {
   }
 
   /**
-   * PUB sockets cannot receive (SP-PUBSUB-19).
+   * PUB sockets cannot receive (SP-PUBSUB-19): calling `recv` on a
+   * `Pub0Socket` does not compile; through a `SocketBase` it rejects with ENOTSUP.
    *
    * @example
    * ```ts
-   * await pub.recv(); // rejects with SPError ENOTSUP
+   * await (pub as SocketBase).recv(); // rejects with SPError ENOTSUP
    * ```
    */
-  recv(): Promise<Buffer> {
+  override recv(this: CannotRecv<"PUB">, opts?: RecvOptions): Promise<Buffer>;
+  override recv(): Promise<Buffer> {
     if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
     return Promise.reject(new SPError("ENOTSUP", "a PUB socket cannot receive"));
   }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { SPError } from "../../core/errors.ts";
 import { frame, RawPeer, spHeader, waitFor } from "../../../testkit/raw-peer.ts";
+import { SPError } from "../../core/errors.ts";
+import type { SocketBase } from "../../core/socket.ts";
 import { push0 } from "../push0/push.ts";
 import { pull0 } from "./pull.ts";
 
@@ -41,7 +42,7 @@ describe("pull0", () => {
   it("pull send fails with ENOTSUP and close fails a pending recv", async () => {
     const pull = pull0();
     open.push(pull);
-    await expect(pull.send()).rejects.toSatisfy(
+    await expect((pull as SocketBase).send("x")).rejects.toSatisfy(
       (e) => e instanceof SPError && e.code === "ENOTSUP",
     );
     const r = expect(pull.recv()).rejects.toSatisfy(

@@ -1,9 +1,15 @@
 import { protocols } from "../../../spec/constants.ts";
+import {
+  callTimeout,
+  type RecvOptions,
+  refuseCall,
+  type SendOptions,
+} from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
 import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { ReceiveQueue } from "../../core/receive-queue.ts";
-import { SocketBase } from "../../core/socket.ts";
+import { type CannotSend, type SendData, SocketBase } from "../../core/socket.ts";
 import type { Transport } from "../../core/transport.ts";
 import { defaultTransports } from "../../transports.ts";
 
@@ -43,27 +49,33 @@ export class Pull0Socket extends SocketBase {
   }
 
   /**
-   * Receives the next message from any PUSH peer.
+   * Receives the next message from any PUSH peer; ETIMEDOUT after
+   * `recvTimeout` (or `opts.timeoutMs`), ECANCELED when `opts.signal` aborts.
+   * A recv that gave up never takes a message: the next recv gets it.
    *
    * @example
    * ```ts
-   * const task = await pull.recv();
+   * const task = await pull.recv({ signal: AbortSignal.timeout(1000) });
    * ```
    */
-  recv(): Promise<Buffer> {
+  recv(opts?: RecvOptions): Promise<Buffer> {
     if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
-    return this.queue.take(this.options.recvTimeout);
+    const refused = refuseCall(opts);
+    if (refused) return Promise.reject(refused);
+    return this.queue.take(callTimeout(opts, this.options.recvTimeout), opts?.signal);
   }
 
   /**
-   * PULL sockets cannot send (SP-PIPELINE-17).
+   * PULL sockets cannot send (SP-PIPELINE-17): calling `send` on a
+   * `Pull0Socket` does not compile; through a `SocketBase` it rejects with ENOTSUP.
    *
    * @example
    * ```ts
-   * await pull.send("x"); // rejects with SPError ENOTSUP
+   * await (pull as SocketBase).send("x"); // rejects with SPError ENOTSUP
    * ```
    */
-  send(): Promise<void> {
+  override send(this: CannotSend<"PULL">, data?: SendData, opts?: SendOptions): Promise<void>;
+  override send(): Promise<void> {
     if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
     return Promise.reject(new SPError("ENOTSUP", "a PULL socket cannot send"));
   }

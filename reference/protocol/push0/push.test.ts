@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { frame, RawPeer, spHeader, waitFor } from "../../../testkit/raw-peer.ts";
 import { SPError } from "../../core/errors.ts";
 import type { Pipe } from "../../core/pipe.ts";
-import { frame, RawPeer, spHeader, waitFor } from "../../../testkit/raw-peer.ts";
+import type { SocketBase } from "../../core/socket.ts";
 import { type Pull0Socket, pull0 } from "../pull0/pull.ts";
 import { Balancer } from "./balancer.ts";
 import { push0 } from "./push.ts";
@@ -99,7 +100,7 @@ describe("push0", () => {
 
   it("push recv fails with ENOTSUP and data sent into a push is discarded", async () => {
     const push = track(push0());
-    await expectCode(push.recv(), "ENOTSUP");
+    await expectCode((push as SocketBase).recv(), "ENOTSUP");
     const { url } = await push.listen("tcp://127.0.0.1:0");
     const raw = track(await RawPeer.connect(url));
     raw.write(spHeader(PULL));

@@ -1,10 +1,17 @@
 import { protocols } from "../../../spec/constants.ts";
 import { pushMachine } from "../../../spec/machines/push.ts";
+import {
+  callTimeout,
+  deadlineOf,
+  type RecvOptions,
+  refuseCall,
+  type SendOptions,
+} from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
 import { neverIfZero, type SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { RingQueue } from "../../core/queue.ts";
-import { type SendData, SocketBase, toOwnedBuffer } from "../../core/socket.ts";
+import { type CannotRecv, type SendData, SocketBase, toOwnedBuffer } from "../../core/socket.ts";
 import { createSpecActor } from "../../core/spec-actor.ts";
 import type {
   Dialer,
@@ -105,6 +112,11 @@ export class Push0Socket extends SocketBase {
               this.earliest = Number.POSITIVE_INFINITY;
               return;
             }
+            // A send that gave up has left the queue (withdraw); this only guards the order.
+            if (head.done?.settled) {
+              this.waiting.shift();
+              continue;
+            }
             const pipe = this.lb.pick();
             if (!pipe) return;
             this.waiting.shift();
@@ -154,15 +166,21 @@ export class Push0Socket extends SocketBase {
   /**
    * Sends one message to one PULL peer. Resolves once queued on a pipe;
    * waits while no pipe is writable, failing with ETIMEDOUT after
-   * `sendTimeout` (SP-PIPELINE-5) and ECLOSED on close.
+   * `sendTimeout` or `opts.timeoutMs` (SP-PIPELINE-5), ECANCELED when
+   * `opts.signal` aborts, and ECLOSED on close. A send that fails while it
+   * waits leaves the queue: it never reaches a peer.
    *
    * @example
    * ```ts
-   * await push.send(Buffer.from("job"));
+   * await push.send(Buffer.from("job"), { signal: AbortSignal.timeout(2000) });
    * ```
    */
-  send(data: SendData): Promise<void> {
+  send(data: SendData, opts?: SendOptions): Promise<void> {
     if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
+    if (opts) {
+      const refused = refuseCall(opts);
+      if (refused) return Promise.reject(refused);
+    }
     // Fast path: nothing waits ahead of us and a pipe can take it (no actor event).
     if (this.waiting.isEmpty()) {
       const pipe = this.lb.pick();
@@ -177,9 +195,9 @@ export class Push0Socket extends SocketBase {
     }
     const msg = toOwnedBuffer(data);
     // SP-PIPELINE-6: never dropped for want of a pipe; it waits in the send slot.
-    const t = this.options.sendTimeout;
-    const deadline = t < 0 ? Number.POSITIVE_INFINITY : performance.now() + t;
-    const done = new Waiter<void>(-1);
+    const deadline = deadlineOf(callTimeout(opts, this.options.sendTimeout));
+    // The deadline is the actor's business (expireWaiting); an abort withdraws the send here.
+    const done = new Waiter<void>(-1, () => this.withdraw(waiting), opts?.signal);
     const waiting: WaitingSend = { msg, deadline, done };
     // Already blocked: join the queue directly (no actor event per message under
     // backpressure), unless this send must fail before the timer is due.
@@ -192,16 +210,27 @@ export class Push0Socket extends SocketBase {
   }
 
   /**
-   * PUSH sockets cannot receive (SP-PIPELINE-17).
+   * PUSH sockets cannot receive (SP-PIPELINE-17): calling `recv` on a
+   * `Push0Socket` does not compile; through a `SocketBase` it rejects with ENOTSUP.
    *
    * @example
    * ```ts
-   * await push.recv(); // rejects with SPError ENOTSUP
+   * await (push as SocketBase).recv(); // rejects with SPError ENOTSUP
    * ```
    */
-  recv(): Promise<Buffer> {
+  override recv(this: CannotRecv<"PUSH">, opts?: RecvOptions): Promise<Buffer>;
+  override recv(): Promise<Buffer> {
     if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
     return Promise.reject(new SPError("ENOTSUP", "a PUSH socket cannot receive"));
+  }
+
+  /**
+   * Messages waiting in the socket for a PULL peer that can take them: sends
+   * not yet resolved, and messages a dead pipe gave back. A send that timed
+   * out or was aborted is not among them.
+   */
+  get waitingSends(): number {
+    return this.waiting.length;
   }
 
   /** Number of PULL peers (pipes) attached now. */
@@ -292,6 +321,21 @@ export class Push0Socket extends SocketBase {
     this.actor.send({ type: "close" });
     for (const e of this.ownEndpoints) void e.close();
     this.ownEndpoints.clear();
+  }
+
+  /**
+   * An aborted send leaves the queue, so no pipe ever gets it. When the queue
+   * runs empty the actor leaves `blocked` (its deadlines changed: none is left),
+   * so that its timer stops and the next send that finds no pipe blocks afresh.
+   */
+  private withdraw(w: WaitingSend): void {
+    if (!this.waiting.remove(w)) return;
+    if (!this.waiting.isEmpty()) return;
+    this.earliest = Number.POSITIVE_INFINITY;
+    const snap = this.actor.getSnapshot();
+    if (snap.status === "active" && snap.value === "blocked") {
+      this.actor.send({ type: "earlierDeadline" });
+    }
   }
 
   private pipeReady(): void {

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { waitFor } from "../../../testkit/raw-peer.ts";
 import { SPError } from "../../core/errors.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import type { SocketBase } from "../../core/socket.ts";
-import { waitFor } from "../../../testkit/raw-peer.ts";
 import { type Pull0Socket, pull0 } from "../pull0/pull.ts";
 import { push0 } from "./push.ts";
 

@@ -1,3 +1,4 @@
+import type { CallOptions } from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
 import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
@@ -31,13 +32,13 @@ export abstract class RawRequester extends RawSocket {
   protected split(_pipe: Pipe, msg: Buffer): { header: Buffer; body: Buffer } | undefined {
     const r = splitBacktrace(msg, this.options.maxTtl);
     if (r.kind === "ok") return { header: r.backtrace, body: r.body };
-    // SP-REQREP-6 / SP-SURVEY: a reply without a well-formed id answers nothing.
+    // SP-REQREP-6 / SP-SURVEY-11: a reply without a well-formed id answers nothing.
     this.count(r.kind === "malformed" ? "rxMalformedDropped" : "rxTtlExceeded");
     return undefined;
   }
 
-  protected route(header: Buffer, body: Buffer, signal?: AbortSignal): Promise<void> | undefined {
-    if (this.mode === "roundRobin") return this.sendRoundRobin(header, body, signal);
+  protected route(header: Buffer, body: Buffer, opts?: CallOptions): Promise<void> | undefined {
+    if (this.mode === "roundRobin") return this.sendRoundRobin(header, body, opts);
     this.broadcast(Buffer.concat([header, body]));
     return undefined;
   }
@@ -82,7 +83,7 @@ export abstract class RawReplier extends RawSocket {
       return;
     }
     const pipe = this.byId.get(header.readUInt32BE(0));
-    // SP-REQREP-17: the pipe the request came on is gone: the reply is dropped.
+    // SP-REQREP-17 / SP-SURVEY-21: the pipe the question came on is gone: the answer is dropped.
     if (!pipe || pipe.isClosed) {
       this.count("txNoRoute");
       return;

@@ -1,3 +1,4 @@
+import type { CallOptions } from "../../core/call-options.ts";
 import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import type { ProtocolIdentity } from "../../core/transport.ts";
@@ -33,9 +34,9 @@ export abstract class RawPairBase extends RawSocket {
   /** The payload (header + body) for the wire, or undefined to drop. */
   protected abstract outgoing(header: Buffer, body: Buffer): Buffer | undefined;
 
-  protected route(header: Buffer, body: Buffer): Promise<void> | undefined {
+  protected route(header: Buffer, body: Buffer, opts?: CallOptions): Promise<void> | undefined {
     const payload = this.outgoing(header, body);
-    return payload ? this.slot.send(payload) : undefined;
+    return payload ? this.slot.send(payload, opts) : undefined;
   }
 
   protected override pipeAdded(pipe: Pipe): void {

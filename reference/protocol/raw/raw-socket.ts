@@ -1,3 +1,10 @@
+import {
+  type CallOptions,
+  callTimeout,
+  type RecvOptions,
+  refuseCall,
+  type SendOptions,
+} from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
 import { queueDepth, type SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
@@ -26,17 +33,19 @@ export interface RawOutgoing {
   readonly body: SendData;
 }
 
-/** Options of {@link RawSocket.recvMsg}. */
-export interface RawRecvOptions {
-  /** Aborting fails the pending recvMsg with ECANCELED (used by `device`). */
-  readonly signal?: AbortSignal;
-}
+/**
+ * Options of {@link RawSocket.recvMsg}: those of every recv (`signal`,
+ * `timeoutMs`; see {@link CallOptions}). `device` aborts its recvMsg with
+ * the signal when it stops.
+ */
+export type RawRecvOptions = RecvOptions;
 
-/** Options of {@link RawSocket.sendMsg}. */
-export interface RawSendOptions {
-  /** Aborting fails a sendMsg that waits for room with ECANCELED (used by `device`). */
-  readonly signal?: AbortSignal;
-}
+/**
+ * Options of {@link RawSocket.sendMsg}: those of every send (`signal`,
+ * `timeoutMs`; see {@link CallOptions}). Aborting fails a sendMsg that waits
+ * for room with ECANCELED, and it is never sent.
+ */
+export type RawSendOptions = SendOptions;
 
 /** Internal construction options of every raw socket. */
 export interface RawInternals {
@@ -118,13 +127,9 @@ export abstract class RawSocket extends SocketBase {
 
   /**
    * Sends one message with its header; the protocol picks the pipe(s). May wait;
-   * `signal` then cancels the wait where the protocol supports it.
+   * `opts` (already checked) then bound the wait where the protocol waits.
    */
-  protected abstract route(
-    header: Buffer,
-    body: Buffer,
-    signal?: AbortSignal,
-  ): void | Promise<void>;
+  protected abstract route(header: Buffer, body: Buffer, opts?: CallOptions): void | Promise<void>;
 
   /**
    * Receives the next message with its header apart.
@@ -134,10 +139,12 @@ export abstract class RawSocket extends SocketBase {
    * const { header, body, pipe } = await raw.recvMsg();
    * ```
    */
-  recvMsg(opts: RawRecvOptions = {}): Promise<RawMessage> {
+  recvMsg(opts?: RawRecvOptions): Promise<RawMessage> {
     if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
     if (!this.canRecv) return Promise.reject(new SPError("ENOTSUP", "this protocol cannot recv"));
-    return this.inbox.take(this.options.recvTimeout, opts.signal);
+    const refused = refuseCall(opts);
+    if (refused) return Promise.reject(refused);
+    return this.inbox.take(callTimeout(opts, this.options.recvTimeout), opts?.signal);
   }
 
   /**
@@ -148,21 +155,23 @@ export abstract class RawSocket extends SocketBase {
    * await raw.sendMsg({ header: m.header, body: m.body });
    * ```
    */
-  async sendMsg(msg: RawOutgoing, opts: RawSendOptions = {}): Promise<void> {
+  async sendMsg(msg: RawOutgoing, opts?: RawSendOptions): Promise<void> {
     this.assertOpen();
     if (!this.canSend) throw new SPError("ENOTSUP", "this protocol cannot send");
+    const refused = refuseCall(opts);
+    if (refused) throw refused;
     const header = msg.header ? Buffer.from(msg.header) : EMPTY;
-    await this.route(header, toOwnedBuffer(msg.body), opts.signal);
+    await this.route(header, toOwnedBuffer(msg.body), opts);
   }
 
   /** Receives the next message body (header dropped). */
-  async recv(): Promise<Buffer> {
-    return (await this.recvMsg()).body;
+  async recv(opts?: RecvOptions): Promise<Buffer> {
+    return (await this.recvMsg(opts)).body;
   }
 
   /** Sends `data` with an empty header. */
-  send(data: SendData): Promise<void> {
-    return this.sendMsg({ body: data });
+  send(data: SendData, opts?: SendOptions): Promise<void> {
+    return this.sendMsg({ body: data }, opts);
   }
 
   protected pipeAdded(pipe: Pipe): void {
@@ -222,14 +231,15 @@ export abstract class RawSocket extends SocketBase {
    * Round robin over the ready pipes, skipping those that are not ready
    * (SP-PIPELINE-4, SP-REQREP-12). With none ready the message is parked, in
    * order, up to `sendBuffer` messages; past that the returned promise waits
-   * for room (ETIMEDOUT after `sendTimeout`, ECLOSED on close, ECANCELED when
-   * `signal` aborts), which is how a device feeding this socket feels a slow
-   * destination.
+   * for room (ETIMEDOUT after `sendTimeout` or `opts.timeoutMs`, ECLOSED on
+   * close, ECANCELED when `opts.signal` aborts; a send that gave up leaves the
+   * queue and is never sent), which is how a device feeding this socket feels
+   * a slow destination.
    */
   protected sendRoundRobin(
     header: Buffer,
     body: Buffer,
-    signal?: AbortSignal,
+    opts?: CallOptions,
   ): Promise<void> | undefined {
     if (this.parked.isEmpty()) {
       const pipe = this.nextReady();
@@ -243,16 +253,14 @@ export abstract class RawSocket extends SocketBase {
       this.parked.push([header, body]);
       return undefined;
     }
-    if (signal?.aborted) return Promise.reject(new SPError("ECANCELED"));
-    const done = new Waiter<void>(this.options.sendTimeout);
-    this.blocked.push({ header, body, done });
-    if (signal) {
-      // A cancelled send is skipped when room comes; the listener goes once settled.
-      const cancel = () => done.fail(new SPError("ECANCELED"));
-      signal.addEventListener("abort", cancel, { once: true });
-      const forget = () => signal.removeEventListener("abort", cancel);
-      done.promise.then(forget, forget);
-    }
+    // A send that times out or is aborted leaves the queue: room that comes later skips it.
+    const done = new Waiter<void>(
+      callTimeout(opts, this.options.sendTimeout),
+      () => this.blocked.remove(entry),
+      opts?.signal,
+    );
+    const entry: BlockedSend = { header, body, done };
+    this.blocked.push(entry);
     return done.promise;
   }
 

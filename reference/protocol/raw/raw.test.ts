@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { waitFor } from "../../../testkit/raw-peer.ts";
 import type { SocketBase } from "../../core/socket.ts";
 import { device } from "../../device.ts";
 import { protocolFactories } from "../../protocols.ts";
-import { waitFor } from "../../../testkit/raw-peer.ts";
 import { bus0 } from "../bus0/bus.ts";
 import { xbus0 } from "../bus0/xbus.ts";
 import { pair1 } from "../pair1/pair.ts";
@@ -87,7 +87,7 @@ describe("raw sockets", () => {
     const p = track(pull0({ recvTimeout: 3000 }));
     await p.dial(url).connected;
     expect((await p.recv()).toString()).toBe("early");
-    await expect(xp.recvMsg()).rejects.toMatchObject({ code: "ENOTSUP" });
+    await expect((xp as RawSocket).recvMsg()).rejects.toMatchObject({ code: "ENOTSUP" });
   });
 
   it("a one-socket device on a raw BUS forwards between its peers without echo", async () => {

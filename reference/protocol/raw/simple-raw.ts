@@ -1,10 +1,32 @@
+import type { CallOptions, RecvOptions, SendOptions } from "../../core/call-options.ts";
 import type { Pipe } from "../../core/pipe.ts";
-import { RawSocket } from "./raw-socket.ts";
+import type { CannotRecv, CannotSend, SendData } from "../../core/socket.ts";
+import { type RawMessage, type RawOutgoing, RawSocket } from "./raw-socket.ts";
+
+/**
+ * What a send-only raw socket declares instead of `recv` and `recvMsg`: calling
+ * them does not compile; through a `RawSocket` they reject with ENOTSUP.
+ */
+type NoRecv = CannotRecv<"send-only raw">;
+/** As {@link NoRecv}, for `send` and `sendMsg` of a receive-only raw socket. */
+type NoSend = CannotSend<"receive-only raw">;
 
 /** Raw send-to-all (XPUB): the header, usually empty, goes out ahead of the body to every pipe. */
 export abstract class RawBroadcaster extends RawSocket {
   readonly canSend = true;
   readonly canRecv = false;
+
+  /** XPUB cannot receive (ENOTSUP through a `RawSocket`). */
+  override recv(this: NoRecv, opts?: RecvOptions): Promise<Buffer>;
+  override recv(opts?: RecvOptions): Promise<Buffer> {
+    return super.recv(opts);
+  }
+
+  /** XPUB cannot receive (ENOTSUP through a `RawSocket`). */
+  override recvMsg(this: NoRecv, opts?: RecvOptions): Promise<RawMessage>;
+  override recvMsg(opts?: RecvOptions): Promise<RawMessage> {
+    return super.recvMsg(opts);
+  }
 
   protected split(): undefined {
     return undefined;
@@ -21,6 +43,18 @@ export abstract class RawReceiver extends RawSocket {
   readonly canSend = false;
   readonly canRecv = true;
 
+  /** XSUB and XPULL cannot send (ENOTSUP through a `RawSocket`). */
+  override send(this: NoSend, data: SendData, opts?: SendOptions): Promise<void>;
+  override send(data: SendData, opts?: SendOptions): Promise<void> {
+    return super.send(data, opts);
+  }
+
+  /** XSUB and XPULL cannot send (ENOTSUP through a `RawSocket`). */
+  override sendMsg(this: NoSend, msg: RawOutgoing, opts?: SendOptions): Promise<void>;
+  override sendMsg(msg: RawOutgoing, opts?: SendOptions): Promise<void> {
+    return super.sendMsg(msg, opts);
+  }
+
   protected split(_pipe: Pipe, msg: Buffer): { header: Buffer; body: Buffer } {
     return { header: EMPTY, body: msg };
   }
@@ -33,12 +67,24 @@ export abstract class RawDistributor extends RawSocket {
   readonly canSend = true;
   readonly canRecv = false;
 
+  /** XPUSH cannot receive (ENOTSUP through a `RawSocket`). */
+  override recv(this: NoRecv, opts?: RecvOptions): Promise<Buffer>;
+  override recv(opts?: RecvOptions): Promise<Buffer> {
+    return super.recv(opts);
+  }
+
+  /** XPUSH cannot receive (ENOTSUP through a `RawSocket`). */
+  override recvMsg(this: NoRecv, opts?: RecvOptions): Promise<RawMessage>;
+  override recvMsg(opts?: RecvOptions): Promise<RawMessage> {
+    return super.recvMsg(opts);
+  }
+
   protected split(): undefined {
     return undefined;
   }
 
-  protected route(header: Buffer, body: Buffer, signal?: AbortSignal): Promise<void> | undefined {
-    return this.sendRoundRobin(header, body, signal);
+  protected route(header: Buffer, body: Buffer, opts?: CallOptions): Promise<void> | undefined {
+    return this.sendRoundRobin(header, body, opts);
   }
 }
 

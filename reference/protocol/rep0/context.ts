@@ -1,4 +1,10 @@
 import { repMachine } from "../../../spec/machines/rep.ts";
+import {
+  callTimeout,
+  type RecvOptions,
+  refuseCall,
+  type SendOptions,
+} from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { type SendData, toOwnedBuffer } from "../../core/socket.ts";
@@ -97,15 +103,24 @@ export class RepContext {
 
   /**
    * Receives the next request body and holds its backtrace for this context's `send`.
+   * ETIMEDOUT after `recvTimeout` (or `opts.timeoutMs`), ECANCELED when
+   * `opts.signal` aborts; a recv that gave up takes no request (the next recv
+   * gets it) and leaves the request held so far as it was.
    *
    * @example
    * ```ts
    * const body = await ctx.recv();
    * ```
    */
-  recv(): Promise<Buffer> {
+  recv(opts?: RecvOptions): Promise<Buffer> {
     if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
-    const w = new Waiter<Buffer>(this.host.options.recvTimeout);
+    const refused = refuseCall(opts);
+    if (refused) return Promise.reject(refused);
+    const w = new Waiter<Buffer>(
+      callTimeout(opts, this.host.options.recvTimeout),
+      undefined,
+      opts?.signal,
+    );
     this.pending = w;
     this.host.take(this, w);
     return w.promise;
@@ -113,14 +128,20 @@ export class RepContext {
 
   /**
    * Answers the request this context last received. ESTATE when none is held.
+   * Never waits (a reply its pipe cannot take now is dropped, SP-REQREP-18), so
+   * only an already aborted `opts.signal` matters: the request stays held.
    *
    * @example
    * ```ts
    * await ctx.send("pong");
    * ```
    */
-  send(data: SendData): Promise<void> {
+  send(data: SendData, opts?: SendOptions): Promise<void> {
     if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
+    if (opts) {
+      const refused = refuseCall(opts);
+      if (refused) return Promise.reject(refused);
+    }
     const done = new Waiter<void>(-1);
     // A pipe that copies the reply as it queues it needs no private copy of the caller's buffer.
     const pipe = this.held?.pipe;
@@ -149,6 +170,24 @@ export class RepContext {
     this.pending?.fail(new SPError("ECLOSED"));
     this.pending = null;
     this.host.forget(this);
+  }
+
+  /**
+   * Closes the context, as {@link close}: what `using` / `await using` call.
+   *
+   * @example
+   * ```ts
+   * using ctx = rep.openContext();
+   * ```
+   */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** As {@link close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
   }
 
   /** Socket → context: `item` is now the request this context answers. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { SPError } from "../../core/errors.ts";
 import { frame, must, RawPeer, spHeader, waitFor, words } from "../../../testkit/raw-peer.ts";
+import { SPError } from "../../core/errors.ts";
 import { splitBacktrace } from "./backtrace.ts";
 import { type Rep0Socket, rep0 } from "./rep.ts";
 

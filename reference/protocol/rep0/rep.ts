@@ -1,4 +1,5 @@
 import { protocols } from "../../../spec/constants.ts";
+import type { RecvOptions, SendOptions } from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
 import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
@@ -116,27 +117,30 @@ export class Rep0Socket extends SocketBase {
 
   /**
    * Receives the next request body and holds its backtrace for `send`.
-   * Receiving again abandons an unanswered request (SP-REQREP-19).
+   * Receiving again abandons an unanswered request (SP-REQREP-19). ETIMEDOUT
+   * after `recvTimeout` (or `opts.timeoutMs`), ECANCELED when `opts.signal`
+   * aborts; a recv that gave up takes no request (the next recv gets it).
    *
    * @example
    * ```ts
    * const body = await rep.recv();
    * ```
    */
-  recv(): Promise<Buffer> {
-    return this.defaultCtx.recv();
+  recv(opts?: RecvOptions): Promise<Buffer> {
+    return this.defaultCtx.recv(opts);
   }
 
   /**
    * Answers the request returned by the last `recv`. ESTATE when none is held.
+   * Never waits; an already aborted `opts.signal` fails it and the request stays held.
    *
    * @example
    * ```ts
    * await rep.send("pong");
    * ```
    */
-  send(data: SendData): Promise<void> {
-    return this.defaultCtx.send(data);
+  send(data: SendData, opts?: SendOptions): Promise<void> {
+    return this.defaultCtx.send(data, opts);
   }
 
   protected pipeAdded(pipe: Pipe): void {

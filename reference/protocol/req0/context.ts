@@ -1,4 +1,10 @@
 import { type ReqEvent, reqMachine } from "../../../spec/machines/req.ts";
+import {
+  callTimeout,
+  type RecvOptions,
+  refuseCall,
+  type SendOptions,
+} from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
 import { neverIfZero } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
@@ -17,7 +23,7 @@ export interface ReqContextHost {
   pipeReady(): boolean;
   /** The next pipe that can take a request, round robin (SP-REQREP-21); undefined if none can. */
   pickPipe(): Pipe | undefined;
-  /** A fresh request id, registered for `ctx` in the socket's id map (SP-REQREP-3). */
+  /** A fresh request id, unique on the socket (SP-REQREP-23), mapped to `ctx` in its id map. */
   claimId(ctx: ReqContext): number;
   /** Forgets `id` in the socket's id map. */
   releaseId(id: number): void;
@@ -64,7 +70,7 @@ export class ReqContext {
     const provided = machine.provide({
       actions: {
         newRequest: ({ event }) => {
-          // SP-REQREP-3: the next id, top bit set, unique across the socket's contexts.
+          // SP-REQREP-3/-23: the next id, top bit set, unique across the socket's contexts.
           this.forgetRequest();
           this.reqId = host.claimId(this);
           // One id word per context, rewritten in place: the request's id word is
@@ -148,37 +154,52 @@ export class ReqContext {
 
   /**
    * Sends a request on this context, cancelling only this context's outstanding one.
+   * Never waits (a request with no pipe waits in the context, SP-REQREP-12), so
+   * only an already aborted `opts.signal` matters: it fails the call before the
+   * outstanding request is touched.
    *
    * @example
    * ```ts
    * await ctx.send("ping");
    * ```
    */
-  async send(data: SendData): Promise<void> {
+  async send(data: SendData, opts?: SendOptions): Promise<void> {
     if (this.isClosed) throw new SPError("ECLOSED");
+    const refused = refuseCall(opts);
+    if (refused) throw refused;
     this.actor.send({ type: "send", arg: toOwnedBuffer(data) });
   }
 
   /**
    * Receives the reply to this context's outstanding request (id stripped).
+   * ETIMEDOUT after `recvTimeout` (or `opts.timeoutMs`), ECANCELED when
+   * `opts.signal` aborts. Either way only this recv ends: the request stays
+   * outstanding (and is resent as usual), and a reply that comes later is
+   * kept for the next recv. A new `send` is what cancels a request.
    *
    * @example
    * ```ts
-   * const reply = await ctx.recv();
+   * const reply = await ctx.recv({ signal: AbortSignal.timeout(1000) });
    * ```
    */
-  recv(): Promise<Buffer> {
+  recv(opts?: RecvOptions): Promise<Buffer> {
     if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
+    const refused = refuseCall(opts);
+    if (refused) return Promise.reject(refused);
     // SP-REQREP-7: a reply that came before recv was kept for it.
     if (this.kept) {
       const body = this.kept;
       this.kept = null;
       return Promise.resolve(body);
     }
-    // On timeout the request stays outstanding: a later recv may still get its reply.
-    const w = new Waiter<Buffer>(this.host.options.recvTimeout, (timedOut) => {
-      if (this.waiter === timedOut) this.waiter = null;
-    });
+    // A recv that times out or is aborted only unlinks itself (the same path for both).
+    const w = new Waiter<Buffer>(
+      callTimeout(opts, this.host.options.recvTimeout),
+      (gone) => {
+        if (this.waiter === gone) this.waiter = null;
+      },
+      opts?.signal,
+    );
     this.actor.send({ type: "recv", arg: w });
     return w.promise;
   }
@@ -200,6 +221,24 @@ export class ReqContext {
     this.kept = null;
     this.forgetRequest();
     this.host.forget(this);
+  }
+
+  /**
+   * Closes the context, as {@link close}: what `using` / `await using` call.
+   *
+   * @example
+   * ```ts
+   * await using ctx = req.openContext();
+   * ```
+   */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** As {@link close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
   }
 
   /** Socket → context: a reply whose id the map gave to this context (or, default context: one naming no context). */

@@ -5,8 +5,8 @@
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generate } from "../../../tools/gen/generate.ts";
 import { RawServer, spHeader, waitFor } from "../../../testkit/raw-peer.ts";
+import { generate } from "../../../tools/gen/generate.ts";
 import { type ReqMachine, req0 } from "./req.ts";
 
 const RESEND_ROW = "| waiting | after:resendTime | | transmit | waiting | SP-REQREP-8 |";

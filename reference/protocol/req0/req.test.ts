@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { setup } from "xstate";
 import { reqMachine } from "../../../spec/machines/req.ts";
-import { SPError } from "../../core/errors.ts";
 import { frame, must, RawServer, spHeader, waitFor, words } from "../../../testkit/raw-peer.ts";
+import { SPError } from "../../core/errors.ts";
 import { nextRequestId, type ReqMachine, req0 } from "./req.ts";
 
 const REP = 0x31;

@@ -1,4 +1,5 @@
 import { protocols } from "../../../spec/constants.ts";
+import type { RecvOptions, SendOptions } from "../../core/call-options.ts";
 import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { type SendData, SocketBase } from "../../core/socket.ts";
@@ -76,7 +77,7 @@ export class Req0Socket extends SocketBase {
       pipeReady: () => this.ring.some((p) => p.writable),
       pickPipe: () => this.pickPipe(),
       claimId: (ctx) => {
-        // SP-REQREP-3: unique among the requests in flight on this socket.
+        // SP-REQREP-23: unique among the requests in flight on this socket.
         do this.lastId = nextRequestId(this.lastId);
         while (this.byId.has(this.lastId));
         this.byId.set(this.lastId, ctx);
@@ -113,28 +114,32 @@ export class Req0Socket extends SocketBase {
   /**
    * Sends a request on the default context, cancelling its outstanding one.
    * Resolves once queued: with no peer the request waits for one (SP-REQREP-12).
+   * So only an already aborted `opts.signal` matters: it fails the call and the
+   * outstanding request stays.
    *
    * @example
    * ```ts
    * await req.send(new Uint8Array([1, 2, 3]));
    * ```
    */
-  send(data: SendData): Promise<void> {
-    return this.defaultCtx.send(data);
+  send(data: SendData, opts?: SendOptions): Promise<void> {
+    return this.defaultCtx.send(data, opts);
   }
 
   /**
    * Receives the reply to the default context's request (id stripped). ESTATE
-   * with no request outstanding, ETIMEDOUT after `recvTimeout`, ECANCELED if a
-   * new send supersedes the request, ECLOSED on close.
+   * with no request outstanding, ETIMEDOUT after `recvTimeout` (or
+   * `opts.timeoutMs`), ECANCELED if `opts.signal` aborts or a new send
+   * supersedes the request, ECLOSED on close. A recv that times out or is
+   * aborted leaves the request outstanding: the next recv gets its reply.
    *
    * @example
    * ```ts
-   * const reply = await req.recv();
+   * const reply = await req.recv({ timeoutMs: 1000 });
    * ```
    */
-  recv(): Promise<Buffer> {
-    return this.defaultCtx.recv();
+  recv(opts?: RecvOptions): Promise<Buffer> {
+    return this.defaultCtx.recv(opts);
   }
 
   protected pipeAdded(pipe: Pipe): void {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { SPError } from "../../core/errors.ts";
 import { frame, must, RawPeer, spHeader, waitFor, words } from "../../../testkit/raw-peer.ts";
+import { SPError } from "../../core/errors.ts";
 import { type Respondent0Socket, respondent0 } from "./respondent.ts";
 
 const SURVEYOR = 0x62;

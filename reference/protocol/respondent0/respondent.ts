@@ -1,5 +1,11 @@
 import { protocols } from "../../../spec/constants.ts";
 import { respondentMachine } from "../../../spec/machines/respondent.ts";
+import {
+  callTimeout,
+  type RecvOptions,
+  refuseCall,
+  type SendOptions,
+} from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
 import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
@@ -109,19 +115,28 @@ export class Respondent0Socket extends SocketBase {
 
   /**
    * Receives the next survey body and holds its backtrace for `send`.
-   * Receiving again abandons an unanswered survey (SP-SURVEY-23).
+   * Receiving again abandons an unanswered survey (SP-SURVEY-23). ETIMEDOUT
+   * after `recvTimeout` (or `opts.timeoutMs`), ECANCELED when `opts.signal`
+   * aborts; a recv that gave up takes no survey (the next recv gets it) and
+   * abandons nothing.
    *
    * @example
    * ```ts
    * const question = await respondent.recv();
    * ```
    */
-  recv(): Promise<Buffer> {
+  recv(opts?: RecvOptions): Promise<Buffer> {
     if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
+    const refused = refuseCall(opts);
+    if (refused) return Promise.reject(refused);
     // SP-FRAMEWORK-23: taking may bring a paused pipe back under half its bounds.
     const next = this.incoming.tryTake();
     if (next) return Promise.resolve(this.handOut(next));
-    const w = new Waiter<Buffer>(this.options.recvTimeout);
+    const w = new Waiter<Buffer>(
+      callTimeout(opts, this.options.recvTimeout),
+      undefined,
+      opts?.signal,
+    );
     if (this.waiters.length >= 32) {
       // Forget receivers that timed out meanwhile, so idle timed recvs do not pile up.
       for (const old of this.waiters.drain()) if (!old.settled) this.waiters.push(old);
@@ -132,14 +147,20 @@ export class Respondent0Socket extends SocketBase {
 
   /**
    * Answers the survey returned by the last `recv`. ESTATE when none is held.
+   * Never waits, so only an already aborted `opts.signal` matters: the survey
+   * stays held.
    *
    * @example
    * ```ts
    * await respondent.send("42");
    * ```
    */
-  send(data: SendData): Promise<void> {
+  send(data: SendData, opts?: SendOptions): Promise<void> {
     if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
+    if (opts) {
+      const refused = refuseCall(opts);
+      if (refused) return Promise.reject(refused);
+    }
     const done = new Waiter<void>(-1);
     const arg: ResponseArg = { body: toOwnedBuffer(data), done };
     this.actor.send({ type: "send", arg });

@@ -1,11 +1,17 @@
 import { protocols } from "../../../spec/constants.ts";
 import { type SubEvent, subMachine } from "../../../spec/machines/sub.ts";
+import {
+  callTimeout,
+  type RecvOptions,
+  refuseCall,
+  type SendOptions,
+} from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
 import type { OptionName, SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { ReceiveQueue } from "../../core/receive-queue.ts";
 import type { PipeFlow } from "../../core/recv-flow.ts";
-import { SocketBase } from "../../core/socket.ts";
+import { type CannotSend, type SendData, SocketBase } from "../../core/socket.ts";
 import { createSpecActor } from "../../core/spec-actor.ts";
 import { type SubscriptionMode, Subscriptions } from "../../core/subscriptions.ts";
 import type { Transport } from "../../core/transport.ts";
@@ -168,29 +174,35 @@ export class Sub0Socket extends SocketBase {
   }
 
   /**
-   * SUB sockets cannot send (SP-PUBSUB-19).
+   * SUB sockets cannot send (SP-PUBSUB-19): calling `send` on a `Sub0Socket`
+   * does not compile; through a `SocketBase` it rejects with ENOTSUP.
    *
    * @example
    * ```ts
-   * await sub.send("x"); // rejects with SPError ENOTSUP
+   * await (sub as SocketBase).send("x"); // rejects with SPError ENOTSUP
    * ```
    */
-  send(): Promise<void> {
+  override send(this: CannotSend<"SUB">, data?: SendData, opts?: SendOptions): Promise<void>;
+  override send(): Promise<void> {
     if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
     return Promise.reject(new SPError("ENOTSUP", "a SUB socket cannot send"));
   }
 
   /**
-   * Receives the next message matching a subscription (topic included).
+   * Receives the next message matching a subscription (topic included);
+   * ETIMEDOUT after `recvTimeout` (or `opts.timeoutMs`), ECANCELED when
+   * `opts.signal` aborts. A recv that gave up never takes a message.
    *
    * @example
    * ```ts
-   * const msg = await sub.recv();
+   * const msg = await sub.recv({ timeoutMs: 500 });
    * ```
    */
-  recv(): Promise<Buffer> {
+  recv(opts?: RecvOptions): Promise<Buffer> {
     if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
-    return this.queue.take(this.options.recvTimeout);
+    const refused = refuseCall(opts);
+    if (refused) return Promise.reject(refused);
+    return this.queue.take(callTimeout(opts, this.options.recvTimeout), opts?.signal);
   }
 
   protected pipeAdded(pipe: Pipe): void {

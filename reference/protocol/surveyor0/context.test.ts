@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { SocketBase } from "../../core/socket.ts";
 import { waitFor } from "../../../testkit/raw-peer.ts";
+import type { SocketBase } from "../../core/socket.ts";
 import { respondent0 } from "../respondent0/respondent.ts";
 import { surveyor0 } from "./surveyor.ts";
 

@@ -1,5 +1,11 @@
 import { type SurveyorEvent, surveyorMachine } from "../../../spec/machines/surveyor.ts";
-import { SPError } from "../../core/errors.ts";
+import {
+  callTimeout,
+  type RecvOptions,
+  refuseCall,
+  type SendOptions,
+} from "../../core/call-options.ts";
+import { isSPError, SPError } from "../../core/errors.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { RingQueue } from "../../core/queue.ts";
 import { type SendData, toOwnedBuffer } from "../../core/socket.ts";
@@ -15,7 +21,7 @@ export interface SurveyorContextHost {
   readonly isClosed: boolean;
   /** The pipes a survey goes to. */
   pipes(): Iterable<Pipe>;
-  /** A fresh survey id, registered for `ctx` in the socket's id map (SP-SURVEY-3). */
+  /** A fresh survey id, unique on the socket (SP-SURVEY-5), mapped to `ctx` in its id map. */
   claimId(ctx: SurveyorContext): number;
   /** Forgets `id` in the socket's id map. */
   releaseId(id: number): void;
@@ -25,6 +31,9 @@ export interface SurveyorContextHost {
 }
 
 const TOP_BIT = 0x80000000;
+
+/** Why a survey ended: replaced by a new one, closed, or its deadline passed. */
+type SurveyEnd = "ECANCELED" | "ECLOSED" | "ETIMEDOUT";
 
 /**
  * One SURVEYOR context (as nng's `nng_ctx`): its own survey in progress,
@@ -49,6 +58,8 @@ export class SurveyorContext {
   /** Pending recv operations, oldest first. */
   private readonly waiters = new RingQueue<Waiter<Buffer>>();
   private closedFlag = false;
+  /** How the last survey ended (null while one is in progress, or before the first). */
+  private lastEnd: SurveyEnd | null = null;
   private readonly actor;
 
   constructor(
@@ -61,8 +72,9 @@ export class SurveyorContext {
     const provided = machine.provide({
       actions: {
         newSurvey: ({ event }) => {
-          // SP-SURVEY-3: the next id, top bit set, unique across the socket's contexts.
+          // SP-SURVEY-3/-5: the next id, top bit set, unique across the socket's contexts.
           this.forgetId();
+          this.lastEnd = null;
           this.surveyId = host.claimId(this);
           const word = Buffer.allocUnsafe(4);
           word.writeUInt32BE(this.surveyId, 0);
@@ -139,30 +151,87 @@ export class SurveyorContext {
 
   /**
    * Starts a survey on this context, ending only this context's survey in progress.
+   * Never waits (delivery is best effort, SP-SURVEY-7), so only an already
+   * aborted `opts.signal` matters: it fails the call and the survey in
+   * progress goes on.
    *
    * @example
    * ```ts
    * await ctx.send("status?");
    * ```
    */
-  async send(data: SendData): Promise<void> {
+  async send(data: SendData, opts?: SendOptions): Promise<void> {
     if (this.isClosed) throw new SPError("ECLOSED");
+    const refused = refuseCall(opts);
+    if (refused) throw refused;
     this.actor.send({ type: "send", arg: toOwnedBuffer(data) });
   }
 
   /**
    * Receives the next response to this context's survey (id stripped).
+   * ETIMEDOUT at the survey's deadline or after `recvTimeout` (or
+   * `opts.timeoutMs`), ECANCELED when `opts.signal` aborts. A recv that
+   * gave up takes no response (the next recv gets it); the survey goes on.
    *
    * @example
    * ```ts
    * const answer = await ctx.recv();
    * ```
    */
-  recv(): Promise<Buffer> {
+  recv(opts?: RecvOptions): Promise<Buffer> {
     if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
-    const w = new Waiter<Buffer>(this.host.options.recvTimeout);
+    const refused = refuseCall(opts);
+    if (refused) return Promise.reject(refused);
+    // Unlinked lazily: deliverResponse skips a waiter that timed out or was aborted.
+    const w = new Waiter<Buffer>(
+      callTimeout(opts, this.host.options.recvTimeout),
+      undefined,
+      opts?.signal,
+    );
     this.actor.send({ type: "recv", arg: w });
     return w.promise;
+  }
+
+  /**
+   * True when no survey is in progress because the last one reached its
+   * deadline (SP-SURVEY-9), as opposed to never started, replaced or closed.
+   */
+  get deadlinePassed(): boolean {
+    return this.surveyId < 0 && this.lastEnd === "ETIMEDOUT";
+  }
+
+  /**
+   * The responses to the survey in progress, until its deadline: the loop then
+   * ends quietly, also when the deadline passed while the loop's body ran. It
+   * ends too when the context closes; other errors (a new survey replacing
+   * this one: ECANCELED; `recvTimeout`; no survey started: ESTATE) propagate.
+   *
+   * @example
+   * ```ts
+   * await ctx.send("who is there?");
+   * for await (const answer of ctx) console.log(answer.toString());
+   * ```
+   */
+  [Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    return untilDeadline(this, () => this.isClosed);
+  }
+
+  /**
+   * Closes the context, as {@link close}: what `using` / `await using` call.
+   *
+   * @example
+   * ```ts
+   * await using ctx = surveyor.openContext();
+   * ```
+   */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** As {@link close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
   }
 
   /**
@@ -193,11 +262,39 @@ export class SurveyorContext {
   }
 
   /** Ends the survey in progress: forget its id, drop unread responses, fail waiters with `code`. */
-  private endSurvey(code: "ECANCELED" | "ECLOSED" | "ETIMEDOUT"): void {
+  private endSurvey(code: SurveyEnd): void {
     this.forgetId();
+    this.lastEnd = code;
     this.idWord = null;
     this.body = null;
     this.responses.drain();
     for (const w of this.waiters.drain()) w.fail(new SPError(code));
+  }
+}
+
+/**
+ * Receives from `ctx` until its survey's deadline or its close, then ends
+ * (see {@link SurveyorContext}'s async iterator). A recv that fails with
+ * ETIMEDOUT while the survey is still in progress timed out by `recvTimeout`,
+ * and that error propagates; one that fails (ETIMEDOUT, or ESTATE for a recv
+ * made after the survey ended) once the deadline has passed ends the loop.
+ *
+ * @example
+ * ```ts
+ * for await (const answer of { [Symbol.asyncIterator]: () => untilDeadline(ctx, () => closed) }) {}
+ * ```
+ */
+export async function* untilDeadline(
+  ctx: Pick<SurveyorContext, "recv" | "deadlinePassed">,
+  closed: () => boolean,
+): AsyncGenerator<Buffer, void, undefined> {
+  while (!closed()) {
+    try {
+      yield await ctx.recv();
+    } catch (e) {
+      if (isSPError(e, "ECLOSED")) return;
+      if ((isSPError(e, "ETIMEDOUT") || isSPError(e, "ESTATE")) && ctx.deadlinePassed) return;
+      throw e;
+    }
   }
 }

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createMachine } from "xstate";
 import { surveyorMachine } from "../../../spec/machines/surveyor.ts";
-import { SPError } from "../../core/errors.ts";
 import {
   frame,
   must,
@@ -11,6 +10,7 @@ import {
   waitFor,
   words,
 } from "../../../testkit/raw-peer.ts";
+import { SPError } from "../../core/errors.ts";
 import { respondent0 } from "../respondent0/respondent.ts";
 import { nextSurveyId, type Surveyor0Socket, type SurveyorMachine, surveyor0 } from "./surveyor.ts";
 

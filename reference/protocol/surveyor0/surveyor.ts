@@ -1,11 +1,17 @@
 import { protocols } from "../../../spec/constants.ts";
+import type { RecvOptions, SendOptions } from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
 import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { type SendData, SocketBase } from "../../core/socket.ts";
 import type { Transport } from "../../core/transport.ts";
 import { defaultTransports } from "../../transports.ts";
-import { SurveyorContext, type SurveyorContextHost, type SurveyorMachine } from "./context.ts";
+import {
+  SurveyorContext,
+  type SurveyorContextHost,
+  type SurveyorMachine,
+  untilDeadline,
+} from "./context.ts";
 
 export { SurveyorContext, type SurveyorMachine } from "./context.ts";
 
@@ -45,6 +51,7 @@ function randomSurveyId(): number {
  * decides when its survey starts, ends and which responses are accepted; the
  * socket's `send`/`recv` use a default context and `openContext()` gives more,
  * so several surveys can run at once. Responses are routed by survey id.
+ * `for await` over the socket (or a context) ends at the deadline.
  *
  * @example
  * ```ts
@@ -52,8 +59,7 @@ function randomSurveyId(): number {
  * await s.listen("tcp://127.0.0.1:5555");
  * await s.send("who is there?");
  * const answers: Buffer[] = [];
- * try { for (;;) answers.push(await s.recv()); }
- * catch (e) { if (!isSPError(e, "ETIMEDOUT")) throw e; }
+ * for await (const answer of s) answers.push(answer); // ends at the deadline
  * ```
  */
 export class Surveyor0Socket extends SocketBase {
@@ -84,7 +90,7 @@ export class Surveyor0Socket extends SocketBase {
       },
       pipes: () => this.ring,
       claimId: (ctx) => {
-        // SP-SURVEY-3: unique among the surveys in progress on this socket.
+        // SP-SURVEY-5: unique among the surveys in progress on this socket.
         do this.lastId = nextSurveyId(this.lastId);
         while (this.byId.has(this.lastId));
         this.byId.set(this.lastId, ctx);
@@ -131,22 +137,42 @@ export class Surveyor0Socket extends SocketBase {
    * await surveyor.send("status?");
    * ```
    */
-  send(data: SendData): Promise<void> {
-    return this.defaultCtx.send(data);
+  send(data: SendData, opts?: SendOptions): Promise<void> {
+    return this.defaultCtx.send(data, opts);
   }
 
   /**
    * Receives the next response to the default context's survey (id stripped).
-   * ETIMEDOUT when the deadline passes (or after `recvTimeout`), ESTATE with
-   * no survey in progress, ECANCELED when a new survey replaces it, ECLOSED on close.
+   * ETIMEDOUT when the deadline passes (or after `recvTimeout` or
+   * `opts.timeoutMs`), ESTATE with no survey in progress, ECANCELED when a new
+   * survey replaces it or `opts.signal` aborts, ECLOSED on close. A recv
+   * that gave up takes no response: the next recv gets it.
    *
    * @example
    * ```ts
    * const answer = await surveyor.recv();
    * ```
    */
-  recv(): Promise<Buffer> {
-    return this.defaultCtx.recv();
+  recv(opts?: RecvOptions): Promise<Buffer> {
+    return this.defaultCtx.recv(opts);
+  }
+
+  /**
+   * The responses to the default context's survey, until its deadline: the
+   * loop then ends quietly (rather than throw ETIMEDOUT), also when the
+   * deadline passed while the loop's body ran, and when the socket closes.
+   * ECANCELED (a new survey replaced this one), a `recvTimeout` that passes
+   * before the deadline, and ESTATE (no survey was started) propagate.
+   *
+   * @example
+   * ```ts
+   * await surveyor.send("lunch?");
+   * for await (const answer of surveyor) console.log(answer.toString());
+   * // here the survey is over
+   * ```
+   */
+  override [Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    return untilDeadline(this.defaultCtx, () => this.isClosed);
   }
 
   protected pipeAdded(pipe: Pipe): void {
