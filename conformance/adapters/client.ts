@@ -124,6 +124,7 @@ export class AdapterClient implements Iut, SocketChannel {
         options: caps.options ?? [],
         features: caps.features ?? [],
       },
+      ...(typeof hello.host === "string" ? { host: hello.host } : {}),
     };
     return client;
   }

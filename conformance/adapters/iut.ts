@@ -25,6 +25,12 @@ export interface IutInfo {
   name: string;
   version: string;
   capabilities: Capabilities;
+  /**
+   * The address the IUT's sockets listen on and are reached at, when the
+   * adapter declares one (`hello` field `host`, ADAPTER.md §3.3); `--iut-host`
+   * wins over it.
+   */
+  host?: string;
 }
 
 /** An operation the IUT answered with an error; `code` is an nng-style name (`ESTATE`). */

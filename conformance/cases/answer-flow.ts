@@ -12,7 +12,6 @@ import { fmt, senderBound, tcpLimits } from "../harness/flow-bounds.ts";
 import { bodySeq, FLOOD_BODY, numberedBody } from "../harness/numbered.ts";
 import { FrameReader } from "../harness/reader-peer.ts";
 import { concat, firstWord, utf8, word32, words } from "../harness/sp.ts";
-import { portOf } from "../harness/ws.ts";
 import { FLOW_T, messageAllowance, openAny } from "./flow.ts";
 import type { CaseContext, ConformanceCase } from "./types.ts";
 
@@ -93,9 +92,9 @@ export function answersBoundedCase(spec: AnswerSpec): ConformanceCase {
     async run(ctx: CaseContext) {
       const sock = await openAny(ctx, spec.protocol);
       const allowance = await messageAllowance(sock, "send-buffer", FRAME);
-      const url = await sock.listen("tcp://127.0.0.1:0");
+      const url = await sock.listen(ctx.iutUrl("tcp"));
       const peer = await FrameReader.connect(
-        portOf(url),
+        ctx.iutEndpoint(url),
         spec.asker,
         "asker",
         ctx.transcript,
@@ -176,9 +175,9 @@ export const surveysBounded: ConformanceCase = {
   async run(ctx: CaseContext) {
     const sock = await openAny(ctx, "surveyor0");
     const allowance = await messageAllowance(sock, "send-buffer", FRAME);
-    const url = await sock.listen("tcp://127.0.0.1:0");
+    const url = await sock.listen(ctx.iutUrl("tcp"));
     const peer = await FrameReader.connect(
-      portOf(url),
+      ctx.iutEndpoint(url),
       0x63,
       "respondent",
       ctx.transcript,

@@ -137,7 +137,7 @@ export function noReadCase(spec: NoReadSpec): ConformanceCase {
       const bound = receiverBound(tcpLimits(), allowance);
       ctx.note(bound.derivation);
       // The IUT dials the peer (see SpListener for why not the other way round).
-      const listener = await SpListener.listen("flood", ctx.transcript);
+      const listener = await SpListener.listen(ctx.hosts.suite, "flood", ctx.transcript);
       await sock.dial(listener.url);
       let peer: FloodPeer;
       try {

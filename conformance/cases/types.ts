@@ -4,6 +4,7 @@
  */
 import type { CatPlan } from "../adapters/cat/plan.ts";
 import type { IutSocket, OpenOptions } from "../adapters/iut.ts";
+import type { Endpoint, Hosts } from "../harness/hosts.ts";
 import type { Transcript } from "../harness/transcript.ts";
 import type { WirePeer, WireServer } from "../harness/wire.ts";
 
@@ -81,9 +82,28 @@ export interface CaseContext {
   /** The id of the running case (for replay hints). */
   caseId: string;
   transcript: Transcript;
-  /** Opens a raw TCP connection to the IUT at `url` (`tcp://host:port`) or a port on 127.0.0.1. */
+  /**
+   * The IUT's host and the suite's host of this run (`--iut-host`,
+   * `--suite-host`; both 127.0.0.1 by default). Cases never write an address
+   * themselves: they build URLs with {@link iutUrl} and {@link suiteUrl}.
+   */
+  hosts: Hosts;
+  /**
+   * A URL for an IUT socket to listen on: `scheme://<IUT host>:<port><path>`,
+   * port 0 (the IUT picks one) unless given. `iutUrl("ws", "/sp")` →
+   * `ws://127.0.0.1:0/sp`; IPv6 hosts come bracketed.
+   */
+  iutUrl(scheme: string, path?: string, port?: number): string;
+  /** A URL for an IUT socket to dial the suite at: `scheme://<suite host>:<port><path>`. */
+  suiteUrl(scheme: string, port: number, path?: string): string;
+  /**
+   * Where the suite reaches the IUT for `target`: the port of a URL the IUT
+   * answered to `listen` (or a port number) on the IUT's host.
+   */
+  iutEndpoint(target: string | number): Endpoint;
+  /** Opens a raw TCP connection to the IUT at `target` (see {@link iutEndpoint}). */
   connect(target: string | number, label?: string): Promise<WirePeer>;
-  /** Starts a raw TCP listener for the IUT to dial. */
+  /** Starts a raw TCP listener on the suite's host for the IUT to dial. */
   server(label?: string): Promise<WireServer>;
   /** Ends the case with verdict `fail`. */
   fail(message: string): never;

@@ -1,9 +1,10 @@
 /**
- * A raw TCP listener on 127.0.0.1 for an IUT that dials, and the queue of the
+ * A raw TCP listener on the suite's host for an IUT that dials, and the queue of the
  * connections it accepted: the part that the suite's listening peers
  * ({@link WireServer}, {@link SpListener}) share.
  */
 import { createServer, type Server, type Socket } from "node:net";
+import { endpointUrl, hostPort } from "./hosts.ts";
 import type { Transcript } from "./transcript.ts";
 
 export class AcceptQueue {
@@ -12,6 +13,8 @@ export class AcceptQueue {
 
   private constructor(
     private readonly server: Server,
+    /** The address it listens on (the suite's host as the IUT reaches it). */
+    readonly host: string,
     readonly port: number,
     private readonly label: string,
   ) {
@@ -24,22 +27,22 @@ export class AcceptQueue {
     });
   }
 
-  /** Listens on a fresh port of 127.0.0.1 (noted in the transcript under `label`). */
-  static async listen(label: string, transcript: Transcript): Promise<AcceptQueue> {
+  /** Listens on a fresh port of `host` (noted in the transcript under `label`). */
+  static async listen(host: string, label: string, transcript: Transcript): Promise<AcceptQueue> {
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => resolve());
+      server.listen(0, host, () => resolve());
     });
     const addr = server.address();
     const port = typeof addr === "object" && addr ? addr.port : 0;
-    transcript.event(label, `listening on 127.0.0.1:${port}`);
-    return new AcceptQueue(server, port, label);
+    transcript.event(label, `listening on ${hostPort(host, port)}`);
+    return new AcceptQueue(server, host, port, label);
   }
 
   /** The URL the IUT dials. */
   get url(): string {
-    return `tcp://127.0.0.1:${this.port}`;
+    return endpointUrl("tcp", this.host, this.port);
   }
 
   /** The next accepted connection, waiting up to `ms`; `fail` builds the error on time-out. */

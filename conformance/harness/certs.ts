@@ -10,12 +10,16 @@
  *
  * The good certificate names the server as IP 127.0.0.1 and as DNS names
  * localhost and 127.0.0.1, so that both Node's verifier and mbed TLS (nng),
- * which matches DNS names only, accept it. Keys are EC P-256: quick to make.
+ * which matches DNS names only, accept it; every host in `hosts` (the IUT's
+ * and the suite's addresses of a run, {@link certNames}) is named the same
+ * way. Keys are EC P-256: quick to make.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { LOOPBACK } from "./hosts.ts";
 
 /** The generated material; `…Cert` fields hold PEM text, `…Path` fields its file. */
 export interface TestCerts {
@@ -24,7 +28,7 @@ export interface TestCerts {
   /** The CA that signed the server certificates. */
   readonly caCert: string;
   readonly caPath: string;
-  /** Valid for 127.0.0.1 and localhost, signed by the CA. */
+  /** Valid for 127.0.0.1, localhost and the extra hosts asked for, signed by the CA. */
   readonly serverCert: string;
   readonly serverCertPath: string;
   /** The private key of every server certificate here. */
@@ -55,7 +59,31 @@ function openssl(args: readonly string[], cwd: string): void {
 }
 
 const EC_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-const GOOD_NAMES = "IP:127.0.0.1,DNS:localhost,DNS:127.0.0.1";
+const LOCAL_NAMES = [LOOPBACK, "localhost"];
+
+/**
+ * The subjectAltName list that names every host in `hosts` (after 127.0.0.1
+ * and localhost): an IP literal as `IP:` and, for IPv4, also as `DNS:` (for
+ * verifiers that match DNS names only); a host name as `DNS:`.
+ *
+ * @example
+ * certNames(["192.0.2.7"]); // "IP:127.0.0.1,DNS:127.0.0.1,DNS:localhost,IP:192.0.2.7,DNS:192.0.2.7"
+ */
+export function certNames(hosts: readonly string[] = []): string {
+  const names: string[] = [];
+  for (const h of new Set([...LOCAL_NAMES, ...hosts])) {
+    const kind = isIP(h);
+    if (kind !== 0) names.push(`IP:${h}`);
+    if (kind !== 6) names.push(`DNS:${h}`);
+  }
+  return names.join(",");
+}
+
+/** What {@link makeTestCerts} makes beyond the defaults. */
+export interface TestCertsOptions {
+  /** More names for the good and the expired certificate (IP literals or host names). */
+  hosts?: readonly string[];
+}
 
 /**
  * Makes the whole set; call `cleanup()` when done.
@@ -63,12 +91,13 @@ const GOOD_NAMES = "IP:127.0.0.1,DNS:localhost,DNS:127.0.0.1";
  * @example
  * ```ts
  * const certs = makeTestCerts();
- * await rep.listen("tls+tcp://127.0.0.1:0", { tls: { cert: certs.serverCert, key: certs.serverKey } });
+ * await rep.listen("tls+tcp://localhost:0", { tls: { cert: certs.serverCert, key: certs.serverKey } });
  * req.dial(url, { tls: { ca: certs.caCert } });
  * certs.cleanup();
  * ```
  */
-export function makeTestCerts(): TestCerts {
+export function makeTestCerts(opts: TestCertsOptions = {}): TestCerts {
+  const good = certNames(opts.hosts);
   const dir = mkdtempSync(join(tmpdir(), "sp-certs-"));
   try {
     for (const ca of ["ca", "other"]) {
@@ -83,7 +112,7 @@ export function makeTestCerts(): TestCerts {
     openssl(
       ["req", "-new", ...EC_KEY, "-keyout", "server.key", "-out", "server.csr"].concat([
         "-subj",
-        "/CN=127.0.0.1",
+        "/CN=sp-test-server",
       ]),
       dir,
     );
@@ -105,9 +134,9 @@ export function makeTestCerts(): TestCerts {
         dir,
       );
     };
-    sign("server", GOOD_NAMES, 2);
+    sign("server", good, 2);
     // A negative validity puts the end date a day before the start: expired on arrival.
-    sign("expired", GOOD_NAMES, -1);
+    sign("expired", good, -1);
     sign("wrong-name", "DNS:wrong-name.invalid", 2);
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });

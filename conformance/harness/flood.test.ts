@@ -9,6 +9,7 @@ import {
   senderBound,
   tcpLimits,
 } from "./flow-bounds.ts";
+import { LOOPBACK } from "./hosts.ts";
 import { bodySeq, describeSequenceError, numberedBody } from "./numbered.ts";
 import { FrameReader } from "./reader-peer.ts";
 import { frame, spHeader } from "./sp.ts";
@@ -96,7 +97,7 @@ async function spServer(
     else s.on("data", () => {});
     s.on("error", () => {});
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  await new Promise<void>((r) => server.listen(0, LOOPBACK, () => r()));
   return { server, port: (server.address() as { port: number }).port, conns };
 }
 
@@ -109,8 +110,12 @@ describe("flood peer and frame reader", () => {
   test("a peer that stops reading stalls the flood; when it reads, every frame arrives in order", async () => {
     const { server, port, conns } = await spServer("stall");
     cleanup.push(() => server.close());
-    const peer = await FloodPeer.connect(port, 0x50, "flood", new Transcript(), (n) =>
-      numberedBody(n),
+    const peer = await FloodPeer.connect(
+      { host: LOOPBACK, port },
+      0x50,
+      "flood",
+      new Transcript(),
+      (n) => numberedBody(n),
     );
     cleanup.push(() => peer.close());
     const r = await peer.flood({ limit: 256 * MiB, stallMs: 300, maxMs: 8000 });
@@ -145,8 +150,12 @@ describe("flood peer and frame reader", () => {
   test("a peer that reads everything never stalls the flood", async () => {
     const { server, port } = await spServer("read");
     cleanup.push(() => server.close());
-    const peer = await FloodPeer.connect(port, 0x50, "flood", new Transcript(), (n) =>
-      numberedBody(n),
+    const peer = await FloodPeer.connect(
+      { host: LOOPBACK, port },
+      0x50,
+      "flood",
+      new Transcript(),
+      (n) => numberedBody(n),
     );
     cleanup.push(() => peer.close());
     const r = await peer.flood({ limit: 32 * MiB, stallMs: 300, maxMs: 8000 });
@@ -161,11 +170,11 @@ describe("flood peer and frame reader", () => {
       s.write(spHeader({ protocol: 0x50 }));
       s.on("error", () => {});
     });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    await new Promise<void>((r) => server.listen(0, LOOPBACK, () => r()));
     cleanup.push(() => server.close());
     const port = (server.address() as { port: number }).port;
     const reader = await FrameReader.connect(
-      port,
+      { host: LOOPBACK, port },
       0x51,
       "r",
       new Transcript(),

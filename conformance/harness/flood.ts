@@ -6,6 +6,7 @@
  */
 import type { Socket } from "node:net";
 import { fmt } from "./flow-bounds.ts";
+import type { Endpoint } from "./hosts.ts";
 import { frame } from "./sp.ts";
 import type { SpListener } from "./sp-listener.ts";
 import { connectSp } from "./stall.ts";
@@ -36,7 +37,9 @@ const QUEUE_BYTES = 256 * 1024;
  *
  * @example
  * ```ts
- * const a = await FloodPeer.connect(port, 0x51, "flood", transcript, (n) => numberedBody(n));
+ * const a = await FloodPeer.connect(ctx.iutEndpoint(url), 0x51, "flood", transcript, (n) =>
+ *   numberedBody(n),
+ * );
  * const r = await a.flood({ limit: bound.bytes + 4 * 1024 * 1024 });
  * if (!r.stalled) ctx.fail(`accepted ${r.accepted} bytes with no backpressure`);
  * ```
@@ -74,18 +77,18 @@ export class FloodPeer {
   }
 
   /**
-   * Connects to 127.0.0.1:port, exchanges SP headers as `protocol`; frame
-   * `seq` will carry `payload(seq)`.
+   * Connects to `to`, exchanges SP headers as `protocol`; frame `seq` will
+   * carry `payload(seq)`.
    */
   static async connect(
-    port: number,
+    to: Endpoint,
     protocol: number,
     label: string,
     transcript: Transcript,
     payload: (seq: number) => Uint8Array,
   ): Promise<FloodPeer> {
     return new FloodPeer(
-      await connectSp(port, protocol, label, transcript),
+      await connectSp(to, protocol, label, transcript),
       label,
       transcript,
       payload,

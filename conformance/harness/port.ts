@@ -3,15 +3,16 @@
  * dial a port before anything listens there (reconnect back-off).
  */
 import { createServer, type Server, type Socket } from "node:net";
+import { hostPort, LOOPBACK } from "./hosts.ts";
 import type { Transcript } from "./transcript.ts";
 import { WirePeer } from "./wire.ts";
 
-/** Finds a free port on 127.0.0.1 (listens on port 0, then releases it). */
-export async function freePort(): Promise<number> {
+/** Finds a free port on `host` (listens on port 0, then releases it). */
+export async function freePort(host = LOOPBACK): Promise<number> {
   const s = createServer();
   await new Promise<void>((resolve, reject) => {
     s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => resolve());
+    s.listen(0, host, () => resolve());
   });
   const addr = s.address();
   const port = typeof addr === "object" && addr ? addr.port : 0;
@@ -20,13 +21,13 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * A listener on a given port of 127.0.0.1. Call {@link LatePort.close} when done.
+ * A listener on a given port of the suite's host. Call {@link LatePort.close} when done.
  *
  * @example
  * ```ts
- * const port = await freePort();
- * await iut.dial(`tcp://127.0.0.1:${port}`);   // refused for now
- * const l = await LatePort.listen(port, "late", transcript);
+ * const port = await freePort(ctx.hosts.suite);
+ * await iut.dial(ctx.suiteUrl("tcp", port));   // refused for now
+ * const l = await LatePort.listen(ctx.hosts.suite, port, "late", transcript);
  * const peer = await l.accept(2000);           // the IUT's reconnect
  * l.close();
  * ```
@@ -48,13 +49,18 @@ export class LatePort {
     });
   }
 
-  static async listen(port: number, label: string, transcript: Transcript): Promise<LatePort> {
+  static async listen(
+    host: string,
+    port: number,
+    label: string,
+    transcript: Transcript,
+  ): Promise<LatePort> {
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(port, "127.0.0.1", () => resolve());
+      server.listen(port, host, () => resolve());
     });
-    transcript.event(label, `listening on 127.0.0.1:${port}`);
+    transcript.event(label, `listening on ${hostPort(host, port)}`);
     return new LatePort(server, label, transcript);
   }
 

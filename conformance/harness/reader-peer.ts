@@ -4,6 +4,7 @@
  * was given.
  */
 import type { Socket } from "node:net";
+import type { Endpoint } from "./hosts.ts";
 import { frame } from "./sp.ts";
 import { connectSp } from "./stall.ts";
 import type { Transcript } from "./transcript.ts";
@@ -52,16 +53,16 @@ export class FrameReader {
     );
   }
 
-  /** Connects to 127.0.0.1:port and exchanges SP headers as `protocol`. */
+  /** Connects to `to` and exchanges SP headers as `protocol`. */
   static async connect(
-    port: number,
+    to: Endpoint,
     protocol: number,
     label: string,
     transcript: Transcript,
     decode: (payload: Uint8Array) => number | string,
     opts: { paused?: boolean } = {},
   ): Promise<FrameReader> {
-    const sock = await connectSp(port, protocol, label, transcript);
+    const sock = await connectSp(to, protocol, label, transcript);
     return new FrameReader(sock, label, transcript, decode, opts.paused === true);
   }
 

@@ -5,7 +5,7 @@ import { spHeader } from "./sp.ts";
 import type { Transcript } from "./transcript.ts";
 
 /**
- * A raw TCP listener on 127.0.0.1 for an IUT that dials; {@link accept}
+ * A raw TCP listener on the suite's host for an IUT that dials; {@link accept}
  * takes the next connection and exchanges SP headers on it. (Cases whose
  * `covers` name per-pipe transitions let the IUT dial: the reference's
  * transition recorder attributes a pipe's actors by the async context its
@@ -18,9 +18,9 @@ export class SpListener {
     private readonly transcript: Transcript,
   ) {}
 
-  /** Listens on a fresh port of 127.0.0.1. */
-  static async listen(label: string, transcript: Transcript): Promise<SpListener> {
-    return new SpListener(await AcceptQueue.listen(label, transcript), label, transcript);
+  /** Listens on a fresh port of `host` (the suite's host, `ctx.hosts.suite`). */
+  static async listen(host: string, label: string, transcript: Transcript): Promise<SpListener> {
+    return new SpListener(await AcceptQueue.listen(host, label, transcript), label, transcript);
   }
 
   /** The port the IUT dials. */

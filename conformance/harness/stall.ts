@@ -4,6 +4,7 @@
  * cannot take another message.
  */
 import { connect, type Socket } from "node:net";
+import { type Endpoint, hostPort } from "./hosts.ts";
 import { spHeader } from "./sp.ts";
 import type { Transcript } from "./transcript.ts";
 
@@ -13,7 +14,7 @@ import type { Transcript } from "./transcript.ts";
  *
  * @example
  * ```ts
- * const p = await StallPeer.connect(port, 0x10, "stall", transcript);
+ * const p = await StallPeer.connect(ctx.iutEndpoint(url), 0x10, "stall", transcript);
  * p.pause();            // the IUT's sends back up
  * p.resume();           // and drain again
  * p.close();
@@ -40,9 +41,9 @@ export class StallPeer {
     sock.on("error", onClose);
   }
 
-  /** Connects to 127.0.0.1:port, sends a header for `protocol` and reads the IUT's header. */
-  static async connect(port: number, protocol: number, label: string, transcript: Transcript) {
-    return new StallPeer(await connectSp(port, protocol, label, transcript), label, transcript);
+  /** Connects to `to`, sends a header for `protocol` and reads the IUT's header. */
+  static async connect(to: Endpoint, protocol: number, label: string, transcript: Transcript) {
+    return new StallPeer(await connectSp(to, protocol, label, transcript), label, transcript);
   }
 
   /** Stops reading. */
@@ -68,21 +69,21 @@ export class StallPeer {
 }
 
 /**
- * Opens a TCP connection to 127.0.0.1:port, sends our SP header for
+ * Opens a TCP connection to `to`, sends our SP header for
  * `protocol` and reads the IUT's 8-byte header (both go to the transcript);
  * resolves with the socket, positioned after that header.
  */
 export function connectSp(
-  port: number,
+  to: Endpoint,
   protocol: number,
   label: string,
   transcript: Transcript,
 ): Promise<Socket> {
   return new Promise<Socket>((resolve, reject) => {
-    const s = connect({ port, host: "127.0.0.1" });
+    const s = connect({ port: to.port, host: to.host });
     const timer = setTimeout(() => {
       s.destroy();
-      reject(new Error(`${label}: no SP header from 127.0.0.1:${port} within 3000 ms`));
+      reject(new Error(`${label}: no SP header from ${hostPort(to.host, to.port)} within 3000 ms`));
     }, 3000);
     s.once("error", (e) => {
       clearTimeout(timer);

@@ -10,6 +10,7 @@ import { createServer as createNetServer, type Server } from "node:net";
 import { createServer, type Server as TlsServer, connect as tlsConnect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { makeTestCerts, type TestCerts } from "./certs.ts";
+import { LOOPBACK } from "./hosts.ts";
 import {
   buildClientHello,
   COMPRESSION,
@@ -39,7 +40,7 @@ beforeAll(async () => {
   certs = makeTestCerts();
   server = createServer({ cert: certs.serverCert, key: certs.serverKey, minVersion: "TLSv1.2" });
   server.on("tlsClientError", () => {});
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  await new Promise<void>((r) => server.listen(0, LOOPBACK, r));
   port = (server.address() as { port: number }).port;
 });
 afterAll(() => {
@@ -49,7 +50,7 @@ afterAll(() => {
 
 /** Writes a hand-made hello to the Node TLS server and returns its first answer. */
 async function ask(record: Uint8Array) {
-  const peer = await WirePeer.connect(port, "hello", new Transcript());
+  const peer = await WirePeer.connect({ host: LOOPBACK, port }, "hello", new Transcript());
   try {
     peer.write(record);
     return await readServerReply(peer, 3000);
@@ -178,9 +179,9 @@ describe("reading a dialer's ClientHello", () => {
           .finally(() => peer.close());
       });
     });
-    await new Promise<void>((r) => raw.listen(0, "127.0.0.1", r));
+    await new Promise<void>((r) => raw.listen(0, LOOPBACK, r));
     const c = tlsConnect({
-      host: "127.0.0.1",
+      host: LOOPBACK,
       port: (raw.address() as { port: number }).port,
       servername: "localhost",
     });

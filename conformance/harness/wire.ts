@@ -5,6 +5,7 @@
  */
 import { connect, type NetConnectOpts, type Socket } from "node:net";
 import { AcceptQueue } from "./accept-queue.ts";
+import { type Endpoint, hostPort } from "./hosts.ts";
 import { frame, type HeaderFields, hex, type ParsedHeader, parseHeader, spHeader } from "./sp.ts";
 import type { Transcript } from "./transcript.ts";
 import { watchEnd } from "./watch-end.ts";
@@ -77,10 +78,11 @@ export class WirePeer {
     );
   }
 
-  /** Connects to 127.0.0.1:port (or host:port). */
-  static async connect(port: number, label: string, transcript: Transcript, host = "127.0.0.1") {
-    const s = await openConnection({ port, host }, `${host}:${port}`, label);
-    transcript.event(label, `connected to ${host}:${port} from port ${s.localPort}`);
+  /** Connects to `to` (the IUT's host and a port it listens on). */
+  static async connect(to: Endpoint, label: string, transcript: Transcript) {
+    const where = hostPort(to.host, to.port);
+    const s = await openConnection({ port: to.port, host: to.host }, where, label);
+    transcript.event(label, `connected to ${where} from port ${s.localPort}`);
     return new WirePeer(s, label, transcript);
   }
 
@@ -234,9 +236,9 @@ export class WireServer {
     private readonly transcript: Transcript,
   ) {}
 
-  /** Listens on 127.0.0.1 with a fresh port. */
-  static async listen(label: string, transcript: Transcript): Promise<WireServer> {
-    return new WireServer(await AcceptQueue.listen(label, transcript), label, transcript);
+  /** Listens on a fresh port of `host` (the suite's host). */
+  static async listen(host: string, label: string, transcript: Transcript): Promise<WireServer> {
+    return new WireServer(await AcceptQueue.listen(host, label, transcript), label, transcript);
   }
 
   /** The port the IUT should dial. */

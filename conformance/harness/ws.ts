@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
+import { endpointUrl, hostPort } from "./hosts.ts";
 import { hex } from "./sp.ts";
 import type { Transcript } from "./transcript.ts";
 import { WireError, type WirePeer } from "./wire.ts";
@@ -61,7 +62,7 @@ export class WsPeer {
    *
    * @example
    * ```ts
-   * const r = await WsPeer.connect("ws://127.0.0.1:5555/", ["rep.sp.nanomsg.org"], "ws1", t);
+   * const r = await WsPeer.connect("ws://192.0.2.7:5555/", ["rep.sp.nanomsg.org"], "ws1", t);
    * if (r.kind === "open") r.peer.send(bytes);
    * ```
    */
@@ -196,7 +197,7 @@ export interface WsUpgradeSeen {
   host: string | undefined;
 }
 
-/** A WebSocket server on 127.0.0.1 that an IUT dialer connects to. */
+/** A WebSocket server on the suite's host that an IUT dialer connects to. */
 export class WsServer {
   readonly upgrades: WsUpgradeSeen[] = [];
   readonly peers: WsPeer[] = [];
@@ -206,6 +207,8 @@ export class WsServer {
 
   private constructor(
     private readonly wss: WebSocketServer,
+    /** The address it listens on (the suite's host). */
+    readonly host: string,
     readonly port: number,
     private readonly label: string,
     transcript: Transcript,
@@ -225,17 +228,18 @@ export class WsServer {
   private readonly answer: (offered: string[]) => string | false;
 
   /**
-   * Listens on a fresh port; `answer` picks the subprotocol to echo (default:
-   * the first offered), `false` answers without one.
+   * Listens on a fresh port of `host` (the suite's host); `answer` picks the
+   * subprotocol to echo (default: the first offered), `false` answers without one.
    */
   static async listen(
+    host: string,
     label: string,
     transcript: Transcript,
     answer: (offered: string[]) => string | false = (o) => o[0] ?? false,
   ): Promise<WsServer> {
     let server: WsServer | undefined;
     const wss = new WebSocketServer({
-      host: "127.0.0.1",
+      host,
       port: 0,
       perMessageDeflate: false,
       handleProtocols: (set, req) => {
@@ -250,8 +254,8 @@ export class WsServer {
       wss.once("error", reject);
     });
     const port = (wss.address() as AddressInfo).port;
-    transcript.event(label, `WebSocket server on 127.0.0.1:${port}`);
-    server = new WsServer(wss, port, label, transcript, answer);
+    transcript.event(label, `WebSocket server on ${hostPort(host, port)}`);
+    server = new WsServer(wss, host, port, label, transcript, answer);
     // Requests without any subprotocol never reach handleProtocols; record them too.
     wss.on("headers", (_h, req) => {
       if (!req.headers["sec-websocket-protocol"]) {
@@ -263,7 +267,7 @@ export class WsServer {
 
   /** The URL with `path` for the IUT to dial. */
   url(path = "/"): string {
-    return `ws://127.0.0.1:${this.port}${path}`;
+    return endpointUrl("ws", this.host, this.port, path);
   }
 
   /** Waits up to `ms` for the IUT's next connection. */

@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { parseHost } from "../harness/hosts.ts";
 import { parseShard, type Shard } from "./shard.ts";
 
 /** Exit codes of the runner (and of `merge`). */
@@ -46,6 +47,11 @@ export const USAGE = `usage: sp-conformance [options]            (in this reposi
   --iut NAME|CMD        reference (default), nng, nanomsg, or an adapter command line
                         (run in the current directory); repeatable
   --iut-cat CLI         an nngcat-compatible CLI driven in cat mode (e.g. nngcat); repeatable
+  --iut-host HOST       the IUT's address: its sockets listen there and the suite dials it
+                        there (default: the host its adapter declares, else 127.0.0.1)
+  --suite-host HOST     this machine's address as the IUT reaches it: the suite's peers
+                        listen there and the IUT dials it (default: 127.0.0.1 for a
+                        loopback IUT host, else the address of the route to the IUT)
   --jobs N              run N cases at once (default ${DEFAULT_JOBS}; 1 for the strictest timing)
   --shard i/n           run only the i-th of n deterministic slices of the cases (by case id)
   --repeat N            run everything N times; a verdict that changes is reported as flaky
@@ -94,6 +100,10 @@ export type Command =
       seed?: number;
       replay?: string;
       filters: string[];
+      /** `--iut-host`, bare (no brackets). */
+      iutHost?: string;
+      /** `--suite-host`, bare (no brackets). */
+      suiteHost?: string;
       expectations: ExpectationsArgs;
       keepTranscripts: boolean;
       list: boolean;
@@ -102,6 +112,8 @@ export type Command =
 const OPTIONS = {
   iut: { type: "string", multiple: true },
   "iut-cat": { type: "string", multiple: true },
+  "iut-host": { type: "string" },
+  "suite-host": { type: "string" },
   jobs: { type: "string" },
   shard: { type: "string" },
   repeat: { type: "string" },
@@ -145,6 +157,16 @@ function positiveInt(text: string | undefined, flag: string, fallback: number): 
 function nonEmpty(text: string | undefined, flag: string): string | undefined {
   if (text !== undefined && text.trim() === "") throw new UsageError(`${flag} needs a value`);
   return text;
+}
+
+/** An IP literal (IPv6 with or without brackets) or a host name, returned bare. */
+function host(text: string | undefined, flag: string): string | undefined {
+  if (nonEmpty(text, flag) === undefined) return undefined;
+  try {
+    return parseHost(text as string);
+  } catch (e) {
+    throw new UsageError(`${flag}: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 /**
@@ -229,6 +251,8 @@ export function parseCommandLine(argv: readonly string[], cwd: string): Command 
     if (iut.trim() === "") throw new UsageError("--iut and --iut-cat need a name or a command");
   }
   const replay = nonEmpty(v.replay, "--replay");
+  const iutHost = host(v["iut-host"], "--iut-host");
+  const suiteHost = host(v["suite-host"], "--suite-host");
   return {
     kind: "run",
     iuts: v.iut ?? (v["iut-cat"] ? [] : ["reference"]),
@@ -240,6 +264,8 @@ export function parseCommandLine(argv: readonly string[], cwd: string): Command 
     ...(seed !== undefined ? { seed } : {}),
     ...(replay !== undefined ? { replay } : {}),
     filters,
+    ...(iutHost !== undefined ? { iutHost } : {}),
+    ...(suiteHost !== undefined ? { suiteHost } : {}),
     expectations: parseExpectationsArgs(v.expectations ?? [], cwd),
     keepTranscripts: v["keep-transcripts"] === true,
     list: v.list === true,

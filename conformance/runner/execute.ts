@@ -18,6 +18,7 @@ import {
   type ConformanceCase,
   type Verdict,
 } from "../cases/types.ts";
+import { type Endpoint, endpointUrl, type Hosts, LOCAL_HOSTS, urlPort } from "../harness/hosts.ts";
 import { Transcript, type TranscriptEntry } from "../harness/transcript.ts";
 import { WireError, WirePeer, WireServer } from "../harness/wire.ts";
 
@@ -43,6 +44,23 @@ export interface ExecuteOptions {
   replayPath?: string;
   /** Keep the transcript of passing cases too. */
   keepTranscripts?: boolean;
+  /** Where the IUT and the suite are; default both on 127.0.0.1. */
+  hosts?: Hosts;
+}
+
+/**
+ * Transports whose endpoints the suite reaches only on its own machine: an
+ * `ipc://` path names a file in the suite's file system. (inproc is not one:
+ * both of its ends are inside the IUT.)
+ */
+export const LOCAL_ONLY_TRANSPORTS: readonly string[] = ["ipc"];
+
+/** Why `c` cannot run against an IUT on another machine, or undefined when it can. */
+export function remoteObstacle(c: ConformanceCase, hosts: Hosts): string | undefined {
+  if (hosts.local) return undefined;
+  const local = c.needs.transports.filter((t) => LOCAL_ONLY_TRANSPORTS.includes(t));
+  if (local.length === 0) return undefined;
+  return `transport ${local.join(", ")} reaches only an IUT on the suite's machine, and the IUT is at ${hosts.iut}`;
 }
 
 /** Returns the missing capabilities for a case, or an empty list. */
@@ -65,15 +83,14 @@ export async function executeCase(
   opts: ExecuteOptions,
 ): Promise<CaseOutcome> {
   const started = performance.now();
+  const hosts = opts.hosts ?? LOCAL_HOSTS;
   const missing = missingCapabilities(c, iut);
-  if (missing.length > 0) {
-    return {
-      verdict: "unsupported",
-      reason: `the IUT does not declare ${missing.join(", ")}`,
-      notes: [],
-      durationMs: 0,
-      died: false,
-    };
+  const obstacle =
+    missing.length > 0
+      ? `the IUT does not declare ${missing.join(", ")}`
+      : remoteObstacle(c, hosts);
+  if (obstacle !== undefined) {
+    return { verdict: "unsupported", reason: obstacle, notes: [], durationMs: 0, died: false };
   }
 
   const transcript = new Transcript();
@@ -85,7 +102,7 @@ export async function executeCase(
   const notes: string[] = [];
   const stderrMark = iut.stderrMark();
   let peerCount = 0;
-  iut.beginCase?.();
+  iut.beginCase?.(c);
 
   iut.setObserver((event, text) =>
     transcript.event("iut", `${event === "request" ? "→" : "←"} ${text}`),
@@ -122,14 +139,19 @@ export async function executeCase(
     replayPath: opts.replayPath,
     caseId: c.id,
     transcript,
+    hosts,
+    iutUrl: (scheme, path = "", port = 0) => endpointUrl(scheme, hosts.iut, port, path),
+    suiteUrl: (scheme, port, path = "") => endpointUrl(scheme, hosts.suite, port, path),
+    iutEndpoint: (target) => iutEndpoint(hosts, target),
     async connect(target, label) {
-      const port = typeof target === "number" ? target : portOf(target);
-      const p = await WirePeer.connect(port, label ?? `peer${++peerCount}`, transcript);
+      const to = iutEndpoint(hosts, target);
+      const p = await WirePeer.connect(to, label ?? `peer${++peerCount}`, transcript);
       peers.push(p);
       return p;
     },
     async server(label) {
-      const s = await WireServer.listen(label ?? `srv${servers.length + 1}`, transcript);
+      const name = label ?? `srv${servers.length + 1}`;
+      const s = await WireServer.listen(hosts.suite, name, transcript);
       servers.push(s);
       return s;
     },
@@ -234,8 +256,10 @@ export async function executeCase(
   };
 }
 
-function portOf(url: string): number {
-  const m = /:(\d+)\/?$/.exec(url);
-  if (!m) throw new WireError(`cannot find a port in ${url}`);
-  return Number(m[1]);
+/** The IUT's host with the port of `target` (a URL the IUT answered, or a port). */
+function iutEndpoint(hosts: Hosts, target: string | number): Endpoint {
+  if (typeof target === "number") return { host: hosts.iut, port: target };
+  const port = urlPort(target);
+  if (port === undefined) throw new WireError(`cannot find a port in ${target}`);
+  return { host: hosts.iut, port };
 }

@@ -2,7 +2,8 @@
  * CLI of the conformance suite (the `sp-conformance` bin; `npm run conformance`
  * in this repository). See cli.ts for the options and the exit codes.
  *
- *   sp-conformance [--iut NAME|CMD]… [--iut-cat CLI]… [--jobs N] [--shard i/n]
+ *   sp-conformance [--iut NAME|CMD]… [--iut-cat CLI]… [--iut-host HOST]
+ *     [--suite-host HOST] [--jobs N] [--shard i/n]
  *     [--repeat N] [--report-dir DIR] [--seed N] [--replay PATH]
  *     [--filter GLOB]… [--expectations [IUT=]FILE]… [--keep-transcripts] [--list]
  *   sp-conformance merge DIR… [--report-dir DIR]
@@ -20,6 +21,7 @@ import { AdapterClient } from "../adapters/client.ts";
 import { caseAliases } from "../cases/aliases.ts";
 import { allCases } from "../cases/index.ts";
 import type { ConformanceCase } from "../cases/types.ts";
+import { LOOPBACK } from "../harness/hosts.ts";
 import { caseFilter, formerIds, unmatchedPatterns } from "./case-ids.ts";
 import { type Command, EXIT, parseCommandLine, USAGE, UsageError } from "./cli.ts";
 import { consoleMode, RunConsole, recap } from "./console.ts";
@@ -30,6 +32,7 @@ import {
   loadExpectations,
   loadExpectationsFile,
 } from "./expectations.ts";
+import { HostError, resolveHosts } from "./hosts.ts";
 import { resolveIut } from "./iuts.ts";
 import { type IutSource, IutStartError, runMatrix, startIuts } from "./matrix.ts";
 import { mergeResults, readResults } from "./merge.ts";
@@ -192,6 +195,20 @@ async function run(cmd: RunCommand): Promise<number> {
   }
 
   const startedIuts = await startIuts(sources);
+  // Each IUT's hosts: the command line, else what its adapter declared.
+  const hostArgs = {
+    ...(cmd.iutHost !== undefined ? { iut: cmd.iutHost } : {}),
+    ...(cmd.suiteHost !== undefined ? { suite: cmd.suiteHost } : {}),
+  };
+  try {
+    for (const [i, started] of startedIuts.iuts.entries()) {
+      started.hosts = await resolveHosts(hostArgs, startedIuts.first[i]?.info.host);
+    }
+  } catch (e) {
+    await Promise.allSettled(startedIuts.first.map((i) => i.shutdown()));
+    if (e instanceof HostError) throw new UsageError(e.message, false);
+    throw e;
+  }
   const names = startedIuts.iuts.map((i) => i.name);
   const strangers = [...userFiles.keys()].filter((n) => !names.includes(n));
   if (strangers.length > 0) {
@@ -219,8 +236,13 @@ async function run(cmd: RunCommand): Promise<number> {
   }
   for (const i of startedIuts.iuts) {
     const file = expectations.get(i.name)?.path;
+    const h = i.hosts;
+    const where =
+      h && (h.iut !== LOOPBACK || h.suite !== LOOPBACK)
+        ? `; IUT host ${h.iut}, suite host ${h.suite}${h.local ? "" : " (ipc cases unsupported)"}`
+        : "";
     console.log(
-      `IUT ${i.name}: ${i.source.label} ${i.version}${file ? `; expectations ${file}` : ""}`,
+      `IUT ${i.name}: ${i.source.label} ${i.version}${file ? `; expectations ${file}` : ""}${where}`,
     );
   }
   console.log(
@@ -262,7 +284,11 @@ async function run(cmd: RunCommand): Promise<number> {
   const summary = summarize(rows);
   const results: Results = {
     schemaVersion: 1,
-    iuts: startedIuts.iuts.map((i) => ({ name: i.name, version: i.version })),
+    iuts: startedIuts.iuts.map((i) => ({
+      name: i.name,
+      version: i.version,
+      hosts: { iut: i.hosts?.iut ?? LOOPBACK, suite: i.hosts?.suite ?? LOOPBACK },
+    })),
     seed,
     cases: rows,
     coverage,

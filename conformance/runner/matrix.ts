@@ -8,6 +8,7 @@
  */
 import type { Iut } from "../adapters/iut.ts";
 import type { ConformanceCase, Verdict } from "../cases/types.ts";
+import type { Hosts } from "../harness/hosts.ts";
 import { type CaseOutcome, executeCase } from "./execute.ts";
 import type { CaseResult, ReportVerdict } from "./results.ts";
 
@@ -88,6 +89,8 @@ export interface StartedIut {
   name: string;
   version: string;
   source: IutSource;
+  /** Where it and the suite are (runner/hosts.ts); absent: both on 127.0.0.1. */
+  hosts?: Hosts;
 }
 
 /** Everything {@link runMatrix} found. */
@@ -186,6 +189,10 @@ export async function runMatrix(
   const exec = { seed: opts.seed, keepTranscripts: opts.keepTranscripts } as const;
   const execOpts =
     opts.replayPath !== undefined ? { ...exec, replayPath: opts.replayPath } : { ...exec };
+  const optsFor = (t: Task) => {
+    const hosts = iuts[t.iut]?.hosts;
+    return hosts ? { ...execOpts, hosts } : execOpts;
+  };
   const multi = iuts.length > 1;
   // runs[caseId][iut] = one list of executions per repetition
   const runs = new Map<string, CaseOutcome[][][]>();
@@ -240,7 +247,7 @@ export async function runMatrix(
           for (let t = queue.shift(); t !== undefined; t = queue.shift()) {
             const iut = await instance(w, t);
             if (!iut) return;
-            const o = await executeCase(t.c, iut, execOpts);
+            const o = await executeCase(t.c, iut, optsFor(t));
             record(t, o);
             const name = (iuts[t.iut] as StartedIut).name;
             if (o.verdict === "fail" && opts.expected(name, t.c.id) !== "fail") {
@@ -256,7 +263,7 @@ export async function runMatrix(
         if (stopped) break;
         const iut = await instance(solo, t);
         if (!iut) break;
-        const o = await executeCase(t.c, iut, execOpts);
+        const o = await executeCase(t.c, iut, optsFor(t));
         record(t, o);
         const first = runs.get(key(t))?.[t.iut]?.[rep]?.[0] as CaseOutcome;
         if (o.verdict === "fail") report(t, rep, first, "fail");

@@ -48,7 +48,12 @@ export interface CaseRow {
 /** The results.json document. */
 export interface Results {
   schemaVersion: 1;
-  iuts: { name: string; version: string }[];
+  iuts: {
+    name: string;
+    version: string;
+    /** The IUT's host and the suite's host the run used (`--iut-host`, `--suite-host`). */
+    hosts?: { iut: string; suite: string };
+  }[];
   seed: number;
   cases: CaseRow[];
   coverage: Coverage;

@@ -1,30 +1,25 @@
 /**
- * Cat mode: drives any nngcat-compatible command-line tool as an IUT by
- * starting the tool once per operation it can express, e.g.
+ * Cat mode: any nngcat-compatible command-line tool as the IUT, started once
+ * per IUT socket, e.g.
  *
- *     <cli> --req0 --dial URL --file body --hex --count 1   (send, then recv the reply)
- *     <cli> --pull0 --listen URL --hex                      (recv, one line per message)
+ *     <cli> --rep0 --listen URL --msgpack --file reply       (a REP answering every request)
+ *     <cli> --req0 --dial URL --async --msgpack --file body  (one request, prints the reply)
+ *     <cli> --pull0 --listen URL --msgpack                   (prints every message)
  *
- * A CLI fixes its role, address and payload when it starts, so cat mode is
- * narrow on purpose:
- * - receiving roles (rep0, pull0, sub0) start at `listen`/`dial` and print
- *   what they receive; `recv` reads the next printed message;
- * - sending roles (req0, push0) start at `send`, when the payload is known,
- *   connecting to the address given to `listen`/`dial` earlier; a REQ's `recv`
- *   reads the reply its last CLI printed.
- * What a CLI cannot express is not faked: a REP asked to choose its reply
- * after `recv`, or a case that needs the connection of a sending role before
- * it hands over the payload, ends as `unsupported` with the reason (see
- * {@link IutUnsupportedError} and `unsupportedReason`), not as a failure of the
- * tool. Options: only `sub:subscribe` (as `--subscribe`, text topics).
+ * A CLI fixes its protocol, address, options and the one payload it sends
+ * when it starts. A case therefore runs in cat mode only when it declares a
+ * plan (`ConformanceCase.cat`, plan.ts) that says what its IUT sockets send;
+ * while it runs, every operation is checked against the plan and against
+ * the capability table below ({@link CLI_CAN}, {@link CLI_CANNOT}). An
+ * operation a CLI cannot perform ends the case as `unsupported` with the
+ * reason, never as `fail`: a verdict in cat mode is always about the tool.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
+import { freePort } from "../../harness/port.ts";
 import {
+  type CaseInfo,
   type IoOptions,
   type Iut,
   type IutDialer,
@@ -37,253 +32,205 @@ import {
   type OpObserver,
   type Outcome,
 } from "../iut.ts";
+import { CliRun, capture, shellQuote, until } from "./cli.ts";
+import type { CatPlan, CatSend } from "./plan.ts";
+import { isConnected, isListening } from "./proc.ts";
 
-/** Roles cat mode knows how to drive: receive roles start at once, send roles at `send`. */
-const ROLES: Record<string, "receive" | "send"> = {
-  rep0: "receive",
-  pull0: "receive",
-  sub0: "receive",
-  req0: "send",
-  push0: "send",
-};
-
-/** Parses one `--hex` output line (`"\x61\x62"`) into bytes, or null. */
-export function parseHexLine(line: string): Uint8Array | null {
-  const m = /^"((?:\\x[0-9a-fA-F]{2})*)"$/.exec(line.trim());
-  if (!m) return null;
-  const body = m[1] ?? "";
-  const out = new Uint8Array(body.length / 4);
-  for (let i = 0; i < out.length; i++)
-    out[i] = Number.parseInt(body.slice(i * 4 + 2, i * 4 + 4), 16);
-  return out;
-}
-
-/** A port nobody listens on right now (the kernel picks it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Ports in LISTEN state, from /proc/net/tcp{,6} (Linux). */
-function listeningPorts(): Set<number> {
-  const ports = new Set<number>();
-  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    let text = "";
-    try {
-      text = readFileSync(file, "utf8");
-    } catch {
-      continue;
-    }
-    for (const line of text.split("\n").slice(1)) {
-      const f = line.trim().split(/\s+/);
-      if (f[3] === "0A" && f[1]) ports.add(Number.parseInt(f[1].split(":")[1] ?? "0", 16));
-    }
-  }
-  return ports;
-}
+export { MsgpackReader, parseHexLine } from "./cli.ts";
 
 /**
- * Waits until something listens on `port` (checked in /proc, so no
- * connection is made that the CLI would count as a peer). Gives up silently
- * after `ms`; the case then reports what it sees.
+ * The capability table of cat mode: what an nngcat-like CLI can do, the
+ * flags that do it, and what it gives the cases.
  */
-async function waitListening(port: number, ms: number): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (performance.now() < deadline && !listeningPorts().has(port)) {
-    await new Promise((r) => setTimeout(r, 10));
-  }
+export const CLI_CAN = [
+  {
+    ability: "one socket per process, its address fixed at start",
+    flags: "--<proto> --listen URL | --dial URL --async",
+    gives: "listen and dial on tcp://, ipc:// and ws:// (those the tool takes)",
+  },
+  {
+    ability: "print every message it receives",
+    flags: "--msgpack",
+    gives: "recv on PULL, SUB, PAIR, BUS, REP, RESPONDENT, and on REQ/SURVEYOR after their send",
+  },
+  {
+    ability: "answer every request or survey with one payload",
+    flags: "--file",
+    gives: "REP/RESPONDENT send, when the case answers each request with the plan's payload",
+  },
+  {
+    ability: "send one payload: at once, after whole seconds, or every few seconds",
+    flags: "--file, --delay, --interval",
+    gives: "REQ, SURVEYOR, PUSH, PUB, PAIR, BUS send of the plan's payload",
+  },
+  {
+    ability: "subscribe to text topics fixed at start (none: everything)",
+    flags: "--subscribe",
+    gives: "option sub:subscribe, before listen/dial",
+  },
+  {
+    ability: "refuse frames above a size",
+    flags: "--recv-maxsz",
+    gives: "option recv-size-max, before listen/dial",
+  },
+] as const;
+
+/**
+ * What a CLI cannot do: each is the reason a case gets (verdict
+ * `unsupported`) when it asks for it.
+ */
+export const CLI_CANNOT = {
+  noPlan:
+    "cat mode: the case declares no cat plan; it needs the socket API beyond what a CLI started once with fixed arguments does (payloads chosen later, timeouts, state errors, flow control, close)",
+  raw: "cat mode: a CLI has no raw sockets",
+  contexts: "cat mode: a CLI has no contexts",
+  devices: "cat mode: a CLI has no devices",
+  stats: "cat mode: a CLI has no socket statistics",
+  dialers: "cat mode: a CLI has no unstarted dialers",
+  oneAddress: "cat mode: a CLI started here listens or dials once",
+  noAddress: "cat mode: a CLI needs its address (listen or dial) before anything else",
+  lateOption: "cat mode: a CLI takes its options when it starts, before listen/dial",
+  binaryTopic: "cat mode: --subscribe takes text; this topic is binary",
+  noSubscription:
+    "cat mode: a CLI SUB without --subscribe receives everything; a SUB with no subscription cannot be expressed",
+  headerOrPipe: "cat mode: a CLI sends no header and chooses no pipe",
+  notInPlan:
+    "cat mode: the case sends a payload its cat plan does not declare; a CLI sends only the payload it started with",
+  receiveOnly:
+    "cat mode: this CLI was started without a payload (the plan gives none), so it sends nothing",
+  sendsOnce: "cat mode: a CLI without --interval sends its payload once; the case sends again",
+  lateSend:
+    "cat mode: the case sends after the CLI's --delay ran out; the CLI sent before the case asked",
+  unasked:
+    "cat mode: a CLI REP/RESPONDENT answers requests as they come; the case sends with no request held",
+  unanswered:
+    "cat mode: a CLI REP/RESPONDENT answers every request, but the case left one unanswered and receives the next",
+  recvOnSender: "cat mode: a CLI of a send-only protocol has no receive operation",
+  recvBeforeSend:
+    "cat mode: a CLI REQ/SURVEYOR prints replies only after its one request; the case receives before it sent one",
+  scriptDone:
+    "cat mode: the CLI finished its script (e.g. a REQ after its reply); it receives no more",
+  closeObserved:
+    "cat mode: close stops the CLI, so what the tool does with a pending recv cannot be observed",
+} as const;
+
+/** Protocols a CLI might offer, and what each does with a payload. */
+const KINDS: Record<string, "reply" | "send" | "receive" | "both"> = {
+  req0: "send",
+  surveyor0: "send",
+  push0: "send",
+  pub0: "send",
+  rep0: "reply",
+  respondent0: "reply",
+  pull0: "receive",
+  sub0: "receive",
+  pair0: "both",
+  pair1: "both",
+  bus0: "both",
+};
+
+/** Protocols that never receive (nngcat refuses a format for them). */
+const SEND_ONLY = new Set(["push0", "pub0"]);
+
+/** How long a started CLI may take to listen or to connect (ms). */
+const READY_MS = 10000;
+
+/** What a CLI's error text says, as an IUT error code. */
+function codeOf(text: string): string {
+  if (/address (already )?in use/i.test(text)) return "EADDRINUSE";
+  if (/address invalid/i.test(text)) return "EADDRINVAL";
+  if (/invalid argument|invalid url/i.test(text)) return "EINVAL";
+  if (/permission/i.test(text)) return "EPERM";
+  return "EINTERNAL";
 }
 
-function shellQuote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** Runs `cli args` through the shell and returns its combined output (bounded). */
-function capture(cli: string, args: string[], ms = 15000): Promise<string> {
-  return new Promise((resolve) => {
-    const child = spawn(`${cli} ${args.map(shellQuote).join(" ")}`, { shell: true });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), ms);
-    child.on("close", () => {
-      clearTimeout(timer);
-      resolve(out);
-    });
-    child.on("error", () => resolve(out));
-  });
+function bytesOf(data: string | Uint8Array): Uint8Array {
+  return typeof data === "string" ? Buffer.from(data, "utf8") : data;
 }
 
-/** One running CLI and the messages it printed. */
-class CliRun {
-  private readonly lines: Uint8Array[] = [];
-  private waiters: (() => void)[] = [];
-  private exited: string | null = null;
-  readonly child: ChildProcess;
-
-  constructor(command: string, log: (text: string) => void, stderr: (text: string) => void) {
-    log(`spawn: ${command}`);
-    this.child = spawn(command, { shell: true, detached: true });
-    if (this.child.stdout) {
-      createInterface({ input: this.child.stdout }).on("line", (line) => {
-        const bytes = parseHexLine(line);
-        log(`stdout: ${line.length > 200 ? `${line.slice(0, 200)}…` : line}`);
-        if (bytes) this.lines.push(bytes);
-        else stderr(`[cat] not a --hex line on stdout: ${line}\n`);
-        this.wake();
-      });
-    }
-    this.child.stderr?.on("data", (d: Buffer) => stderr(d.toString()));
-    this.child.on("close", (code, signal) => {
-      this.exited = signal ? `signal ${signal}` : `status ${code}`;
-      log(`exit: ${this.exited}`);
-      this.wake();
-    });
-  }
-
-  private wake(): void {
-    const ws = this.waiters;
-    this.waiters = [];
-    for (const w of ws) w();
-  }
-
-  /** The next printed message; ETIMEDOUT after `ms`; ECLOSED once the CLI exited. */
-  async next(ms: number): Promise<Uint8Array> {
-    const deadline = performance.now() + ms;
-    for (;;) {
-      const got = this.lines.shift();
-      if (got) return got;
-      if (this.exited !== null) throw new IutError("ECLOSED", `the CLI exited (${this.exited})`);
-      const left = deadline - performance.now();
-      if (left <= 0) throw new IutError("ETIMEDOUT", "nothing printed in time");
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
-  }
-
-  /** Waits up to `ms` for the CLI to exit; returns how it ended, or null if it still runs. */
-  async exit(ms: number): Promise<string | null> {
-    const deadline = performance.now() + ms;
-    while (this.exited === null) {
-      const left = deadline - performance.now();
-      if (left <= 0) return null;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
-    return this.exited;
-  }
-
-  /** Stops the CLI (its whole process group) and waits for it, bounded. */
-  async stop(): Promise<void> {
-    if (this.exited !== null || this.child.pid === undefined) return;
-    const done = new Promise<void>((resolve) => this.child.once("close", () => resolve()));
-    try {
-      process.kill(-this.child.pid, "SIGTERM");
-    } catch {
-      /* already gone */
-    }
-    const timer = setTimeout(() => {
-      try {
-        if (this.child.pid !== undefined) process.kill(-this.child.pid, "SIGKILL");
-      } catch {
-        /* already gone */
-      }
-    }, 1000);
-    await done;
-    clearTimeout(timer);
-  }
-}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 class CatSocket implements IutSocket {
   private address: { flag: "--listen" | "--dial"; url: string } | null = null;
   private run: CliRun | null = null;
   private readonly topics: string[] = [];
+  private recvMaxSize: number | undefined;
   private closed = false;
-  /** A sending role got an address but no payload yet (no CLI runs). */
-  deferred = false;
+  /** REP/RESPONDENT: a request was received by the case and not yet answered by it. */
+  private holding = false;
+  /** Sends of the case so far. */
+  private sends = 0;
+  /** When the CLI sends (performance.now() ms), for a plan with `delay`. */
+  private sendAt = 0;
 
   constructor(
     private readonly owner: CatIut,
     readonly handle: number,
     readonly protocol: string,
+    private readonly plan: CatSend | undefined,
   ) {}
 
-  private get role() {
-    return ROLES[this.protocol] ?? "receive";
+  private get kind() {
+    return KINDS[this.protocol] ?? "receive";
   }
 
   async listen(url: string): Promise<string> {
-    const m = /^tcp:\/\/([^/]+):0$/.exec(url);
-    const real = m ? `tcp://${m[1]}:${await freePort()}` : url;
-    await this.place("--listen", real);
+    const m = /^(tcp|ws):\/\/(\[[^\]]*\]|[^/:]+):0(\/.*)?$/.exec(url);
+    const real = m ? `${m[1]}://${m[2]}:${await freePort()}${m[3] ?? ""}` : url;
+    await this.start("--listen", real);
     return real;
   }
 
   async dial(url: string): Promise<void> {
-    await this.place("--dial", url);
+    await this.start("--dial", url);
   }
 
-  private async place(flag: "--listen" | "--dial", url: string): Promise<void> {
-    if (this.address) throw this.owner.refuse("cat mode: one address per socket");
+  private async start(flag: "--listen" | "--dial", url: string): Promise<void> {
+    if (this.address) throw this.owner.refuse(CLI_CANNOT.oneAddress);
+    if (this.closed) throw new IutError("ECLOSED", "closed");
     this.address = { flag, url };
-    if (this.protocol === "sub0" && this.topics.length === 0) {
-      throw this.owner.refuse(
-        "cat mode: an nngcat-style SUB without --subscribe receives everything; a SUB with no subscription cannot be expressed",
-      );
+    const args = [`--${this.protocol}`, flag, url];
+    // Dialers must not give up while the listener is not there yet.
+    if (flag === "--dial") args.push("--async");
+    if (!SEND_ONLY.has(this.protocol)) args.push("--msgpack");
+    for (const t of this.topics) args.push("--subscribe", t);
+    if (this.recvMaxSize !== undefined) args.push("--recv-maxsz", String(this.recvMaxSize));
+    if (this.plan) {
+      args.push("--file", this.owner.payloadFile(bytesOf(this.plan.data)));
+      if (this.plan.delay) args.push("--delay", String(this.plan.delay));
+      if (this.plan.interval) args.push("--interval", String(this.plan.interval));
+    } else if (this.kind === "send") {
+      // Started idle: REQ, SURVEYOR, PUSH and PUB need a payload, which they never send here.
+      args.push("--data", "idle", "--delay", "86400");
     }
-    if (this.role === "receive") {
-      this.run = this.owner.startCli([...this.baseArgs(), ...this.topicArgs()]);
-      // The case connects as soon as listen returns: wait until the CLI listens.
-      const port = flag === "--listen" ? /:(\d+)$/.exec(url)?.[1] : undefined;
-      if (port !== undefined) await waitListening(Number(port), 10000);
-    } else {
-      this.deferred = true;
+    const run = this.owner.startCli(args);
+    this.run = run;
+    const ready = flag === "--listen" ? () => isListening(url) : () => isConnected(url);
+    await until(ready, run, READY_MS);
+    if (run.exited !== null && flag === "--listen") {
+      const why = run.stderr.trim().split("\n").pop() ?? run.exited;
+      throw new IutError(codeOf(why), `the CLI did not listen: ${why} (${run.exited})`);
     }
-  }
-
-  private baseArgs(): string[] {
-    if (!this.address) return [];
-    const a = [`--${this.protocol}`, this.address.flag, this.address.url];
-    // Send-only roles print nothing; nngcat refuses a format for them.
-    if (this.protocol !== "push0") a.push("--hex");
-    // Dialers must not give up when the listener is not there yet.
-    if (this.address.flag === "--dial") a.push("--async");
-    return a;
-  }
-
-  private topicArgs(): string[] {
-    return this.topics.flatMap((t) => ["--subscribe", t]);
+    this.sendAt = performance.now() + (this.plan?.delay ?? 0) * 1000;
   }
 
   async setopt(name: string, value: number | Uint8Array): Promise<void> {
     if (name === "sub:subscribe" && this.protocol === "sub0" && value instanceof Uint8Array) {
       const topic = Buffer.from(value).toString("utf8");
-      if (value.includes(0) || Buffer.from(topic, "utf8").length !== value.length) {
-        throw this.owner.refuse("cat mode: --subscribe takes text; this topic is binary");
+      if (value.includes(0) || !sameBytes(Buffer.from(topic, "utf8"), value)) {
+        throw this.owner.refuse(CLI_CANNOT.binaryTopic);
       }
-      if (this.address) throw this.owner.refuse("cat mode: subscribe before listen/dial");
+      if (this.address) throw this.owner.refuse(CLI_CANNOT.lateOption);
       this.topics.push(topic);
+      return;
+    }
+    if (name === "recv-size-max" && typeof value === "number" && this.owner.has(name)) {
+      if (this.address) throw this.owner.refuse(CLI_CANNOT.lateOption);
+      this.recvMaxSize = value;
       return;
     }
     throw new IutError("ENOTSUP", `cat mode does not set ${name}`);
@@ -291,58 +238,57 @@ class CatSocket implements IutSocket {
 
   async send(data: Uint8Array, opts?: IoOptions): Promise<void> {
     if (opts?.header !== undefined || opts?.pipe !== undefined) {
-      throw this.owner.refuse("cat mode cannot send with a header or to a pipe");
+      throw this.owner.refuse(CLI_CANNOT.headerOrPipe);
     }
     if (this.closed) throw new IutError("ECLOSED", "closed");
-    if (this.role === "receive") {
-      throw this.owner.refuse(
-        `cat mode: a CLI ${this.protocol} gets its data when it starts; the case wants to send later`,
-      );
+    if (!this.run) throw this.owner.refuse(CLI_CANNOT.noAddress);
+    const plan = this.plan;
+    if (this.kind === "receive" || plan === undefined) {
+      throw this.owner.refuse(CLI_CANNOT.receiveOnly);
     }
-    if (!this.address) {
-      throw this.owner.refuse("cat mode: a sending CLI needs listen or dial before send");
+    if (!sameBytes(data, bytesOf(plan.data))) throw this.owner.refuse(CLI_CANNOT.notInPlan);
+    if (this.kind === "reply") {
+      if (!this.holding) throw this.owner.refuse(CLI_CANNOT.unasked);
+      // The CLI answered when it printed the request.
+      this.holding = false;
+      return;
     }
-    this.deferred = true;
-    await this.run?.stop();
-    const file = this.owner.payloadFile(data);
-    const args = [...this.baseArgs(), "--file", file];
-    if (this.protocol === "req0") args.push("--count", "1");
-    const run = this.owner.startCli(args);
-    this.run = run;
-    // Until the CLI listens, the address the case was given is dead.
-    const port =
-      this.address.flag === "--listen" ? /:(\d+)$/.exec(this.address.url)?.[1] : undefined;
-    if (port !== undefined) await waitListening(Number(port), 10000);
-    this.deferred = false;
-    if (this.protocol === "push0") {
-      // A PUSH CLI exits once its message is out: that is when send completes.
-      const status = await run.exit(opts?.timeoutMs ?? 30000);
-      if (status === null) {
-        await run.stop();
-        throw new IutError("ETIMEDOUT", "the PUSH CLI did not send within the timeout");
-      }
-      if (status !== "status 0") throw new IutError("EINTERNAL", `the PUSH CLI exited (${status})`);
+    this.sends++;
+    if (plan.interval) return;
+    if (this.sends > 1) throw this.owner.refuse(CLI_CANNOT.sendsOnce);
+    if (plan.delay && !plan.early) {
+      const left = this.sendAt - performance.now();
+      if (left < 50) throw this.owner.refuse(CLI_CANNOT.lateSend);
+      // The send completes when the CLI sends (plus a little for its write).
+      await sleep(left + 100);
     }
   }
 
   async recv(opts?: IoOptions): Promise<Uint8Array> {
     if (this.closed) throw new IutError("ECLOSED", "closed");
-    if (this.protocol === "push0") throw new IutError("ENOTSUP", "PUSH cannot receive");
-    if (!this.run) {
-      throw this.owner.refuse(
-        `cat mode: no CLI runs for this ${this.protocol} yet (recv before listen/dial or send)`,
-      );
+    if (SEND_ONLY.has(this.protocol)) throw this.owner.refuse(CLI_CANNOT.recvOnSender);
+    if (!this.run) throw this.owner.refuse(CLI_CANNOT.noAddress);
+    if (this.protocol === "sub0" && this.topics.length === 0) {
+      throw this.owner.refuse(CLI_CANNOT.noSubscription);
     }
+    // A REQ or SURVEYOR CLI prints replies to its one send; before it there is nothing to receive.
+    if (this.kind === "send" && this.sends === 0)
+      throw this.owner.refuse(CLI_CANNOT.recvBeforeSend);
+    if (this.kind === "reply" && this.plan !== undefined && this.holding) {
+      throw this.owner.refuse(CLI_CANNOT.unanswered);
+    }
+    const run = this.run;
     try {
-      return await this.run.next(opts?.timeoutMs ?? 30000);
+      const got = await run.next(opts?.timeoutMs ?? 30000);
+      if (this.kind === "reply") this.holding = true;
+      return got;
     } catch (e) {
-      if (e instanceof IutError && e.code === "ECLOSED" && this.closed) {
-        // close stops the CLI, so "recv fails once closed" would hold whatever the tool does.
-        throw this.owner.refuse(
-          "cat mode: close stops the CLI, so what the tool does with a pending recv cannot be observed",
-        );
-      }
-      throw e;
+      if (!(e instanceof IutError) || e.code !== "ECLOSED") throw e;
+      // close stops the CLI, so "recv fails once closed" would hold whatever the tool does.
+      if (this.closed) throw this.owner.refuse(CLI_CANNOT.closeObserved);
+      if (run.status === 0) throw this.owner.refuse(CLI_CANNOT.scriptDone);
+      const why = run.stderr.trim().split("\n").pop() ?? "";
+      throw new IutError("EINTERNAL", `the CLI died (${run.exited})${why ? `: ${why}` : ""}`);
     }
   }
 
@@ -354,8 +300,6 @@ class CatSocket implements IutSocket {
     return outcome(this.recv(opts));
   }
 
-  // A CLI has no headers, pipes, contexts or counters: cat mode declares no features
-  // (ADAPTER.md §3.2), so these make the case unsupported.
   async recvMessage(opts?: IoOptions): Promise<IutMessage> {
     return { data: await this.recv(opts) };
   }
@@ -365,21 +309,20 @@ class CatSocket implements IutSocket {
   }
 
   openContext(): Promise<IutSocket> {
-    return Promise.reject(this.owner.refuse("cat mode has no contexts"));
+    return Promise.reject(this.owner.refuse(CLI_CANNOT.contexts));
   }
 
   dialer(): Promise<IutDialer> {
-    return Promise.reject(this.owner.refuse("cat mode has no unstarted dialers"));
+    return Promise.reject(this.owner.refuse(CLI_CANNOT.dialers));
   }
 
   stats(): Promise<Record<string, number>> {
-    return Promise.reject(this.owner.refuse("cat mode has no socket statistics"));
+    return Promise.reject(this.owner.refuse(CLI_CANNOT.stats));
   }
 
   async close(): Promise<void> {
     this.closed = true;
     await this.run?.stop();
-    this.run = null;
   }
 }
 
@@ -399,11 +342,67 @@ export function catName(cli: string): string {
   return `cat-${(tool ?? "cli").replace(/^.*\//, "").replace(/\.(js|ts)$/, "")}`;
 }
 
+/** True when `<cli> --<protocol> --help` shows the usage rather than an unknown-option error. */
+async function knowsProtocol(cli: string, help: string, protocol: string): Promise<boolean> {
+  if (help.includes(`--${protocol}`)) return true;
+  const out = await capture(cli, [`--${protocol}`, "--help"]);
+  return /usage/i.test(out) && !/invalid|unknown|unrecogni/i.test(out);
+}
+
+/** True when a PULL of the CLI listens at `url` within a few seconds. */
+async function listensAt(cli: string, url: string): Promise<boolean> {
+  const run = new CliRun(
+    `${cli} --pull0 --listen ${shellQuote(url)} --msgpack`,
+    () => {},
+    () => {},
+  );
+  try {
+    return await until(() => isListening(url), run, 5000);
+  } finally {
+    await run.stop();
+  }
+}
+
+/** What a CLI offers, found once per command line (probing starts processes). */
+const probed = new Map<string, Promise<IutInfo>>();
+
+async function probe(cli: string): Promise<IutInfo> {
+  const help = await capture(cli, ["--help"]);
+  const known = await Promise.all(
+    Object.keys(KINDS).map(async (p) => ((await knowsProtocol(cli, help, p)) ? p : undefined)),
+  );
+  const protocols = known.filter((p): p is string => p !== undefined);
+  if (protocols.length === 0) {
+    throw new Error(`cat mode: \`${cli} --help\` names none of ${Object.keys(KINDS).join(", ")}`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), "sp-cat-probe-"));
+  const [ipc, ws, version] = await Promise.all([
+    listensAt(cli, `ipc://${join(dir, "probe.sock")}`),
+    freePort().then((port) => listensAt(cli, `ws://127.0.0.1:${port}/probe`)),
+    capture(cli, ["--version"]),
+  ]);
+  rmSync(dir, { recursive: true, force: true });
+  const options = [
+    ...(protocols.includes("sub0") ? ["sub:subscribe"] : []),
+    ...(help.includes("--recv-maxsz") ? ["recv-size-max"] : []),
+  ];
+  return {
+    name: catName(cli),
+    version: version.trim().split("\n").pop() || "unknown",
+    capabilities: {
+      protocols,
+      transports: ["tcp", ...(ipc ? ["ipc"] : []), ...(ws ? ["ws"] : [])],
+      options,
+    },
+  };
+}
+
 /**
  * An nngcat-compatible CLI as an {@link Iut}.
  *
  * @example
  * const iut = await CatIut.start("nngcat");
+ * iut.beginCase({ id: "pipeline/pull-several-pushers", cat: {} });
  * const pull = await iut.open("pull0");
  * const url = await pull.listen("tcp://127.0.0.1:0");
  */
@@ -416,6 +415,7 @@ export class CatIut implements Iut {
   private readonly dir = mkdtempSync(join(tmpdir(), "sp-cat-"));
   private files = 0;
   private refusal: string | undefined;
+  private plan: CatPlan | undefined;
 
   private constructor(
     private readonly cli: string,
@@ -424,36 +424,34 @@ export class CatIut implements Iut {
     this.info = info;
   }
 
-  /** Asks the CLI for its help and version and declares the roles it lists. */
+  /** Asks the CLI what it offers (protocols, transports, options) and declares that. */
   static async start(cli: string): Promise<CatIut> {
-    const help = await capture(cli, ["--help"]);
-    const protocols = Object.keys(ROLES).filter((p) => help.includes(`--${p}`));
-    if (protocols.length === 0) {
-      throw new Error(`cat mode: \`${cli} --help\` lists none of ${Object.keys(ROLES).join(", ")}`);
+    let info = probed.get(cli);
+    if (!info) {
+      info = probe(cli);
+      probed.set(cli, info);
+      info.catch(() => probed.delete(cli));
     }
-    const version = (await capture(cli, ["--version"])).trim().split("\n").pop() ?? "unknown";
-    return new CatIut(cli, {
-      name: catName(cli),
-      version: version || "unknown",
-      capabilities: {
-        protocols,
-        transports: ["tcp"],
-        options: protocols.includes("sub0") ? ["sub:subscribe"] : [],
-      },
-    });
+    return new CatIut(cli, await info);
   }
 
   get dead(): boolean {
     return false;
   }
 
+  /** True when the CLI takes option `name`. */
+  has(name: string): boolean {
+    return this.info.capabilities.options.includes(name);
+  }
+
   setObserver(observer: OpObserver | undefined): void {
     this.observer = observer;
   }
 
-  beginCase(): void {
+  beginCase(c?: CaseInfo): void {
     this.sockets = [];
     this.refusal = undefined;
+    this.plan = c?.cat;
   }
 
   /** Internal: remembers a refusal (fast-check and others may wrap the error) and returns it. */
@@ -462,27 +460,24 @@ export class CatIut implements Iut {
     return new IutUnsupportedError(message);
   }
 
-  unsupportedReason(failed: boolean): string | undefined {
-    if (this.refusal !== undefined) return this.refusal;
-    if (!failed) return undefined;
-    const waiting = this.sockets.filter((s) => s.deferred).map((s) => s.protocol);
-    if (waiting.length === 0) return undefined;
-    return `cat mode starts a sending CLI (${[...new Set(waiting)].join(", ")}) only when send gives it the payload; this case needed its connection earlier`;
+  unsupportedReason(): string | undefined {
+    return this.refusal;
   }
 
   async open(protocol: string, opts?: OpenOptions): Promise<IutSocket> {
-    if (opts?.raw) throw this.refuse("cat mode has no raw sockets");
+    if (opts?.raw) throw this.refuse(CLI_CANNOT.raw);
     if (!this.info.capabilities.protocols.includes(protocol)) {
       throw new IutError("ENOTSUP", `cat mode does not drive ${protocol}`);
     }
-    const s = new CatSocket(this, this.nextHandle++, protocol);
+    if (this.plan === undefined) throw this.refuse(CLI_CANNOT.noPlan);
+    const s = new CatSocket(this, this.nextHandle++, protocol, this.plan.send?.[protocol]);
     this.sockets.push(s);
     this.observer?.("answer", `open ${protocol} → socket ${s.handle}`);
     return s;
   }
 
   device(): Promise<void> {
-    return Promise.reject(this.refuse("cat mode has no devices"));
+    return Promise.reject(this.refuse(CLI_CANNOT.devices));
   }
 
   stats(sock: IutSocket): Promise<Record<string, number>> {

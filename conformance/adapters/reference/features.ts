@@ -1,7 +1,10 @@
 /**
  * The optional features of ADAPTER.md §3.2 on the reference stack: raw
  * sockets (the x* variants), headers and pipes on send/recv, contexts, the
- * device, socket statistics, PAIR v1 polyamorous mode and `send-priority`.
+ * device, socket statistics and PAIR v1 polyamorous mode. Options come from
+ * the reference's option registry (`send-priority` is PUSH's own option there);
+ * only what the adapter contract adds on top is handled here: context options
+ * and the `pair1:polyamorous` switch, which re-creates the socket.
  */
 import {
   device,
@@ -9,7 +12,6 @@ import {
   openSocket,
   Pair1PolySocket,
   Pair1Socket,
-  Push0Socket,
   pair1,
   pair1poly,
   protocolAliases,
@@ -17,7 +19,9 @@ import {
   Rep0Socket,
   Req0Socket,
   type SocketBase,
+  type SummaryStat,
   Surveyor0Socket,
+  statTable,
 } from "../../../reference/index.ts";
 import {
   AdapterFailure,
@@ -31,9 +35,6 @@ import {
 
 /** Features this adapter declares in `hello`. */
 export const features = ["raw", "device", "contexts", "pipes", "stats", "dialers"];
-
-/** Options handled here rather than by the reference's option table. */
-export const extraOptions = ["send-priority", "pair1:polyamorous"];
 
 /** Options a context takes (ADAPTER.md §3.2); the others answer ENOTSUP on a context. */
 const CONTEXT_OPTIONS = new Set([
@@ -64,8 +65,9 @@ export function openEntry(protocol: string, raw: boolean): SocketEntry {
 }
 
 /**
- * `setopt` of an option that is not in the reference's option table, or of one on a
- * context. Returns false when the plain socket path should handle it.
+ * `setopt` where the adapter contract asks more than the socket's `setOption`:
+ * on a context, or `pair1:polyamorous`. Returns false when the plain socket path
+ * (`setOptionDynamic`, checked against the option registry) should handle it.
  */
 export function setExtraOption(e: Entry, name: string, value: number): boolean {
   if (e.kind === "context") {
@@ -76,21 +78,12 @@ export function setExtraOption(e: Entry, name: string, value: number): boolean {
     else if (name === "send-timeout") e.sendTimeout = value;
     // The reference keeps resend and survey times per socket: a context's value
     // is shared with the socket and its other contexts (ADAPTER.md §7).
-    else e.parent.sock.setOption(name, value);
+    else e.parent.sock.setOptionDynamic(name, value);
     return true;
   }
-  if (name === "send-priority") {
-    // NN_SNDPRIO semantics: endpoints created after this take the priority.
-    if (!(e.sock instanceof Push0Socket)) {
-      throw new AdapterFailure("ENOTSUP", "the reference has send priorities on push0 only");
-    }
-    if (!Number.isInteger(value) || value < 1 || value > 16) {
-      throw new AdapterFailure("EINVAL", `send-priority ${value} is not in 1..16`);
-    }
-    e.sendPriority = value;
-    return true;
-  }
-  if (name === "pair1:polyamorous") {
+  // The registry's row is read-only (the reference has one class per mode): ENOTSUP
+  // on protocols without it, as the socket itself would answer.
+  if (e.sock.optionSet.has(name) && e.sock.optionSet.find(name).name === "polyamorous") {
     setPolyamorous(e, value);
     return true;
   }
@@ -113,14 +106,9 @@ function setPolyamorous(e: SocketEntry, value: number): void {
   }
   const old = e.sock;
   const fresh: SocketBase = wantPoly ? pair1poly() : pair1();
-  for (const [n, v] of e.applied) fresh.setOption(n, v);
+  for (const [n, v] of e.applied) fresh.setOptionDynamic(n, v);
   e.sock = fresh;
   void old.close();
-}
-
-/** What `listen`/`dial` add to the endpoint options (send priority). */
-export function endpointExtras(e: SocketEntry): { sendPriority?: number } {
-  return e.sendPriority !== undefined ? { sendPriority: e.sendPriority } : {};
 }
 
 /** Sets the socket option for a per-call timeout, or restores the configured one. */
@@ -229,26 +217,29 @@ export async function startDevice(req: Request, log: (line: string) => void): Pr
   );
 }
 
+/** The key of a summary counter in the `stats` answer: `msgsIn` → `msgs-in`. */
+function statKey(name: SummaryStat): string {
+  // ADAPTER.md §3.2: the peer protocol violations are the suite's `bad-input`.
+  if (name === "protocolErrors") return "bad-input";
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
 /**
- * `stats`: `bad-input` is the reference's count of peer protocol violations, each of
- * which closed its connection (bad SP header or peer protocol, oversize frame,
- * malformed message); the other keys are its remaining counters.
+ * `stats`: the summary counters of the reference's stat table (`bad-input` is its
+ * count of peer protocol violations, each of which closed its connection: bad SP
+ * header or peer protocol, oversize frame, malformed message), then the detail
+ * counters counted so far, by their names.
  */
 export function statsOf(req: Request): Record<string, number> {
   const e = lookupSocket(req.socket, "stats");
   const { socket } = e.sock.stats();
-  return {
-    "bad-input": socket.protocolErrors,
-    "msgs-in": socket.msgsIn,
-    "msgs-out": socket.msgsOut,
-    "bytes-in": socket.bytesIn,
-    "bytes-out": socket.bytesOut,
-    drops: socket.drops,
-    connects: socket.connects,
-    disconnects: socket.disconnects,
-    "pipes-open": socket.pipesOpen,
-    ...e.sock.getStats(),
-  };
+  const out: Record<string, number> = {};
+  for (const name of Object.keys(statTable) as (keyof typeof statTable)[]) {
+    if (statTable[name].level === "summary") {
+      out[statKey(name as SummaryStat)] = socket[name as SummaryStat];
+    }
+  }
+  return { ...out, ...e.sock.getStats() };
 }
 
 function b64(bytes: Uint8Array): string {

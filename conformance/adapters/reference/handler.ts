@@ -14,14 +14,11 @@ import {
   type EndpointOptions,
   optionTable,
   protocolFactories,
-  type SocketBase,
   SPError,
   type TlsEndpointOptions,
 } from "../../../reference/index.ts";
 import { clearDialers, closeDialer, createDialer, startDialer } from "./dialers.ts";
 import {
-  endpointExtras,
-  extraOptions,
   features,
   openContext,
   openEntry,
@@ -64,7 +61,9 @@ export function hello(): {
     capabilities: {
       protocols: Object.keys(protocolFactories),
       transports: defaultTransports.map((t) => t.scheme),
-      options: [...optionTable.map((o) => o.nngName), ...extraOptions],
+      // Every option of the reference's registry; `pair1:polyamorous` (read-only there)
+      // is switched by re-creating the socket (features.ts).
+      options: optionTable.map((o) => o.nngName),
       features: [...features],
     },
   };
@@ -91,17 +90,15 @@ function setopt(req: Request): void {
   const name = String(req.name);
   if (req.data !== undefined) {
     if (e.kind === "context") throw new AdapterFailure("ENOTSUP", `${name} on a context`);
-    // Byte-valued options (sub:subscribe, sub:unsubscribe) carry base64 in `data`;
-    // sockets that take bytes widen setOption's value (Sub0Socket), others answer EINVAL.
-    const bytes = Buffer.from(String(req.data), "base64");
-    const sock = e.sock as SocketBase & { setOption(name: string, v: Uint8Array): void };
-    sock.setOption(name, bytes);
+    // Byte-valued options (sub:subscribe, sub:unsubscribe) carry base64 in `data`; the
+    // registry knows which options take bytes (EINVAL for a numeric one, ENOTSUP elsewhere).
+    e.sock.setOptionDynamic(name, Buffer.from(String(req.data), "base64"));
     return;
   }
   const value = Number(req.value);
   if (setExtraOption(e, name, value)) return;
   if (e.kind !== "socket") return;
-  e.sock.setOption(name, value);
+  e.sock.setOptionDynamic(name, value);
   e.applied.push([name, value]);
   if (name === "recv-timeout") e.recvTimeout = value;
   if (name === "send-timeout") e.sendTimeout = value;
@@ -120,14 +117,14 @@ export async function handle(req: Request, log: Log = () => {}): Promise<Record<
       return { socket: register(openEntry(String(req.protocol), req.raw === true)) };
     case "listen": {
       const e = lookupSocket(req.socket, "listen");
-      const opts = { ...endpointOptions(req), ...endpointExtras(e) };
+      const opts = endpointOptions(req);
       const l = await e.sock.listen(String(req.url), opts);
       e.endpoints++;
       return { url: l.url };
     }
     case "dial": {
       const e = lookupSocket(req.socket, "dial");
-      const opts = { ...endpointOptions(req), ...endpointExtras(e) };
+      const opts = endpointOptions(req) ?? {};
       if (req.start === false) {
         // Feature `dialers`: created, not started; dialer-start / dialer-close drive it.
         const dialer = createDialer(e, String(req.url), opts);

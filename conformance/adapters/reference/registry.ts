@@ -53,8 +53,6 @@ export interface SocketEntry {
   /** The recv/send timeouts the suite configured (restored after per-call ones). */
   recvTimeout: number;
   sendTimeout: number;
-  /** `send-priority` for endpoints created from now on; undefined = the default (8). */
-  sendPriority?: number;
   /** Listeners and dialers started (`pair1:polyamorous` must come before the first). */
   endpoints: number;
   /** Numeric options set so far, replayed when the socket is re-created (polyamorous switch). */

@@ -24,6 +24,7 @@ const headerSent: ConformanceCase = {
   requirements: ["SP-BUS-1", "SP-TCP-1", "SP-TCP-4", "SP-TCP-5"],
   kind: "example",
   needs: BUS,
+  cat: {},
   covers: ["tcp-pipe:handshake:entry"],
   async run(ctx: CaseContext) {
     const { url } = await listening(ctx, "bus0");
@@ -40,6 +41,7 @@ const wrongPeer: ConformanceCase = {
   requirements: ["SP-BUS-1", "SP-TCP-6", "SP-TCP-12", "SP-FRAMEWORK-9"],
   kind: "malformed",
   needs: BUS,
+  cat: {},
   covers: ["tcp-pipe:handshake:header[!peerCompatible]", "tcp-pipe:handshake:header"],
   async run(ctx: CaseContext) {
     const { sock, url } = await listening(ctx, "bus0");
@@ -64,6 +66,7 @@ const noHeader: ConformanceCase = {
   requirements: ["SP-BUS-2", "SP-BUS-9", "SP-FRAMEWORK-1"],
   kind: "example",
   needs: BUS,
+  cat: { send: { bus0: { data: "xyz", delay: 1, early: true } } },
   async run(ctx: CaseContext) {
     const { sock, url } = await listening(ctx, "bus0");
     const peer = await attachedPeer(ctx, sock, url, "bus0", "peer");
@@ -140,6 +143,7 @@ const receiveAll: ConformanceCase = {
   requirements: ["SP-BUS-5", "SP-BUS-7"],
   kind: "example",
   needs: BUS,
+  cat: {},
   async run(ctx: CaseContext) {
     const { sock, url } = await listening(ctx, "bus0");
     const a = await attachedPeer(ctx, sock, url, "bus0", "a");

@@ -20,7 +20,7 @@ export async function withPeer(
   protocol: Proto,
 ): Promise<{ sock: IutSocket; url: string; peer: WirePeer }> {
   const sock = await ctx.iut.open(protocol);
-  const url = await sock.listen("tcp://127.0.0.1:0");
+  const url = await sock.listen(ctx.iutUrl("tcp"));
   const peer = await ctx.connect(url, "peer");
   const h = await peer.handshake(protocols[protocol].peer);
   if (h.protocol !== protocols[protocol].number) {

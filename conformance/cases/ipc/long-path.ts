@@ -13,6 +13,7 @@ export const ipcLongPathRejected: ConformanceCase = {
   requirements: ["SP-IPC-2"],
   kind: "malformed",
   needs: { protocols: ["rep0"], transports: ["ipc"] },
+  cat: {},
   async run(ctx: CaseContext) {
     const prefix = `spc-long-${process.pid}-${ctx.seed}-`;
     const path = join(tmpdir(), `${prefix}${"x".repeat(200)}.sock`);

@@ -37,6 +37,7 @@ export const ipcEmptyBody: ConformanceCase = {
   requirements: ["SP-IPC-5", "SP-IPC-7"],
   kind: "example",
   needs: { protocols: ["rep0"], transports: ["ipc"] },
+  cat: { send: { rep0: { data: "" } } },
   covers: ["rep:idle:deliver", "rep:holding:send"],
   run: (ctx: CaseContext) =>
     withIpc(ctx, async (ipc) => {

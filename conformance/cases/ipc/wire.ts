@@ -16,6 +16,7 @@ export const ipcHeaderAndType: ConformanceCase = {
   requirements: ["SP-IPC-1", "SP-IPC-3", "SP-IPC-4", "SP-IPC-5", "SP-TCP-1", "SP-TCP-4"],
   kind: "example",
   needs: REQREP_IPC,
+  cat: { send: { rep0: { data: "pong" }, req0: { data: "hello" } } },
   covers: ["tcp-pipe:handshake:entry", "tcp-pipe:handshake:header"],
   run: (ctx: CaseContext) =>
     withIpc(ctx, async (ipc) => {
@@ -53,6 +54,7 @@ export const ipcBadTypeByte: ConformanceCase = {
   requirements: ["SP-IPC-6", "SP-IPC-13"],
   kind: "malformed",
   needs: REP_IPC,
+  cat: { send: { rep0: { data: "pong" } } },
   covers: ["tcp-pipe:active:close"],
   run: (ctx: CaseContext) =>
     withIpc(ctx, async (ipc) => {
@@ -79,6 +81,7 @@ export const ipcOversize: ConformanceCase = {
   requirements: ["SP-IPC-8", "SP-IPC-13", "SP-TCP-10"],
   kind: "malformed",
   needs: { ...REP_IPC, options: ["recv-size-max"] },
+  cat: { send: { rep0: { data: "pong" } } },
   covers: ["tcp-pipe:active:oversize"],
   run: (ctx: CaseContext) =>
     withIpc(ctx, async (ipc) => {
@@ -107,6 +110,7 @@ export const ipcDisconnectBeforeHeader: ConformanceCase = {
   requirements: ["SP-IPC-13", "SP-TCP-12"],
   kind: "malformed",
   needs: REP_IPC,
+  cat: { send: { rep0: { data: "pong" } } },
   covers: ["tcp-pipe:handshake:disconnect"],
   run: (ctx: CaseContext) =>
     withIpc(ctx, async (ipc) => {

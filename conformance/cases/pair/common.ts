@@ -45,7 +45,7 @@ export function openIut(ctx: CaseContext, protocol: PairBusProtocol): Promise<Iu
   return open(protocol);
 }
 
-/** Opens an IUT socket, applies options, listens on a fresh port of 127.0.0.1. */
+/** Opens an IUT socket, applies options, listens on a fresh port of the IUT's host. */
 export async function listening(
   ctx: CaseContext,
   protocol: PairBusProtocol,
@@ -53,7 +53,7 @@ export async function listening(
 ): Promise<{ sock: IutSocket; url: string }> {
   const sock = await openIut(ctx, protocol);
   for (const [name, value] of Object.entries(options)) await sock.setopt(name, value);
-  const url = await sock.listen("tcp://127.0.0.1:0");
+  const url = await sock.listen(ctx.iutUrl("tcp"));
   return { sock, url };
 }
 

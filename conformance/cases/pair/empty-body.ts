@@ -14,6 +14,7 @@ export const pair1EmptyBody: ConformanceCase = {
   requirements: ["SP-PAIR-13", "SP-PAIR-14"],
   kind: "example",
   needs: tcpNeeds("pair1"),
+  cat: {},
   async run(ctx: CaseContext) {
     const { sock, url } = await listening(ctx, "pair1");
     const peer = await attachedPeer(ctx, sock, url, "pair1", "peer");

@@ -7,7 +7,6 @@ import { fmt, senderBound, tcpLimits } from "../../harness/flow-bounds.ts";
 import { bodySeq, FLOOD_BODY, numberedBody } from "../../harness/numbered.ts";
 import { FrameReader } from "../../harness/reader-peer.ts";
 import { firstWord, word32, words } from "../../harness/sp.ts";
-import { portOf } from "../../harness/ws.ts";
 import { FLOW_T, messageAllowance, noReadCase, openAny } from "../flow.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { NUM } from "./common.ts";
@@ -65,7 +64,7 @@ function pairSendBounded(protocol: "pair0" | "pair1"): ConformanceCase {
       const sock = await openAny(ctx, protocol);
       const frame = frameBytes(protocol);
       const allowance = await messageAllowance(sock, "send-buffer", frame);
-      const url = await sock.listen("tcp://127.0.0.1:0");
+      const url = await sock.listen(ctx.iutUrl("tcp"));
       const decode = (p: Uint8Array): number | string => {
         if (!v1) return bodySeq(p);
         const hop = firstWord(p);
@@ -74,7 +73,7 @@ function pairSendBounded(protocol: "pair0" | "pair1"): ConformanceCase {
         return bodySeq(p.subarray(4));
       };
       const peer = await FrameReader.connect(
-        portOf(url),
+        ctx.iutEndpoint(url),
         NUM[protocol],
         "peer",
         ctx.transcript,

@@ -8,6 +8,7 @@
  */
 import type { Socket } from "node:net";
 import type { IutSocket } from "../../adapters/iut.ts";
+import type { Endpoint } from "../../harness/hosts.ts";
 import { utf8 } from "../../harness/sp.ts";
 import { connectSp } from "../../harness/stall.ts";
 import type { Transcript } from "../../harness/transcript.ts";
@@ -45,18 +46,14 @@ export class FramedStallPeer {
     sock.on("error", onClose);
   }
 
-  /** Connects to 127.0.0.1:port, exchanges SP headers for `protocol`, and reads. */
+  /** Connects to `to` (the IUT), exchanges SP headers for `protocol`, and reads. */
   static async connect(
-    port: number,
+    to: Endpoint,
     protocol: number,
     label: string,
     transcript: Transcript,
   ): Promise<FramedStallPeer> {
-    return new FramedStallPeer(
-      await connectSp(port, protocol, label, transcript),
-      label,
-      transcript,
-    );
+    return new FramedStallPeer(await connectSp(to, protocol, label, transcript), label, transcript);
   }
 
   private onData(d: Buffer): void {

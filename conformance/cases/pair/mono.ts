@@ -39,6 +39,7 @@ function headerSent(p: Mono): ConformanceCase {
     requirements: ["SP-PAIR-1", "SP-TCP-1", "SP-TCP-4", "SP-TCP-5"],
     kind: "example",
     needs: tcpNeeds(p),
+    cat: {},
     covers: ["tcp-pipe:handshake:entry"],
     async run(ctx: CaseContext) {
       const { url } = await listening(ctx, p);
@@ -58,6 +59,7 @@ function wrongPeer(p: Mono): ConformanceCase {
     requirements: ["SP-PAIR-1", "SP-TCP-6", "SP-TCP-12", "SP-FRAMEWORK-9"],
     kind: "malformed",
     needs: tcpNeeds(p),
+    cat: {},
     covers: ["tcp-pipe:handshake:header[!peerCompatible]", "tcp-pipe:handshake:header"],
     async run(ctx: CaseContext) {
       const { sock, url } = await listening(ctx, p);
@@ -79,6 +81,7 @@ const pair0Body: ConformanceCase = {
   requirements: ["SP-PAIR-2"],
   kind: "example",
   needs: tcpNeeds("pair0"),
+  cat: { send: { pair0: { data: "xyz" } } },
   async run(ctx: CaseContext) {
     const { sock, url } = await listening(ctx, "pair0");
     const peer = await attachedPeer(ctx, sock, url, "pair0", "peer");
@@ -117,6 +120,7 @@ function secondPeer(p: Mono): ConformanceCase {
       p === "pair1" ? ["SP-PAIR-3", "SP-PAIR-16", "SP-TCP-12"] : ["SP-PAIR-3", "SP-TCP-12"],
     kind: "example",
     needs: tcpNeeds(p),
+    cat: { send: { [p]: { data: "to first" } } },
     covers: ["pair-slot:empty:pipeAdded", "pair-slot:occupied:pipeAdded"],
     async run(ctx: CaseContext) {
       const { sock, url } = await listening(ctx, p);

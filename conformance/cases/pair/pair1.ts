@@ -63,6 +63,7 @@ const hopLimitDefault: ConformanceCase = {
   requirements: ["SP-PAIR-10", "SP-PAIR-11"],
   kind: "malformed",
   needs: tcpNeeds("pair1"),
+  cat: {},
   async run(ctx: CaseContext) {
     const { sock, url } = await listening(ctx, "pair1");
     const peer = await attachedPeer(ctx, sock, url, "pair1", "peer");
@@ -92,6 +93,7 @@ const hopZero: ConformanceCase = {
   requirements: ["SP-PAIR-12"],
   kind: "malformed",
   needs: tcpNeeds("pair1"),
+  cat: {},
   async run(ctx: CaseContext) {
     const { sock, url } = await listening(ctx, "pair1");
     const peer = await attachedPeer(ctx, sock, url, "pair1", "peer");
@@ -106,6 +108,7 @@ const reservedBits: ConformanceCase = {
   requirements: ["SP-PAIR-13", "SP-PAIR-8", "SP-TCP-12"],
   kind: "malformed",
   needs: tcpNeeds("pair1"),
+  cat: {},
   async run(ctx: CaseContext) {
     const { sock, url } = await listening(ctx, "pair1");
     let peer = await attachedPeer(ctx, sock, url, "pair1", "peer");
@@ -130,6 +133,7 @@ const shortMessage: ConformanceCase = {
   requirements: ["SP-PAIR-13", "SP-TCP-9", "SP-TCP-12"],
   kind: "malformed",
   needs: tcpNeeds("pair1"),
+  cat: {},
   async run(ctx: CaseContext) {
     const { sock, url } = await listening(ctx, "pair1");
     let peer = await attachedPeer(ctx, sock, url, "pair1", "peer");

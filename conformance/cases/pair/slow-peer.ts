@@ -9,7 +9,6 @@ import { protocols } from "../../../spec/constants.ts";
 import type { IutSocket } from "../../adapters/iut.ts";
 import { utf8 } from "../../harness/sp.ts";
 import { StallPeer } from "../../harness/stall.ts";
-import { portOf } from "../../harness/ws.ts";
 import { Pending, sleep } from "../common/paths-runtime.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 
@@ -81,10 +80,10 @@ export const pairFlowControl: ConformanceCase = {
   timeoutMs: 45000,
   async run(ctx: CaseContext) {
     const sock = await ctx.iut.open("pair0");
-    const url = await sock.listen("tcp://127.0.0.1:0");
-    const port = portOf(url);
+    const url = await sock.listen(ctx.iutUrl("tcp"));
+    const iutAt = ctx.iutEndpoint(url);
     const num = protocols.pair0.number;
-    const slow = await StallPeer.connect(port, num, "slow", ctx.transcript);
+    const slow = await StallPeer.connect(iutAt, num, "slow", ctx.transcript);
     await sleep(150);
     try {
       // Round 1: back up, park two sends, a second peer knocks, the peer reads again.
@@ -97,7 +96,7 @@ export const pairFlowControl: ConformanceCase = {
       const b = new Pending(sock.trySend(utf8("B"), { timeoutMs: 30000 }));
       await stillPending(ctx, a, "a send to a backed-up peer");
       await stillPending(ctx, b, "a second send to a backed-up peer");
-      const knock = await ctx.connect(port, "knock");
+      const knock = await ctx.connect(url, "knock");
       knock.sendHeader({ protocol: num });
       // SP-PAIR-3: the slot is taken; the newcomer is closed.
       if (!(await knock.waitClosed(T.prompt))) ctx.fail("the IUT accepted a second peer");
@@ -112,10 +111,10 @@ export const pairFlowControl: ConformanceCase = {
       await stillPending(ctx, c, "a send to a backed-up peer");
       slow.close();
       await sleep(150);
-      let next = await StallPeer.connect(port, num, "next", ctx.transcript);
+      let next = await StallPeer.connect(iutAt, num, "next", ctx.transcript);
       // The IUT may not have noticed the old peer leave yet and refuse the newcomer.
       for (let i = 2; i <= 5 && !(await c.within(200)) && next.closed; i++) {
-        next = await StallPeer.connect(port, num, `next#${i}`, ctx.transcript);
+        next = await StallPeer.connect(iutAt, num, `next#${i}`, ctx.transcript);
       }
       await completes(ctx, c, "the send parked when the old peer left");
       if (!(await receivedWithin(next, T.prompt)))

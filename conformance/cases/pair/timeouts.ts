@@ -5,7 +5,6 @@
  * later while a send behind it, still waiting, is.
  */
 import { hex, utf8 } from "../../harness/sp.ts";
-import { portOf } from "../../harness/ws.ts";
 import { Pending, sleep } from "../common/paths-runtime.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { listening, NUM, tcpNeeds } from "./common.ts";
@@ -30,7 +29,7 @@ function bodyOf(p: Mono, frame: Uint8Array): string {
 /** Attaches a frame-reading peer to a listening IUT socket and waits for it to settle. */
 async function stalledPair(ctx: CaseContext, p: Mono) {
   const { sock, url } = await listening(ctx, p);
-  const peer = await FramedStallPeer.connect(portOf(url), NUM[p], "peer", ctx.transcript);
+  const peer = await FramedStallPeer.connect(ctx.iutEndpoint(url), NUM[p], "peer", ctx.transcript);
   await sleep(150);
   return { sock, peer };
 }

@@ -54,7 +54,7 @@ export async function pushWithPullers(
   n: number,
 ): Promise<{ push: IutSocket; url: string; pulls: WirePeer[] }> {
   const push = await openIut(ctx, "push0");
-  const url = await push.listen("tcp://127.0.0.1:0");
+  const url = await push.listen(ctx.iutUrl("tcp"));
   const pulls: WirePeer[] = [];
   for (let i = 0; i < n; i++) {
     pulls.push(await rawPeer(ctx, url, PIPELINE_PROTO.pull0, PIPELINE_PROTO.push0, `pull${i + 1}`));

@@ -11,7 +11,6 @@ import { fmt, receiverBound, senderBound, tcpLimits } from "../../harness/flow-b
 import { bodySeq, FLOOD_BODY, numberedBody } from "../../harness/numbered.ts";
 import { FrameReader } from "../../harness/reader-peer.ts";
 import { SpListener } from "../../harness/sp-listener.ts";
-import { portOf } from "../../harness/ws.ts";
 import { sleep } from "../common/paths-runtime.ts";
 import { FLOW_T, messageAllowance, noReadCase, openAny } from "../flow.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
@@ -50,7 +49,7 @@ async function dialedPusher(
   label: string,
   base: number,
 ): Promise<FloodPeer> {
-  const listener = await SpListener.listen(label, ctx.transcript);
+  const listener = await SpListener.listen(ctx.hosts.suite, label, ctx.transcript);
   try {
     await pull.dial(listener.url);
     return await FloodPeer.accept(listener, PIPELINE_PROTO.push0, label, ctx.transcript, (s) =>
@@ -93,11 +92,11 @@ export const pushSlowWorker: ConformanceCase = {
   async run(ctx: CaseContext) {
     const push = await openAny(ctx, "push0");
     const allowance = await messageAllowance(push, "send-buffer", FRAME);
-    const url = await push.listen("tcp://127.0.0.1:0");
+    const url = await push.listen(ctx.iutUrl("tcp"));
     const decode = (p: Uint8Array) => bodySeq(p);
-    const port = portOf(url);
+    const iutAt = ctx.iutEndpoint(url);
     const slow = await FrameReader.connect(
-      port,
+      iutAt,
       PIPELINE_PROTO.pull0,
       "slow",
       ctx.transcript,
@@ -107,7 +106,7 @@ export const pushSlowWorker: ConformanceCase = {
       },
     );
     const fast = await FrameReader.connect(
-      port,
+      iutAt,
       PIPELINE_PROTO.pull0,
       "fast",
       ctx.transcript,

@@ -13,9 +13,10 @@ export const pullSeveralPushers: ConformanceCase = {
   requirements: ["SP-PIPELINE-10", "SP-PIPELINE-15", "SP-PIPELINE-2", "SP-PIPELINE-13"],
   kind: "example",
   needs: PULL_TCP,
+  cat: {},
   async run(ctx: CaseContext) {
     const pull = await openIut(ctx, "pull0");
-    const url = await pull.listen("tcp://127.0.0.1:0");
+    const url = await pull.listen(ctx.iutUrl("tcp"));
     const peers = [];
     for (let i = 0; i < 3; i++) {
       peers.push(

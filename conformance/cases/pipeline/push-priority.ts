@@ -114,13 +114,13 @@ export const pushPriorityClose: ConformanceCase = {
     await push.dial(server.url);
     const dialed = await server.accept(T.prompt * 2);
     await dialed.handshake(PIPELINE_PROTO.pull0);
-    const url = await push.listen("tcp://127.0.0.1:0");
+    const url = await push.listen(ctx.iutUrl("tcp"));
     const accepted = await ctx.connect(url, "accepted");
     await accepted.handshake(PIPELINE_PROTO.pull0);
     await sleep(T.settle);
     // A listen still in progress when close arrives: it fails with ECLOSED, or it
     // completed first and close then closes it like the others.
-    const racing = push.listen("tcp://127.0.0.1:0").then(
+    const racing = push.listen(ctx.iutUrl("tcp")).then(
       (u) => ({ ok: true as const, url: u }),
       (e: unknown) => ({
         ok: false as const,
@@ -183,7 +183,7 @@ export const pushPriorityBadInput: ConformanceCase = {
   async run(ctx: CaseContext) {
     const push = await openIut(ctx, "push0");
     await push.setopt("send-priority", 4);
-    const url = await push.listen("tcp://127.0.0.1:0");
+    const url = await push.listen(ctx.iutUrl("tcp"));
     const before = await badInput(ctx, push);
     const bad = await ctx.connect(url, "badMagic");
     bad.sendHeader({ protocol: PIPELINE_PROTO.pull0, magic: [0x00, 0x53, 0x51, 0x00] });
@@ -222,7 +222,7 @@ export const pushPriorityUnknownScheme: ConformanceCase = {
     await push.setopt("send-priority", 5);
     let code: string | undefined;
     try {
-      await push.dial("nosuchtransport://127.0.0.1:5555");
+      await push.dial(ctx.suiteUrl("nosuchtransport", 5555));
     } catch (e) {
       code = e instanceof IutError ? e.code : String(e);
     }

@@ -38,7 +38,7 @@ export const xpushRoundRobin: ConformanceCase = {
   needs: { protocols: ["push0"], transports: ["tcp"], features: ["raw"] },
   async run(ctx: CaseContext) {
     const push = await ctx.iut.open("push0", { raw: true });
-    const url = await push.listen("tcp://127.0.0.1:0");
+    const url = await push.listen(ctx.iutUrl("tcp"));
     const pulls: WirePeer[] = [];
     for (const label of ["pull1", "pull2"]) {
       pulls.push(await rawPeer(ctx, url, PIPELINE_PROTO.pull0, PIPELINE_PROTO.push0, label));
@@ -63,9 +63,9 @@ export const pipelineDevice: ConformanceCase = {
   needs: { protocols: ["push0", "pull0"], transports: ["tcp"], features: ["raw", "device"] },
   async run(ctx: CaseContext) {
     const front = await ctx.iut.open("pull0", { raw: true });
-    const frontUrl = await front.listen("tcp://127.0.0.1:0");
+    const frontUrl = await front.listen(ctx.iutUrl("tcp"));
     const back = await ctx.iut.open("push0", { raw: true });
-    const backUrl = await back.listen("tcp://127.0.0.1:0");
+    const backUrl = await back.listen(ctx.iutUrl("tcp"));
     await ctx.iut.device(front, back);
     const upstream = await rawPeer(
       ctx,

@@ -27,7 +27,7 @@ export const pushBacklogDrains: ConformanceCase = {
   timeoutMs: 40000,
   async run(ctx: CaseContext) {
     const push = await openIut(ctx, "push0");
-    const url = await push.listen("tcp://127.0.0.1:0");
+    const url = await push.listen(ctx.iutUrl("tcp"));
     // Each body is filled with its own byte (1..BACKLOG), so a frame tells which send it is.
     const sends: Pending<void>[] = [];
     for (let i = 0; i < BACKLOG; i++) {
@@ -69,7 +69,7 @@ export const pushNoTimeoutWaits: ConformanceCase = {
   timeoutMs: 20000,
   async run(ctx: CaseContext) {
     const push = await openIut(ctx, "push0");
-    const url = await push.listen("tcp://127.0.0.1:0");
+    const url = await push.listen(ctx.iutUrl("tcp"));
     // No timeoutMs: the socket's send-timeout applies, which defaults to "wait forever".
     const s = new Pending(push.trySend(utf8("patient")));
     if (await s.within(800)) {
@@ -99,7 +99,7 @@ export const pushZeroTimeout: ConformanceCase = {
   timeoutMs: 15000,
   async run(ctx: CaseContext) {
     const push = await openIut(ctx, "push0");
-    const url = await push.listen("tcp://127.0.0.1:0");
+    const url = await push.listen(ctx.iutUrl("tcp"));
     const s = new Pending(push.trySend(utf8("now or never"), { timeoutMs: 0 }));
     if (!(await s.within(2000))) ctx.fail("a send with timeout 0 still waits after 2 s");
     const r = s.outcome;
@@ -145,7 +145,7 @@ export const pushStaggeredTimeouts: ConformanceCase = {
   timeoutMs: 30000,
   async run(ctx: CaseContext) {
     const push = await openIut(ctx, "push0");
-    const url = await push.listen("tcp://127.0.0.1:0");
+    const url = await push.listen(ctx.iutUrl("tcp"));
     const started = performance.now();
     const a = new Pending(push.trySend(utf8("A"), { timeoutMs: FIRST }));
     const b = new Pending(push.trySend(utf8("B"), { timeoutMs: SECOND }));

@@ -22,12 +22,13 @@ export const pipelineNumbers: ConformanceCase = {
   requirements: ["SP-PIPELINE-1", "SP-TCP-4"],
   kind: "example",
   needs: { protocols: ["push0", "pull0"], transports: ["tcp"] },
+  cat: {},
   async run(ctx: CaseContext) {
     const push = await openIut(ctx, "push0");
-    const pushUrl = await push.listen("tcp://127.0.0.1:0");
+    const pushUrl = await push.listen(ctx.iutUrl("tcp"));
     await rawPeer(ctx, pushUrl, PIPELINE_PROTO.pull0, PIPELINE_PROTO.push0);
     const pull = await openIut(ctx, "pull0");
-    const pullUrl = await pull.listen("tcp://127.0.0.1:0");
+    const pullUrl = await pull.listen(ctx.iutUrl("tcp"));
     await rawPeer(ctx, pullUrl, PIPELINE_PROTO.push0, PIPELINE_PROTO.pull0);
   },
 };
@@ -39,12 +40,13 @@ export const pipelineWrongPeer: ConformanceCase = {
   requirements: ["SP-PIPELINE-1", "SP-TCP-6", "SP-FRAMEWORK-9"],
   kind: "malformed",
   needs: { protocols: ["push0", "pull0"], transports: ["tcp"] },
+  cat: {},
   covers: ["tcp-pipe:handshake:header[!peerCompatible]"],
   async run(ctx: CaseContext) {
     const push = await openIut(ctx, "push0");
-    const pushUrl = await push.listen("tcp://127.0.0.1:0");
+    const pushUrl = await push.listen(ctx.iutUrl("tcp"));
     const pull = await openIut(ctx, "pull0");
-    const pullUrl = await pull.listen("tcp://127.0.0.1:0");
+    const pullUrl = await pull.listen(ctx.iutUrl("tcp"));
     const tries: [string, string, number][] = [
       ["PUSH", pushUrl, PIPELINE_PROTO.push0],
       ["PUSH", pushUrl, 0x21],
@@ -135,7 +137,7 @@ export const pushBlocks: ConformanceCase = {
   covers: ["push:idle:block", "push:blocked:after:sendTimeout", "push:blocked:ready"],
   async run(ctx: CaseContext) {
     const push = await openIut(ctx, "push0");
-    const url = await push.listen("tcp://127.0.0.1:0");
+    const url = await push.listen(ctx.iutUrl("tcp"));
     const t0 = performance.now();
     const r = await push.trySend(utf8("nobody"), { timeoutMs: 300 });
     const waited = performance.now() - t0;
@@ -170,7 +172,7 @@ export const pushSkipsStalled: ConformanceCase = {
     const { push, url, pulls } = await pushWithPullers(ctx, 1);
     const good = pulls[0] as (typeof pulls)[0];
     // A paused raw socket (outside the transcript) that never reads.
-    const stalled: Socket = connect({ host: "127.0.0.1", port: Number(/:(\d+)$/.exec(url)?.[1]) });
+    const stalled: Socket = connect(ctx.iutEndpoint(url));
     stalled.pause();
     stalled.on("error", () => {});
     try {

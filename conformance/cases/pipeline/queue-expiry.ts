@@ -23,7 +23,7 @@ export const pushQueueExpiry: ConformanceCase = {
   ],
   async run(ctx: CaseContext) {
     const sock = await ctx.iut.open("push0");
-    const url = await sock.listen("tcp://127.0.0.1:0");
+    const url = await sock.listen(ctx.iutUrl("tcp"));
     const first = new Pending(sock.trySend(utf8("short-lived"), { timeoutMs: 300 }));
     await sleep(20);
     const second = new Pending(sock.trySend(utf8("patient"), { timeoutMs: 30000 }));

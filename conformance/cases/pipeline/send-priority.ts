@@ -35,9 +35,9 @@ const pushPriority: ConformanceCase = {
   async run(ctx: CaseContext) {
     const push = await openCooked(ctx, "push0");
     await push.setopt("send-priority", 1);
-    const high = await push.listen("tcp://127.0.0.1:0");
+    const high = await push.listen(ctx.iutUrl("tcp"));
     await push.setopt("send-priority", 2);
-    const low = await push.listen("tcp://127.0.0.1:0");
+    const low = await push.listen(ctx.iutUrl("tcp"));
     // Connect the low-priority peers first, so arrival order cannot explain the result.
     const l1 = await wirePeer(ctx, low, "pull0", "push0", "low1");
     const l2 = await wirePeer(ctx, low, "pull0", "push0", "low2");

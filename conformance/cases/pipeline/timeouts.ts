@@ -30,7 +30,7 @@ export const pushShortTimeoutFirst: ConformanceCase = {
   timeoutMs: 20000,
   async run(ctx: CaseContext) {
     const push = await openIut(ctx, "push0");
-    const url = await push.listen("tcp://127.0.0.1:0");
+    const url = await push.listen(ctx.iutUrl("tcp"));
     const x = new Pending(push.trySend(utf8("X"), { timeoutMs: LONG }));
     await sleep(20);
     const started = performance.now();

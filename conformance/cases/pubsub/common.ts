@@ -74,7 +74,7 @@ export async function subWithPublisher(
 ): Promise<{ sub: IutSocket; url: string; pub: WirePeer }> {
   const sub = await openIut(ctx, "sub0");
   for (const t of topics) await subscribe(sub, t);
-  const url = await sub.listen("tcp://127.0.0.1:0");
+  const url = await sub.listen(ctx.iutUrl("tcp"));
   const pub = await rawPeer(ctx, url, PUBSUB_PROTO.pub0, PUBSUB_PROTO.sub0, "pub");
   return { sub, url, pub };
 }
@@ -103,8 +103,7 @@ export async function rawPeer(
  * when the case ends.
  */
 export async function stalledPeer(ctx: CaseContext, url: string, self: number): Promise<Socket> {
-  const port = Number(/:(\d+)$/.exec(url)?.[1]);
-  const sock = connect({ host: "127.0.0.1", port });
+  const sock = connect(ctx.iutEndpoint(url));
   sock.pause();
   await new Promise<void>((resolve, reject) => {
     sock.once("connect", resolve);
@@ -131,7 +130,7 @@ export async function pubWithSubscribers(
   n: number,
 ): Promise<{ pub: IutSocket; url: string; subs: WirePeer[] }> {
   const pub = await openIut(ctx, "pub0");
-  const url = await pub.listen("tcp://127.0.0.1:0");
+  const url = await pub.listen(ctx.iutUrl("tcp"));
   const subs: WirePeer[] = [];
   for (let i = 0; i < n; i++) {
     subs.push(await rawPeer(ctx, url, PUBSUB_PROTO.sub0, PUBSUB_PROTO.pub0, `sub${i + 1}`));

@@ -7,7 +7,6 @@ import { fmt, receiverBound, senderBound, tcpLimits } from "../../harness/flow-b
 import { bodySeq, FLOOD_BODY, numberedBody } from "../../harness/numbered.ts";
 import { FrameReader } from "../../harness/reader-peer.ts";
 import { concat, hex, sameBytes, utf8 } from "../../harness/sp.ts";
-import { portOf } from "../../harness/ws.ts";
 import { sleep } from "../common/paths-runtime.ts";
 import { FLOW_T, messageAllowance, noReadCase, openAny } from "../flow.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
@@ -62,9 +61,9 @@ export const subFilterFirst: ConformanceCase = {
     ctx.note(
       `${bound.derivation}; the peer writes ${fmt(limit)} that match nothing (three times the bound)`,
     );
-    const url = await sub.listen("tcp://127.0.0.1:0");
+    const url = await sub.listen(ctx.iutUrl("tcp"));
     const pub = await FloodPeer.connect(
-      portOf(url),
+      ctx.iutEndpoint(url),
       PUBSUB_PROTO.pub0,
       "pub",
       ctx.transcript,
@@ -123,12 +122,12 @@ export const pubSlowSubscriber: ConformanceCase = {
   async run(ctx: CaseContext) {
     const pub = await openAny(ctx, "pub0");
     const allowance = await messageAllowance(pub, "send-buffer", FRAME);
-    const url = await pub.listen("tcp://127.0.0.1:0");
-    const port = portOf(url);
+    const url = await pub.listen(ctx.iutUrl("tcp"));
+    const iutAt = ctx.iutEndpoint(url);
     // SYNC probes (which make sure the pipes are attached) are numbered -1.
     const decode = (p: Uint8Array) => (sameBytes(p, SYNC) ? -1 : bodySeq(p));
     const slow = await FrameReader.connect(
-      port,
+      iutAt,
       PUBSUB_PROTO.sub0,
       "slow",
       ctx.transcript,
@@ -137,7 +136,13 @@ export const pubSlowSubscriber: ConformanceCase = {
         paused: true,
       },
     );
-    const fast = await FrameReader.connect(port, PUBSUB_PROTO.sub0, "fast", ctx.transcript, decode);
+    const fast = await FrameReader.connect(
+      iutAt,
+      PUBSUB_PROTO.sub0,
+      "fast",
+      ctx.transcript,
+      decode,
+    );
     try {
       for (let i = 0; fast.seqs.length === 0; i++) {
         if (i === 40) ctx.fail("the IUT PUB never delivered a probe to a connected subscriber");

@@ -18,7 +18,7 @@ export const subFullQueueKeepsPipe: ConformanceCase = {
   async run(ctx: CaseContext) {
     const sub = await ctx.iut.open("sub0");
     await subscribe(sub, "");
-    const url = await sub.listen("tcp://127.0.0.1:0");
+    const url = await sub.listen(ctx.iutUrl("tcp"));
     const pub = await rawPeer(ctx, url, PUBSUB_PROTO.pub0, PUBSUB_PROTO.sub0, "pub");
     const body = new Uint8Array(1024).fill(0x61);
     const n = 1500;

@@ -55,7 +55,7 @@ export const subFilterProperty: ConformanceCase = {
           const e = await unsubscribe(sub, t);
           if (e) throw new Error(`unsubscribe ${hex(t)} failed with ${e}`);
         }
-        const url = await sub.listen("tcp://127.0.0.1:0");
+        const url = await sub.listen(ctx.iutUrl("tcp"));
         const pub = await rawPeer(ctx, url, PUBSUB_PROTO.pub0, PUBSUB_PROTO.sub0, `pub${++n}`);
         for (const m of s.messages) pub.sendFrame(m);
         pub.sendFrame(SENTINEL);

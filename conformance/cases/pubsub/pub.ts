@@ -12,6 +12,7 @@ import {
   pubWithSubscribers,
   rawPeer,
   readData,
+  SYNC,
   stalledPeer,
   syncPub,
   T,
@@ -24,9 +25,10 @@ export const pubsubNumbers: ConformanceCase = {
   requirements: ["SP-PUBSUB-1", "SP-TCP-4"],
   kind: "example",
   needs: { protocols: ["pub0", "sub0"], transports: ["tcp"] },
+  cat: {},
   async run(ctx: CaseContext) {
     const pub = await openIut(ctx, "pub0");
-    await rawPeer(ctx, await pub.listen("tcp://127.0.0.1:0"), PUBSUB_PROTO.sub0, PUBSUB_PROTO.pub0);
+    await rawPeer(ctx, await pub.listen(ctx.iutUrl("tcp")), PUBSUB_PROTO.sub0, PUBSUB_PROTO.pub0);
     const sub = await openIut(ctx, "sub0");
     const server = await ctx.server();
     await sub.dial(server.url);
@@ -45,12 +47,13 @@ export const pubsubWrongPeer: ConformanceCase = {
   requirements: ["SP-PUBSUB-1", "SP-TCP-6", "SP-FRAMEWORK-9"],
   kind: "malformed",
   needs: { protocols: ["pub0", "sub0"], transports: ["tcp"] },
+  cat: { send: { pub0: { data: SYNC, interval: 1 } } },
   covers: ["tcp-pipe:handshake:header[!peerCompatible]"],
   async run(ctx: CaseContext) {
     const pub = await openIut(ctx, "pub0");
-    const pubUrl = await pub.listen("tcp://127.0.0.1:0");
+    const pubUrl = await pub.listen(ctx.iutUrl("tcp"));
     const sub = await openIut(ctx, "sub0");
-    const subUrl = await sub.listen("tcp://127.0.0.1:0");
+    const subUrl = await sub.listen(ctx.iutUrl("tcp"));
     const tries: [string, string, number][] = [
       ["PUB", pubUrl, 0x30],
       ["PUB", pubUrl, PUBSUB_PROTO.pub0],

@@ -59,6 +59,7 @@ export const subEmptyTopic: ConformanceCase = {
   requirements: ["SP-PUBSUB-4", "SP-PUBSUB-3"],
   kind: "example",
   needs: SUB_TCP,
+  cat: {},
   covers: ["sub:empty:subscribe"],
   async run(ctx: CaseContext) {
     const { sub, pub } = await subWithPublisher(ctx, [""]);

@@ -70,7 +70,7 @@ export async function listening(
 ): Promise<{ sock: IutSocket; url: string }> {
   const sock = opts.raw ? await openRaw(ctx, protocol) : await openCooked(ctx, protocol);
   for (const [name, value] of Object.entries(opts.options ?? {})) await sock.setopt(name, value);
-  const url = await sock.listen("tcp://127.0.0.1:0");
+  const url = await sock.listen(ctx.iutUrl("tcp"));
   return { sock, url };
 }
 

@@ -34,14 +34,14 @@ export const REP_TCP: CaseNeeds = { protocols: ["rep0"], transports: ["tcp"] };
 /** Needs of a case that drives an IUT REQ over TCP. */
 export const REQ_TCP: CaseNeeds = { protocols: ["req0"], transports: ["tcp"] };
 
-/** Opens an IUT REP, applies options, listens on a fresh port of 127.0.0.1. */
+/** Opens an IUT REP, applies options, listens on a fresh port of the IUT's host. */
 export async function repListening(
   ctx: CaseContext,
   options: Record<string, number> = {},
 ): Promise<{ rep: IutSocket; url: string }> {
   const rep = await ctx.iut.open("rep0");
   for (const [name, value] of Object.entries(options)) await rep.setopt(name, value);
-  const url = await rep.listen("tcp://127.0.0.1:0");
+  const url = await rep.listen(ctx.iutUrl("tcp"));
   return { rep, url };
 }
 

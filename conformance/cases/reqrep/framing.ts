@@ -31,6 +31,7 @@ export const zeroLengthBody: ConformanceCase = {
   requirements: ["SP-TCP-8", "SP-TCP-9", "SP-REQREP-5", "SP-REQREP-7", "SP-REQREP-13"],
   kind: "example",
   needs: { protocols: ["req0", "rep0"], transports: ["tcp"] },
+  cat: { send: { rep0: { data: "" }, req0: { data: "" } } },
   covers: ["rep:idle:deliver", "rep:holding:send", "req:waiting:reply[idMatches]"],
   async run(ctx: CaseContext) {
     const { rep, url } = await repListening(ctx);
@@ -84,6 +85,7 @@ export const recvMaxDefault: ConformanceCase = {
   requirements: ["SP-TCP-10", "SP-TCP-11"],
   kind: "malformed",
   needs: REP_TCP,
+  cat: { send: { rep0: { data: "yes" } } },
   async run(ctx: CaseContext) {
     const { rep, url } = await repListening(ctx);
     const over = await reqPeer(ctx, url, "over");

@@ -21,6 +21,7 @@ export const headerSent: ConformanceCase = {
   requirements: ["SP-TCP-1", "SP-TCP-4", "SP-TCP-5", "SP-REQREP-1"],
   kind: "example",
   needs: { protocols: ["req0", "rep0"], transports: ["tcp"] },
+  cat: {},
   covers: ["tcp-pipe:handshake:entry"],
   async run(ctx: CaseContext) {
     const { url } = await repListening(ctx);
@@ -50,6 +51,7 @@ export const wrongPeerProtocol: ConformanceCase = {
   requirements: ["SP-TCP-6", "SP-REQREP-1", "SP-TCP-12", "SP-FRAMEWORK-9"],
   kind: "malformed",
   needs: REP_TCP,
+  cat: { send: { rep0: { data: "yes" } } },
   covers: ["tcp-pipe:handshake:header[!peerCompatible]", "tcp-pipe:handshake:header"],
   async run(ctx: CaseContext) {
     const { rep, url } = await repListening(ctx);
@@ -74,6 +76,7 @@ export const badMagic: ConformanceCase = {
   requirements: ["SP-TCP-3", "SP-TCP-12"],
   kind: "malformed",
   needs: REP_TCP,
+  cat: { send: { rep0: { data: "yes" } } },
   covers: ["tcp-pipe:handshake:header[!magicValid]"],
   async run(ctx: CaseContext) {
     const { rep, url } = await repListening(ctx);
@@ -98,6 +101,7 @@ export const reservedNonZero: ConformanceCase = {
   requirements: ["SP-TCP-5", "SP-TCP-12"],
   kind: "malformed",
   needs: REP_TCP,
+  cat: { send: { rep0: { data: "yes" } } },
   covers: ["tcp-pipe:handshake:header[!reservedZero]"],
   async run(ctx: CaseContext) {
     const { rep, url } = await repListening(ctx);

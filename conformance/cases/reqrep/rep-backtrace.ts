@@ -47,6 +47,7 @@ export const repNoRequestId: ConformanceCase = {
   requirements: ["SP-REQREP-14", "SP-REQREP-2", "SP-TCP-12", "SP-FRAMEWORK-5"],
   kind: "malformed",
   needs: REP_TCP,
+  cat: { send: { rep0: { data: "yes" } } },
   async run(ctx: CaseContext) {
     const { rep, url } = await repListening(ctx);
     const variants: [string, Uint8Array][] = [
@@ -74,6 +75,7 @@ export const repTtlExceeded: ConformanceCase = {
   requirements: ["SP-REQREP-15", "SP-REQREP-13", "SP-FRAMEWORK-7", "SP-FRAMEWORK-8"],
   kind: "malformed",
   needs: REP_TCP,
+  cat: { send: { rep0: { data: "ok" } } },
   async run(ctx: CaseContext) {
     const { rep, url } = await repListening(ctx);
     let peer = await reqPeer(ctx, url, "deep");

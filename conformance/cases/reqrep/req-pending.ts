@@ -75,10 +75,10 @@ const replyWhilePending: ConformanceCase = {
   async run(ctx: CaseContext) {
     // The default resend interval (60 s, SP-REQREP-8) is far longer than the case.
     const req = await ctx.iut.open("req0");
-    const url = await req.listen("tcp://127.0.0.1:0");
-    const port = Number(/:(\d+)$/.exec(url)?.[1]);
+    const url = await req.listen(ctx.iutUrl("tcp"));
+    const rep = ctx.iutEndpoint(url);
     // A raw REP that reads only when told: after the header it leaves everything unread.
-    const sock = await connectSp(port, PROTO.rep0, "rep", ctx.transcript);
+    const sock = await connectSp(rep, PROTO.rep0, "rep", ctx.transcript);
     sock.on("error", () => {});
     try {
       await new Promise((res) => setTimeout(res, T.quiet));

@@ -13,6 +13,7 @@ export const reqIgnoresMismatched: ConformanceCase = {
   requirements: ["SP-REQREP-6", "SP-REQREP-7"],
   kind: "malformed",
   needs: REQ_TCP,
+  cat: { send: { req0: { data: "question", delay: 1 } } },
   // The reference drops the stray and mismatched replies before its machine (the socket
   // routes replies by id), so the unguarded req:idle:reply and req:waiting:reply are not walked.
   covers: ["req:waiting:reply[idMatches]", "req:waiting:reply", "req:idle:reply"],

@@ -72,6 +72,7 @@ export const reqIdRandomStart: ConformanceCase = {
   requirements: ["SP-REQREP-4"],
   kind: "example",
   needs: REQ_TCP,
+  cat: { send: { req0: { data: "first" } } },
   async run(ctx: CaseContext) {
     const firsts: number[] = [];
     for (let i = 0; i < 3; i++) {

@@ -47,14 +47,14 @@ export function openIut(ctx: CaseContext, protocol: "surveyor0" | "respondent0")
   return open(protocol);
 }
 
-/** Opens an IUT RESPONDENT, applies options, listens on a fresh port of 127.0.0.1. */
+/** Opens an IUT RESPONDENT, applies options, listens on a fresh port of the IUT's host. */
 export async function respondentListening(
   ctx: CaseContext,
   options: Record<string, number> = {},
 ): Promise<{ respondent: IutSocket; url: string }> {
   const respondent = await openIut(ctx, "respondent0");
   for (const [name, value] of Object.entries(options)) await respondent.setopt(name, value);
-  const url = await respondent.listen("tcp://127.0.0.1:0");
+  const url = await respondent.listen(ctx.iutUrl("tcp"));
   return { respondent, url };
 }
 
@@ -75,7 +75,7 @@ export async function surveyorListening(
 ): Promise<{ surveyor: IutSocket; url: string }> {
   const surveyor = await openIut(ctx, "surveyor0");
   for (const [name, value] of Object.entries(options)) await surveyor.setopt(name, value);
-  const url = await surveyor.listen("tcp://127.0.0.1:0");
+  const url = await surveyor.listen(ctx.iutUrl("tcp"));
   return { surveyor, url };
 }
 

@@ -46,6 +46,7 @@ export const respondentTtlExceeded: ConformanceCase = {
   requirements: ["SP-SURVEY-16", "SP-SURVEY-19", "SP-FRAMEWORK-7"],
   kind: "malformed",
   needs: RESPONDENT_TCP,
+  cat: { send: { respondent0: { data: "ok" } } },
   async run(ctx: CaseContext) {
     const { respondent, url } = await respondentListening(ctx);
     let peer = await surveyorPeer(ctx, url, "deep");
@@ -74,6 +75,7 @@ export const respondentNoTerminator: ConformanceCase = {
   requirements: ["SP-SURVEY-15", "SP-SURVEY-2", "SP-TCP-12", "SP-FRAMEWORK-5"],
   kind: "malformed",
   needs: RESPONDENT_TCP,
+  cat: { send: { respondent0: { data: "yes" } } },
   async run(ctx: CaseContext) {
     const { respondent, url } = await respondentListening(ctx);
     const variants: [string, Uint8Array][] = [

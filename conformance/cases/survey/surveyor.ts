@@ -27,6 +27,7 @@ export const surveyHeaderNumbers: ConformanceCase = {
   requirements: ["SP-SURVEY-1", "SP-TCP-1", "SP-TCP-4"],
   kind: "example",
   needs: { protocols: ["surveyor0", "respondent0"], transports: ["tcp"] },
+  cat: {},
   covers: ["tcp-pipe:handshake:entry"],
   async run(ctx: CaseContext) {
     const { url: rUrl } = await respondentListening(ctx);
@@ -52,6 +53,7 @@ export const surveyWrongPeer: ConformanceCase = {
   requirements: ["SP-SURVEY-1", "SP-TCP-6", "SP-TCP-12", "SP-FRAMEWORK-9"],
   kind: "malformed",
   needs: { protocols: ["surveyor0", "respondent0"], transports: ["tcp"] },
+  cat: {},
   covers: ["tcp-pipe:handshake:header[!peerCompatible]", "tcp-pipe:handshake:header"],
   async run(ctx: CaseContext) {
     const { url: rUrl } = await respondentListening(ctx);

@@ -12,12 +12,13 @@ export const tcpHandshakeTimeout: ConformanceCase = {
   requirements: ["SP-TCP-7"],
   kind: "example",
   needs: { protocols: ["rep0"], transports: ["tcp"] },
+  cat: {},
   covers: ["tcp-pipe:handshake:after:handshakeTimeout"],
   timeoutMs: 20000,
   async run(ctx: CaseContext) {
     const rep = await ctx.iut.open("rep0");
     const wait = await shortenHandshake(ctx, rep);
-    const url = await rep.listen("tcp://127.0.0.1:0");
+    const url = await rep.listen(ctx.iutUrl("tcp"));
     const started = performance.now();
     const silent = await ctx.connect(url, "silent");
     // SP-TCP-7: we never send our header.

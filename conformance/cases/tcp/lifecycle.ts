@@ -21,7 +21,7 @@ export const closeDuringHandshake: ConformanceCase = {
   covers: ["tcp-pipe:handshake:close"],
   async run(ctx: CaseContext) {
     const rep = await ctx.iut.open("rep0");
-    const url = await rep.listen("tcp://127.0.0.1:0");
+    const url = await rep.listen(ctx.iutUrl("tcp"));
     const peer = await ctx.connect(url, "silent");
     // SP-TCP-1: the IUT sends its header at once; we never answer.
     const h = await peer.readHeader(T.prompt);
@@ -50,13 +50,13 @@ export const dialerBackoff: ConformanceCase = {
     "tcp-dialer:backoff:stop",
   ],
   async run(ctx: CaseContext) {
-    const port = await freePort();
+    const port = await freePort(ctx.hosts.suite);
     const req = await ctx.iut.open("req0");
     await req.setopt("reconnect-time-min", T.reconnect);
-    await req.dial(`tcp://127.0.0.1:${port}`);
+    await req.dial(ctx.suiteUrl("tcp", port));
     // Nothing listens yet: the first attempts are refused.
     await sleep(200);
-    const late = await LatePort.listen(port, "late", ctx.transcript);
+    const late = await LatePort.listen(ctx.hosts.suite, port, "late", ctx.transcript);
     try {
       const peer = await late.accept(T.prompt);
       if (!peer) return ctx.fail(`the dialer did not retry within ${T.prompt} ms after a refusal`);
@@ -81,13 +81,13 @@ export const dialerStopInBackoff: ConformanceCase = {
   needs: { protocols: ["req0"], transports: ["tcp"], options: ["reconnect-time-min"] },
   covers: ["tcp-dialer:idle:start", "tcp-dialer:connecting:failed", "tcp-dialer:backoff:stop"],
   async run(ctx: CaseContext) {
-    const port = await freePort();
+    const port = await freePort(ctx.hosts.suite);
     const req = await ctx.iut.open("req0");
     await req.setopt("reconnect-time-min", 300);
-    await req.dial(`tcp://127.0.0.1:${port}`);
+    await req.dial(ctx.suiteUrl("tcp", port));
     await sleep(100);
     await req.close();
-    const late = await LatePort.listen(port, "late", ctx.transcript);
+    const late = await LatePort.listen(ctx.hosts.suite, port, "late", ctx.transcript);
     try {
       const peer = await late.accept(800);
       if (peer) ctx.fail("the dialer of a closed socket still connected");

@@ -1,6 +1,7 @@
 /**
  * Helpers of the TLS cases (draft-sp-tls): throw-away certificates made with
- * `openssl` once per process, a TLS client that wraps the harness's raw peer,
+ * `openssl` once per process (and per pair of hosts: the good certificate
+ * names the IUT's and the suite's host), a TLS client that wraps the harness's raw peer,
  * and a TLS server the IUT dials. The SP bytes inside TLS are read with the
  * same {@link WirePeer} the TCP cases use (SP-TLS-12: the TCP mapping runs
  * unchanged inside TLS).
@@ -15,6 +16,7 @@ import {
 } from "node:tls";
 import type { TlsOptions } from "../../adapters/iut.ts";
 import { makeTestCerts } from "../../harness/certs.ts";
+import { endpointUrl, hostPort } from "../../harness/hosts.ts";
 import { WireError, WirePeer } from "../../harness/wire.ts";
 import type { CaseContext, CaseNeeds } from "../types.ts";
 
@@ -23,33 +25,42 @@ export interface TlsMaterial {
   ca: string;
   otherCa: string;
   key: string;
-  /** Signed by `ca` for IP 127.0.0.1 and DNS localhost. */
+  /** Signed by `ca` for 127.0.0.1, localhost, the IUT's host and the suite's host. */
   valid: string;
   /** Signed by `ca` for wrong-name.invalid only. */
   wrongName: string;
 }
 
-let material: TlsMaterial | undefined;
+/** Material by the hosts its good certificate names (`<iut> <suite>`). */
+const material = new Map<string, TlsMaterial>();
 
-/** The certificates, generated on first use (needs `openssl` on PATH). */
-export function certs(): TlsMaterial {
-  if (material === undefined) {
-    const c = makeTestCerts();
+/**
+ * The certificates for the case's hosts, generated on first use (needs
+ * `openssl` on PATH). Every piece of one case must come from the same call's
+ * set: the CA differs between sets.
+ */
+export function certs(ctx: CaseContext): TlsMaterial {
+  const { iut, suite } = ctx.hosts;
+  const key = `${iut} ${suite}`;
+  let m = material.get(key);
+  if (m === undefined) {
+    const c = makeTestCerts({ hosts: [iut, suite] });
     c.cleanup();
-    material = {
+    m = {
       ca: c.caCert,
       otherCa: c.otherCaCert,
       key: c.serverKey,
       valid: c.serverCert,
       wrongName: c.wrongNameCert,
     };
+    material.set(key, m);
   }
-  return material;
+  return m;
 }
 
 /** Server side settings for an IUT listener (SP-TLS-6). */
-export function listenerTls(): TlsOptions {
-  const c = certs();
+export function listenerTls(ctx: CaseContext): TlsOptions {
+  const c = certs(ctx);
   return { cert: c.valid, key: c.key };
 }
 
@@ -57,8 +68,8 @@ export function listenerTls(): TlsOptions {
  * Client side settings for an IUT dialer that trusts the CA. The name is set
  * to `localhost` because some TLS stacks (mbed TLS in nng) match DNS names only.
  */
-export function dialerTls(): TlsOptions {
-  return { ca: certs().ca, servername: "localhost" };
+export function dialerTls(ctx: CaseContext): TlsOptions {
+  return { ca: certs(ctx).ca, servername: "localhost" };
 }
 
 /** Needs of a case on an IUT socket of `protocol` over tls+tcp. */
@@ -83,7 +94,7 @@ export type TlsAttempt =
   | { ok: false; why: string };
 
 /**
- * Opens a TLS connection to the IUT at 127.0.0.1:`port`; `extra` adjusts the
+ * Opens a TLS connection to the IUT at `port` of its host; `extra` adjusts the
  * client (versions, trust). Resolves with the failure instead of throwing.
  */
 export function tlsClient(
@@ -94,9 +105,9 @@ export function tlsClient(
 ): Promise<TlsAttempt> {
   return new Promise((resolve) => {
     const s: TLSSocket = tlsConnect({
-      host: "127.0.0.1",
+      host: ctx.hosts.iut,
       port,
-      ca: certs().ca,
+      ca: certs(ctx).ca,
       servername: "localhost",
       ...extra,
     });
@@ -142,27 +153,27 @@ export class TlsServer {
     });
   }
 
-  /** Listens on 127.0.0.1 with a fresh port, presenting `cert`; `extra` adjusts the server. */
+  /** Listens on the suite's host with a fresh port, presenting `cert`; `extra` adjusts the server. */
   static async listen(
     ctx: CaseContext,
     cert: string,
     label = "tls-server",
     extra: NodeTlsOptions = {},
   ): Promise<TlsServer> {
-    const server = createServer({ cert, key: certs().key, ...extra });
+    const server = createServer({ cert, key: certs(ctx).key, ...extra });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => resolve());
+      server.listen(0, ctx.hosts.suite, () => resolve());
     });
     const addr = server.address();
     const port = typeof addr === "object" && addr ? addr.port : 0;
-    ctx.transcript.event(label, `TLS listening on 127.0.0.1:${port}`);
+    ctx.transcript.event(label, `TLS listening on ${hostPort(ctx.hosts.suite, port)}`);
     return new TlsServer(server, port, label, ctx);
   }
 
   /** The URL the IUT should dial. */
   get url(): string {
-    return `tls+tcp://127.0.0.1:${this.port}`;
+    return endpointUrl("tls+tcp", this.ctx.hosts.suite, this.port);
   }
 
   /** Waits up to `ms` for a completed handshake; undefined when none came. */

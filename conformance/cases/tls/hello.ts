@@ -32,7 +32,7 @@ import { dialerTls, listenerTls, portOf, TT, tlsNeeds } from "./common.ts";
 /** Opens an IUT REP listening on tls+tcp with the test certificate; returns its port. */
 async function tlsListenerPort(ctx: CaseContext): Promise<number> {
   const rep = await ctx.iut.open("rep0");
-  return portOf(await rep.listen("tls+tcp://127.0.0.1:0", { tls: listenerTls() }));
+  return portOf(await rep.listen(ctx.iutUrl("tls+tcp"), { tls: listenerTls(ctx) }));
 }
 
 /** Writes the ClientHello of `spec` on a fresh TCP connection to `port`; returns the answer. */
@@ -163,7 +163,7 @@ export const tlsDialerHelloStrong: ConformanceCase = {
   async run(ctx) {
     const srv = await ctx.server("raw-tls-srv");
     const req = await ctx.iut.open("req0");
-    await req.dial(`tls+tcp://127.0.0.1:${srv.port}`, { tls: dialerTls() });
+    await req.dial(ctx.suiteUrl("tls+tcp", srv.port), { tls: dialerTls(ctx) });
     const peer = await srv.accept(TT.prompt);
     let hello: Awaited<ReturnType<typeof readClientHello>>;
     try {

@@ -72,7 +72,7 @@ export const tlsRenegotiationCloses: ConformanceCase = {
   timeoutMs: 15000,
   async run(ctx) {
     const rep = await ctx.iut.open("rep0");
-    const port = portOf(await rep.listen("tls+tcp://127.0.0.1:0", { tls: listenerTls() }));
+    const port = portOf(await rep.listen(ctx.iutUrl("tls+tcp"), { tls: listenerTls(ctx) }));
     const a = await tlsClient(ctx, port, "reneg", { maxVersion: "TLSv1.2" });
     if (!a.ok) return ctx.fail(`TLS 1.2 connection to the IUT failed: ${a.why}`);
     try {
@@ -105,10 +105,10 @@ export const tlsDialerRenegotiationCloses: ConformanceCase = {
   async run(ctx) {
     await withTlsServer(
       ctx,
-      certs().valid,
+      certs(ctx).valid,
       async (srv) => {
         const req = await ctx.iut.open("req0");
-        await req.dial(srv.url, { tls: dialerTls() });
+        await req.dial(srv.url, { tls: dialerTls(ctx) });
         const peer = await srv.accept(TT.prompt);
         if (peer === undefined) {
           return ctx.fail(`the IUT dialer did not complete TLS 1.2 (${srv.failures.join("; ")})`);

@@ -26,7 +26,7 @@ import { wssCases } from "./wss.ts";
 async function repOverTls(ctx: CaseContext, options: Record<string, number> = {}) {
   const rep = await ctx.iut.open("rep0");
   for (const [name, value] of Object.entries(options)) await rep.setopt(name, value);
-  const url = await rep.listen("tls+tcp://127.0.0.1:0", { tls: listenerTls() });
+  const url = await rep.listen(ctx.iutUrl("tls+tcp"), { tls: listenerTls(ctx) });
   return { rep, port: portOf(url) };
 }
 
@@ -195,7 +195,7 @@ export const tlsDialerVerifies: ConformanceCase = {
   needs: tlsNeeds("req0"),
   timeoutMs: 15000,
   async run(ctx) {
-    const c = certs();
+    const c = certs(ctx);
     const untrusted = await dialerConnects(
       ctx,
       c.valid,
@@ -204,10 +204,10 @@ export const tlsDialerVerifies: ConformanceCase = {
     );
     if (untrusted.connected)
       ctx.fail("the IUT dialer accepted a certificate from a CA it does not trust");
-    const misnamed = await dialerConnects(ctx, c.wrongName, dialerTls(), "wrong name");
+    const misnamed = await dialerConnects(ctx, c.wrongName, dialerTls(ctx), "wrong name");
     if (misnamed.connected)
       ctx.fail("the IUT dialer accepted a certificate issued for another name");
-    const good = await dialerConnects(ctx, c.valid, dialerTls(), "trusted");
+    const good = await dialerConnects(ctx, c.valid, dialerTls(ctx), "trusted");
     if (!good.connected)
       ctx.fail("the IUT dialer did not connect to a trusted, correctly named server");
   },
@@ -222,9 +222,9 @@ export const tlsReqRoundTrip: ConformanceCase = {
   needs: tlsNeeds("req0"),
   covers: ["req:idle:send", "req:waiting:reply[idMatches]"],
   async run(ctx) {
-    await withTlsServer(ctx, certs().valid, async (srv) => {
+    await withTlsServer(ctx, certs(ctx).valid, async (srv) => {
       const req = await ctx.iut.open("req0");
-      await req.dial(srv.url, { tls: dialerTls() });
+      await req.dial(srv.url, { tls: dialerTls(ctx) });
       const peer = await srv.accept(TT.prompt);
       if (peer === undefined)
         return ctx.fail(`the IUT REQ did not complete TLS (${srv.failures.join("; ")})`);
@@ -249,10 +249,10 @@ export const tlsClientCertRequired: ConformanceCase = {
   kind: "malformed",
   needs: tlsNeeds("rep0"),
   async run(ctx) {
-    const c = certs();
+    const c = certs(ctx);
     const rep = await ctx.iut.open("rep0");
-    const url = await rep.listen("tls+tcp://127.0.0.1:0", {
-      tls: { ...listenerTls(), ca: c.ca, requireClientCert: true },
+    const url = await rep.listen(ctx.iutUrl("tls+tcp"), {
+      tls: { ...listenerTls(ctx), ca: c.ca, requireClientCert: true },
     });
     const port = portOf(url);
     // Without a certificate: the handshake fails, or (TLS 1.3) the IUT closes before any SP byte.

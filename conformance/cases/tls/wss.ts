@@ -22,7 +22,7 @@ function wssClient(
   return new Promise((resolve) => {
     const ws = new WebSocket(url, [REP_NAME], {
       perMessageDeflate: false,
-      ca: certs().ca,
+      ca: certs(ctx).ca,
       servername: "localhost",
     } as ClientOptions);
     const timer = setTimeout(() => {
@@ -55,8 +55,8 @@ export const wssListenerRoundTrip: ConformanceCase = {
   covers: ["rep:idle:deliver", "rep:holding:send"],
   async run(ctx) {
     const rep = await ctx.iut.open("rep0");
-    const url = await rep.listen("wss://127.0.0.1:0/sp", { tls: listenerTls() });
-    const c = await wssClient(ctx, `wss://127.0.0.1:${portOf(url)}/sp`);
+    const url = await rep.listen(ctx.iutUrl("wss", "/sp"), { tls: listenerTls(ctx) });
+    const c = await wssClient(ctx, ctx.iutUrl("wss", "/sp", portOf(url)));
     if ("why" in c) return ctx.fail(`wss connection to the IUT failed: ${c.why}`);
     try {
       if (!/^TLSv1\.[23]$/.test(c.version)) ctx.fail(`the session uses ${c.version}`);
@@ -81,7 +81,7 @@ async function wssDialerUpgrades(
   tls: TlsOptions,
   label: string,
 ): Promise<boolean> {
-  const server = createHttpsServer({ cert, key: certs().key });
+  const server = createHttpsServer({ cert, key: certs(ctx).key });
   const wss = new WebSocketServer({ server, handleProtocols: (p) => [...p][0] ?? false });
   let upgrades = 0;
   wss.on("connection", (ws) => {
@@ -89,13 +89,13 @@ async function wssDialerUpgrades(
     ws.close(1000);
   });
   server.on("tlsClientError", (e) => ctx.transcript.event(label, `TLS failed: ${e.message}`));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  await new Promise<void>((resolve) => server.listen(0, ctx.hosts.suite, () => resolve()));
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : 0;
   try {
     const req = await ctx.iut.open("req0");
     await req.setopt("reconnect-time-min", 100).catch(() => {});
-    await req.dial(`wss://127.0.0.1:${port}/sp`, { tls });
+    await req.dial(ctx.suiteUrl("wss", port, "/sp"), { tls });
     const deadline = performance.now() + TT.refuse;
     while (upgrades === 0 && performance.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
@@ -123,12 +123,12 @@ export const wssDialerVerifies: ConformanceCase = {
   covers: ["ws-pipe:upgrading:disconnect"],
   timeoutMs: 15000,
   async run(ctx) {
-    const c = certs();
+    const c = certs(ctx);
     const untrusted = { ca: c.otherCa, servername: "localhost" };
     if (await wssDialerUpgrades(ctx, c.valid, untrusted, "untrusted")) {
       ctx.fail("the IUT dialer upgraded over TLS to a server from a CA it does not trust");
     }
-    if (!(await wssDialerUpgrades(ctx, c.valid, dialerTls(), "trusted"))) {
+    if (!(await wssDialerUpgrades(ctx, c.valid, dialerTls(ctx), "trusted"))) {
       ctx.fail("the IUT dialer did not reach a trusted, correctly named wss server");
     }
   },

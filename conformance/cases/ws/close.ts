@@ -30,6 +30,7 @@
  */
 
 import type { IutSocket } from "../../adapters/iut.ts";
+import { withHost } from "../../harness/hosts.ts";
 import { utf8 } from "../../harness/sp.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { T } from "./common.ts";
@@ -72,7 +73,7 @@ function startSending(sock: IutSocket): { stop(): Promise<number> } {
  */
 async function busySender(ctx: CaseContext, protocol: "pub0" | "pair0") {
   const sock = await ctx.iut.open(protocol);
-  const url = await sock.listen("ws://127.0.0.1:0/sp");
+  const url = withHost(await sock.listen(ctx.iutUrl("ws", "/sp")), ctx.hosts.iut);
   const name = `${protocol.replace(/0$/, "")}.sp.nanomsg.org`;
   const client = await RawWsClient.connect(url, name, "ws-peer", ctx.transcript).catch((e) =>
     ctx.fail(`the upgrade to the IUT ${protocol} failed: ${(e as Error).message}`),

@@ -5,6 +5,7 @@
  * released, so a PAIR v0 socket, which takes one partner at a time, serves
  * the next client.
  */
+import { withHost } from "../../harness/hosts.ts";
 import { utf8 } from "../../harness/sp.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { closeStatus, isData, OP, RawWsClient } from "./raw-client.ts";
@@ -21,7 +22,7 @@ export const wsClosingPeerDrops: ConformanceCase = {
   covers: ["ws-pipe:open:textMessage", "ws-pipe:closing:disconnect"],
   async run(ctx: CaseContext) {
     const pair = await ctx.iut.open("pair0");
-    const url = await pair.listen("ws://127.0.0.1:0/sp");
+    const url = withHost(await pair.listen(ctx.iutUrl("ws", "/sp")), ctx.hosts.iut);
     const first = await RawWsClient.connect(url, PAIR, "first", ctx.transcript);
     // SP-WS-9: a TEXT message makes the IUT close the pipe with a CLOSE frame.
     first.send(OP.text, utf8("not an SP message"));

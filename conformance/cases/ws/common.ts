@@ -2,7 +2,9 @@
  * Building blocks of the WebSocket mapping cases: raw peers that are closed
  * after the case, IUT sockets listening on ws://, and REQ/REP bytes.
  */
+import { isIP } from "node:net";
 import type { IutSocket } from "../../adapters/iut.ts";
+import { hostPort, urlHostOf, urlPort, withHost } from "../../harness/hosts.ts";
 import { WsPeer, WsServer } from "../../harness/ws.ts";
 import type { CaseContext, CaseNeeds } from "../types.ts";
 
@@ -22,9 +24,10 @@ export class WsScope {
   private readonly servers: WsServer[] = [];
   constructor(readonly ctx: CaseContext) {}
 
-  /** Connects; fails the case unless the upgrade succeeds. */
+  /** Connects to the IUT at `url` (on the IUT's host); fails the case unless the upgrade succeeds. */
   async open(url: string, protocols: string[] = [REP_NAME], label = "ws"): Promise<WsPeer> {
-    const r = await WsPeer.connect(url, protocols, label, this.ctx.transcript);
+    const to = withHost(url, this.ctx.hosts.iut);
+    const r = await WsPeer.connect(to, protocols, label, this.ctx.transcript);
     if (r.kind === "refused")
       this.ctx.fail(`${label}: the IUT refused the upgrade with HTTP ${r.status}`);
     if (r.kind === "failed") this.ctx.fail(`${label}: the upgrade failed: ${r.message}`);
@@ -34,13 +37,14 @@ export class WsScope {
 
   /** Connects and returns the raw outcome (refusals are not failures here). */
   async attempt(url: string, protocols: string[], label: string) {
-    const r = await WsPeer.connect(url, protocols, label, this.ctx.transcript);
+    const to = withHost(url, this.ctx.hosts.iut);
+    const r = await WsPeer.connect(to, protocols, label, this.ctx.transcript);
     if (r.kind === "open") this.peers.push(r.peer);
     return r;
   }
 
   async server(label = "srv", answer?: (offered: string[]) => string | false): Promise<WsServer> {
-    const s = await WsServer.listen(label, this.ctx.transcript, answer);
+    const s = await WsServer.listen(this.ctx.hosts.suite, label, this.ctx.transcript, answer);
     this.servers.push(s);
     return s;
   }
@@ -61,7 +65,7 @@ export async function withWs(ctx: CaseContext, body: (s: WsScope) => Promise<voi
   }
 }
 
-/** Opens an IUT REP with options and listens on ws://127.0.0.1:0`path`. */
+/** Opens an IUT REP with options and listens on ws://<IUT host>:0`path`. */
 export async function repOnWs(
   ctx: CaseContext,
   path = "/sp",
@@ -69,8 +73,16 @@ export async function repOnWs(
 ): Promise<{ rep: IutSocket; url: string }> {
   const rep = await ctx.iut.open("rep0");
   for (const [name, value] of Object.entries(options)) await rep.setopt(name, value);
-  const url = await rep.listen(`ws://127.0.0.1:0${path}`);
-  if (!/^ws:\/\/127\.0\.0\.1:[1-9][0-9]*\//.test(url)) {
+  const url = await rep.listen(ctx.iutUrl("ws", path));
+  const port = urlPort(url);
+  // A host name may come back as the address it resolved to; an IP literal comes back as is.
+  const host = isIP(ctx.hosts.iut) !== 0 ? ctx.hosts.iut : urlHostOf(url);
+  if (
+    port === undefined ||
+    port < 1 ||
+    host === undefined ||
+    !url.startsWith(`ws://${hostPort(host, port)}/`)
+  ) {
     ctx.fail(`the IUT reported ${JSON.stringify(url)} as its bound ws:// URL`);
   }
   return { rep, url };

@@ -111,7 +111,7 @@ async function reqTowards(
 ): Promise<{ req: IutSocket; url: string }> {
   const req = await ctx.iut.open("req0");
   await req.setopt("reconnect-time-min", T.reconnect);
-  return { req, url: `ws://127.0.0.1:${server.port}${PATH}` };
+  return { req, url: ctx.suiteUrl("ws", server.port, PATH) };
 }
 
 export const wsDialerCloseDuringUpgrade: ConformanceCase = {

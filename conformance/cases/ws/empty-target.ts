@@ -7,6 +7,7 @@
  * show it to a server before node's HTTP parser rejects it.
  */
 import { randomBytes } from "node:crypto";
+import { hostPort } from "../../harness/hosts.ts";
 import { hex, sameBytes, utf8 } from "../../harness/sp.ts";
 import { WireError } from "../../harness/wire.ts";
 import { portOf, readHttpHead, readWsFrame, wsAcceptKey, wsFrame } from "../../harness/ws.ts";
@@ -29,6 +30,7 @@ export const emptyTargetAccepted: ConformanceCase = {
   requirements: ["SP-WS-21", "SP-WS-3", "SP-WS-8"],
   kind: "malformed",
   needs: REP_WS,
+  cat: { send: { rep0: { data: "ho" } } },
   covers: ["ws-pipe:upgrading:upgrade"],
   async run(ctx: CaseContext) {
     const { rep, url } = await repOnWs(ctx, "/");
@@ -40,7 +42,7 @@ export const emptyTargetAccepted: ConformanceCase = {
       utf8(
         [
           "GET  HTTP/1.1",
-          `Host: 127.0.0.1:${port}`,
+          `Host: ${hostPort(ctx.hosts.iut, port)}`,
           "Upgrade: websocket",
           "Connection: Upgrade",
           `Sec-WebSocket-Key: ${key}`,
@@ -98,10 +100,11 @@ export const emptyTargetNeverSent: ConformanceCase = {
   requirements: ["SP-WS-21", "SP-WS-2", "SP-WS-8"],
   kind: "example",
   needs: REQ_WS,
+  cat: { send: { req0: { data: "hi" } } },
   async run(ctx: CaseContext) {
     const srv = await ctx.server("srv");
     const req = await ctx.iut.open("req0");
-    await req.dial(`ws://127.0.0.1:${srv.port}`);
+    await req.dial(ctx.suiteUrl("ws", srv.port));
     const peer = await srv.accept(T.prompt);
     const head = await readHttpHead(peer, T.prompt).catch((e: unknown) =>
       ctx.fail(`the IUT sent no complete upgrade request: ${reason(e)}`),

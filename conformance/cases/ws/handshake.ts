@@ -12,6 +12,7 @@ export const subprotocolEchoed: ConformanceCase = {
   requirements: ["SP-WS-3", "SP-WS-7", "SP-WS-20"],
   kind: "example",
   needs: REP_WS,
+  cat: {},
   covers: ["ws-pipe:upgrading:upgrade"],
   async run(ctx: CaseContext) {
     const { url } = await repOnWs(ctx);
@@ -45,6 +46,7 @@ export const dialerOffersPeerName: ConformanceCase = {
   requirements: ["SP-WS-2", "SP-WS-14"],
   kind: "example",
   needs: REQ_WS,
+  cat: {},
   async run(ctx: CaseContext) {
     await withWs(ctx, async (ws) => {
       const srv = await ws.server();
@@ -71,6 +73,7 @@ export const missingSubprotocolRefused: ConformanceCase = {
   requirements: ["SP-WS-4", "SP-WS-5", "SP-WS-16"],
   kind: "malformed",
   needs: REP_WS,
+  cat: {},
   covers: ["ws-pipe:upgrading:upgrade[!subprotocolValid]"],
   async run(ctx: CaseContext) {
     const { rep, url } = await repOnWs(ctx);
@@ -108,6 +111,7 @@ export const dialerChecksAnswer: ConformanceCase = {
   requirements: ["SP-WS-6"],
   kind: "malformed",
   needs: REQ_WS,
+  cat: { send: { req0: { data: "hello" } } },
   covers: ["ws-pipe:upgrading:upgrade[!subprotocolValid]"],
   async run(ctx: CaseContext) {
     await withWs(ctx, async (ws) => {

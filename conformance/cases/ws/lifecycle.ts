@@ -11,8 +11,8 @@ import { iutRecv, REP_WS, repOnWs, T, withWs } from "./common.ts";
 
 /** A half-sent HTTP upgrade request (no blank line yet). */
 function partialUpgrade(url: string): Uint8Array {
-  const path = new URL(url).pathname;
-  return utf8(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n`);
+  const { pathname, host } = new URL(url);
+  return utf8(`GET ${pathname} HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\n`);
 }
 
 async function waitWsClosed(peer: WsPeer, ms: number): Promise<boolean> {
@@ -83,6 +83,7 @@ export const wsVanishingPeers: ConformanceCase = {
   requirements: ["SP-WS-16"],
   kind: "example",
   needs: REP_WS,
+  cat: { send: { rep0: { data: "pong" } } },
   // The half-sent upgrade never reaches a ws-pipe machine in the reference (see
   // ws/close-during-upgrade), so ws-pipe:upgrading:disconnect is not walked here.
   covers: ["ws-pipe:upgrading:upgrade", "ws-pipe:open:disconnect"],

@@ -12,6 +12,7 @@ export const binaryRoundTrip: ConformanceCase = {
   requirements: ["SP-WS-7", "SP-WS-8", "SP-REQREP-5", "SP-REQREP-13"],
   kind: "example",
   needs: { protocols: ["req0", "rep0"], transports: ["ws"] },
+  cat: { send: { rep0: { data: "pong" }, req0: { data: "hello" } } },
   // tcp-dialer:connected:stop: closing the socket at the end starts the WebSocket closing
   // handshake, so the dialer is stopped while its pipe is still there.
   covers: [
@@ -69,6 +70,7 @@ export const fragmentsReassembled: ConformanceCase = {
   requirements: ["SP-WS-10"],
   kind: "example",
   needs: REP_WS,
+  cat: {},
   async run(ctx: CaseContext) {
     const { rep, url } = await repOnWs(ctx);
     await withWs(ctx, async (ws) => {
@@ -87,6 +89,7 @@ export const textRejected: ConformanceCase = {
   requirements: ["SP-WS-9", "SP-WS-16"],
   kind: "malformed",
   needs: REP_WS,
+  cat: {},
   covers: ["ws-pipe:open:textMessage"],
   async run(ctx: CaseContext) {
     const { rep, url } = await repOnWs(ctx);
@@ -117,6 +120,7 @@ export const oversizeCloses1009: ConformanceCase = {
   requirements: ["SP-WS-11", "SP-WS-16"],
   kind: "malformed",
   needs: { ...REP_WS, options: ["recv-size-max"] },
+  cat: {},
   covers: ["ws-pipe:open:oversize"],
   async run(ctx: CaseContext) {
     const limit = 1024;
@@ -148,6 +152,7 @@ export const pingAnswered: ConformanceCase = {
   requirements: ["SP-WS-12"],
   kind: "example",
   needs: REP_WS,
+  cat: {},
   async run(ctx: CaseContext) {
     const { rep, url } = await repOnWs(ctx);
     await withWs(ctx, async (ws) => {
@@ -173,10 +178,11 @@ export const pathRouting: ConformanceCase = {
   async run(ctx: CaseContext) {
     const { rep: a, url: urlA } = await repOnWs(ctx, "/a");
     const port = new URL(urlA).port;
+    const at = (path: string) => ctx.iutUrl("ws", path, Number(port));
     const b = await ctx.iut.open("rep0");
     let urlB: string;
     try {
-      urlB = await b.listen(`ws://127.0.0.1:${port}/b`);
+      urlB = await b.listen(at("/b"));
     } catch (e) {
       ctx.warn(
         `a second socket cannot listen on the same port with another path: ${(e as Error).message}`,
@@ -189,12 +195,12 @@ export const pathRouting: ConformanceCase = {
         [a, "/a", 0x80000061],
         [b, "/b", 0x80000062],
       ] as const) {
-        const peer = await ws.open(`ws://127.0.0.1:${port}${path}`, [REP_NAME], path);
+        const peer = await ws.open(at(path), [REP_NAME], path);
         peer.send(concat(words(id), utf8(path)));
         const got = await iutRecv(ctx, sock, `the request sent to ${path}`);
         if (!sameBytes(got, utf8(path))) ctx.fail(`the socket for ${path} delivered ${hex(got)}`);
       }
-      const r = await ws.attempt(`ws://127.0.0.1:${port}/c`, [REP_NAME], "/c");
+      const r = await ws.attempt(at("/c"), [REP_NAME], "/c");
       if (r.kind === "open") ctx.fail("an upgrade for /c, where nothing listens, was accepted");
       if (r.kind === "refused" && r.status !== 404) ctx.note(`/c refused with HTTP ${r.status}`);
     });

@@ -58,7 +58,7 @@ export class RawWsClient {
   }
 
   /**
-   * Upgrades a TCP connection to `url` (ws://127.0.0.1:port/path) offering
+   * Upgrades a TCP connection to `url` (ws://host:port/path, as the IUT answered it) offering
    * `protocol`; rejects with a WireError unless the answer is 101 with that subprotocol.
    */
   static connect(
@@ -70,7 +70,8 @@ export class RawWsClient {
   ): Promise<RawWsClient> {
     const u = new URL(url);
     return new Promise((resolve, reject) => {
-      const sock = connect({ host: u.hostname, port: Number(u.port) });
+      // URL.hostname keeps the brackets of an IPv6 literal; net.connect wants it bare.
+      const sock = connect({ host: u.hostname.replace(/^\[(.*)\]$/, "$1"), port: Number(u.port) });
       let head = Buffer.alloc(0);
       const fail = (why: string) => {
         clearTimeout(timer);

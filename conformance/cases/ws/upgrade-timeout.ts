@@ -13,17 +13,19 @@ export const wsUpgradeTimeout: ConformanceCase = {
   requirements: ["SP-WS-17"],
   kind: "example",
   needs: { protocols: ["rep0"], transports: ["ws"] },
+  cat: {},
   // No covers: the reference times out an unfinished upgrade request in its HTTP server,
   // before any pipe (and ws-pipe machine) exists.
   timeoutMs: 20000,
   async run(ctx: CaseContext) {
     const rep = await ctx.iut.open("rep0");
     const wait = await shortenHandshake(ctx, rep);
-    const url = await rep.listen("ws://127.0.0.1:0/slow");
+    const url = await rep.listen(ctx.iutUrl("ws", "/slow"));
     const started = performance.now();
     const slow = await ctx.connect(portOf(url), "slow");
     // SP-WS-17: the request line and one header, never the blank line that ends it.
-    slow.write(new TextEncoder().encode("GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
+    const host = new URL(url).host;
+    slow.write(new TextEncoder().encode(`GET /slow HTTP/1.1\r\nHost: ${host}\r\n`));
     if (!(await slow.waitClosed(wait))) {
       ctx.warn(`a client that never finished its upgrade was still connected after ${wait} ms`);
       return;
