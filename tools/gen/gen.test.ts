@@ -23,13 +23,19 @@ describe("generator", () => {
       write: true,
     });
     const paths = files.map((f) => f.path).sort();
-    for (const p of ["machines/req.ts", "machines/rep.ts", "machines/tcp-pipe.ts"]) {
+    for (const p of [
+      "machines/req.ts",
+      "machines/rep.ts",
+      "machines/tcp-pipe.ts",
+      "machines/bind.ts",
+    ]) {
       expect(paths).toContain(p);
     }
     expect(paths).toContain("constants.ts");
     expect(paths).toContain("requirements.json");
     const req = await import(join(out, "machines/req.ts"));
     for (const name of [
+      "reqEventNames",
       "reqActionNames",
       "reqGuardNames",
       "reqDelayNames",
@@ -39,6 +45,14 @@ describe("generator", () => {
     ]) {
       expect(req).toHaveProperty(name);
     }
+    expect(req.reqEventNames).toEqual([
+      "send",
+      "recv",
+      "reply",
+      "close",
+      "pipeAdded",
+      "pipeRemoved",
+    ]);
     const pipe = await import(join(out, "machines/tcp-pipe.ts"));
     expect(pipe.tcpPipeGuardNames).toEqual(["magicValid", "reservedZero", "peerCompatible"]);
     const constants = await import(join(out, "constants.ts"));
@@ -72,6 +86,11 @@ describe("generator", () => {
     expect(widget?.content).toContain('guard: not("locked")');
     expect(widget?.content).toContain("delays: { blinkTime: 25 }");
     expect(widget?.content).toContain('done: { type: "final" }');
+    // Each function of the implementation sees the events of its rows; pseudo-event rows see any.
+    expect(widget?.content).toContain(
+      'refuse: (args: { event: WidgetEventsOf<A>["press"] }) => void;',
+    );
+    expect(widget?.content).toContain("cool: (args: { event: WidgetAnyEvent<A> }) => void;");
 
     const mod = await import(join(out, "machines/widget.ts"));
     const row = mod.widgetTransitions.find(

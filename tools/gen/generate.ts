@@ -10,7 +10,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { type Draft, readDraftFile } from "../draftparse/index.ts";
 import { emitMachine } from "./emit-machine.ts";
-import { emitConstants, emitIndex, emitRequirements } from "./emit-shared.ts";
+import { emitBind, emitConstants, emitIndex, emitRequirements } from "./emit-shared.ts";
 import { biomeFormat, repoRoot } from "./format.ts";
 
 /** Options of {@link generate}. */
@@ -21,6 +21,11 @@ export interface GenerateOptions {
   readonly outDir: string;
   /** Write the files (default false: only compute them). */
   readonly write?: boolean;
+  /**
+   * Format the output with biome (default true). Tests that only compile or
+   * import a scratch regeneration may skip it: the code is the same.
+   */
+  readonly format?: boolean;
 }
 
 /** One generated file. `path` is relative to `outDir` with `/` separators. */
@@ -56,6 +61,9 @@ export async function readDrafts(draftsDir: string): Promise<Draft[]> {
   );
 }
 
+/** Machine ids that would overwrite a shared file of `spec/machines/`. */
+const RESERVED = new Set(["bind", "index"]);
+
 /** Delay default: the defaults entry named NAME or NAMEMs, else 0. */
 function delayDefaults(drafts: readonly Draft[]): Map<string, number> {
   const values = new Map<string, number>();
@@ -85,6 +93,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     for (const m of d.machines) {
       const prev = owners.get(m.id);
       if (prev) problems.push(`${d.file}:${m.line}: machine "${m.id}" also defined in ${prev}`);
+      if (RESERVED.has(m.id)) {
+        problems.push(`${d.file}:${m.line}: machine id "${m.id}" names a shared generated file`);
+      }
       owners.set(m.id, d.file);
     }
   }
@@ -102,6 +113,11 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       });
     }
   }
+  pending.push({
+    path: "machines/bind.ts",
+    source: emitBind(),
+    stdinPath: "spec/machines/__generated__.ts",
+  });
   pending.push({
     path: "machines/index.ts",
     source: emitIndex(drafts.flatMap((d) => d.machines.map((m) => m.id))),
@@ -122,7 +138,10 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     pending.map(async (p) => ({
       path: p.path,
       absolutePath: join(outDir, p.path),
-      content: p.stdinPath ? await biomeFormat(p.source, p.stdinPath) : p.source,
+      content:
+        p.stdinPath && options.format !== false
+          ? await biomeFormat(p.source, p.stdinPath)
+          : p.source,
     })),
   );
   if (options.write) await writeFiles(files, outDir);

@@ -3,10 +3,10 @@
  * transport URL parser and the WebSocket subprotocol header splitter.
  */
 import fc from "fast-check";
-import { ArgError, parseArgs } from "../../../spcat/args.ts";
-import { optionTable } from "../../../spcat/options.ts";
 import { parseUrl } from "../../../reference/core/url.ts";
 import { offeredSubprotocols } from "../../../reference/transport/ws/subprotocol.ts";
+import { ArgError, parseArgs } from "../../../spcat/args.ts";
+import { optionTable } from "../../../spcat/options.ts";
 import type { Rng } from "../rng.ts";
 import { type FuzzTarget, invariant, typedOnly } from "../target.ts";
 
