@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { waitFor } from "../testkit/raw-peer.ts";
 import type { SocketBase } from "./core/socket.ts";
 import { device } from "./device.ts";
 import { pub0 } from "./protocol/pub0/pub.ts";
@@ -13,7 +14,6 @@ import { req0 } from "./protocol/req0/req.ts";
 import { xreq0 } from "./protocol/req0/xreq.ts";
 import { sub0 } from "./protocol/sub0/sub.ts";
 import { xsub0 } from "./protocol/sub0/xsub.ts";
-import { waitFor } from "../testkit/raw-peer.ts";
 
 const open: SocketBase[] = [];
 function track<T extends SocketBase>(s: T): T {

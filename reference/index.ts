@@ -18,14 +18,30 @@
 export type { CallOptions, RecvOptions, SendOptions } from "./core/call-options.ts";
 export { errorCodes, isSPError, SPError, type SPErrorCode } from "./core/errors.ts";
 export {
-  lookupOption,
-  type OptionName,
+  type CoreOptions,
+  coreOptions,
+  type OptionInit,
+  type OptionRow,
+  type OptionRows,
+  OptionSet,
   type OptionSpec,
-  optionTable,
+  type OptionValue,
+  type OptionValues,
+  type ReadableOption,
+  type SettableOption,
   type SocketOptions,
 } from "./core/options.ts";
 export type { Pipe } from "./core/pipe.ts";
-export { type CannotRecv, type CannotSend, type SendData, SocketBase } from "./core/socket.ts";
+export {
+  type CannotRecv,
+  type CannotSend,
+  type GetOptionName,
+  type OptionRowsOf,
+  type SendData,
+  type SetOptionName,
+  type SetOptionValue,
+  SocketBase,
+} from "./core/socket.ts";
 export { type SubscriptionMode, Subscriptions } from "./core/subscriptions.ts";
 export type {
   Dialer,
@@ -57,14 +73,31 @@ export { createWsTransport, WsDialer, wssTransport, wsTransport } from "./transp
 export type SPSocket =
   | import("./protocol/req0/req.ts").Req0Socket
   | import("./protocol/rep0/rep.ts").Rep0Socket;
-export type {
-  PipeCounters,
-  PipeEvent,
-  SocketCounters,
-  SocketStatsSnapshot,
+export {
+  type DetailCounts,
+  type DetailStat,
+  type PipeCounters,
+  type PipeEvent,
+  type SocketCounters,
+  type SocketStatsSnapshot,
+  type StatName,
+  type StatRow,
+  type SummaryStat,
+  statTable,
 } from "./core/stats.ts";
 export { type DeviceResult, device } from "./device.ts";
 export { XBus0Socket, xbus0 } from "./protocol/bus0/xbus.ts";
+export {
+  type AnyProtocolOptions,
+  lookupOption,
+  type OptionName,
+  optionRegistry,
+  optionsOf,
+  optionTable,
+  type ProtocolName,
+  type ProtocolOptions,
+  protocolsWithOption,
+} from "./protocol/options.ts";
 export { XPair0Socket, xpair0 } from "./protocol/pair0/xpair.ts";
 export { XPair1Socket, xpair1 } from "./protocol/pair1/xpair.ts";
 export { XPub0Socket, xpub0 } from "./protocol/pub0/xpub.ts";

@@ -1,7 +1,7 @@
-import type { SocketOptions } from "./core/options.ts";
 import type { SocketBase } from "./core/socket.ts";
 import { bus0 } from "./protocol/bus0/bus.ts";
 import { xbus0 } from "./protocol/bus0/xbus.ts";
+import type { AnyProtocolOptions } from "./protocol/options.ts";
 import { pair0 } from "./protocol/pair0/pair.ts";
 import { xpair0 } from "./protocol/pair0/xpair.ts";
 import { pair1 } from "./protocol/pair1/pair.ts";
@@ -24,8 +24,12 @@ import { xsub0 } from "./protocol/sub0/xsub.ts";
 import { surveyor0 } from "./protocol/surveyor0/surveyor.ts";
 import { xsurveyor0 } from "./protocol/surveyor0/xsurveyor.ts";
 
-/** Opens a socket of one protocol with optional options. */
-export type SocketFactory = (options?: Partial<SocketOptions>) => SocketBase;
+/**
+ * Opens a socket of one protocol with optional options. Through this type the
+ * options are those of any protocol; one the protocol lacks is ENOTSUP at run time
+ * (each factory itself, e.g. `req0`, takes only its protocol's options).
+ */
+export type SocketFactory = (options?: AnyProtocolOptions) => SocketBase;
 
 /**
  * Every protocol the reference offers, by its versioned name (as nngcat's flags and the
@@ -80,13 +84,15 @@ export const protocolAliases: Readonly<Record<string, string>> = {
 
 /**
  * Opens a socket by protocol name or alias; undefined when the name is unknown.
+ * The options are checked against the protocol's entry of the option registry
+ * (ENOTSUP for another protocol's option, EINVAL for a bad value).
  *
  * @example
  * ```ts
  * const s = openSocket("req", { resendTime: 100 });
  * ```
  */
-export function openSocket(name: string, options?: Partial<SocketOptions>): SocketBase | undefined {
+export function openSocket(name: string, options?: AnyProtocolOptions): SocketBase | undefined {
   const factory = protocolFactories[protocolAliases[name] ?? name];
   return factory?.(options);
 }

@@ -13,19 +13,21 @@
  * ```
  */
 export { errorCodes, isSPError, SPError, type SPErrorCode } from "../core/errors.ts";
-export {
-  lookupOption,
-  type OptionName,
-  type OptionSpec,
-  optionTable,
-  type SocketOptions,
-} from "../core/options.ts";
+export { OptionSet, type OptionSpec, type SocketOptions } from "../core/options.ts";
 export type { Pipe } from "../core/pipe.ts";
 export { type SendData, SocketBase } from "../core/socket.ts";
 export { type SubscriptionMode, Subscriptions } from "../core/subscriptions.ts";
 export type { Dialer, EndpointOptions, Listener, Transport } from "../core/transport.ts";
 export { parseUrl, type SPUrl } from "../core/url.ts";
 export { Bus0Socket, bus0 } from "../protocol/bus0/bus.ts";
+export {
+  lookupOption,
+  type OptionName,
+  optionRegistry,
+  optionsOf,
+  optionTable,
+  type ProtocolOptions,
+} from "../protocol/options.ts";
 export { Pair0Socket, pair0 } from "../protocol/pair0/pair.ts";
 export { Pair1Socket, pair1 } from "../protocol/pair1/pair.ts";
 export { type Pair1Message, Pair1PolySocket, pair1poly } from "../protocol/pair1/poly.ts";

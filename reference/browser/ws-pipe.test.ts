@@ -5,10 +5,10 @@
  * bound is `sendBufferBytes` (SP-FRAMEWORK-27).
  */
 import { describe, expect, it } from "vitest";
+import { waitFor } from "../../testkit/raw-peer.ts";
 import type { SPError } from "../core/errors.ts";
 import { resolveOptions, type SocketOptions } from "../core/options.ts";
 import type { PipeHost } from "../core/transport.ts";
-import { waitFor } from "../../testkit/raw-peer.ts";
 import { BrowserWsPipe, PAUSED_HOLD_FACTOR } from "./ws-pipe.ts";
 
 /** The members of a browser WebSocket that the pipe uses, driven by the test. */

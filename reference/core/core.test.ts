@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SPError } from "./errors.ts";
-import { lookupOption, optionTable, resolveOptions } from "./options.ts";
+import { resolveOptions } from "./options.ts";
 import { RingQueue } from "./queue.ts";
 import { formatUrl, parseUrl } from "./url.ts";
 
@@ -24,24 +24,18 @@ describe("ring queue", () => {
 });
 
 describe("options", () => {
-  it("defaults follow the drafts and nng names map to ours", () => {
-    const o = resolveOptions();
-    expect(o).toMatchObject({
-      recvMaxSize: 1048576,
-      maxTtl: 8,
-      resendTime: 60000,
-      reconnectMin: 100,
-    });
-    expect(lookupOption("req:resend-time").name).toBe("resendTime");
-    expect(optionTable.map((s) => s.nngName)).toContain("ttl-max");
+  it("generic defaults follow the drafts; protocol options are not generic", () => {
+    const o = resolveOptions({ "recv-timeout": 5 } as never);
+    expect(o).toMatchObject({ recvMaxSize: 1048576, reconnectMin: 100, recvTimeout: 5 });
+    expect(o).not.toHaveProperty("resendTime");
+    expect(o).not.toHaveProperty("maxTtl");
   });
 
   it.each([
-    [{ maxTtl: 0 }],
-    [{ maxTtl: 256 }],
     [{ tcpNoDelay: 2 }],
     [{ recvTimeout: -2 }],
-    [{ resendTime: 1.5 }],
+    [{ reconnectMin: 1.5 }],
+    [{ resendTime: 100 }],
     [{ bogus: 1 }],
   ])("rejects %j with EINVAL", (bad) => {
     expect(() => resolveOptions(bad as never)).toThrow(expect.objectContaining({ code: "EINVAL" }));

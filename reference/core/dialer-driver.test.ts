@@ -82,13 +82,19 @@ describe("dial with start: false on a transport without unstarted dialers", () =
     const startless: Transport = {
       scheme: "fake",
       listen: () => Promise.reject(new SPError("ENOTSUP")),
-      dial: (url): Dialer => ({
-        url: url.text,
-        connected: new Promise<void>(() => {}),
-        close: async () => {
+      dial: (url): Dialer => {
+        const close = async () => {
           closed++;
-        },
-      }),
+        };
+        return {
+          url: url.text,
+          connected: new Promise<void>(() => {}),
+          on: () => {},
+          off: () => {},
+          close,
+          [Symbol.asyncDispose]: close,
+        };
+      },
     };
     const s = req0({}, { transports: [startless] });
     try {

@@ -1,7 +1,21 @@
-import { type TcpDialerEvent, tcpDialerMachine } from "../../spec/machines/tcp-dialer.ts";
+import {
+  createTcpDialerMachine,
+  type TcpDialerEvent,
+  type TcpDialerImplementation,
+  tcpDialerMachine,
+} from "../../spec/machines/tcp-dialer.ts";
 import { SPError, type SPErrorCode } from "./errors.ts";
 import type { SocketOptions } from "./options.ts";
 import { createSpecActor } from "./spec-actor.ts";
+
+/** What each `tcp-dialer` event carries in `arg`: nothing. */
+export interface TcpDialerArgs {
+  start: undefined;
+  stop: undefined;
+  connected: undefined;
+  failed: undefined;
+  pipeClosed: undefined;
+}
 
 /** What a transport's dialer does for the machine: start one attempt, abort the current one. */
 export interface DialerHooks {
@@ -164,7 +178,7 @@ export class DialerDriver {
     // Nobody has to await `connected`; an unobserved rejection must not end the process.
     this.connected.catch(() => {});
     this.backoff = host.options.reconnectMin;
-    const bound = machine.provide({
+    const impl: TcpDialerImplementation<TcpDialerArgs> = {
       actions: {
         connect: () => hooks.connect(),
         // SP-TCP-13: a connection that got through resets the back-off to the minimum.
@@ -183,8 +197,8 @@ export class DialerDriver {
       },
       guards: {},
       delays: { reconnectDelay: () => this.backoff },
-    });
-    this.actor = createSpecActor(bound);
+    };
+    this.actor = createSpecActor(createTcpDialerMachine(impl, machine));
     this.actor.start();
     if (options.start !== false) this.start();
   }
@@ -210,7 +224,7 @@ export class DialerDriver {
   }
 
   /** Forwards a lifecycle event while the machine runs; ignored once it has stopped. */
-  send(event: TcpDialerEvent): void {
+  send(event: TcpDialerEvent<TcpDialerArgs>): void {
     if (this.actor.getSnapshot().status === "active") this.actor.send(event);
   }
 

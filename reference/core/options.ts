@@ -1,284 +1,388 @@
 import { defaults } from "../../spec/constants.ts";
 import { SPError } from "./errors.ts";
 
-/** Values of every socket option, by our (camelCase) name. All are numbers (ms, bytes, counts). */
-export interface SocketOptions {
-  /** Largest frame a pipe accepts, in bytes; 0 = unlimited (SP-TCP-10). nng: `recv-size-max`. */
-  recvMaxSize: number;
-  /** How long `recv` waits, ms; -1 = forever. nng: `recv-timeout`. */
-  recvTimeout: number;
-  /** How long `send` waits, ms; -1 = forever. nng: `send-timeout`. */
-  sendTimeout: number;
-  /** REQ resend interval, ms; 0 = never resend (SP-REQREP-8). nng: `req:resend-time`. */
-  resendTime: number;
-  /** SURVEYOR deadline, ms, counted from each survey (SP-SURVEY-8). nng: `surveyor:survey-time`. */
-  surveyTime: number;
-  /**
-   * Most hops accepted: backtrace words at REP/RESPONDENT (SP-REQREP-15), PAIR v1 hop
-   * count. 1..255 (nanomsg NN_MAXTTL allows 255; nng caps `ttl-max` at 15). nng: `ttl-max`.
-   */
-  maxTtl: number;
-  /** First reconnect delay of a dialer, ms (SP-TCP-13). nng: `reconnect-time-min`. */
-  reconnectMin: number;
-  /** Largest reconnect delay, ms; 0 = no growth (SP-TCP-13). nng: `reconnect-time-max`. */
-  reconnectMax: number;
-  /** How long a new connection may take to send its SP header, ms (SP-TCP-7). */
-  handshakeTimeout: number;
-  /**
-   * Messages a socket queues for sending when no pipe can take them; 0 = the protocol's
-   * default. nng: `send-buffer` (messages). nanomsg's NN_SNDBUF is in bytes instead.
-   */
-  sendBuffer: number;
-  /**
-   * Messages the receive buffer of each pipe holds before the socket stops reading that
-   * pipe (SP-FRAMEWORK-21/-22); 0 = the protocol's default (1024). nng: `recv-buffer`,
-   * which nng counts per socket rather than per pipe.
-   */
-  recvBuffer: number;
-  /**
-   * Bytes the receive buffer of each pipe holds before the socket stops reading that pipe
-   * (SP-FRAMEWORK-21/-22; one larger message is still taken into an empty buffer).
-   * Default 64 KiB. nanomsg's NN_RCVBUF also counts bytes (it sizes the kernel's buffer).
-   */
-  recvBufferBytes: number;
-  /**
-   * Bytes a pipe may hold beyond what its transport accepted before it is not ready
-   * (SP-FRAMEWORK-27); read when a pipe starts. Default 64 KiB. Small on purpose: a PUSH
-   * sees a slow worker only once it is reached. nanomsg's NN_SNDBUF also counts bytes.
-   */
-  sendBufferBytes: number;
-  /**
-   * On close, how long queued writes may still be flushed, ms; 0 = close at once.
-   * nanomsg: NN_LINGER (nng has no working equivalent).
-   */
-  linger: number;
-  /** 1 = disable Nagle on TCP-based pipes (default), 0 = enable. nng: `tcp-nodelay`. */
-  tcpNoDelay: number;
-  /** 1 = enable TCP keep-alive probes, 0 = off (default). nng: `tcp-keepalive`. */
-  tcpKeepAlive: number;
-}
+/**
+ * Socket options are declared as rows, as nng declares them (`req0_sock_options[]`):
+ * the options every socket has are the rows of {@link coreOptions} below; each
+ * protocol adds its own rows in an `options.ts` beside its code; and one registry,
+ * `reference/protocol/options.ts`, maps every protocol to its {@link OptionSet}.
+ * `setOption`/`getOption`, the factories, spcat and the conformance adapter all read
+ * the options from there, and the types below turn the rows into the names and value
+ * types that `setOption` accepts on a socket of that protocol.
+ *
+ * @module
+ */
 
-/** Name of one option. */
-export type OptionName = keyof SocketOptions;
+/** Largest timer value Node accepts, ms. */
+const MAX_MS = 2 ** 31 - 1;
 
-/** One row of the option table. */
-export interface OptionSpec {
-  /** Our name, e.g. `resendTime`. */
-  readonly name: OptionName;
-  /** The nng option name it mirrors, e.g. `req:resend-time`. */
+/** A numeric option: the socket keeps its value and reads it where it applies. */
+export interface NumberOptionRow {
+  readonly type: "number";
+  /** The nng name it mirrors (`req:resend-time`); accepted wherever our name is. */
   readonly nngName: string;
-  /** Default value. */
   readonly default: number;
   /** Smallest valid value. */
   readonly min: number;
   /** Largest valid value. */
   readonly max: number;
+  /**
+   * Fixed for the socket (e.g. `polyamorous`, chosen by the factory): `getOption`
+   * reads it, `setOption` does not take it (ENOTSUP at run time).
+   */
+  readonly readOnly?: true;
   /** What the option means. */
   readonly doc: string;
 }
 
-const MAX_MS = 2 ** 31 - 1;
+/**
+ * A byte-valued option: setting it is an action on the socket (SUB's `subscribe`);
+ * there is no value to read back.
+ */
+export interface BytesOptionRow {
+  readonly type: "bytes";
+  readonly nngName: string;
+  readonly doc: string;
+}
+
+/** One option row. */
+export type OptionRow = NumberOptionRow | BytesOptionRow;
+
+/** A protocol's own rows, by our (camelCase) name. */
+export type OptionRows = { readonly [name: string]: OptionRow };
+
+/** No rows: the protocols that have only the generic options. */
+export type NoOptionRows = Record<never, never>;
 
 /**
- * The option table. Defaults come from `spec/constants.ts`, which is generated
- * from the drafts, so the reference and the drafts cannot drift apart.
+ * The options of every socket, whatever its protocol. Defaults come from
+ * `spec/constants.ts`, which is generated from the drafts, so the reference and
+ * the drafts cannot drift apart.
  *
  * @example
  * ```ts
- * optionTable.find((o) => o.name === "maxTtl")?.nngName; // "ttl-max"
+ * coreOptions.recvMaxSize.nngName; // "recv-size-max"
  * ```
  */
-export const optionTable: readonly OptionSpec[] = [
-  {
-    name: "recvMaxSize",
+export const coreOptions = {
+  recvMaxSize: {
+    type: "number",
     nngName: "recv-size-max",
     default: defaults.recvMaxSize,
     min: 0,
     max: Number.MAX_SAFE_INTEGER,
-    doc: "largest accepted frame in bytes, 0 = unlimited",
+    doc: "largest accepted frame in bytes, 0 = unlimited (SP-TCP-10)",
   },
-  {
-    name: "recvTimeout",
+  recvTimeout: {
+    type: "number",
     nngName: "recv-timeout",
     default: -1,
     min: -1,
     max: MAX_MS,
-    doc: "recv timeout in ms, -1 = none",
+    doc: "how long a recv waits, ms; -1 = forever",
   },
-  {
-    name: "sendTimeout",
+  sendTimeout: {
+    type: "number",
     nngName: "send-timeout",
     default: -1,
     min: -1,
     max: MAX_MS,
-    doc: "send timeout in ms, -1 = none",
+    doc: "how long a send waits, ms; -1 = forever",
   },
-  {
-    name: "resendTime",
-    nngName: "req:resend-time",
-    default: defaults.resendTimeMs,
-    min: 0,
-    max: MAX_MS,
-    doc: "REQ resend interval in ms, 0 = never",
-  },
-  {
-    name: "surveyTime",
-    nngName: "surveyor:survey-time",
-    default: defaults.surveyTimeMs,
-    min: 1,
-    max: MAX_MS,
-    doc: "SURVEYOR deadline in ms after each survey",
-  },
-  {
-    name: "maxTtl",
-    nngName: "ttl-max",
-    default: defaults.maxTtl,
-    min: 1,
-    max: 255,
-    doc: "most hops (backtrace words) accepted; nanomsg allows 255, nng 15",
-  },
-  {
-    name: "reconnectMin",
+  reconnectMin: {
+    type: "number",
     nngName: "reconnect-time-min",
     default: defaults.reconnectMinMs,
     min: 1,
     max: MAX_MS,
-    doc: "first reconnect delay in ms",
+    doc: "first reconnect delay of a dialer, ms (SP-TCP-13)",
   },
-  {
-    name: "reconnectMax",
+  reconnectMax: {
+    type: "number",
     nngName: "reconnect-time-max",
     default: defaults.reconnectMaxMs,
     min: 0,
     max: MAX_MS,
-    doc: "largest reconnect delay in ms, 0 = no growth",
+    doc: "largest reconnect delay, ms; 0 = no growth (SP-TCP-13)",
   },
-  {
-    name: "handshakeTimeout",
+  handshakeTimeout: {
+    type: "number",
     nngName: "handshake-timeout",
     default: defaults.handshakeTimeoutMs,
     min: 1,
     max: MAX_MS,
-    doc: "SP header wait in ms",
+    doc: "how long a new connection may take to send its SP header, ms (SP-TCP-7)",
   },
-  {
-    name: "sendBuffer",
+  sendBuffer: {
+    type: "number",
     nngName: "send-buffer",
     default: 0,
     min: 0,
     max: 8192,
-    doc: "send queue depth in messages, 0 = protocol default (NN_SNDBUF counts bytes)",
+    doc: "messages queued for sending while no pipe can take them; 0 = protocol default (NN_SNDBUF counts bytes)",
   },
-  {
+  recvBuffer: {
     // SP-FRAMEWORK-25: the receive bounds are the application's to set; 0 = the draft's default.
-    name: "recvBuffer",
+    type: "number",
     nngName: "recv-buffer",
     default: 0,
     min: 0,
     max: 8192,
-    doc: "receive buffer of each pipe in messages; past it the pipe stops reading; 0 = protocol default",
+    doc: "receive buffer of each pipe in messages; past it the pipe stops reading; 0 = protocol default (nng counts per socket)",
   },
-  {
-    name: "recvBufferBytes",
+  recvBufferBytes: {
+    type: "number",
     nngName: "recv-buffer-bytes",
     default: defaults.recvBufferBytes,
     min: 1,
-    max: 2 ** 31 - 1,
+    max: MAX_MS,
     doc: "receive buffer of each pipe in bytes; past it the pipe stops reading (NN_RCVBUF counts bytes)",
   },
-  {
-    name: "sendBufferBytes",
+  sendBufferBytes: {
+    type: "number",
     nngName: "send-buffer-bytes",
     default: defaults.sendBufferBytes,
     min: 1,
-    max: 2 ** 31 - 1,
-    doc: "bytes a pipe holds beyond what its transport took before it is not ready (NN_SNDBUF counts bytes)",
+    max: MAX_MS,
+    doc: "bytes a pipe holds beyond what its transport took before it is not ready; read when a pipe starts",
   },
-  {
-    name: "linger",
+  linger: {
+    type: "number",
     nngName: "linger",
     default: 0,
     min: 0,
     max: MAX_MS,
-    doc: "ms to flush queued writes on close (NN_LINGER), 0 = none",
+    doc: "ms close waits for queued writes to flush (NN_LINGER); 0 = none",
   },
-  {
-    name: "tcpNoDelay",
+  tcpNoDelay: {
+    type: "number",
     nngName: "tcp-nodelay",
     default: 1,
     min: 0,
     max: 1,
-    doc: "1 = TCP_NODELAY on (Nagle off)",
+    doc: "1 = TCP_NODELAY on (Nagle off) on TCP-based pipes",
   },
-  {
-    name: "tcpKeepAlive",
+  tcpKeepAlive: {
+    type: "number",
     nngName: "tcp-keepalive",
     default: 0,
     min: 0,
     max: 1,
-    doc: "1 = SO_KEEPALIVE on",
+    doc: "1 = TCP keep-alive probes on",
   },
-];
+} as const satisfies OptionRows;
 
-const byName = new Map<string, OptionSpec>();
-for (const o of optionTable) {
-  byName.set(o.name, o);
-  byName.set(o.nngName, o);
-}
+/** The rows of {@link coreOptions}. */
+export type CoreOptionRows = typeof coreOptions;
 
 /**
- * Finds an option by our name or by the nng name it mirrors; EINVAL when unknown.
+ * The hop limit, for the protocols that count hops (REP and RESPONDENT count
+ * backtrace words, SP-REQREP-15; PAIR v1 its hop count; the raw requesters and
+ * repliers too). Not generic: each of those protocols lists it among its rows,
+ * as nng lists `NNG_OPT_MAXTTL` in theirs. 1..255: nanomsg's NN_MAXTTL allows
+ * 255, nng caps `ttl-max` at 15.
+ */
+export const maxTtlOption = {
+  type: "number",
+  nngName: "ttl-max",
+  default: defaults.maxTtl,
+  min: 1,
+  max: 255,
+  doc: "most hops (backtrace words, PAIR v1 hop count) accepted; nanomsg allows 255, nng 15",
+} as const satisfies NumberOptionRow;
+
+/** The rows of a protocol whose only own option is the hop limit. */
+export const ttlOptionRows = { maxTtl: maxTtlOption } as const satisfies OptionRows;
+
+/** The rows {@link ttlOptionRows}. */
+export type TtlOptionRows = typeof ttlOptionRows;
+
+/** Our names of the rows of `R` whose value is a number. */
+type NumberKeys<R> = {
+  [K in keyof R & string]: R[K] extends NumberOptionRow ? K : never;
+}[keyof R & string];
+
+/** The nng name of one row. */
+type NngNameOf<Row> = Row extends { readonly nngName: infer N extends string } ? N : never;
+
+/**
+ * The values a socket keeps for rows `R`: one number per numeric row, by our name.
  *
  * @example
  * ```ts
- * lookupOption("req:resend-time").name; // "resendTime"
+ * type V = OptionValues<typeof ttlOptionRows>; // { maxTtl: number }
  * ```
  */
-export function lookupOption(name: string): OptionSpec {
-  const spec = byName.get(name);
-  if (!spec) throw new SPError("EINVAL", `unknown option ${JSON.stringify(name)}`);
-  return spec;
-}
+export type OptionValues<R> = { -readonly [K in NumberKeys<R>]: number };
+
+/** The values of the generic options, which every socket has (what transports read). */
+export type CoreOptions = OptionValues<CoreOptionRows>;
 
 /**
- * Checks a value for an option; returns it as a number or throws EINVAL.
+ * The generic option values, under their former name: what a transport sees of
+ * its socket's options (`PipeHost.options`) and what `resolveOptions` builds.
+ */
+export type SocketOptions = CoreOptions;
+
+/** Every name (ours and nng's) of the rows of `R` that `setOption` takes. */
+export type SettableOption<R> = {
+  [K in keyof R & string]: R[K] extends { readonly readOnly: true } ? never : K | NngNameOf<R[K]>;
+}[keyof R & string];
+
+/** Every name (ours and nng's) of the rows of `R` that `getOption` reads. */
+export type ReadableOption<R> = {
+  [K in keyof R & string]: R[K] extends NumberOptionRow ? K | NngNameOf<R[K]> : never;
+}[keyof R & string];
+
+/** The row of `R` called `N`, by our name or nng's. */
+type RowNamed<R, N> = {
+  [K in keyof R & string]: N extends K | NngNameOf<R[K]> ? R[K] : never;
+}[keyof R & string];
+
+/** The value `setOption(N, value)` takes: a number, or bytes for a byte-valued row. */
+export type OptionValue<R, N> = [RowNamed<R, N>] extends [BytesOptionRow]
+  ? Uint8Array | string
+  : number;
+
+/** What a socket of rows `R` takes at construction: any of its numeric options, by our name. */
+export type OptionInit<R> = Partial<OptionValues<CoreOptionRows & R>>;
+
+/** One row with its name, as listed by {@link OptionSet.specs}. */
+export type OptionSpec = OptionRow & {
+  /** Our name, e.g. `resendTime`. */
+  readonly name: string;
+  /** True for the generic rows of {@link coreOptions}. */
+  readonly generic: boolean;
+};
+
+/** A numeric {@link OptionSpec}. */
+export type NumberOptionSpec = NumberOptionRow & {
+  readonly name: string;
+  readonly generic: boolean;
+};
+
+/**
+ * Checks a value for a numeric option; returns it, or throws EINVAL.
  *
  * @example
  * ```ts
- * validateOption(lookupOption("maxTtl"), 256); // throws SPError EINVAL
+ * validateOption(maxTtlOption, 256); // throws SPError EINVAL
  * ```
  */
-export function validateOption(spec: OptionSpec, value: unknown): number {
+export function validateOption(spec: NumberOptionRow & { name?: string }, value: unknown): number {
+  const name = spec.name ?? spec.nngName;
   if (typeof value !== "number" || !Number.isInteger(value)) {
-    throw new SPError("EINVAL", `option ${spec.name} needs an integer, got ${String(value)}`);
+    throw new SPError("EINVAL", `option ${name} needs an integer, got ${String(value)}`);
   }
   if (value < spec.min || value > spec.max) {
-    throw new SPError("EINVAL", `option ${spec.name} must be in ${spec.min}..${spec.max}`);
+    throw new SPError("EINVAL", `option ${name} must be in ${spec.min}..${spec.max}`);
   }
   return value;
 }
 
+/** The specs of `rows`, in order. */
+function specsOf(rows: OptionRows, generic: boolean): OptionSpec[] {
+  return Object.entries(rows).map(([name, row]) => ({ ...row, name, generic }));
+}
+
 /**
- * Builds a full option set from defaults and a partial user object, validating each value.
+ * The options of one protocol: the generic rows plus the protocol's own, looked
+ * up by our name or nng's. What a socket validates `setOption`, `getOption` and
+ * its factory's options against. `knownElsewhere` tells a name some other
+ * protocol has (ENOTSUP here) from a name nobody has (EINVAL).
  *
  * @example
  * ```ts
- * const o = resolveOptions({ resendTime: 100 });
- * o.maxTtl; // 8
+ * const req = new OptionSet("req0", req0Options);
+ * req.find("req:resend-time").name; // "resendTime"
+ * req.find("sub:subscribe"); // throws ENOTSUP when the registry knows the name, else EINVAL
  * ```
  */
-export function resolveOptions(partial: Partial<SocketOptions> = {}): SocketOptions {
-  const out = {} as SocketOptions;
-  for (const spec of optionTable) out[spec.name] = spec.default;
-  for (const [key, value] of Object.entries(partial)) {
-    if (value === undefined) continue;
-    const spec = lookupOption(key);
-    out[spec.name] = validateOption(spec, value);
+export class OptionSet<R extends OptionRows = NoOptionRows> {
+  /** Generic rows first, then the protocol's own. */
+  readonly specs: readonly OptionSpec[];
+  private readonly byName = new Map<string, OptionSpec>();
+
+  constructor(
+    /** The protocol's name (`req0`, `xreq0`, `pair1poly`...). */
+    readonly protocol: string,
+    /** The protocol's own rows. */
+    readonly own: R,
+    private readonly knownElsewhere: ReadonlySet<string> = new Set(),
+  ) {
+    this.specs = [...specsOf(coreOptions, true), ...specsOf(own, false)];
+    for (const s of this.specs) {
+      this.byName.set(s.name, s);
+      this.byName.set(s.nngName, s);
+    }
   }
-  return out;
+
+  /** True when `name` (ours or nng's) is an option of this protocol. */
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  /**
+   * The row called `name` (ours or nng's). ENOTSUP when the name belongs to
+   * another protocol, EINVAL when no protocol has it.
+   */
+  find(name: string): OptionSpec {
+    const spec = this.byName.get(name);
+    if (spec) return spec;
+    if (this.knownElsewhere.has(name)) {
+      throw new SPError("ENOTSUP", `${this.protocol} has no option ${JSON.stringify(name)}`);
+    }
+    throw new SPError("EINVAL", `unknown option ${JSON.stringify(name)}`);
+  }
+
+  /** As {@link find}, for reading: a byte-valued row has no value (ENOTSUP). */
+  findReadable(name: string): NumberOptionSpec {
+    const spec = this.find(name);
+    if (spec.type !== "number") {
+      throw new SPError("ENOTSUP", `option ${spec.name} can be set, not read`);
+    }
+    return spec;
+  }
+
+  /**
+   * The option values of a new socket: the defaults, overridden by `init`
+   * (by our names or nng's), each checked.
+   */
+  resolve(init: object = {}): CoreOptions & OptionValues<R> {
+    const out: Record<string, number> = {};
+    for (const s of this.specs) if (s.type === "number") out[s.name] = s.default;
+    for (const [key, value] of Object.entries(init)) {
+      if (value === undefined) continue;
+      const spec = this.find(key);
+      if (spec.type !== "number") {
+        throw new SPError("EINVAL", `option ${spec.name} is not set at construction`);
+      }
+      if (spec.readOnly && value !== spec.default) {
+        throw new SPError("ENOTSUP", `option ${spec.name} is fixed to ${spec.default} here`);
+      }
+      out[spec.name] = validateOption(spec, value);
+    }
+    return out as CoreOptions & OptionValues<R>;
+  }
 }
 
-/** Turns a "0 = never" duration into a timer delay that in practice never fires. */
+/** The generic options alone, for code that needs no protocol (transports, tests). */
+const coreSet = new OptionSet("core", {});
+
+/**
+ * The generic option values: defaults, overridden by `partial` (each checked; EINVAL
+ * for a bad value or a name that is not a generic option).
+ *
+ * @example
+ * ```ts
+ * const o = resolveOptions({ recvMaxSize: 0 });
+ * o.reconnectMin; // 100
+ * ```
+ */
+export function resolveOptions(partial: Partial<CoreOptions> = {}): CoreOptions {
+  return coreSet.resolve(partial);
+}
+
 /**
  * The queue depth to use: the option when set (non-zero), else the protocol's default.
  *
@@ -291,6 +395,14 @@ export function queueDepth(option: number, fallback: number): number {
   return option > 0 ? option : fallback;
 }
 
+/**
+ * Turns a "0 = never" duration into a timer delay that in practice never fires.
+ *
+ * @example
+ * ```ts
+ * setTimeout(resend, neverIfZero(options.resendTime));
+ * ```
+ */
 export function neverIfZero(ms: number): number {
   return ms <= 0 ? MAX_MS : Math.min(ms, MAX_MS);
 }

@@ -1,5 +1,9 @@
 import { defaults } from "../../spec/constants.ts";
-import { recvFlowMachine } from "../../spec/machines/recv-flow.ts";
+import {
+  createRecvFlowMachine,
+  type RecvFlowImplementation,
+  recvFlowMachine,
+} from "../../spec/machines/recv-flow.ts";
 import type { SocketOptions } from "./options.ts";
 import type { Pipe } from "./pipe.ts";
 import { RingQueue } from "./queue.ts";
@@ -7,6 +11,13 @@ import { createSpecActor } from "./spec-actor.ts";
 
 /** The unprovided `recv-flow` machine (or a regenerated variant with the same names). */
 export type RecvFlowMachine = typeof recvFlowMachine;
+
+/** What each `recv-flow` event carries in `arg`: nothing. */
+interface RecvFlowArgs {
+  full: undefined;
+  room: undefined;
+  detach: undefined;
+}
 
 /** The options a {@link PipeFlow} reads its bounds from (live: a change applies at once). */
 export type RecvBoundOptions = Pick<SocketOptions, "recvBuffer" | "recvBufferBytes">;
@@ -65,7 +76,7 @@ export class PipeFlow<T = Buffer> {
     private readonly fallbackMessages?: number,
     machine: RecvFlowMachine = recvFlowMachine,
   ) {
-    const provided = machine.provide({
+    const impl: RecvFlowImplementation<RecvFlowArgs> = {
       actions: {
         // SP-FRAMEWORK-22: a full buffer stops reading; the data stays in the transport.
         stopReading: () => {
@@ -80,8 +91,8 @@ export class PipeFlow<T = Buffer> {
       },
       guards: {},
       delays: {},
-    });
-    this.actor = createSpecActor(provided);
+    };
+    this.actor = createSpecActor(createRecvFlowMachine(impl, machine));
     this.actor.start();
   }
 

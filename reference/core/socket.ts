@@ -1,18 +1,25 @@
 import type { RecvOptions, SendOptions } from "./call-options.ts";
 import { SPError } from "./errors.ts";
 import {
-  lookupOption,
-  type OptionName,
-  resolveOptions,
-  type SocketOptions,
+  type CoreOptionRows,
+  type CoreOptions,
+  type NoOptionRows,
+  type OptionInit,
+  type OptionRows,
+  type OptionSet,
+  type OptionValue,
+  type OptionValues,
+  type ReadableOption,
+  type SettableOption,
   validateOption,
 } from "./options.ts";
 import type { Pipe } from "./pipe.ts";
 import {
-  classifyStat,
-  instrumentPipe,
+  CountedPipe,
+  DetailCounters,
+  type DetailCounts,
+  type DetailStat,
   newSocketCounters,
-  type PipeCounters,
   type PipeEvent,
   type SocketStatsSnapshot,
 } from "./stats.ts";
@@ -56,11 +63,46 @@ export function toOwnedBuffer(data: SendData): Buffer {
   throw new SPError("EINVAL", "send needs a Uint8Array or a string");
 }
 
+/** The protocol's own option rows of a socket type `S` (its entry of the option registry). */
+export type OptionRowsOf<S> = S extends { readonly optionSet: OptionSet<infer R> } ? R : never;
+
+/**
+ * The names `setOption` takes on a socket of type `S`: the generic options and
+ * those of its protocol, ours and nng's. On a union of socket types, the names
+ * all of them have. (The generic names are listed apart so that they also
+ * compile where `S` is still a type parameter.)
+ */
+export type SetOptionName<S> =
+  | SettableOption<CoreOptionRows>
+  | SettableOption<CoreOptionRows & OptionRowsOf<S>>;
+
+/** The value `setOption(name)` takes on a socket of type `S`: a number, or bytes. */
+export type SetOptionValue<S, N> =
+  N extends SettableOption<CoreOptionRows>
+    ? number
+    : OptionValue<CoreOptionRows & OptionRowsOf<S>, N>;
+
+/** The names `getOption` reads on a socket of type `S` (its numeric options). */
+export type GetOptionName<S> =
+  | ReadableOption<CoreOptionRows>
+  | ReadableOption<CoreOptionRows & OptionRowsOf<S>>;
+
+/** The bytes of a byte-valued option (a string is taken as UTF-8); EINVAL otherwise. */
+function optionBytes(name: string, value: unknown): Uint8Array {
+  if (typeof value === "string") return Buffer.from(value, "utf8");
+  if (value instanceof Uint8Array) return value;
+  throw new SPError("EINVAL", `option ${name} needs bytes (a Uint8Array or a string)`);
+}
+
 /**
  * The protocol-independent part of a socket: options, listeners, dialers,
  * the pipe set, idempotent close (also as `Symbol.asyncDispose`, for
  * `await using`) and the async iterator. A protocol extends it and
  * implements `send`, `recv` and the pipe hooks.
+ *
+ * `R` is the protocol's own option rows (its entry of the option registry,
+ * `reference/protocol/options.ts`): `setOption`, `getOption` and the factory
+ * take the generic options and those, and nothing else.
  *
  * @example
  * ```ts
@@ -69,30 +111,44 @@ export function toOwnedBuffer(data: SendData): Buffer {
  * for await (const msg of s) { ... } // ends when the socket closes
  * ```
  */
-export abstract class SocketBase implements PipeHost, AsyncIterable<Buffer>, AsyncDisposable {
+export abstract class SocketBase<R extends OptionRows = NoOptionRows>
+  implements PipeHost, AsyncIterable<Buffer>, AsyncDisposable
+{
   readonly identity: ProtocolIdentity;
-  readonly options: SocketOptions;
-  /** Pipes attached now, in attach order. */
-  protected readonly pipes = new Set<Pipe>();
+  /** The live option values, generic and the protocol's own, by our names. */
+  readonly options: CoreOptions & OptionValues<R>;
+  /** The options of this socket's protocol: its entry of the option registry. */
+  readonly optionSet: OptionSet<R>;
+  /**
+   * Pipes attached now, in attach order: the transport's pipe, and the counting
+   * view of it ({@link CountedPipe}) that the protocol was handed.
+   */
+  private readonly attached = new Map<Pipe, CountedPipe>();
   private readonly listeners = new Set<Listener>();
   private readonly dialers = new Set<Dialer>();
   private readonly transports: ReadonlyMap<string, Transport>;
-  private readonly diag = new Map<string, number>();
   /** Summary counters (messages, bytes, drops, protocol errors, connects, disconnects). */
   private readonly counters = newSocketCounters();
-  /** Per-pipe counters of the pipes attached now. */
-  private readonly pipeCounters = new Map<Pipe, PipeCounters>();
+  /** Detail counters by name (`rxMalformed`...), each adding to its summary. */
+  private readonly details = new DetailCounters(this.counters);
   private readonly feed = new PipeEventFeed();
   private closing: Promise<void> | undefined;
 
   protected constructor(
     identity: ProtocolIdentity,
-    options: Partial<SocketOptions> | undefined,
+    options: OptionInit<R> | undefined,
     transports: readonly Transport[],
+    optionSet: OptionSet<R>,
   ) {
     this.identity = identity;
-    this.options = resolveOptions(options);
+    this.optionSet = optionSet;
+    this.options = optionSet.resolve(options);
     this.transports = new Map(transports.map((t) => [t.scheme, t]));
+  }
+
+  /** The transports' pipes attached now, in attach order (a copy). */
+  protected get pipes(): ReadonlySet<Pipe> {
+    return new Set(this.attached.keys());
   }
 
   /** True once `close` was called. */
@@ -168,43 +224,84 @@ export abstract class SocketBase implements PipeHost, AsyncIterable<Buffer>, Asy
   }
 
   /**
-   * Sets an option by our name or the nng name (`req:resend-time`). EINVAL for a bad name or value.
+   * Sets an option by our name or the nng name (`req:resend-time`). Typed per
+   * protocol: only the generic options and the protocol's own compile, each with
+   * its value type (bytes for SUB's `subscribe`). At run time a bad value is
+   * EINVAL (see {@link setOptionDynamic} for names).
    *
    * @example
    * ```ts
-   * s.setOption("ttl-max", 4);
+   * req.setOption("resendTime", 1000);
+   * rep.setOption("ttl-max", 4);
+   * sub.setOption("sub:subscribe", "weather.");
    * ```
    */
-  setOption(name: OptionName | string, value: number): void {
-    const spec = lookupOption(name);
-    this.options[spec.name] = validateOption(spec, value);
+  setOption<S extends SocketBase<OptionRows>, N extends SetOptionName<S>>(
+    this: S,
+    name: N,
+    value: SetOptionValue<S, N>,
+  ): void {
+    this.setOptionDynamic(name, value);
+  }
+
+  /**
+   * {@link setOption} for a name known only at run time (a CLI flag, an adapter
+   * request). EINVAL for a name no protocol has or a bad value; ENOTSUP for an
+   * option of another protocol, or one this socket fixes (read-only).
+   *
+   * @example
+   * ```ts
+   * sock.setOptionDynamic(String(request.name), request.value);
+   * ```
+   */
+  setOptionDynamic(name: string, value: unknown): void {
+    const spec = this.optionSet.find(name);
+    if (spec.type === "bytes") {
+      this.setBytesOption(spec.name, optionBytes(spec.name, value));
+      return;
+    }
+    if (spec.readOnly) throw new SPError("ENOTSUP", `option ${spec.name} is read-only`);
+    (this.options as Record<string, number>)[spec.name] = validateOption(spec, value);
     this.optionChanged(spec.name);
   }
 
   /**
-   * Reads an option by our name or the nng name.
+   * Reads a numeric option by our name or the nng name (typed as {@link setOption}).
    *
    * @example
    * ```ts
-   * s.getOption("resendTime"); // 60000
+   * req.getOption("resendTime"); // 60000
    * ```
    */
-  getOption(name: OptionName | string): number {
-    return this.options[lookupOption(name).name];
+  getOption<S extends SocketBase<OptionRows>>(this: S, name: GetOptionName<S>): number {
+    return this.getOptionDynamic(name);
   }
 
-  /** Hook for protocols that react to an option change. */
-  protected optionChanged(_name: OptionName): void {}
-
-  /** Diagnostic counters (e.g. `rxMalformed`, `rxOversize`, `rxTtlExceeded`). */
-  getStats(): Readonly<Record<string, number>> {
-    return Object.fromEntries(this.diag);
+  /** {@link getOption} for a name known only at run time; errors as {@link setOptionDynamic}. */
+  getOptionDynamic(name: string): number {
+    const spec = this.optionSet.findReadable(name);
+    return (this.options as Record<string, number>)[spec.name] as number;
   }
 
-  count(stat: string): void {
-    this.diag.set(stat, (this.diag.get(stat) ?? 0) + 1);
-    const kind = classifyStat(stat);
-    if (kind) this.counters[kind]++;
+  /** Hook for protocols that react to a numeric option change (our name). */
+  protected optionChanged(_name: string): void {}
+
+  /** Hook for the byte-valued options of a protocol (SUB's `subscribe`); ENOTSUP by default. */
+  protected setBytesOption(name: string, _value: Uint8Array): void {
+    throw new SPError("ENOTSUP", `option ${name} is not supported here`);
+  }
+
+  /**
+   * The detail counters counted so far, by name (`rxMalformed`, `rxTtlExceeded`...;
+   * see `statTable`); a name not counted yet is absent.
+   */
+  getStats(): DetailCounts {
+    return this.details.snapshot();
+  }
+
+  /** Counts one detail event (a name of `statTable`), and the summary it adds to. */
+  count(stat: DetailStat): void {
+    this.details.count(stat);
   }
 
   /**
@@ -218,8 +315,8 @@ export abstract class SocketBase implements PipeHost, AsyncIterable<Buffer>, Asy
    */
   stats(): SocketStatsSnapshot {
     return {
-      socket: { ...this.counters, pipesOpen: this.pipes.size },
-      pipes: [...this.pipeCounters.values()].map((c) => ({ ...c })),
+      socket: { ...this.counters, pipesOpen: this.attached.size },
+      pipes: [...this.attached.values()].map((p) => ({ ...p.counters })),
     };
   }
 
@@ -243,26 +340,31 @@ export abstract class SocketBase implements PipeHost, AsyncIterable<Buffer>, Asy
     return peer === this.identity.peer;
   }
 
+  /**
+   * A transport attaches a pipe. The protocol is handed a {@link CountedPipe}
+   * over it, which counts the pipe's traffic for {@link stats}.
+   */
   attachPipe(pipe: Pipe): void {
     if (this.isClosed) {
       pipe.close();
       return;
     }
-    const c = instrumentPipe(pipe, this.counters);
-    this.pipeCounters.set(pipe, c);
+    const view = new CountedPipe(pipe, this.counters);
+    const c = view.counters;
+    this.attached.set(pipe, view);
     this.counters.connects++;
-    this.pipes.add(pipe);
     this.feed.publish({ type: "add", pipe: { id: c.id, peer: c.peer, url: c.url } });
-    this.pipeAdded(pipe);
+    this.pipeAdded(view);
   }
 
   detachPipe(pipe: Pipe): void {
-    if (!this.pipes.delete(pipe)) return;
-    const c = this.pipeCounters.get(pipe);
-    this.pipeCounters.delete(pipe);
+    const view = this.attached.get(pipe);
+    if (!view) return;
+    this.attached.delete(pipe);
     this.counters.disconnects++;
-    this.pipeRemoved(pipe);
-    const info = { id: pipe.id, peer: pipe.peer, url: c?.url };
+    this.pipeRemoved(view);
+    view.release();
+    const info = { id: pipe.id, peer: pipe.peer, url: view.counters.url };
     this.pendingRemovals++;
     // The reason is known once the pipe's `closed` settles (at once, or within a tick).
     void pipe.closed.then(
@@ -298,8 +400,8 @@ export abstract class SocketBase implements PipeHost, AsyncIterable<Buffer>, Asy
       // SP-FRAMEWORK-19: closing fails every pending operation with ECLOSED.
       this.protocolClose();
       // NN_LINGER: queued writes get their chance before any pipe or endpoint closes.
-      if (this.options.linger > 0 && this.pipes.size > 0) await this.lingerFlush();
-      const open = [...this.pipes];
+      if (this.options.linger > 0 && this.attached.size > 0) await this.lingerFlush();
+      const open = [...this.attached.keys()];
       for (const p of open) p.close();
       const closers: Promise<void>[] = [];
       for (const l of this.listeners) closers.push(l.close());
@@ -362,10 +464,10 @@ export abstract class SocketBase implements PipeHost, AsyncIterable<Buffer>, Asy
    */
   private async lingerFlush(): Promise<void> {
     const ms = this.options.linger;
-    if (ms <= 0 || this.pipes.size === 0) return;
+    if (ms <= 0 || this.attached.size === 0) return;
     const deadline = Date.now() + ms;
     await new Promise((r) => setTimeout(r, 0));
-    const waits = [...this.pipes].map(async (p) => {
+    const waits = [...this.attached.keys()].map(async (p) => {
       const f = (p as Pipe & { flush?: (ms: number) => Promise<void> }).flush;
       if (typeof f === "function") return f.call(p, Math.max(0, deadline - Date.now()));
       while (!p.isClosed && !p.writable && Date.now() < deadline) {

@@ -95,7 +95,7 @@ export function recordTransitions(
  *
  * @example
  * ```ts
- * const actor = createSpecActor(reqMachine.provide(impl));
+ * const actor = createSpecActor(createReqMachine(impl));
  * actor.start();
  * actor.send({ type: "send", arg: body });
  * ```

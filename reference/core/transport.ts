@@ -1,6 +1,7 @@
 import type { DialerEventListener, DialerEventMap } from "./dialer-driver.ts";
 import type { SocketOptions } from "./options.ts";
 import type { Pipe } from "./pipe.ts";
+import type { DetailStat } from "./stats.ts";
 import type { SPUrl } from "./url.ts";
 
 /** The protocol identity a transport announces and checks (SP-TCP-4, SP-TCP-6). */
@@ -33,8 +34,8 @@ export interface PipeHost {
   attachPipe(pipe: Pipe): void;
   /** A previously attached pipe is gone. */
   detachPipe(pipe: Pipe): void;
-  /** Counts an event for diagnostics (e.g. `"rxOversize"`). */
-  count(stat: string): void;
+  /** Counts an event for diagnostics (a detail name of `statTable`, e.g. `"rxOversize"`). */
+  count(stat: DetailStat): void;
 }
 
 /**
@@ -79,7 +80,7 @@ export interface EndpointOptions {
    * `NNG_FLAG_NONBLOCK`: if it fails, `connected` rejects with that attempt's error
    * (ECONNREFUSED, EPEERAUTH...) and the dialer closes. Once connected, the dialer
    * reconnects as usual. Default `false`: failed attempts are retried with back-off (each
-   * one still an `error` event). The browser's ws dialer ignores it.
+   * one still an `error` event).
    */
   failFast?: boolean;
 }
@@ -110,7 +111,7 @@ export type { DialerEventListener, DialerEventMap } from "./dialer-driver.ts";
  * @example
  * ```ts
  * const d = s.dial("tcp://127.0.0.1:5555", { start: false });
- * d.on?.("error", (e) => console.log(e.code)); // ECONNREFUSED, EPEERAUTH... per failed attempt
+ * d.on("error", (e) => console.log(e.code)); // ECONNREFUSED, EPEERAUTH... per failed attempt
  * d.start?.();       // the first attempt begins
  * await d.connected;
  * await d.close();   // stops reconnecting, closes its pipe
@@ -132,24 +133,21 @@ export interface Dialer {
    * (ECONNREFUSED, EADDRINVAL when the host does not resolve, EPEERAUTH when a TLS
    * certificate does not verify, ECRYPTO, ECONNSHUT, EPROTO for a bad SP header,
    * ETIMEDOUT for a handshake that took too long) while the dialer goes on retrying.
-   * With no listener the errors are dropped. Optional while the browser's ws dialer lacks it.
+   * With no listener the errors are dropped. (In a browser the page learns only that the
+   * dial failed: ECONNREFUSED.)
    */
-  on?<K extends keyof DialerEventMap>(type: K, listener: DialerEventListener<K>): void;
+  on<K extends keyof DialerEventMap>(type: K, listener: DialerEventListener<K>): void;
   /** Removes a listener added with {@link Dialer.on}. */
-  off?<K extends keyof DialerEventMap>(type: K, listener: DialerEventListener<K>): void;
-  /**
-   * {@link Dialer.close}, for `await using`. Optional while the browser's ws dialer lacks it
-   * (every Node transport has it).
-   */
-  [Symbol.asyncDispose]?(): Promise<void>;
+  off<K extends keyof DialerEventMap>(type: K, listener: DialerEventListener<K>): void;
+  /** {@link Dialer.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
   /**
    * Starts a dialer created with `{ start: false }`: its first connection attempt begins
    * (SP-TCP-13). Throws SPError ESTATE when the dialer has already started (every dialer
    * created without `start: false` has) and ECLOSED once it is closed.
    *
-   * Optional while some transports cannot create unstarted dialers; `dial` with
-   * `{ start: false }` answers ENOTSUP for those (all transports of the reference but
-   * `inproc://` have it).
+   * Optional for transports that cannot create unstarted dialers; `dial` with
+   * `{ start: false }` answers ENOTSUP for those (every transport of the reference has it).
    */
   start?(): void;
   /** Stops reconnecting and closes its pipe. Idempotent. */

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { WebSocket } from "ws";
 import type { SocketBase } from "../../reference/core/socket.ts";
+import type { DetailStat } from "../../reference/core/stats.ts";
 import { pair1, pub0, sub0 } from "../../reference/index.ts";
 import { frame, RawPeer, spHeader, words } from "../../testkit/raw-peer.ts";
 import { waitFor } from "../../testkit/wait.ts";
@@ -32,7 +33,7 @@ interface Attack {
   /** Bytes the attacker sends (after connecting). */
   bytes: Buffer;
   /** Statistic that must count it. */
-  stat: string;
+  stat: DetailStat;
   /** Code in the pipe's remove event; undefined when the pipe never attached. */
   code?: string;
   ipc?: boolean;

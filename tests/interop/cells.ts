@@ -193,7 +193,7 @@ async function exchange(ctx: Ctx, ref: string): Promise<void> {
 
 /** Surveys until an answer arrives (a survey sent before the peer is attached reaches nobody). */
 async function survey(ctx: Ctx): Promise<void> {
-  ctx.sock.setOption("surveyTime", 400);
+  ctx.sock.setOptionDynamic("surveyTime", 400);
   for (;;) {
     if (Date.now() > ctx.deadline) throw new Error("no answer to any survey");
     await ctx.sock.send("question-from-ref");

@@ -6,8 +6,8 @@
  */
 import { createInterface } from "node:readline";
 import { isSPError } from "../../../reference/core/errors.ts";
-import type { SocketOptions } from "../../../reference/core/options.ts";
 import type { SocketBase } from "../../../reference/core/socket.ts";
+import type { AnyProtocolOptions } from "../../../reference/protocol/options.ts";
 import { openSocket } from "../../../reference/protocols.ts";
 
 const now = () => process.hrtime.bigint();
@@ -23,7 +23,7 @@ function unavailable(reason: string): never {
   process.exit(3);
 }
 
-function open(name: string, options?: Partial<SocketOptions>): SocketBase {
+function open(name: string, options?: AnyProtocolOptions): SocketBase {
   const s = openSocket(name, { recvMaxSize: 0, ...options });
   if (!s) unavailable(`the reference registry has no ${name} (reference/protocols.ts)`);
   return s;

@@ -67,7 +67,11 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
           protocols: Object.keys(sp.protocolFactories),
           // Only what the suite can reach from a page: a page dials ws://, it cannot listen.
           transports: ["ws"],
-          options: sp.optionTable.map((o) => o.nngName),
+          // The registry's options, less the read-only ones (`pair1:polyamorous`: the
+          // Node adapter switches it by re-creating the socket, this page does not).
+          options: sp.optionTable
+            .filter((o) => !(o.type === "number" && o.readOnly))
+            .map((o) => o.nngName),
         },
       };
     case "open": {
@@ -90,13 +94,11 @@ async function handle(req: Request): Promise<Record<string, unknown>> {
     case "setopt": {
       const e = entry(req);
       if (req.data !== undefined) {
-        const bytes = sp.Buffer.from(String(req.data), "base64");
-        const sock = e.sock as sp.SocketBase & { setOption(name: string, v: Uint8Array): void };
-        sock.setOption(String(req.name), bytes);
+        e.sock.setOptionDynamic(String(req.name), sp.Buffer.from(String(req.data), "base64"));
         return {};
       }
       const value = Number(req.value);
-      e.sock.setOption(String(req.name), value);
+      e.sock.setOptionDynamic(String(req.name), value);
       if (req.name === "recv-timeout") e.recvTimeout = value;
       if (req.name === "send-timeout") e.sendTimeout = value;
       return {};

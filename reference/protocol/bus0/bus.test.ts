@@ -1,31 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { frame, RawPeer, spHeader, waitFor } from "../../../testkit/raw-peer.ts";
+import { describe, expect, it } from "vitest";
+import { frame, type RawPeer, spHeader, waitFor } from "../../../testkit/raw-peer.ts";
+import { socketFixture } from "../../../testkit/socket-fixture.ts";
 import { SPError } from "../../core/errors.ts";
-import { type Bus0Socket, bus0 } from "./bus.ts";
+import { bus0 } from "./bus.ts";
 
 const BUS = 0x70;
-const open: { close(): unknown }[] = [];
-afterEach(async () => {
-  for (const o of open.splice(0)) await o.close();
-});
-
-function track<T extends { close(): unknown }>(x: T): T {
-  open.push(x);
-  return x;
-}
-
-async function listening(opts = {}): Promise<{ sock: Bus0Socket; url: string }> {
-  const sock = track(bus0({ recvTimeout: 2000, ...opts }));
-  const { url } = await sock.listen("tcp://127.0.0.1:0");
-  return { sock, url };
-}
-
-async function rawPeer(url: string, proto = BUS): Promise<RawPeer> {
-  const p = track(await RawPeer.connect(url));
-  p.write(spHeader(proto));
-  await waitFor(() => p.header !== null || p.ended, 2000, "the IUT's header");
-  return p;
-}
+const { track, listen, rawPeer } = socketFixture(BUS);
+const listening = (opts = {}) => listen(bus0({ recvTimeout: 2000, ...opts }));
 
 describe("bus0", () => {
   it("bus delivers to every peer", async () => {

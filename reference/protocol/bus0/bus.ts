@@ -6,12 +6,12 @@ import {
   type SendOptions,
 } from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
-import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { ReceiveQueue } from "../../core/receive-queue.ts";
 import { type SendData, SocketBase, toOwnedBuffer } from "../../core/socket.ts";
 import type { Transport } from "../../core/transport.ts";
 import { defaultTransports } from "../../transports.ts";
+import { optionRegistry, type ProtocolOptions } from "../options.ts";
 import { canWrite } from "../pair0/pipe-ready.ts";
 
 /** Internal construction options: transports, queue size. */
@@ -47,12 +47,13 @@ export class Bus0Socket extends SocketBase {
   /** Pipes in attach order, for the send loop. */
   private ring: Pipe[] = [];
 
-  constructor(options?: Partial<SocketOptions>, internals: Bus0Internals = {}) {
+  constructor(options?: ProtocolOptions<"bus0">, internals: Bus0Internals = {}) {
     const p = protocols.bus0;
     super(
       { self: p.number, peer: p.peer, name: p.name, peerName: p.peerName },
       options,
       internals.transports ?? defaultTransports,
+      optionRegistry.bus0,
     );
     this.inbox = new ReceiveQueue<Buffer>(this.options, (m) => m.length, internals.recvQueueSize);
   }
@@ -127,6 +128,6 @@ export class Bus0Socket extends SocketBase {
  * const s = bus0({ recvTimeout: 1000 });
  * ```
  */
-export function bus0(options?: Partial<SocketOptions>, internals?: Bus0Internals): Bus0Socket {
+export function bus0(options?: ProtocolOptions<"bus0">, internals?: Bus0Internals): Bus0Socket {
   return new Bus0Socket(options, internals);
 }

@@ -1,5 +1,5 @@
 import { protocols } from "../../../spec/constants.ts";
-import type { SocketOptions } from "../../core/options.ts";
+import { optionRegistry, type ProtocolOptions } from "../options.ts";
 import { identityOf, type RawInternals } from "../raw/raw-socket.ts";
 import { RawBusBase } from "../raw/simple-raw.ts";
 
@@ -12,8 +12,8 @@ import { RawBusBase } from "../raw/simple-raw.ts";
  * ```
  */
 export class XBus0Socket extends RawBusBase {
-  constructor(options?: Partial<SocketOptions>, internals?: RawInternals) {
-    super(identityOf(protocols.bus0), options, internals);
+  constructor(options?: ProtocolOptions<"xbus0">, internals?: RawInternals) {
+    super(identityOf(protocols.bus0), options, internals, optionRegistry.xbus0);
   }
 }
 
@@ -25,6 +25,6 @@ export class XBus0Socket extends RawBusBase {
  * const s = xbus0();
  * ```
  */
-export function xbus0(options?: Partial<SocketOptions>, internals?: RawInternals): XBus0Socket {
+export function xbus0(options?: ProtocolOptions<"xbus0">, internals?: RawInternals): XBus0Socket {
   return new XBus0Socket(options, internals);
 }

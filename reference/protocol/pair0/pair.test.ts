@@ -1,31 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { frame, RawPeer, spHeader, waitFor } from "../../../testkit/raw-peer.ts";
+import { describe, expect, it } from "vitest";
+import { frame, spHeader, waitFor } from "../../../testkit/raw-peer.ts";
+import { socketFixture } from "../../../testkit/socket-fixture.ts";
 import { SPError } from "../../core/errors.ts";
-import { type Pair0Socket, pair0 } from "./pair.ts";
+import { pair0 } from "./pair.ts";
 
 const PAIR0 = 0x10;
-const open: { close(): unknown }[] = [];
-afterEach(async () => {
-  for (const o of open.splice(0)) await o.close();
-});
-
-function track<T extends { close(): unknown }>(x: T): T {
-  open.push(x);
-  return x;
-}
-
-async function listening(opts = {}): Promise<{ sock: Pair0Socket; url: string }> {
-  const sock = track(pair0({ recvTimeout: 2000, ...opts }));
-  const { url } = await sock.listen("tcp://127.0.0.1:0");
-  return { sock, url };
-}
-
-async function rawPeer(url: string, proto = PAIR0): Promise<RawPeer> {
-  const p = track(await RawPeer.connect(url));
-  p.write(spHeader(proto));
-  await waitFor(() => p.header !== null || p.ended, 2000, "the IUT's header");
-  return p;
-}
+const { track, listen, rawPeer } = socketFixture(PAIR0);
+const listening = (opts = {}) => listen(pair0({ recvTimeout: 2000, ...opts }));
 
 async function expectCode(p: Promise<unknown>, code: string) {
   await expect(p).rejects.toSatisfy((e) => e instanceof SPError && e.code === code);

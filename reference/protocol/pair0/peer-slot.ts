@@ -1,8 +1,14 @@
-import { type PairSlotEvent, pairSlotMachine } from "../../../spec/machines/pair-slot.ts";
+import {
+  createPairSlotMachine,
+  type PairSlotEvent,
+  type PairSlotImplementation,
+  pairSlotMachine,
+} from "../../../spec/machines/pair-slot.ts";
 import { type CallOptions, callTimeout, deadlineOf } from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { createSpecActor } from "../../core/spec-actor.ts";
+import type { DetailStat } from "../../core/stats.ts";
 import { Waiter } from "../../core/waiter.ts";
 import { canWrite, watchWritable } from "./pipe-ready.ts";
 
@@ -20,7 +26,7 @@ export interface PeerSlotHooks {
   /** The current send timeout in ms (-1 = none), read for each parked send. */
   sendTimeout(): number;
   /** Counts a diagnostic event. */
-  count(stat: string): void;
+  count(stat: DetailStat): void;
 }
 
 /** A send that could not be written at once. */
@@ -29,6 +35,15 @@ interface Parked {
   readonly done: Waiter<void>;
   /** `performance.now()` time after which it fails with ETIMEDOUT; Infinity for none. */
   readonly deadline: number;
+}
+
+/** What each `pair-slot` event carries in `arg` (the payload map the machine is bound with). */
+interface PairSlotArgs {
+  pipeAdded: Pipe;
+  pipeRemoved: Pipe;
+  send: Parked;
+  writable: undefined;
+  close: undefined;
 }
 
 /** Longest timer xstate (setTimeout) accepts; used when no parked send has a deadline. */
@@ -57,18 +72,17 @@ export class PeerSlot {
     private readonly hooks: PeerSlotHooks,
     machine: PairSlotMachine = pairSlotMachine,
   ) {
-    const pipeOf = (event: PairSlotEvent) => event.arg as Pipe;
-    const provided = machine.provide({
+    const impl: PairSlotImplementation<PairSlotArgs> = {
       actions: {
         occupy: ({ event }) => {
           // SP-PAIR-4: the first pipe (or the first after the peer left) becomes the peer.
-          const pipe = pipeOf(event);
+          const pipe = event.arg;
           this.peer = pipe;
           watchWritable(pipe, () => this.lifecycle({ type: "writable" }));
           hooks.attach(pipe);
         },
         vacate: ({ event }) => {
-          const pipe = pipeOf(event);
+          const pipe = event.arg;
           watchWritable(pipe, null);
           hooks.detach(pipe);
           this.peer = null;
@@ -76,11 +90,11 @@ export class PeerSlot {
         rejectPipe: ({ event }) => {
           // SP-PAIR-3: one peer at a time; the extra pipe closes, the peer is untouched.
           hooks.count("rejectAlreadyPaired");
-          pipeOf(event).close();
+          event.arg.close();
         },
         parkSend: ({ event }) => {
           // SP-PAIR-5: no writable peer, so the send waits; SP-PAIR-6: in order.
-          this.parked.push(event.arg as Parked);
+          this.parked.push(event.arg);
         },
         flushSends: () => {
           // SP-PAIR-6: parked sends go out oldest first, while the peer takes them.
@@ -112,7 +126,7 @@ export class PeerSlot {
       },
       guards: {
         sendsParked: () => this.parked.length > 0,
-        isOccupant: ({ event }) => pipeOf(event) === this.peer,
+        isOccupant: ({ event }) => event.arg === this.peer,
       },
       delays: {
         // SP-PAIR-5: the timer runs to the earliest deadline among the parked sends.
@@ -123,8 +137,8 @@ export class PeerSlot {
           return Math.max(0, Math.min(MAX_DELAY, Math.ceil(first - performance.now())));
         },
       },
-    });
-    this.actor = createSpecActor(provided);
+    };
+    this.actor = createSpecActor(createPairSlotMachine(impl, machine));
     this.actor.start();
   }
 
@@ -198,7 +212,7 @@ export class PeerSlot {
   }
 
   /** Hands an event to the actor unless it has finished; returns whether it did. */
-  private lifecycle(event: PairSlotEvent): boolean {
+  private lifecycle(event: PairSlotEvent<PairSlotArgs>): boolean {
     if (this.actor.getSnapshot().status !== "active") return false;
     this.actor.send(event);
     return true;

@@ -1,5 +1,5 @@
 import { protocols } from "../../../spec/constants.ts";
-import type { SocketOptions } from "../../core/options.ts";
+import { optionRegistry, type ProtocolOptions } from "../options.ts";
 import { RawPairBase } from "../raw/raw-pair.ts";
 import { identityOf, type RawInternals } from "../raw/raw-socket.ts";
 
@@ -13,8 +13,8 @@ import { identityOf, type RawInternals } from "../raw/raw-socket.ts";
  * ```
  */
 export class XPair0Socket extends RawPairBase {
-  constructor(options?: Partial<SocketOptions>, internals?: RawInternals) {
-    super(identityOf(protocols.pair0), options, internals);
+  constructor(options?: ProtocolOptions<"xpair0">, internals?: RawInternals) {
+    super(identityOf(protocols.pair0), options, internals, optionRegistry.xpair0);
   }
 
   protected split(_pipe: unknown, msg: Buffer): { header: Buffer; body: Buffer } {
@@ -34,6 +34,9 @@ export class XPair0Socket extends RawPairBase {
  * const s = xpair0();
  * ```
  */
-export function xpair0(options?: Partial<SocketOptions>, internals?: RawInternals): XPair0Socket {
+export function xpair0(
+  options?: ProtocolOptions<"xpair0">,
+  internals?: RawInternals,
+): XPair0Socket {
   return new XPair0Socket(options, internals);
 }

@@ -4,6 +4,7 @@
  * message in plain code.
  */
 import { SPError } from "../../core/errors.ts";
+import type { DetailStat } from "../../core/stats.ts";
 
 /** The header of a message on its first hop: hop count 1 (SP-PAIR-9). */
 export const FIRST_HOP_HEADER: Buffer = Buffer.from([0, 0, 0, 1]);
@@ -53,7 +54,7 @@ export function acceptPair1(
   msg: Buffer,
   pipe: { close(reason?: SPError): void },
   maxHops: number,
-  count: (stat: string) => void,
+  count: (stat: DetailStat) => void,
 ): Buffer | undefined {
   const r = parsePair1(msg, maxHops);
   switch (r.kind) {

@@ -1,32 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { frame, RawPeer, spHeader, waitFor, words } from "../../../testkit/raw-peer.ts";
+import { describe, expect, it } from "vitest";
+import { frame, spHeader, waitFor, words } from "../../../testkit/raw-peer.ts";
+import { socketFixture } from "../../../testkit/socket-fixture.ts";
 import { pair0 } from "../pair0/pair.ts";
 import { parsePair1 } from "./header.ts";
-import { type Pair1Socket, pair1 } from "./pair.ts";
+import { pair1 } from "./pair.ts";
 
 const PAIR1 = 0x11;
-const open: { close(): unknown }[] = [];
-afterEach(async () => {
-  for (const o of open.splice(0)) await o.close();
-});
-
-function track<T extends { close(): unknown }>(x: T): T {
-  open.push(x);
-  return x;
-}
-
-async function listening(opts = {}): Promise<{ sock: Pair1Socket; url: string }> {
-  const sock = track(pair1({ recvTimeout: 2000, ...opts }));
-  const { url } = await sock.listen("tcp://127.0.0.1:0");
-  return { sock, url };
-}
-
-async function rawPeer(url: string, proto = PAIR1): Promise<RawPeer> {
-  const p = track(await RawPeer.connect(url));
-  p.write(spHeader(proto));
-  await waitFor(() => p.header !== null || p.ended, 2000, "the IUT's header");
-  return p;
-}
+const { track, listen, rawPeer } = socketFixture(PAIR1);
+const listening = (opts = {}) => listen(pair1({ recvTimeout: 2000, ...opts }));
 
 const msg = (word: number, body: string) => frame(Buffer.concat([words(word), Buffer.from(body)]));
 

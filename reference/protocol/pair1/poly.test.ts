@@ -1,31 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { frame, RawPeer, spHeader, waitFor, words } from "../../../testkit/raw-peer.ts";
+import { describe, expect, it } from "vitest";
+import { frame, waitFor, words } from "../../../testkit/raw-peer.ts";
+import { socketFixture } from "../../../testkit/socket-fixture.ts";
 import { pair1 } from "./pair.ts";
-import { type Pair1PolySocket, pair1poly } from "./poly.ts";
+import { pair1poly } from "./poly.ts";
 
 const PAIR1 = 0x11;
-const open: { close(): unknown }[] = [];
-afterEach(async () => {
-  for (const o of open.splice(0)) await o.close();
-});
-
-function track<T extends { close(): unknown }>(x: T): T {
-  open.push(x);
-  return x;
-}
-
-async function hub(opts = {}): Promise<{ sock: Pair1PolySocket; url: string }> {
-  const sock = track(pair1poly({ recvTimeout: 2000, ...opts }));
-  const { url } = await sock.listen("tcp://127.0.0.1:0");
-  return { sock, url };
-}
-
-async function rawPeer(url: string): Promise<RawPeer> {
-  const p = track(await RawPeer.connect(url));
-  p.write(spHeader(PAIR1));
-  await waitFor(() => p.header !== null || p.ended, 2000, "the IUT's header");
-  return p;
-}
+const { track, listen, rawPeer } = socketFixture(PAIR1);
+const hub = (opts = {}) => listen(pair1poly({ recvTimeout: 2000, ...opts }));
 
 const msg = (hop: number, body: string) => frame(Buffer.concat([words(hop), Buffer.from(body)]));
 

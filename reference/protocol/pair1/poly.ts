@@ -6,12 +6,12 @@ import {
   type SendOptions,
 } from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
-import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { ReceiveQueue } from "../../core/receive-queue.ts";
 import { type SendData, SocketBase, toOwnedBuffer } from "../../core/socket.ts";
 import type { Transport } from "../../core/transport.ts";
 import { defaultTransports } from "../../transports.ts";
+import { optionRegistry, type ProtocolOptionRows, type ProtocolOptions } from "../options.ts";
 import { canWrite } from "../pair0/pipe-ready.ts";
 import { acceptPair1, FIRST_HOP_HEADER } from "./header.ts";
 
@@ -50,18 +50,19 @@ export interface Pair1PolyInternals {
  * }
  * ```
  */
-export class Pair1PolySocket extends SocketBase {
+export class Pair1PolySocket extends SocketBase<ProtocolOptionRows<"pair1poly">> {
   /** One bounded receive buffer per pipe, served in turn, and the waiting receivers. */
   private readonly inbox: ReceiveQueue<Pair1Message>;
   /** Pipes by id, in attach order. */
   private readonly byId = new Map<number, Pipe>();
 
-  constructor(options?: Partial<SocketOptions>, internals: Pair1PolyInternals = {}) {
+  constructor(options?: ProtocolOptions<"pair1poly">, internals: Pair1PolyInternals = {}) {
     const p = protocols.pair1;
     super(
       { self: p.number, peer: p.peer, name: p.name, peerName: p.peerName },
       options,
       internals.transports ?? defaultTransports,
+      optionRegistry.pair1poly,
     );
     this.inbox = new ReceiveQueue<Pair1Message>(
       this.options,
@@ -188,7 +189,7 @@ export class Pair1PolySocket extends SocketBase {
  * ```
  */
 export function pair1poly(
-  options?: Partial<SocketOptions>,
+  options?: ProtocolOptions<"pair1poly">,
   internals?: Pair1PolyInternals,
 ): Pair1PolySocket {
   return new Pair1PolySocket(options, internals);

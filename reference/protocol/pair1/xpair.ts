@@ -1,6 +1,6 @@
 import { protocols } from "../../../spec/constants.ts";
-import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
+import { optionRegistry, type ProtocolOptionRows, type ProtocolOptions } from "../options.ts";
 import { RawPairBase } from "../raw/raw-pair.ts";
 import { identityOf, type RawInternals } from "../raw/raw-socket.ts";
 import { acceptPair1 } from "./header.ts";
@@ -18,9 +18,9 @@ import { acceptPair1 } from "./header.ts";
  * await b.sendMsg(m);          // leaves with hop count 2
  * ```
  */
-export class XPair1Socket extends RawPairBase {
-  constructor(options?: Partial<SocketOptions>, internals?: RawInternals) {
-    super(identityOf(protocols.pair1), options, internals);
+export class XPair1Socket extends RawPairBase<ProtocolOptionRows<"xpair1">> {
+  constructor(options?: ProtocolOptions<"xpair1">, internals?: RawInternals) {
+    super(identityOf(protocols.pair1), options, internals, optionRegistry.xpair1);
   }
 
   protected split(pipe: Pipe, msg: Buffer): { header: Buffer; body: Buffer } | undefined {
@@ -50,6 +50,9 @@ export class XPair1Socket extends RawPairBase {
  * const s = xpair1();
  * ```
  */
-export function xpair1(options?: Partial<SocketOptions>, internals?: RawInternals): XPair1Socket {
+export function xpair1(
+  options?: ProtocolOptions<"xpair1">,
+  internals?: RawInternals,
+): XPair1Socket {
   return new XPair1Socket(options, internals);
 }

@@ -129,6 +129,7 @@ describe("pub0", () => {
     await bad.waitEnded();
     await waitFor(() => pub.subscriberCount === 1);
     expect(pub.getStats().rxUnexpected).toBe(1);
+    expect(pub.stats().socket.drops).toBe(1);
     await pub.send("still here");
     expect((await good.recv()).toString()).toBe("still here");
   });

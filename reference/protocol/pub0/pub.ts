@@ -1,13 +1,17 @@
 import { protocols } from "../../../spec/constants.ts";
-import { pubMachine } from "../../../spec/machines/pub.ts";
+import {
+  createPubMachine,
+  type PubImplementation,
+  type pubMachine,
+} from "../../../spec/machines/pub.ts";
 import { type RecvOptions, refuseCall, type SendOptions } from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
-import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { type CannotRecv, type SendData, SocketBase, toOwnedBuffer } from "../../core/socket.ts";
 import { createSpecActor } from "../../core/spec-actor.ts";
 import type { Transport } from "../../core/transport.ts";
 import { defaultTransports } from "../../transports.ts";
+import { optionRegistry, type ProtocolOptions } from "../options.ts";
 
 /** What a send that went out (or was dropped) returns: one settled promise, shared. */
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -24,6 +28,12 @@ function smallestCopyLimit(ring: readonly Pipe[]): number {
 
 /** The unprovided `pub` machine (or a regenerated variant with the same names). */
 export type PubMachine = typeof pubMachine;
+
+/** What each `pub` event carries in `arg`: `peerData` names the pipe that sent data. */
+interface PubArgs {
+  peerData: Pipe;
+  close: undefined;
+}
 
 /** Internal construction options: alternate machine and transports. */
 export interface Pub0Internals {
@@ -54,26 +64,27 @@ export class Pub0Socket extends SocketBase {
   private dropsSinceYield = 0;
   private readonly actor;
 
-  constructor(options?: Partial<SocketOptions>, internals: Pub0Internals = {}) {
+  constructor(options?: ProtocolOptions<"pub0">, internals: Pub0Internals = {}) {
     const p = protocols.pub0;
     super(
       { self: p.number, peer: p.peer, name: p.name, peerName: p.peerName },
       options,
       internals.transports ?? defaultTransports,
+      optionRegistry.pub0,
     );
-    const machine = (internals.pubMachine ?? pubMachine).provide({
+    const impl: PubImplementation<PubArgs> = {
       actions: {
         // SP-PUBSUB-12: never delivered; counted and discarded.
         countUnexpected: () => this.count("rxUnexpected"),
         // SP-PUBSUB-13: close only the pipe that misbehaved; the others carry on.
         closeOffender: ({ event }) => {
-          (event.arg as Pipe).close(new SPError("EPROTO", "a SUB peer sent data to a PUB socket"));
+          event.arg.close(new SPError("EPROTO", "a SUB peer sent data to a PUB socket"));
         },
       },
       guards: {},
       delays: {},
-    });
-    this.actor = createSpecActor(machine);
+    };
+    this.actor = createSpecActor(createPubMachine(impl, internals.pubMachine));
     this.actor.start();
   }
 
@@ -174,6 +185,6 @@ export class Pub0Socket extends SocketBase {
  * const pub = pub0();
  * ```
  */
-export function pub0(options?: Partial<SocketOptions>, internals?: Pub0Internals): Pub0Socket {
+export function pub0(options?: ProtocolOptions<"pub0">, internals?: Pub0Internals): Pub0Socket {
   return new Pub0Socket(options, internals);
 }

@@ -1,5 +1,5 @@
 import { protocols } from "../../../spec/constants.ts";
-import type { SocketOptions } from "../../core/options.ts";
+import { optionRegistry, type ProtocolOptions } from "../options.ts";
 import { identityOf, type RawInternals } from "../raw/raw-socket.ts";
 import { RawBroadcaster } from "../raw/simple-raw.ts";
 
@@ -12,8 +12,8 @@ import { RawBroadcaster } from "../raw/simple-raw.ts";
  * ```
  */
 export class XPub0Socket extends RawBroadcaster {
-  constructor(options?: Partial<SocketOptions>, internals?: RawInternals) {
-    super(identityOf(protocols.pub0), options, internals);
+  constructor(options?: ProtocolOptions<"xpub0">, internals?: RawInternals) {
+    super(identityOf(protocols.pub0), options, internals, optionRegistry.xpub0);
   }
 }
 
@@ -25,6 +25,6 @@ export class XPub0Socket extends RawBroadcaster {
  * const s = xpub0();
  * ```
  */
-export function xpub0(options?: Partial<SocketOptions>, internals?: RawInternals): XPub0Socket {
+export function xpub0(options?: ProtocolOptions<"xpub0">, internals?: RawInternals): XPub0Socket {
   return new XPub0Socket(options, internals);
 }

@@ -6,12 +6,12 @@ import {
   type SendOptions,
 } from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
-import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { ReceiveQueue } from "../../core/receive-queue.ts";
 import { type CannotSend, type SendData, SocketBase } from "../../core/socket.ts";
 import type { Transport } from "../../core/transport.ts";
 import { defaultTransports } from "../../transports.ts";
+import { optionRegistry, type ProtocolOptions } from "../options.ts";
 
 /** Internal construction options: alternate transports. */
 export interface Pull0Internals {
@@ -38,12 +38,13 @@ export class Pull0Socket extends SocketBase {
   /** One bounded buffer per pipe, served in turn, and the waiting receivers. */
   private readonly queue: ReceiveQueue<Buffer>;
 
-  constructor(options?: Partial<SocketOptions>, internals: Pull0Internals = {}) {
+  constructor(options?: ProtocolOptions<"pull0">, internals: Pull0Internals = {}) {
     const p = protocols.pull0;
     super(
       { self: p.number, peer: p.peer, name: p.name, peerName: p.peerName },
       options,
       internals.transports ?? defaultTransports,
+      optionRegistry.pull0,
     );
     this.queue = new ReceiveQueue<Buffer>(this.options, (m) => m.length);
   }
@@ -113,6 +114,6 @@ export class Pull0Socket extends SocketBase {
  * const pull = pull0({ recvTimeout: 1000 });
  * ```
  */
-export function pull0(options?: Partial<SocketOptions>, internals?: Pull0Internals): Pull0Socket {
+export function pull0(options?: ProtocolOptions<"pull0">, internals?: Pull0Internals): Pull0Socket {
   return new Pull0Socket(options, internals);
 }

@@ -1,5 +1,5 @@
 import { protocols } from "../../../spec/constants.ts";
-import type { SocketOptions } from "../../core/options.ts";
+import { optionRegistry, type ProtocolOptions } from "../options.ts";
 import { identityOf, type RawInternals } from "../raw/raw-socket.ts";
 import { RawReceiver } from "../raw/simple-raw.ts";
 
@@ -12,8 +12,8 @@ import { RawReceiver } from "../raw/simple-raw.ts";
  * ```
  */
 export class XPull0Socket extends RawReceiver {
-  constructor(options?: Partial<SocketOptions>, internals?: RawInternals) {
-    super(identityOf(protocols.pull0), options, internals);
+  constructor(options?: ProtocolOptions<"xpull0">, internals?: RawInternals) {
+    super(identityOf(protocols.pull0), options, internals, optionRegistry.xpull0);
   }
 }
 
@@ -25,6 +25,9 @@ export class XPull0Socket extends RawReceiver {
  * const s = xpull0();
  * ```
  */
-export function xpull0(options?: Partial<SocketOptions>, internals?: RawInternals): XPull0Socket {
+export function xpull0(
+  options?: ProtocolOptions<"xpull0">,
+  internals?: RawInternals,
+): XPull0Socket {
   return new XPull0Socket(options, internals);
 }

@@ -106,6 +106,8 @@ describe("push0", () => {
     raw.write(spHeader(PULL));
     raw.write(frame(Buffer.from("talking back")));
     await waitFor(() => push.getStats().rxDiscarded === 1);
+    // A discarded message is a lost one: it adds to the socket's drops.
+    expect(push.stats().socket.drops).toBe(1);
     await push.send("still fine");
     await waitFor(() => raw.frames.length === 1);
     expect(raw.frames[0]?.toString()).toBe("still fine");
@@ -126,6 +128,19 @@ describe("push0", () => {
     await waitFor(() => push.peerCount === 1, 3000, "the push to drop the closed pipe");
     await push.send("fallback");
     expect((await lo.pull.recv()).toString()).toBe("fallback");
+  });
+
+  it("the sendPriority option applies to the endpoints created after it is set (NN_SNDPRIO)", async () => {
+    const push = track(push0());
+    const hi = await pullListening();
+    const lo = await pullListening();
+    push.setOption("send-priority", 1);
+    await push.dial(hi.url).connected;
+    push.setOption("sendPriority", 8);
+    await push.dial(lo.url).connected;
+    for (let i = 0; i < 3; i++) await push.send(`q${i}`);
+    expect(await drain(hi.pull, 3)).toEqual(["q0", "q1", "q2"]);
+    expect(lo.pull.queued).toBe(0);
   });
 
   it("a stalled high-priority pipe is skipped in favour of a lower priority", async () => {

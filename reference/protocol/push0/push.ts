@@ -1,5 +1,9 @@
 import { protocols } from "../../../spec/constants.ts";
-import { pushMachine } from "../../../spec/machines/push.ts";
+import {
+  createPushMachine,
+  type PushImplementation,
+  type pushMachine,
+} from "../../../spec/machines/push.ts";
 import {
   callTimeout,
   deadlineOf,
@@ -8,11 +12,12 @@ import {
   type SendOptions,
 } from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
-import { neverIfZero, type SocketOptions } from "../../core/options.ts";
+import { neverIfZero } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { RingQueue } from "../../core/queue.ts";
 import { type CannotRecv, type SendData, SocketBase, toOwnedBuffer } from "../../core/socket.ts";
 import { createSpecActor } from "../../core/spec-actor.ts";
+import type { DetailStat } from "../../core/stats.ts";
 import type {
   Dialer,
   EndpointOptions,
@@ -23,6 +28,7 @@ import type {
 import { parseUrl } from "../../core/url.ts";
 import { Waiter } from "../../core/waiter.ts";
 import { defaultTransports } from "../../transports.ts";
+import { optionRegistry, type ProtocolOptionRows, type ProtocolOptions } from "../options.ts";
 import { Balancer, DEFAULT_PRIORITY, validPriority } from "./balancer.ts";
 
 /** What a send that went out at once returns: one settled promise, shared. */
@@ -41,7 +47,8 @@ export interface Push0Internals {
 export interface PushEndpointOptions extends EndpointOptions {
   /**
    * Send priority of every pipe this dialer or listener creates, 1 (highest)
-   * to 16 (lowest), default 8 — nanomsg's NN_SNDPRIO (SP-PIPELINE-7).
+   * to 16 (lowest); default: the socket's `sendPriority` option (8 unless set),
+   * nanomsg's NN_SNDPRIO (SP-PIPELINE-7).
    */
   sendPriority?: number;
 }
@@ -53,6 +60,14 @@ interface WaitingSend {
   readonly deadline: number;
   /** Null for a message given back by a dead pipe: its sender was already answered. */
   readonly done: Waiter<void> | null;
+}
+
+/** What each `push` event carries in `arg` (the payload map the machine is bound with). */
+interface PushArgs {
+  block: WaitingSend;
+  ready: undefined;
+  earlierDeadline: undefined;
+  close: undefined;
 }
 
 /**
@@ -70,7 +85,7 @@ interface WaitingSend {
  * await push.send("task 1");
  * ```
  */
-export class Push0Socket extends SocketBase {
+export class Push0Socket extends SocketBase<ProtocolOptionRows<"push0">> {
   private readonly lb = new Balancer();
   private readonly waiting = new RingQueue<WaitingSend>();
   /**
@@ -81,26 +96,27 @@ export class Push0Socket extends SocketBase {
   private earliest = Number.POSITIVE_INFINITY;
   /** The deadline the `sendTimeout` delay was last armed for. */
   private armedFor = Number.POSITIVE_INFINITY;
-  /** Priorities of pipes attached through an endpoint with `sendPriority`. */
-  private readonly endpointPriority = new WeakMap<Pipe, number>();
+  /** Pipe id → its send priority, while a pipe of an endpoint with a priority attaches. */
+  private readonly endpointPriority = new Map<number, number>();
   /** Endpoints opened with a priority (closed by us; the base closes the rest). */
   private readonly ownEndpoints = new Set<Dialer | Listener>();
   private readonly schemes: ReadonlyMap<string, Transport>;
   private readonly actor;
 
-  constructor(options?: Partial<SocketOptions>, internals: Push0Internals = {}) {
+  constructor(options?: ProtocolOptions<"push0">, internals: Push0Internals = {}) {
     const p = protocols.push0;
     const transports = internals.transports ?? defaultTransports;
     super(
       { self: p.number, peer: p.peer, name: p.name, peerName: p.peerName },
       options,
       transports,
+      optionRegistry.push0,
     );
     this.schemes = new Map(transports.map((t) => [t.scheme, t]));
-    const machine = (internals.pushMachine ?? pushMachine).provide({
+    const impl: PushImplementation<PushArgs> = {
       actions: {
         enqueueSend: ({ event }) => {
-          const w = event.arg as WaitingSend;
+          const w = event.arg;
           this.waiting.push(w);
           this.earliest = Math.min(this.earliest, w.deadline);
         },
@@ -158,8 +174,8 @@ export class Push0Socket extends SocketBase {
           return Math.max(0, Math.ceil(this.armedFor - performance.now()));
         },
       },
-    });
-    this.actor = createSpecActor(machine);
+    };
+    this.actor = createSpecActor(createPushMachine(impl, internals.pushMachine));
     this.actor.start();
   }
 
@@ -239,8 +255,9 @@ export class Push0Socket extends SocketBase {
   }
 
   /**
-   * Dials like {@link SocketBase.dial}; `sendPriority` (1..16, default 8)
-   * applies to every pipe this dialer creates (SP-PIPELINE-7).
+   * Dials like {@link SocketBase.dial}; `sendPriority` (1..16; default: the
+   * socket's `sendPriority` option, 8) applies to every pipe this dialer creates
+   * (SP-PIPELINE-7).
    *
    * @example
    * ```ts
@@ -248,8 +265,8 @@ export class Push0Socket extends SocketBase {
    * ```
    */
   override dial(url: string, options?: PushEndpointOptions): Dialer {
-    const prio = options?.sendPriority;
-    if (prio === undefined || prio === DEFAULT_PRIORITY) return super.dial(url, options);
+    const prio = options?.sendPriority ?? this.options.sendPriority;
+    if (prio === DEFAULT_PRIORITY) return super.dial(url, options);
     validPriority(prio);
     this.assertOpen();
     const parsed = parseUrl(url, false);
@@ -259,8 +276,8 @@ export class Push0Socket extends SocketBase {
   }
 
   /**
-   * Listens like {@link SocketBase.listen}; `sendPriority` applies to every
-   * pipe this listener accepts.
+   * Listens like {@link SocketBase.listen}; `sendPriority` (default: the
+   * socket's `sendPriority` option) applies to every pipe this listener accepts.
    *
    * @example
    * ```ts
@@ -268,8 +285,8 @@ export class Push0Socket extends SocketBase {
    * ```
    */
   override async listen(url: string, options?: PushEndpointOptions): Promise<Listener> {
-    const prio = options?.sendPriority;
-    if (prio === undefined || prio === DEFAULT_PRIORITY) return super.listen(url, options);
+    const prio = options?.sendPriority ?? this.options.sendPriority;
+    if (prio === DEFAULT_PRIORITY) return super.listen(url, options);
     validPriority(prio);
     this.assertOpen();
     const parsed = parseUrl(url, true);
@@ -284,7 +301,7 @@ export class Push0Socket extends SocketBase {
   }
 
   protected pipeAdded(pipe: Pipe): void {
-    this.lb.add(pipe, this.endpointPriority.get(pipe) ?? DEFAULT_PRIORITY);
+    this.lb.add(pipe, this.endpointPriority.get(pipe.id) ?? DEFAULT_PRIORITY);
     // SP-PIPELINE-11/-12: a PULL never sends; anything that comes is discarded.
     pipe.onMessage = () => this.count("rxDiscarded");
     pipe.onWritable = () => this.pipeReady();
@@ -357,11 +374,13 @@ export class Push0Socket extends SocketBase {
   private hostWithPriority(priority: number): PipeHost {
     const host = Object.create(this) as PipeHost;
     host.attachPipe = (pipe: Pipe) => {
-      this.endpointPriority.set(pipe, priority);
+      // By id: the protocol is handed the socket's counting view of the pipe, not this object.
+      this.endpointPriority.set(pipe.id, priority);
       this.attachPipe(pipe);
+      this.endpointPriority.delete(pipe.id);
     };
     host.detachPipe = (pipe: Pipe) => this.detachPipe(pipe);
-    host.count = (stat: string) => this.count(stat);
+    host.count = (stat: DetailStat) => this.count(stat);
     return host;
   }
 }
@@ -374,6 +393,6 @@ export class Push0Socket extends SocketBase {
  * const push = push0({ sendTimeout: 5000 });
  * ```
  */
-export function push0(options?: Partial<SocketOptions>, internals?: Push0Internals): Push0Socket {
+export function push0(options?: ProtocolOptions<"push0">, internals?: Push0Internals): Push0Socket {
   return new Push0Socket(options, internals);
 }

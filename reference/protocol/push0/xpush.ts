@@ -1,5 +1,5 @@
 import { protocols } from "../../../spec/constants.ts";
-import type { SocketOptions } from "../../core/options.ts";
+import { optionRegistry, type ProtocolOptions } from "../options.ts";
 import { identityOf, type RawInternals } from "../raw/raw-socket.ts";
 import { RawDistributor } from "../raw/simple-raw.ts";
 
@@ -12,8 +12,8 @@ import { RawDistributor } from "../raw/simple-raw.ts";
  * ```
  */
 export class XPush0Socket extends RawDistributor {
-  constructor(options?: Partial<SocketOptions>, internals?: RawInternals) {
-    super(identityOf(protocols.push0), options, internals);
+  constructor(options?: ProtocolOptions<"xpush0">, internals?: RawInternals) {
+    super(identityOf(protocols.push0), options, internals, optionRegistry.xpush0);
   }
 }
 
@@ -25,6 +25,9 @@ export class XPush0Socket extends RawDistributor {
  * const s = xpush0();
  * ```
  */
-export function xpush0(options?: Partial<SocketOptions>, internals?: RawInternals): XPush0Socket {
+export function xpush0(
+  options?: ProtocolOptions<"xpush0">,
+  internals?: RawInternals,
+): XPush0Socket {
   return new XPush0Socket(options, internals);
 }

@@ -1,6 +1,6 @@
 import type { CallOptions } from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
-import type { SocketOptions } from "../../core/options.ts";
+import type { OptionInit, OptionSet, TtlOptionRows } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import type { ProtocolIdentity } from "../../core/transport.ts";
 import { splitBacktrace } from "../rep0/backtrace.ts";
@@ -16,17 +16,18 @@ import { type RawInternals, RawSocket } from "./raw-socket.ts";
  * class XReq0Socket extends RawRequester { ... "roundRobin" ... }
  * ```
  */
-export abstract class RawRequester extends RawSocket {
+export abstract class RawRequester extends RawSocket<TtlOptionRows> {
   readonly canSend = true;
   readonly canRecv = true;
 
   protected constructor(
     identity: ProtocolIdentity,
     private readonly mode: "roundRobin" | "broadcast",
-    options: Partial<SocketOptions> | undefined,
-    internals?: RawInternals,
+    options: OptionInit<TtlOptionRows> | undefined,
+    internals: RawInternals | undefined,
+    optionSet: OptionSet<TtlOptionRows>,
   ) {
-    super(identity, options, internals);
+    super(identity, options, internals, optionSet);
   }
 
   protected split(_pipe: Pipe, msg: Buffer): { header: Buffer; body: Buffer } | undefined {
@@ -56,7 +57,7 @@ export abstract class RawRequester extends RawSocket {
  * await xrep.sendMsg({ header: m.header, body: "answer" });
  * ```
  */
-export abstract class RawReplier extends RawSocket {
+export abstract class RawReplier extends RawSocket<TtlOptionRows> {
   readonly canSend = true;
   readonly canRecv = true;
 

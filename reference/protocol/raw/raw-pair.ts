@@ -1,5 +1,5 @@
 import type { CallOptions } from "../../core/call-options.ts";
-import type { SocketOptions } from "../../core/options.ts";
+import type { NoOptionRows, OptionInit, OptionRows, OptionSet } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import type { ProtocolIdentity } from "../../core/transport.ts";
 import { PeerSlot } from "../pair0/peer-slot.ts";
@@ -10,17 +10,18 @@ import { type RawInternals, RawSocket } from "./raw-socket.ts";
  * machine as the cooked socket (SP-PAIR-3, SP-PAIR-4); sends to an absent or
  * busy peer wait in the slot. Subclasses define the header.
  */
-export abstract class RawPairBase extends RawSocket {
+export abstract class RawPairBase<R extends OptionRows = NoOptionRows> extends RawSocket<R> {
   readonly canSend = true;
   readonly canRecv = true;
   private readonly slot: PeerSlot;
 
   protected constructor(
     identity: ProtocolIdentity,
-    options: Partial<SocketOptions> | undefined,
-    internals?: RawInternals,
+    options: OptionInit<R> | undefined,
+    internals: RawInternals | undefined,
+    optionSet: OptionSet<R>,
   ) {
-    super(identity, options, internals);
+    super(identity, options, internals, optionSet);
     this.slot = new PeerSlot({
       write: (pipe, payload) => pipe.send(payload),
       // SP-PAIR-21: the peer's pipe gets a bounded receive buffer; a full one stops reading.

@@ -6,7 +6,13 @@ import {
   type SendOptions,
 } from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
-import { queueDepth, type SocketOptions } from "../../core/options.ts";
+import {
+  type NoOptionRows,
+  type OptionInit,
+  type OptionRows,
+  type OptionSet,
+  queueDepth,
+} from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { RingQueue } from "../../core/queue.ts";
 import { ReceiveQueue } from "../../core/receive-queue.ts";
@@ -91,7 +97,7 @@ const discard = (): void => {};
  * await front.sendMsg({ header: m.header, body: "reply" });
  * ```
  */
-export abstract class RawSocket extends SocketBase {
+export abstract class RawSocket<R extends OptionRows = NoOptionRows> extends SocketBase<R> {
   /** Always true: marks a raw socket. */
   readonly raw = true;
   /** False for receive-only protocols (SUB, PULL). */
@@ -112,10 +118,11 @@ export abstract class RawSocket extends SocketBase {
 
   protected constructor(
     identity: ProtocolIdentity,
-    options: Partial<SocketOptions> | undefined,
-    internals: RawInternals = {},
+    options: OptionInit<R> | undefined,
+    internals: RawInternals | undefined,
+    optionSet: OptionSet<R>,
   ) {
-    super(identity, options, internals.transports ?? defaultTransports);
+    super(identity, options, internals?.transports ?? defaultTransports, optionSet);
     this.inbox = new ReceiveQueue<RawMessage>(this.options, (m) => m.header.length + m.body.length);
   }
 

@@ -1,15 +1,16 @@
 import { protocols } from "../../../spec/constants.ts";
 import type { RecvOptions, SendOptions } from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
-import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { RingQueue } from "../../core/queue.ts";
 import { ReceiveQueue } from "../../core/receive-queue.ts";
 import type { PipeFlow } from "../../core/recv-flow.ts";
-import { type SendData, SocketBase } from "../../core/socket.ts";
+import type { SendData } from "../../core/socket.ts";
 import type { Transport } from "../../core/transport.ts";
 import type { Waiter } from "../../core/waiter.ts";
 import { defaultTransports } from "../../transports.ts";
+import { optionRegistry, type ProtocolOptionRows, type ProtocolOptions } from "../options.ts";
+import { ContextSocket } from "../shared/contexts.ts";
 import { splitBacktrace } from "./backtrace.ts";
 import { RepContext, type RepContextHost, type RepIncoming, type RepMachine } from "./context.ts";
 
@@ -47,22 +48,18 @@ interface Taker {
  * for await (const req of rep) await rep.send(req);
  * ```
  */
-export class Rep0Socket extends SocketBase {
+export class Rep0Socket extends ContextSocket<
+  RepContext,
+  RepContextHost,
+  ProtocolOptionRows<"rep0">
+> {
   /** One bounded buffer per pipe, served in turn; the takers are this socket's own. */
   private readonly incoming: ReceiveQueue<RepIncoming>;
   private readonly takers = new RingQueue<Taker>();
-  private readonly contexts = new Set<RepContext>();
   private readonly machine: RepMachine | undefined;
-  private readonly ctxHost: RepContextHost;
-  private readonly defaultCtx: RepContext;
 
-  constructor(options?: Partial<SocketOptions>, internals: Rep0Internals = {}) {
-    const p = protocols.rep0;
-    super(
-      { self: p.number, peer: p.peer, name: p.name, peerName: p.peerName },
-      options,
-      internals.transports ?? defaultTransports,
-    );
+  constructor(options?: ProtocolOptions<"rep0">, internals: Rep0Internals = {}) {
+    super(protocols.rep0, options, internals.transports ?? defaultTransports, optionRegistry.rep0);
     // SP-REQREP-21: each pipe gets its own receive buffer, served in turn.
     this.incoming = new ReceiveQueue<RepIncoming>(
       this.options,
@@ -70,49 +67,36 @@ export class Rep0Socket extends SocketBase {
       internals.recvQueueSize,
     );
     this.machine = internals.repMachine;
-    const self = this;
-    this.ctxHost = {
-      get options() {
-        return self.options;
-      },
-      get isClosed() {
-        return self.isClosed;
-      },
-      take: (ctx, w) => {
-        // SP-FRAMEWORK-23: taking may bring a paused pipe back under half its bounds.
-        const next = this.incoming.tryTake();
-        if (next) {
-          w.resolve(ctx.handOut(next));
-          return;
-        }
-        if (this.takers.length >= 32) {
-          // Forget takers that timed out or closed meanwhile, so idle timed recvs do not pile up.
-          for (const t of this.takers.drain())
-            if (!t.w.settled && !t.ctx.isClosed) this.takers.push(t);
-        }
-        this.takers.push({ ctx, w });
-      },
-      forget: (ctx) => {
-        this.contexts.delete(ctx);
-      },
-      count: (stat) => this.count(stat),
-    };
-    this.defaultCtx = this.openContext();
+    this.startContexts(
+      this.contextLink({
+        take: (ctx: RepContext, w: Waiter<Buffer>) => {
+          // SP-FRAMEWORK-23: taking may bring a paused pipe back under half its bounds.
+          const next = this.incoming.tryTake();
+          if (next) {
+            w.resolve(ctx.handOut(next));
+            return;
+          }
+          if (this.takers.length >= 32) {
+            // Forget takers that timed out or closed meanwhile, so idle timed recvs do not pile up.
+            for (const t of this.takers.drain())
+              if (!t.w.settled && !t.ctx.isClosed) this.takers.push(t);
+          }
+          this.takers.push({ ctx, w });
+        },
+      }),
+    );
   }
 
   /**
-   * Opens a context with its own held request.
+   * A new context, with its own held request.
    *
    * @example
    * ```ts
    * const workers = Array.from({ length: 4 }, () => rep.openContext());
    * ```
    */
-  openContext(): RepContext {
-    this.assertOpen();
-    const ctx = new RepContext(this.ctxHost, this.machine);
-    this.contexts.add(ctx);
-    return ctx;
+  protected makeContext(): RepContext {
+    return new RepContext(this.ctxHost, this.machine);
   }
 
   /**
@@ -155,7 +139,7 @@ export class Rep0Socket extends SocketBase {
   }
 
   protected protocolClose(): void {
-    for (const ctx of [...this.contexts]) ctx.close();
+    this.closeContexts();
     // SP-REQREP-20: pending receivers fail with ECLOSED.
     for (const t of this.takers.drain()) t.w.fail(new SPError("ECLOSED"));
     this.incoming.close();
@@ -200,6 +184,6 @@ export class Rep0Socket extends SocketBase {
  * const s = rep0({ maxTtl: 4 });
  * ```
  */
-export function rep0(options?: Partial<SocketOptions>, internals?: Rep0Internals): Rep0Socket {
+export function rep0(options?: ProtocolOptions<"rep0">, internals?: Rep0Internals): Rep0Socket {
   return new Rep0Socket(options, internals);
 }

@@ -1,5 +1,5 @@
 import { protocols } from "../../../spec/constants.ts";
-import type { SocketOptions } from "../../core/options.ts";
+import { optionRegistry, type ProtocolOptions } from "../options.ts";
 import { RawReplier } from "../raw/backtrace-raw.ts";
 import { identityOf, type RawInternals } from "../raw/raw-socket.ts";
 
@@ -12,8 +12,8 @@ import { identityOf, type RawInternals } from "../raw/raw-socket.ts";
  * ```
  */
 export class XRep0Socket extends RawReplier {
-  constructor(options?: Partial<SocketOptions>, internals?: RawInternals) {
-    super(identityOf(protocols.rep0), options, internals);
+  constructor(options?: ProtocolOptions<"xrep0">, internals?: RawInternals) {
+    super(identityOf(protocols.rep0), options, internals, optionRegistry.xrep0);
   }
 }
 
@@ -25,6 +25,6 @@ export class XRep0Socket extends RawReplier {
  * const s = xrep0();
  * ```
  */
-export function xrep0(options?: Partial<SocketOptions>, internals?: RawInternals): XRep0Socket {
+export function xrep0(options?: ProtocolOptions<"xrep0">, internals?: RawInternals): XRep0Socket {
   return new XRep0Socket(options, internals);
 }

@@ -1,24 +1,36 @@
-import { type ReqEvent, reqMachine } from "../../../spec/machines/req.ts";
 import {
-  callTimeout,
-  type RecvOptions,
-  refuseCall,
-  type SendOptions,
-} from "../../core/call-options.ts";
+  createReqMachine,
+  type ReqImplementation,
+  reqMachine,
+} from "../../../spec/machines/req.ts";
+import type { RecvOptions } from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
 import { neverIfZero } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
-import { type SendData, toOwnedBuffer } from "../../core/socket.ts";
 import { createSpecActor } from "../../core/spec-actor.ts";
-import { Waiter } from "../../core/waiter.ts";
+import type { Waiter } from "../../core/waiter.ts";
+import { AskingContext, type ContextLink } from "../shared/contexts.ts";
+import { carriesId } from "../shared/request-ids.ts";
 
 /** The unprovided `req` machine (or a regenerated variant with the same names). */
 export type ReqMachine = typeof reqMachine;
 
+/** What each `req` event carries in `arg` (the payload map the machine is bound with). */
+interface ReqArgs {
+  /** The request body. */
+  send: Buffer;
+  /** The caller's pending recv. */
+  recv: Waiter<Buffer>;
+  /** A whole reply, request id word first. */
+  reply: Buffer;
+  close: undefined;
+  pipeAdded: Pipe;
+  pipeRemoved: Pipe;
+}
+
 /** What a {@link ReqContext} needs from its socket (shared pipes, the one id map). */
-export interface ReqContextHost {
-  readonly options: { readonly resendTime: number; readonly recvTimeout: number };
-  readonly isClosed: boolean;
+export interface ReqContextHost
+  extends ContextLink<ReqContext, { readonly resendTime: number; readonly recvTimeout: number }> {
   /** True when some pipe can take a request now (attached, and its write backlog not full). */
   pipeReady(): boolean;
   /** The next pipe that can take a request, round robin (SP-REQREP-21); undefined if none can. */
@@ -27,12 +39,7 @@ export interface ReqContextHost {
   claimId(ctx: ReqContext): number;
   /** Forgets `id` in the socket's id map. */
   releaseId(id: number): void;
-  /** Forgets a closed context. */
-  forget(ctx: ReqContext): void;
-  count(stat: string): void;
 }
-
-const TOP_BIT = 0x80000000;
 
 /**
  * One REQ context (as nng's `nng_ctx`): its own outstanding request, resend
@@ -48,7 +55,7 @@ const TOP_BIT = 0x80000000;
  * ctx.close();
  * ```
  */
-export class ReqContext {
+export class ReqContext extends AskingContext<ReqContextHost> {
   /** The outstanding request: its id and the `[id] body` payload parts. */
   private reqId = -1;
   private idWord: Buffer | null = null;
@@ -58,16 +65,12 @@ export class ReqContext {
   private waiter: Waiter<Buffer> | null = null;
   /** A reply that arrived before anybody called recv. */
   private kept: Buffer | null = null;
-  private closedFlag = false;
   private readonly word = Buffer.alloc(4);
   private readonly actor;
 
-  constructor(
-    private readonly host: ReqContextHost,
-    machine: ReqMachine = reqMachine,
-  ) {
-    const replyOf = (event: ReqEvent) => event.arg as Buffer;
-    const provided = machine.provide({
+  constructor(host: ReqContextHost, machine: ReqMachine = reqMachine) {
+    super(host);
+    const impl: ReqImplementation<ReqArgs> = {
       actions: {
         newRequest: ({ event }) => {
           // SP-REQREP-3/-23: the next id, top bit set, unique across the socket's contexts.
@@ -77,7 +80,7 @@ export class ReqContext {
           // copied by a pipe with a copyLimit, or taken fresh in `transmit` otherwise.
           this.word.writeUInt32BE(this.reqId, 0);
           this.idWord = this.word;
-          this.body = event.arg as Buffer;
+          this.body = event.arg;
           this.kept = null;
         },
         transmit: () => {
@@ -101,7 +104,7 @@ export class ReqContext {
           this.waiter = null;
         },
         awaitReply: ({ event }) => {
-          const w = event.arg as Waiter<Buffer>;
+          const w = event.arg;
           if (this.waiter && !this.waiter.settled) {
             w.fail(new SPError("ESTATE", "another recv is already waiting"));
             return;
@@ -111,7 +114,7 @@ export class ReqContext {
         deliverReply: ({ event }) => {
           // SP-REQREP-7: the id word is stripped before delivery.
           // SP-REQREP-24: forgetting the id drops every later reply to this request.
-          const body = replyOf(event).subarray(4);
+          const body = event.arg.subarray(4);
           this.forgetRequest();
           const w = this.waiter;
           this.waiter = null;
@@ -122,19 +125,14 @@ export class ReqContext {
         dropReply: () => host.count("rxDropped"),
         failRecvState: ({ event }) => {
           // SP-REQREP-11: recv with no request outstanding fails.
-          (event.arg as Waiter<Buffer>).fail(new SPError("ESTATE", "no request outstanding"));
+          event.arg.fail(new SPError("ESTATE", "no request outstanding"));
         },
       },
       guards: {
         // SP-REQREP-12: a request waits while no pipe can take it (none, or all backed up).
         pipeAvailable: () => host.pipeReady(),
         // SP-REQREP-6: at least 4 bytes, top bit set, and the outstanding id.
-        idMatches: ({ event }) => {
-          const m = replyOf(event);
-          if (m.length < 4 || this.reqId < 0) return false;
-          const id = m.readUInt32BE(0);
-          return (id & TOP_BIT) !== 0 && id === this.reqId;
-        },
+        idMatches: ({ event }) => carriesId(event.arg, this.reqId),
         // SP-REQREP-9: only the loss of the carrying pipe triggers a resend.
         carriedRequest: ({ event }) => event.arg === this.carrier,
       },
@@ -142,32 +140,14 @@ export class ReqContext {
         // SP-REQREP-8: resend after resendTime; 0 means never.
         resendTime: () => neverIfZero(host.options.resendTime),
       },
-    });
+    };
+    const provided = createReqMachine(impl, machine);
     this.actor = createSpecActor(provided);
     this.actor.start();
   }
 
-  /** True once this context (or its socket) is closed. */
-  get isClosed(): boolean {
-    return this.closedFlag || this.host.isClosed;
-  }
-
-  /**
-   * Sends a request on this context, cancelling only this context's outstanding one.
-   * Never waits (a request with no pipe waits in the context, SP-REQREP-12), so
-   * only an already aborted `opts.signal` matters: it fails the call before the
-   * outstanding request is touched.
-   *
-   * @example
-   * ```ts
-   * await ctx.send("ping");
-   * ```
-   */
-  async send(data: SendData, opts?: SendOptions): Promise<void> {
-    if (this.isClosed) throw new SPError("ECLOSED");
-    const refused = refuseCall(opts);
-    if (refused) throw refused;
-    this.actor.send({ type: "send", arg: toOwnedBuffer(data) });
+  protected ask(body: Buffer): void {
+    this.actor.send({ type: "send", arg: body });
   }
 
   /**
@@ -183,8 +163,7 @@ export class ReqContext {
    * ```
    */
   recv(opts?: RecvOptions): Promise<Buffer> {
-    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
-    const refused = refuseCall(opts);
+    const refused = this.refusal(opts);
     if (refused) return Promise.reject(refused);
     // SP-REQREP-7: a reply that came before recv was kept for it.
     if (this.kept) {
@@ -193,13 +172,9 @@ export class ReqContext {
       return Promise.resolve(body);
     }
     // A recv that times out or is aborted only unlinks itself (the same path for both).
-    const w = new Waiter<Buffer>(
-      callTimeout(opts, this.host.options.recvTimeout),
-      (gone) => {
-        if (this.waiter === gone) this.waiter = null;
-      },
-      opts?.signal,
-    );
+    const w = this.recvWaiter(opts, (gone) => {
+      if (this.waiter === gone) this.waiter = null;
+    });
     this.actor.send({ type: "recv", arg: w });
     return w.promise;
   }
@@ -221,24 +196,6 @@ export class ReqContext {
     this.kept = null;
     this.forgetRequest();
     this.host.forget(this);
-  }
-
-  /**
-   * Closes the context, as {@link close}: what `using` / `await using` call.
-   *
-   * @example
-   * ```ts
-   * await using ctx = req.openContext();
-   * ```
-   */
-  [Symbol.dispose](): void {
-    this.close();
-  }
-
-  /** As {@link close}, for `await using`. */
-  [Symbol.asyncDispose](): Promise<void> {
-    this.close();
-    return Promise.resolve();
   }
 
   /** Socket → context: a reply whose id the map gave to this context (or, default context: one naming no context). */

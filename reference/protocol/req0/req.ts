@@ -1,10 +1,12 @@
 import { protocols } from "../../../spec/constants.ts";
 import type { RecvOptions, SendOptions } from "../../core/call-options.ts";
-import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
-import { type SendData, SocketBase } from "../../core/socket.ts";
+import type { SendData } from "../../core/socket.ts";
 import type { Transport } from "../../core/transport.ts";
 import { defaultTransports } from "../../transports.ts";
+import { optionRegistry, type ProtocolOptionRows, type ProtocolOptions } from "../options.ts";
+import { ContextSocket } from "../shared/contexts.ts";
+import { IdMap } from "../shared/request-ids.ts";
 import { ReqContext, type ReqContextHost, type ReqMachine } from "./context.ts";
 
 export { ReqContext, type ReqMachine } from "./context.ts";
@@ -15,20 +17,8 @@ export interface Req0Internals {
   transports?: readonly Transport[];
 }
 
-const TOP_BIT = 0x80000000;
-
-/**
- * Next request id: +1, wrapping within [0x80000000, 0xffffffff] so the top
- * bit stays set (SP-REQREP-3).
- */
-export function nextRequestId(id: number): number {
-  return id >= 0xffffffff ? TOP_BIT : id + 1;
-}
-
-/** SP-REQREP-4: ids start at a random value (top bit set). */
-function randomRequestId(): number {
-  return (TOP_BIT | Math.floor(Math.random() * TOP_BIT)) >>> 0;
-}
+/** The request id after `id` (SP-REQREP-3); see {@link nextId}. */
+export { nextId as nextRequestId } from "../shared/request-ids.ts";
 
 /**
  * A cooked REQ socket (protocol 0x30). Each context ({@link ReqContext}) has one
@@ -46,56 +36,34 @@ function randomRequestId(): number {
  * const reply = await req.recv();
  * ```
  */
-export class Req0Socket extends SocketBase {
+export class Req0Socket extends ContextSocket<
+  ReqContext,
+  ReqContextHost,
+  ProtocolOptionRows<"req0">
+> {
   /** Pipes in round-robin order. */
   private readonly ring: Pipe[] = [];
   private nextPipe = 0;
-  private lastId = randomRequestId();
   /** Request id → the context whose request it is (one map per socket). */
-  private readonly byId = new Map<number, ReqContext>();
-  private readonly contexts = new Set<ReqContext>();
+  private readonly ids = new IdMap<ReqContext>();
   private readonly machine: ReqMachine | undefined;
-  private readonly ctxHost: ReqContextHost;
-  private readonly defaultCtx: ReqContext;
 
-  constructor(options?: Partial<SocketOptions>, internals: Req0Internals = {}) {
-    const p = protocols.req0;
-    super(
-      { self: p.number, peer: p.peer, name: p.name, peerName: p.peerName },
-      options,
-      internals.transports ?? defaultTransports,
-    );
+  constructor(options?: ProtocolOptions<"req0">, internals: Req0Internals = {}) {
+    super(protocols.req0, options, internals.transports ?? defaultTransports, optionRegistry.req0);
     this.machine = internals.reqMachine;
-    const self = this;
-    this.ctxHost = {
-      get options() {
-        return self.options;
-      },
-      get isClosed() {
-        return self.isClosed;
-      },
-      pipeReady: () => this.ring.some((p) => p.writable),
-      pickPipe: () => this.pickPipe(),
-      claimId: (ctx) => {
+    this.startContexts(
+      this.contextLink({
+        pipeReady: () => this.ring.some((p) => p.writable),
+        pickPipe: () => this.pickPipe(),
         // SP-REQREP-23: unique among the requests in flight on this socket.
-        do this.lastId = nextRequestId(this.lastId);
-        while (this.byId.has(this.lastId));
-        this.byId.set(this.lastId, ctx);
-        return this.lastId;
-      },
-      releaseId: (id) => {
-        this.byId.delete(id);
-      },
-      forget: (ctx) => {
-        this.contexts.delete(ctx);
-      },
-      count: (stat) => this.count(stat),
-    };
-    this.defaultCtx = this.openContext();
+        claimId: (ctx: ReqContext) => this.ids.claim(ctx),
+        releaseId: (id: number) => this.ids.release(id),
+      }),
+    );
   }
 
   /**
-   * Opens a context: an independent request/reply state on this socket.
+   * A new context (an independent request/reply state) learns the pipes there are.
    *
    * @example
    * ```ts
@@ -103,10 +71,8 @@ export class Req0Socket extends SocketBase {
    * await Promise.all(ctxs.map(async (c, i) => { await c.send(`${i}`); return c.recv(); }));
    * ```
    */
-  openContext(): ReqContext {
-    this.assertOpen();
+  protected makeContext(): ReqContext {
     const ctx = new ReqContext(this.ctxHost, this.machine);
-    this.contexts.add(ctx);
     for (const pipe of this.ring) ctx.pipeEvent("pipeAdded", pipe);
     return ctx;
   }
@@ -167,7 +133,7 @@ export class Req0Socket extends SocketBase {
 
   protected protocolClose(): void {
     // SP-REQREP-20: every context's pending recv fails with ECLOSED.
-    for (const ctx of [...this.contexts]) ctx.close();
+    this.closeContexts();
   }
 
   /**
@@ -177,8 +143,7 @@ export class Req0Socket extends SocketBase {
    * is the machine's `dropReply` (SP-REQREP-6), not a second rule here.
    */
   private onReply(msg: Buffer): void {
-    const ctx = msg.length >= 4 ? this.byId.get(msg.readUInt32BE(0)) : undefined;
-    (ctx ?? this.defaultCtx).reply(msg);
+    (this.ids.ownerOf(msg) ?? this.defaultCtx).reply(msg);
   }
 
   /** SP-REQREP-21: round robin over the pipes that can take a request now. */
@@ -204,6 +169,6 @@ export class Req0Socket extends SocketBase {
  * const s = req0({ resendTime: 100 });
  * ```
  */
-export function req0(options?: Partial<SocketOptions>, internals?: Req0Internals): Req0Socket {
+export function req0(options?: ProtocolOptions<"req0">, internals?: Req0Internals): Req0Socket {
   return new Req0Socket(options, internals);
 }

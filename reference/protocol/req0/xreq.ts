@@ -1,5 +1,5 @@
 import { protocols } from "../../../spec/constants.ts";
-import type { SocketOptions } from "../../core/options.ts";
+import { optionRegistry, type ProtocolOptions } from "../options.ts";
 import { RawRequester } from "../raw/backtrace-raw.ts";
 import { identityOf, type RawInternals } from "../raw/raw-socket.ts";
 
@@ -12,8 +12,8 @@ import { identityOf, type RawInternals } from "../raw/raw-socket.ts";
  * ```
  */
 export class XReq0Socket extends RawRequester {
-  constructor(options?: Partial<SocketOptions>, internals?: RawInternals) {
-    super(identityOf(protocols.req0), "roundRobin", options, internals);
+  constructor(options?: ProtocolOptions<"xreq0">, internals?: RawInternals) {
+    super(identityOf(protocols.req0), "roundRobin", options, internals, optionRegistry.xreq0);
   }
 }
 
@@ -25,6 +25,6 @@ export class XReq0Socket extends RawRequester {
  * const s = xreq0();
  * ```
  */
-export function xreq0(options?: Partial<SocketOptions>, internals?: RawInternals): XReq0Socket {
+export function xreq0(options?: ProtocolOptions<"xreq0">, internals?: RawInternals): XReq0Socket {
   return new XReq0Socket(options, internals);
 }

@@ -1,13 +1,11 @@
 import { protocols } from "../../../spec/constants.ts";
-import { respondentMachine } from "../../../spec/machines/respondent.ts";
 import {
-  callTimeout,
-  type RecvOptions,
-  refuseCall,
-  type SendOptions,
-} from "../../core/call-options.ts";
+  createRespondentMachine,
+  type RespondentImplementation,
+  respondentMachine,
+} from "../../../spec/machines/respondent.ts";
+import { callTimeout, type RecvOptions, type SendOptions } from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
-import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { RingQueue } from "../../core/queue.ts";
 import { ReceiveQueue } from "../../core/receive-queue.ts";
@@ -17,7 +15,15 @@ import { createSpecActor } from "../../core/spec-actor.ts";
 import type { Transport } from "../../core/transport.ts";
 import { Waiter } from "../../core/waiter.ts";
 import { defaultTransports } from "../../transports.ts";
+import { optionRegistry, type ProtocolOptionRows, type ProtocolOptions } from "../options.ts";
 import { splitBacktrace } from "../rep0/backtrace.ts";
+import {
+  type AnswerArg,
+  type AnswerEventArgs,
+  HeldQuestion,
+  type Question,
+} from "../shared/answer.ts";
+import { callRefusal } from "../shared/call-refusal.ts";
 
 /** The unprovided `respondent` machine (or a regenerated variant with the same names). */
 export type RespondentMachine = typeof respondentMachine;
@@ -34,17 +40,7 @@ export interface Respondent0Internals {
 }
 
 /** A survey received and not yet handed out. */
-interface Incoming {
-  readonly pipe: Pipe;
-  readonly backtrace: Buffer;
-  readonly body: Buffer;
-}
-
-/** Argument of the machine's `send` event. */
-interface ResponseArg {
-  readonly body: Buffer;
-  readonly done: Waiter<void>;
-}
+type Incoming = Question;
 
 /**
  * A cooked RESPONDENT socket (protocol 0x63). `recv` hands out one survey and
@@ -59,20 +55,24 @@ interface ResponseArg {
  * for await (const question of r) await r.send("here");
  * ```
  */
-export class Respondent0Socket extends SocketBase {
+export class Respondent0Socket extends SocketBase<ProtocolOptionRows<"respondent0">> {
   /** One bounded buffer per pipe, served in turn; the waiters are this socket's own. */
   private readonly incoming: ReceiveQueue<Incoming>;
   private readonly waiters = new RingQueue<Waiter<Buffer>>();
-  /** The survey being answered. */
-  private held: Incoming | null = null;
+  /** The survey being answered (SP-SURVEY-19..23). */
+  private readonly question = new HeldQuestion(
+    (stat) => this.count(stat),
+    "no survey to respond to",
+  );
   private readonly actor;
 
-  constructor(options?: Partial<SocketOptions>, internals: Respondent0Internals = {}) {
+  constructor(options?: ProtocolOptions<"respondent0">, internals: Respondent0Internals = {}) {
     const p = protocols.respondent0;
     super(
       { self: p.number, peer: p.peer, name: p.name, peerName: p.peerName },
       options,
       internals.transports ?? defaultTransports,
+      optionRegistry.respondent0,
     );
     // SP-SURVEY-18: each pipe gets its own receive buffer, served in turn.
     this.incoming = new ReceiveQueue<Incoming>(
@@ -80,36 +80,14 @@ export class Respondent0Socket extends SocketBase {
       (r) => r.backtrace.length + r.body.length,
       internals.recvQueueSize,
     );
-    const machine = (internals.respondentMachine ?? respondentMachine).provide({
-      actions: {
-        holdSurvey: ({ event }) => {
-          this.held = event.arg as Incoming;
-        },
-        // SP-SURVEY-23: a new recv abandons the survey held so far (no response is sent).
-        abandonSurvey: () => {
-          this.held = null;
-        },
-        sendResponse: ({ event }) => {
-          const { body, done } = event.arg as ResponseArg;
-          const held = this.held;
-          this.held = null;
-          // SP-SURVEY-19: the backtrace goes back unchanged, ahead of the body, to its pipe.
-          // SP-SURVEY-21: if that pipe is gone, the response is dropped silently.
-          // SP-SURVEY-22, SP-FRAMEWORK-27: so it is when the pipe is not ready (its peer
-          // stopped reading), so that responses never pile up for a stalled surveyor.
-          if (held?.pipe.writable) held.pipe.send(held.backtrace, body);
-          else this.count("txDropped");
-          done.resolve();
-        },
-        failSendState: ({ event }) => {
-          // SP-SURVEY-20: send without a held survey fails.
-          (event.arg as ResponseArg).done.fail(new SPError("ESTATE", "no survey to respond to"));
-        },
-      },
+    const names = { hold: "holdSurvey", abandon: "abandonSurvey", send: "sendResponse" } as const;
+    const machine = internals.respondentMachine ?? respondentMachine;
+    const impl: RespondentImplementation<AnswerEventArgs> = {
+      actions: this.question.actions(names),
       guards: {},
       delays: {},
-    });
-    this.actor = createSpecActor(machine);
+    };
+    this.actor = createSpecActor(createRespondentMachine(impl, machine));
     this.actor.start();
   }
 
@@ -126,8 +104,7 @@ export class Respondent0Socket extends SocketBase {
    * ```
    */
   recv(opts?: RecvOptions): Promise<Buffer> {
-    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
-    const refused = refuseCall(opts);
+    const refused = callRefusal(this.isClosed, opts);
     if (refused) return Promise.reject(refused);
     // SP-FRAMEWORK-23: taking may bring a paused pipe back under half its bounds.
     const next = this.incoming.tryTake();
@@ -156,13 +133,10 @@ export class Respondent0Socket extends SocketBase {
    * ```
    */
   send(data: SendData, opts?: SendOptions): Promise<void> {
-    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
-    if (opts) {
-      const refused = refuseCall(opts);
-      if (refused) return Promise.reject(refused);
-    }
+    const refused = callRefusal(this.isClosed, opts);
+    if (refused) return Promise.reject(refused);
     const done = new Waiter<void>(-1);
-    const arg: ResponseArg = { body: toOwnedBuffer(data), done };
+    const arg: AnswerArg = { body: toOwnedBuffer(data), done };
     this.actor.send({ type: "send", arg });
     return done.promise;
   }
@@ -231,7 +205,7 @@ export class Respondent0Socket extends SocketBase {
  * ```
  */
 export function respondent0(
-  options?: Partial<SocketOptions>,
+  options?: ProtocolOptions<"respondent0">,
   internals?: Respondent0Internals,
 ): Respondent0Socket {
   return new Respondent0Socket(options, internals);

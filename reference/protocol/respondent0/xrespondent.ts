@@ -1,5 +1,5 @@
 import { protocols } from "../../../spec/constants.ts";
-import type { SocketOptions } from "../../core/options.ts";
+import { optionRegistry, type ProtocolOptions } from "../options.ts";
 import { RawReplier } from "../raw/backtrace-raw.ts";
 import { identityOf, type RawInternals } from "../raw/raw-socket.ts";
 
@@ -12,8 +12,8 @@ import { identityOf, type RawInternals } from "../raw/raw-socket.ts";
  * ```
  */
 export class XRespondent0Socket extends RawReplier {
-  constructor(options?: Partial<SocketOptions>, internals?: RawInternals) {
-    super(identityOf(protocols.respondent0), options, internals);
+  constructor(options?: ProtocolOptions<"xrespondent0">, internals?: RawInternals) {
+    super(identityOf(protocols.respondent0), options, internals, optionRegistry.xrespondent0);
   }
 }
 
@@ -26,7 +26,7 @@ export class XRespondent0Socket extends RawReplier {
  * ```
  */
 export function xrespondent0(
-  options?: Partial<SocketOptions>,
+  options?: ProtocolOptions<"xrespondent0">,
   internals?: RawInternals,
 ): XRespondent0Socket {
   return new XRespondent0Socket(options, internals);

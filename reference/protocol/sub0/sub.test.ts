@@ -100,7 +100,21 @@ describe("sub0", () => {
     expect([...(await sub.recv())]).toEqual([0, 1, 2]);
     sub.setOption("sub:unsubscribe", new Uint8Array([0, 1]));
     expect(sub.topics.length).toBe(0);
+    // @ts-expect-error recvTimeout takes a number
     expect(() => sub.setOption("recvTimeout", Buffer.from("x"))).toThrow(SPError);
+    sub.setOption("subscribe", "abc");
+    expect(sub.topics.map((t) => Buffer.from(t).toString())).toEqual(["abc"]);
+    // Bytes for a numeric option, a number for a topic: EINVAL at run time.
+    expect(() => sub.setOptionDynamic("recv-timeout", Buffer.from("x"))).toThrow(
+      expect.objectContaining({ code: "EINVAL" }),
+    );
+    expect(() => sub.setOptionDynamic("sub:subscribe", 5)).toThrow(
+      expect.objectContaining({ code: "EINVAL" }),
+    );
+    // A topic has no value to read back.
+    expect(() => sub.getOptionDynamic("sub:subscribe")).toThrow(
+      expect.objectContaining({ code: "ENOTSUP" }),
+    );
   });
 
   it("a full receive buffer stops reading the pipe, keeps it open and loses nothing (SP-PUBSUB-17)", async () => {

@@ -1,5 +1,9 @@
 import { protocols } from "../../../spec/constants.ts";
-import { type SubEvent, subMachine } from "../../../spec/machines/sub.ts";
+import {
+  createSubMachine,
+  type SubImplementation,
+  type subMachine,
+} from "../../../spec/machines/sub.ts";
 import {
   callTimeout,
   type RecvOptions,
@@ -7,7 +11,6 @@ import {
   type SendOptions,
 } from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
-import type { OptionName, SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { ReceiveQueue } from "../../core/receive-queue.ts";
 import type { PipeFlow } from "../../core/recv-flow.ts";
@@ -16,6 +19,7 @@ import { createSpecActor } from "../../core/spec-actor.ts";
 import { type SubscriptionMode, Subscriptions } from "../../core/subscriptions.ts";
 import type { Transport } from "../../core/transport.ts";
 import { defaultTransports } from "../../transports.ts";
+import { optionRegistry, type ProtocolOptionRows, type ProtocolOptions } from "../options.ts";
 
 /** The unprovided `sub` machine (or a regenerated variant with the same names). */
 export type SubMachine = typeof subMachine;
@@ -36,10 +40,6 @@ export interface Sub0Internals {
 /** Topic as given by the application: bytes, or a string taken as UTF-8. */
 export type Topic = Uint8Array | string;
 
-/** Option names (ours and nng's) that carry a topic rather than a number. */
-const SUBSCRIBE_NAMES = new Set(["subscribe", "sub:subscribe"]);
-const UNSUBSCRIBE_NAMES = new Set(["unsubscribe", "sub:unsubscribe"]);
-
 /** Argument of the machine's subscribe / unsubscribe events. */
 interface TopicOp {
   readonly topic: Uint8Array;
@@ -47,7 +47,14 @@ interface TopicOp {
   error?: SPError;
 }
 
-function topicBytes(topic: Topic | number): Uint8Array {
+/** What each `sub` event carries in `arg` (the payload map the machine is bound with). */
+interface SubArgs {
+  subscribe: TopicOp;
+  unsubscribe: TopicOp;
+  close: undefined;
+}
+
+function topicBytes(topic: Topic): Uint8Array {
   if (typeof topic === "string") return Buffer.from(topic, "utf8");
   if (topic instanceof Uint8Array) return topic;
   throw new SPError("EINVAL", "a topic is a Uint8Array or a string");
@@ -74,37 +81,37 @@ function topicBytes(topic: Topic | number): Uint8Array {
  * const msg = await sub.recv(); // "weather.paris 21C"
  * ```
  */
-export class Sub0Socket extends SocketBase {
+export class Sub0Socket extends SocketBase<ProtocolOptionRows<"sub0">> {
   private readonly subs: Subscriptions;
   /** One bounded buffer per pipe, of matching messages only, and the waiting receivers. */
   private readonly queue: ReceiveQueue<Buffer>;
   private readonly actor;
 
-  constructor(options?: Partial<SocketOptions>, internals: Sub0Internals = {}) {
+  constructor(options?: ProtocolOptions<"sub0">, internals: Sub0Internals = {}) {
     const p = protocols.sub0;
     super(
       { self: p.number, peer: p.peer, name: p.name, peerName: p.peerName },
       options,
       internals.transports ?? defaultTransports,
+      optionRegistry.sub0,
     );
     this.subs = new Subscriptions(internals.subscriptionMode ?? "set");
     this.queue = new ReceiveQueue<Buffer>(this.options, (m) => m.length, internals.recvQueueSize);
-    const opOf = (event: SubEvent) => event.arg as TopicOp;
-    const machine = (internals.subMachine ?? subMachine).provide({
+    const impl: SubImplementation<SubArgs> = {
       actions: {
         // SP-PUBSUB-14/-15: from now on matching messages are delivered.
         addTopic: ({ event }) => {
-          this.subs.add(opOf(event).topic);
+          this.subs.add(event.arg.topic);
         },
         // SP-PUBSUB-14: from now on messages matching only this topic are dropped.
         // SP-PUBSUB-18 (MAY): queued messages that no longer match are purged.
         removeTopic: ({ event }) => {
-          this.subs.remove(opOf(event).topic);
+          this.subs.remove(event.arg.topic);
           this.purgeUnmatched();
         },
         // SP-PUBSUB-16: unknown topic: an error, the set is unchanged.
         failUnknownTopic: ({ event }) => {
-          opOf(event).error = new SPError("EINVAL", "not subscribed to this topic");
+          event.arg.error = new SPError("EINVAL", "not subscribed to this topic");
         },
         // SP-PUBSUB-20: pending receivers fail with ECLOSED.
         failReceivers: () => {
@@ -112,17 +119,17 @@ export class Sub0Socket extends SocketBase {
         },
       },
       guards: {
-        topicKnown: ({ event }) => this.subs.has(opOf(event).topic),
+        topicKnown: ({ event }) => this.subs.has(event.arg.topic),
         lastTopic: ({ event }) => {
-          const t = opOf(event).topic;
+          const t = event.arg.topic;
           if (this.subs.size !== 1 || !this.subs.has(t)) return false;
           // refcount mode: only the removal of its last count empties the set.
           return this.subs.countOf(t) === 1;
         },
       },
       delays: {},
-    });
-    this.actor = createSpecActor(machine);
+    };
+    this.actor = createSpecActor(createSubMachine(impl, internals.subMachine));
     this.actor.start();
   }
 
@@ -158,19 +165,19 @@ export class Sub0Socket extends SocketBase {
   }
 
   /**
-   * Sets an option. Besides the numeric options, `sub:subscribe` /
-   * `subscribe` and `sub:unsubscribe` / `unsubscribe` take a topic.
+   * SUB's byte-valued options (its rows in `./options.ts`): `setOption("subscribe",
+   * topic)` / `sub:subscribe` and `unsubscribe` / `sub:unsubscribe` do what
+   * {@link subscribe} and {@link unsubscribe} do.
    *
    * @example
    * ```ts
    * sub.setOption("sub:subscribe", Buffer.from("a"));
    * ```
    */
-  override setOption(name: OptionName | string, value: number | Topic): void {
-    if (SUBSCRIBE_NAMES.has(name)) this.subscribe(topicBytes(value));
-    else if (UNSUBSCRIBE_NAMES.has(name)) this.unsubscribe(topicBytes(value));
-    else if (typeof value === "number") super.setOption(name, value);
-    else throw new SPError("EINVAL", `option ${name} needs a number`);
+  protected override setBytesOption(name: string, value: Uint8Array): void {
+    if (name === "subscribe") this.subscribe(value);
+    else if (name === "unsubscribe") this.unsubscribe(value);
+    else super.setBytesOption(name, value);
   }
 
   /**
@@ -256,6 +263,6 @@ export class Sub0Socket extends SocketBase {
  * sub.subscribe("");
  * ```
  */
-export function sub0(options?: Partial<SocketOptions>, internals?: Sub0Internals): Sub0Socket {
+export function sub0(options?: ProtocolOptions<"sub0">, internals?: Sub0Internals): Sub0Socket {
   return new Sub0Socket(options, internals);
 }

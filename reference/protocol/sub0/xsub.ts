@@ -1,5 +1,5 @@
 import { protocols } from "../../../spec/constants.ts";
-import type { SocketOptions } from "../../core/options.ts";
+import { optionRegistry, type ProtocolOptions } from "../options.ts";
 import { identityOf, type RawInternals } from "../raw/raw-socket.ts";
 import { RawReceiver } from "../raw/simple-raw.ts";
 
@@ -12,8 +12,8 @@ import { RawReceiver } from "../raw/simple-raw.ts";
  * ```
  */
 export class XSub0Socket extends RawReceiver {
-  constructor(options?: Partial<SocketOptions>, internals?: RawInternals) {
-    super(identityOf(protocols.sub0), options, internals);
+  constructor(options?: ProtocolOptions<"xsub0">, internals?: RawInternals) {
+    super(identityOf(protocols.sub0), options, internals, optionRegistry.xsub0);
   }
 }
 
@@ -25,6 +25,6 @@ export class XSub0Socket extends RawReceiver {
  * const s = xsub0();
  * ```
  */
-export function xsub0(options?: Partial<SocketOptions>, internals?: RawInternals): XSub0Socket {
+export function xsub0(options?: ProtocolOptions<"xsub0">, internals?: RawInternals): XSub0Socket {
   return new XSub0Socket(options, internals);
 }

@@ -1,36 +1,44 @@
-import { type SurveyorEvent, surveyorMachine } from "../../../spec/machines/surveyor.ts";
 import {
-  callTimeout,
-  type RecvOptions,
-  refuseCall,
-  type SendOptions,
-} from "../../core/call-options.ts";
+  createSurveyorMachine,
+  type SurveyorImplementation,
+  surveyorMachine,
+} from "../../../spec/machines/surveyor.ts";
+import type { RecvOptions } from "../../core/call-options.ts";
 import { isSPError, SPError } from "../../core/errors.ts";
 import type { Pipe } from "../../core/pipe.ts";
 import { RingQueue } from "../../core/queue.ts";
-import { type SendData, toOwnedBuffer } from "../../core/socket.ts";
 import { createSpecActor } from "../../core/spec-actor.ts";
-import { Waiter } from "../../core/waiter.ts";
+import type { Waiter } from "../../core/waiter.ts";
+import { AskingContext, type ContextLink } from "../shared/contexts.ts";
+import { carriesId } from "../shared/request-ids.ts";
 
 /** The unprovided `surveyor` machine (or a regenerated variant with the same names). */
 export type SurveyorMachine = typeof surveyorMachine;
 
+/** What each `surveyor` event carries in `arg` (the payload map the machine is bound with). */
+interface SurveyorArgs {
+  /** The survey body. */
+  send: Buffer;
+  /** The caller's pending recv. */
+  recv: Waiter<Buffer>;
+  /** A whole response, survey id word first. */
+  response: Buffer;
+  close: undefined;
+}
+
 /** What a {@link SurveyorContext} needs from its socket (shared pipes, the one id map). */
-export interface SurveyorContextHost {
-  readonly options: { readonly surveyTime: number; readonly recvTimeout: number };
-  readonly isClosed: boolean;
+export interface SurveyorContextHost
+  extends ContextLink<
+    SurveyorContext,
+    { readonly surveyTime: number; readonly recvTimeout: number }
+  > {
   /** The pipes a survey goes to. */
   pipes(): Iterable<Pipe>;
   /** A fresh survey id, unique on the socket (SP-SURVEY-5), mapped to `ctx` in its id map. */
   claimId(ctx: SurveyorContext): number;
   /** Forgets `id` in the socket's id map. */
   releaseId(id: number): void;
-  /** Forgets a closed context. */
-  forget(ctx: SurveyorContext): void;
-  count(stat: string): void;
 }
-
-const TOP_BIT = 0x80000000;
 
 /** Why a survey ended: replaced by a new one, closed, or its deadline passed. */
 type SurveyEnd = "ECANCELED" | "ECLOSED" | "ETIMEDOUT";
@@ -48,7 +56,7 @@ type SurveyEnd = "ECANCELED" | "ECLOSED" | "ETIMEDOUT";
  * const first = await ctx.recv();
  * ```
  */
-export class SurveyorContext {
+export class SurveyorContext extends AskingContext<SurveyorContextHost> {
   /** The survey in progress: its id (-1 when none) and `[id]` word. */
   private surveyId = -1;
   private idWord: Buffer | null = null;
@@ -57,19 +65,18 @@ export class SurveyorContext {
   private readonly responses: RingQueue<Buffer>;
   /** Pending recv operations, oldest first. */
   private readonly waiters = new RingQueue<Waiter<Buffer>>();
-  private closedFlag = false;
   /** How the last survey ended (null while one is in progress, or before the first). */
   private lastEnd: SurveyEnd | null = null;
   private readonly actor;
 
   constructor(
-    private readonly host: SurveyorContextHost,
+    host: SurveyorContextHost,
     machine: SurveyorMachine = surveyorMachine,
     responseQueueSize = 128,
   ) {
+    super(host);
     this.responses = new RingQueue<Buffer>(responseQueueSize);
-    const responseOf = (event: SurveyorEvent) => event.arg as Buffer;
-    const provided = machine.provide({
+    const impl: SurveyorImplementation<SurveyorArgs> = {
       actions: {
         newSurvey: ({ event }) => {
           // SP-SURVEY-3/-5: the next id, top bit set, unique across the socket's contexts.
@@ -79,7 +86,7 @@ export class SurveyorContext {
           const word = Buffer.allocUnsafe(4);
           word.writeUInt32BE(this.surveyId, 0);
           this.idWord = word;
-          this.body = event.arg as Buffer;
+          this.body = event.arg;
         },
         broadcast: () => {
           // SP-SURVEY-6: exactly `[id] body`. SP-SURVEY-7: a copy to every pipe,
@@ -102,7 +109,7 @@ export class SurveyorContext {
         // survey's unread responses are discarded; later ones fail idMatches.
         expireSurvey: () => this.endSurvey("ETIMEDOUT"),
         awaitResponse: ({ event }) => {
-          const w = event.arg as Waiter<Buffer>;
+          const w = event.arg;
           // SP-SURVEY-12: a response kept from before this recv is handed out first.
           const kept = this.responses.shift();
           if (kept) w.resolve(kept);
@@ -110,7 +117,7 @@ export class SurveyorContext {
         },
         deliverResponse: ({ event }) => {
           // SP-SURVEY-12: the id word is stripped; responses go out in arrival order.
-          const body = responseOf(event).subarray(4);
+          const body = event.arg.subarray(4);
           for (;;) {
             const w = this.waiters.shift();
             if (!w) break;
@@ -123,48 +130,24 @@ export class SurveyorContext {
         dropResponse: () => host.count("rxDropped"),
         failRecvState: ({ event }) => {
           // SP-SURVEY-10: recv with no survey in progress fails.
-          (event.arg as Waiter<Buffer>).fail(new SPError("ESTATE", "no survey in progress"));
+          event.arg.fail(new SPError("ESTATE", "no survey in progress"));
         },
       },
       guards: {
         // SP-SURVEY-11: at least 4 bytes, top bit set, and the id of the survey in progress.
-        idMatches: ({ event }) => {
-          const m = responseOf(event);
-          if (m.length < 4 || this.surveyId < 0) return false;
-          const id = m.readUInt32BE(0);
-          return (id & TOP_BIT) !== 0 && id === this.surveyId;
-        },
+        idMatches: ({ event }) => carriesId(event.arg, this.surveyId),
       },
       delays: {
         // SP-SURVEY-8: the deadline, read from the live option at each survey.
         surveyTime: () => host.options.surveyTime,
       },
-    });
-    this.actor = createSpecActor(provided);
+    };
+    this.actor = createSpecActor(createSurveyorMachine(impl, machine));
     this.actor.start();
   }
 
-  /** True once this context (or its socket) is closed. */
-  get isClosed(): boolean {
-    return this.closedFlag || this.host.isClosed;
-  }
-
-  /**
-   * Starts a survey on this context, ending only this context's survey in progress.
-   * Never waits (delivery is best effort, SP-SURVEY-7), so only an already
-   * aborted `opts.signal` matters: it fails the call and the survey in
-   * progress goes on.
-   *
-   * @example
-   * ```ts
-   * await ctx.send("status?");
-   * ```
-   */
-  async send(data: SendData, opts?: SendOptions): Promise<void> {
-    if (this.isClosed) throw new SPError("ECLOSED");
-    const refused = refuseCall(opts);
-    if (refused) throw refused;
-    this.actor.send({ type: "send", arg: toOwnedBuffer(data) });
+  protected ask(body: Buffer): void {
+    this.actor.send({ type: "send", arg: body });
   }
 
   /**
@@ -179,15 +162,10 @@ export class SurveyorContext {
    * ```
    */
   recv(opts?: RecvOptions): Promise<Buffer> {
-    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
-    const refused = refuseCall(opts);
+    const refused = this.refusal(opts);
     if (refused) return Promise.reject(refused);
     // Unlinked lazily: deliverResponse skips a waiter that timed out or was aborted.
-    const w = new Waiter<Buffer>(
-      callTimeout(opts, this.host.options.recvTimeout),
-      undefined,
-      opts?.signal,
-    );
+    const w = this.recvWaiter(opts);
     this.actor.send({ type: "recv", arg: w });
     return w.promise;
   }
@@ -214,24 +192,6 @@ export class SurveyorContext {
    */
   [Symbol.asyncIterator](): AsyncIterator<Buffer> {
     return untilDeadline(this, () => this.isClosed);
-  }
-
-  /**
-   * Closes the context, as {@link close}: what `using` / `await using` call.
-   *
-   * @example
-   * ```ts
-   * await using ctx = surveyor.openContext();
-   * ```
-   */
-  [Symbol.dispose](): void {
-    this.close();
-  }
-
-  /** As {@link close}, for `await using`. */
-  [Symbol.asyncDispose](): Promise<void> {
-    this.close();
-    return Promise.resolve();
   }
 
   /**

@@ -1,11 +1,13 @@
 import { protocols } from "../../../spec/constants.ts";
 import type { RecvOptions, SendOptions } from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
-import type { SocketOptions } from "../../core/options.ts";
 import type { Pipe } from "../../core/pipe.ts";
-import { type SendData, SocketBase } from "../../core/socket.ts";
+import type { SendData } from "../../core/socket.ts";
 import type { Transport } from "../../core/transport.ts";
 import { defaultTransports } from "../../transports.ts";
+import { optionRegistry, type ProtocolOptionRows, type ProtocolOptions } from "../options.ts";
+import { ContextSocket } from "../shared/contexts.ts";
+import { IdMap } from "../shared/request-ids.ts";
 import {
   SurveyorContext,
   type SurveyorContextHost,
@@ -23,25 +25,8 @@ export interface Surveyor0Internals {
   responseQueueSize?: number;
 }
 
-const TOP_BIT = 0x80000000;
-
-/**
- * Next survey id: +1, wrapping within [0x80000000, 0xffffffff] so the top
- * bit stays set (SP-SURVEY-3).
- *
- * @example
- * ```ts
- * nextSurveyId(0xffffffff); // 0x80000000
- * ```
- */
-export function nextSurveyId(id: number): number {
-  return id >= 0xffffffff ? TOP_BIT : id + 1;
-}
-
-/** SP-SURVEY-4: ids start at a random value (top bit set). */
-function randomSurveyId(): number {
-  return (TOP_BIT | Math.floor(Math.random() * TOP_BIT)) >>> 0;
-}
+/** The survey id after `id` (SP-SURVEY-3); see {@link nextId}. */
+export { nextId as nextSurveyId } from "../shared/request-ids.ts";
 
 /**
  * A cooked SURVEYOR socket (protocol 0x62). `send` starts a survey that goes
@@ -62,53 +47,36 @@ function randomSurveyId(): number {
  * for await (const answer of s) answers.push(answer); // ends at the deadline
  * ```
  */
-export class Surveyor0Socket extends SocketBase {
+export class Surveyor0Socket extends ContextSocket<
+  SurveyorContext,
+  SurveyorContextHost,
+  ProtocolOptionRows<"surveyor0">
+> {
   private readonly ring = new Set<Pipe>();
-  private lastId = randomSurveyId();
   /** Survey id → the context whose survey it is (one map per socket). */
-  private readonly byId = new Map<number, SurveyorContext>();
-  private readonly contexts = new Set<SurveyorContext>();
+  private readonly ids = new IdMap<SurveyorContext>();
   private readonly internals: Surveyor0Internals;
-  private readonly ctxHost: SurveyorContextHost;
-  private readonly defaultCtx: SurveyorContext;
 
-  constructor(options?: Partial<SocketOptions>, internals: Surveyor0Internals = {}) {
-    const p = protocols.surveyor0;
+  constructor(options?: ProtocolOptions<"surveyor0">, internals: Surveyor0Internals = {}) {
     super(
-      { self: p.number, peer: p.peer, name: p.name, peerName: p.peerName },
+      protocols.surveyor0,
       options,
       internals.transports ?? defaultTransports,
+      optionRegistry.surveyor0,
     );
     this.internals = internals;
-    const self = this;
-    this.ctxHost = {
-      get options() {
-        return self.options;
-      },
-      get isClosed() {
-        return self.isClosed;
-      },
-      pipes: () => this.ring,
-      claimId: (ctx) => {
+    this.startContexts(
+      this.contextLink({
+        pipes: () => this.ring,
         // SP-SURVEY-5: unique among the surveys in progress on this socket.
-        do this.lastId = nextSurveyId(this.lastId);
-        while (this.byId.has(this.lastId));
-        this.byId.set(this.lastId, ctx);
-        return this.lastId;
-      },
-      releaseId: (id) => {
-        this.byId.delete(id);
-      },
-      forget: (ctx) => {
-        this.contexts.delete(ctx);
-      },
-      count: (stat) => this.count(stat),
-    };
-    this.defaultCtx = this.openContext();
+        claimId: (ctx: SurveyorContext) => this.ids.claim(ctx),
+        releaseId: (id: number) => this.ids.release(id),
+      }),
+    );
   }
 
   /**
-   * Opens a context: an independent survey state on this socket.
+   * A new context: an independent survey state on this socket.
    *
    * @example
    * ```ts
@@ -116,15 +84,12 @@ export class Surveyor0Socket extends SocketBase {
    * await a.send("cpu?"); await b.send("disk?");
    * ```
    */
-  openContext(): SurveyorContext {
-    this.assertOpen();
-    const ctx = new SurveyorContext(
+  protected makeContext(): SurveyorContext {
+    return new SurveyorContext(
       this.ctxHost,
       this.internals.surveyorMachine,
       this.internals.responseQueueSize ?? 128,
     );
-    this.contexts.add(ctx);
-    return ctx;
   }
 
   /**
@@ -187,8 +152,7 @@ export class Surveyor0Socket extends SocketBase {
       // SP-SURVEY-11: a response to no survey in progress is ignored. One that names no
       // context goes to the default context's machine, whose idMatches guard turns it down
       // (dropResponse), so the drop is the machine's rule, not a second one here.
-      const ctx = this.byId.get(msg.readUInt32BE(0));
-      (ctx ?? this.defaultCtx).response(msg);
+      (this.ids.ownerOf(msg) ?? this.defaultCtx).response(msg);
     };
   }
 
@@ -199,7 +163,7 @@ export class Surveyor0Socket extends SocketBase {
 
   protected protocolClose(): void {
     // SP-SURVEY-25: every context's pending recv fails with ECLOSED.
-    for (const ctx of [...this.contexts]) ctx.close();
+    this.closeContexts();
   }
 }
 
@@ -212,7 +176,7 @@ export class Surveyor0Socket extends SocketBase {
  * ```
  */
 export function surveyor0(
-  options?: Partial<SocketOptions>,
+  options?: ProtocolOptions<"surveyor0">,
   internals?: Surveyor0Internals,
 ): Surveyor0Socket {
   return new Surveyor0Socket(options, internals);

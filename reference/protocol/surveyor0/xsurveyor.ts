@@ -1,5 +1,5 @@
 import { protocols } from "../../../spec/constants.ts";
-import type { SocketOptions } from "../../core/options.ts";
+import { optionRegistry, type ProtocolOptions } from "../options.ts";
 import { RawRequester } from "../raw/backtrace-raw.ts";
 import { identityOf, type RawInternals } from "../raw/raw-socket.ts";
 
@@ -12,8 +12,14 @@ import { identityOf, type RawInternals } from "../raw/raw-socket.ts";
  * ```
  */
 export class XSurveyor0Socket extends RawRequester {
-  constructor(options?: Partial<SocketOptions>, internals?: RawInternals) {
-    super(identityOf(protocols.surveyor0), "broadcast", options, internals);
+  constructor(options?: ProtocolOptions<"xsurveyor0">, internals?: RawInternals) {
+    super(
+      identityOf(protocols.surveyor0),
+      "broadcast",
+      options,
+      internals,
+      optionRegistry.xsurveyor0,
+    );
   }
 }
 
@@ -26,7 +32,7 @@ export class XSurveyor0Socket extends RawRequester {
  * ```
  */
 export function xsurveyor0(
-  options?: Partial<SocketOptions>,
+  options?: ProtocolOptions<"xsurveyor0">,
   internals?: RawInternals,
 ): XSurveyor0Socket {
   return new XSurveyor0Socket(options, internals);

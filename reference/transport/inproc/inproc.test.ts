@@ -201,7 +201,7 @@ describe("inproc dial failures", () => {
     const req = track(req0());
     const d = req.dial("inproc://fail-fast-nobody", { failFast: true });
     const events: string[] = [];
-    d.on?.("error", (e) => events.push(e.code));
+    d.on("error", (e) => events.push(e.code));
     await expect(d.connected).rejects.toMatchObject({ code: "ECONNREFUSED" });
     expect(events).toEqual(["ECONNREFUSED"]);
     const waiting = req.dial("inproc://fail-fast-later");

@@ -1,4 +1,10 @@
-import { type InprocPipeEvent, inprocPipeMachine } from "../../../spec/machines/inproc-pipe.ts";
+import {
+  createInprocPipeMachine,
+  type InprocPipeAnyEvent,
+  type InprocPipeEvent,
+  type InprocPipeImplementation,
+  type inprocPipeMachine,
+} from "../../../spec/machines/inproc-pipe.ts";
 import { SPError } from "../../core/errors.ts";
 import { allocatePipeId, type Pipe, sendBound } from "../../core/pipe.ts";
 import { createSpecActor } from "../../core/spec-actor.ts";
@@ -6,6 +12,17 @@ import type { PipeHost } from "../../core/transport.ts";
 
 /** The unprovided inproc-pipe machine (or a regenerated variant of it). */
 export type InprocPipeMachine = typeof inprocPipeMachine;
+
+/** What each `inproc-pipe` event carries in `arg` (the payload map the machine is bound with). */
+export interface InprocPipeArgs {
+  /** The other end's protocol number. */
+  connect: number;
+  disconnect: undefined;
+  /** The reason given to `close`, if any. */
+  close: SPError | undefined;
+  /** Why the message was refused (EMSGSIZE). */
+  oversize: SPError;
+}
 
 /** Construction options of an {@link InprocPipe}. */
 export interface InprocPipeOptions {
@@ -79,10 +96,10 @@ export class InprocPipe implements Pipe {
     this.closed = new Promise((r) => {
       this.resolveClosed = r;
     });
-    const machine = (opts.machine ?? inprocPipeMachine).provide({
+    const impl: InprocPipeImplementation<InprocPipeArgs> = {
       actions: {
         attachPipe: ({ event }) => {
-          this.peer = event.arg as number;
+          this.peer = event.arg;
           this.attached = true;
           host.attachPipe(this);
           opts.onAttach?.(this);
@@ -93,15 +110,15 @@ export class InprocPipe implements Pipe {
       guards: {
         // SP-INPROC-4: join only sockets whose protocols are peers of each other.
         peerCompatible: ({ event }) => {
-          if (host.isPeerCompatible(event.arg as number)) return true;
+          if (host.isPeerCompatible(event.arg)) return true;
           host.count("rxBadPeer");
           this.reason = new SPError("EPROTO", "incompatible peer protocol");
           return false;
         },
       },
       delays: {},
-    });
-    this.actor = createSpecActor(machine);
+    };
+    this.actor = createSpecActor(createInprocPipeMachine(impl, opts.machine));
     this.actor.subscribe({ complete: () => opts.onClose?.(this, this.attached) });
     this.actor.start();
   }
@@ -179,7 +196,7 @@ export class InprocPipe implements Pipe {
   }
 
   /** Hands a lifecycle event to the actor unless it has finished. */
-  lifecycle(event: InprocPipeEvent): void {
+  lifecycle(event: InprocPipeEvent<InprocPipeArgs>): void {
     if (this.actor.getSnapshot().status !== "active") return;
     this.actor.send(event);
   }
@@ -252,7 +269,7 @@ export class InprocPipe implements Pipe {
     }
   }
 
-  private closeConnection(event: InprocPipeEvent): void {
+  private closeConnection(event: InprocPipeAnyEvent<InprocPipeArgs>): void {
     if (this.closedFlag) return;
     this.closedFlag = true;
     this.orphans = this.inbox;

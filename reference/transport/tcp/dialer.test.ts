@@ -4,7 +4,6 @@ import { freePort, waitFor } from "../../../testkit/wait.ts";
 import { SPError } from "../../core/errors.ts";
 import { rep0 } from "../../protocol/rep0/rep.ts";
 import { req0 } from "../../protocol/req0/req.ts";
-import type { TcpDialer } from "./dialer.ts";
 
 const open: { close(): unknown }[] = [];
 afterEach(async () => {
@@ -138,7 +137,7 @@ describe("tcp dialer failures", () => {
     open.push(req);
     const d = req.dial(`tcp://127.0.0.1:${port}`);
     const errors: SPError[] = [];
-    d.on?.("error", (e) => errors.push(e));
+    d.on("error", (e) => errors.push(e));
     await waitFor(() => errors.length >= 3, 3000, "three error events");
     expect(errors.every((e) => e instanceof SPError && e.code === "ECONNREFUSED")).toBe(true);
     expect(errors[0]?.cause).toMatchObject({ code: "ECONNREFUSED" });
@@ -160,9 +159,9 @@ describe("tcp dialer failures", () => {
     const count = () => {
       n++;
     };
-    d.on?.("error", count);
+    d.on("error", count);
     await waitFor(() => n >= 1, 3000, "one error event");
-    d.off?.("error", count);
+    d.off("error", count);
     const seen = n;
     await waitFor(() => (req.getStats().dialFailed ?? 0) >= seen + 3, 3000, "more attempts");
     expect(n).toBe(seen);
@@ -174,7 +173,7 @@ describe("tcp dialer failures", () => {
     open.push(req);
     const d = req.dial(`tcp://127.0.0.1:${port}`, { failFast: true });
     const errors: string[] = [];
-    d.on?.("error", (e) => errors.push(e.code));
+    d.on("error", (e) => errors.push(e.code));
     await expectCode(d.connected, "ECONNREFUSED");
     expect(errors).toEqual(["ECONNREFUSED"]);
     // Closed: no further attempt, start() says ECLOSED.
@@ -221,7 +220,7 @@ describe("tcp dialer failures", () => {
     const d = req.dial(url, { failFast: true });
     await d.connected;
     const errors: string[] = [];
-    d.on?.("error", (e) => errors.push(e.code));
+    d.on("error", (e) => errors.push(e.code));
     await rep1.close();
     await waitFor(() => errors.length >= 1, 3000, "a refused reconnection");
     const rep2 = rep0();
@@ -240,8 +239,7 @@ describe("Symbol.asyncDispose", () => {
     {
       await using l = await rep.listen(`tcp://127.0.0.1:${port}`);
       expect(l.url).toBe(`tcp://127.0.0.1:${port}`);
-      // The socket's Dialer type has it optional (the browser's ws dialer lacks it).
-      await using d = req.dial(l.url) as TcpDialer;
+      await using d = req.dial(l.url);
       await d.connected;
       await waitFor(() => rep.stats().socket.pipesOpen === 1, 3000, "the listener's pipe");
     }
@@ -266,7 +264,7 @@ describe("Symbol.asyncDispose", () => {
     ]) {
       const d = req.dial(url);
       expect(typeof d[Symbol.asyncDispose], url).toBe("function");
-      await d[Symbol.asyncDispose]?.();
+      await d[Symbol.asyncDispose]();
       await expectCode(d.connected, "ECLOSED");
     }
   });

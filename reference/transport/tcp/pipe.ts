@@ -1,6 +1,12 @@
 import type { Socket } from "node:net";
 import { SP_HEADER_MAGIC } from "../../../spec/constants.ts";
-import { type TcpPipeEvent, tcpPipeMachine } from "../../../spec/machines/tcp-pipe.ts";
+import {
+  createTcpPipeMachine,
+  type TcpPipeAnyEvent,
+  type TcpPipeEvent,
+  type TcpPipeImplementation,
+  type tcpPipeMachine,
+} from "../../../spec/machines/tcp-pipe.ts";
 import { SPError } from "../../core/errors.ts";
 import { allocatePipeId, type Pipe, sendBound } from "../../core/pipe.ts";
 import { ReadGate } from "../../core/read-gate.ts";
@@ -11,6 +17,17 @@ import { COPY_LIMIT, FrameWriter } from "./frame-writer.ts";
 
 /** The unprovided tcp-pipe machine (or a regenerated variant of it). */
 export type TcpPipeMachine = typeof tcpPipeMachine;
+
+/** What each `tcp-pipe` event carries in `arg` (the payload map the machine is bound with). */
+interface TcpPipeArgs {
+  /** The peer's 8-byte SP header. */
+  header: Buffer;
+  /** Why the frame was refused (EMSGSIZE). */
+  oversize: SPError;
+  disconnect: undefined;
+  /** The reason given to `close`, if any. */
+  close: SPError | undefined;
+}
 
 /** Construction options of a {@link TcpPipe}. */
 export interface TcpPipeOptions {
@@ -162,13 +179,12 @@ export class TcpPipe implements Pipe {
       opts.frameType,
     );
 
-    const headerOf = (event: TcpPipeEvent): Buffer => event.arg as Buffer;
     const rejectHeader = (why: string) => {
       host.count("rxBadHeader");
       this.reason = new SPError("EPROTO", why);
       return false;
     };
-    const machine = (opts.machine ?? tcpPipeMachine).provide({
+    const impl: TcpPipeImplementation<TcpPipeArgs> = {
       actions: {
         sendHeader: () => {
           // SP-TCP-1: the 8-byte header goes out as soon as the connection is up.
@@ -182,7 +198,7 @@ export class TcpPipe implements Pipe {
         closeConnection: ({ event }) => this.closeConnection(event),
         attachPipe: ({ event }) => {
           // SP-TCP-2: only now, with the peer's header validated, may messages flow.
-          this.peer = headerOf(event).readUInt16BE(4);
+          this.peer = event.arg.readUInt16BE(4);
           this.attached = true;
           host.attachPipe(this);
           opts.onAttach?.(this);
@@ -192,25 +208,25 @@ export class TcpPipe implements Pipe {
       guards: {
         // SP-TCP-3: bytes 0..3 must be 00 53 50 00.
         magicValid: ({ event }) => {
-          const h = headerOf(event);
+          const h = event.arg;
           return SP_HEADER_MAGIC.every((b, i) => h[i] === b) || rejectHeader("bad SP magic");
         },
         // SP-TCP-5: we close on non-zero reserved bytes (as nng does; nanomsg ignores them).
         reservedZero: ({ event }) => {
-          const h = headerOf(event);
+          const h = event.arg;
           return (h[6] === 0 && h[7] === 0) || rejectHeader("reserved header bytes not zero");
         },
         // SP-TCP-6: the peer's protocol must be the one our protocol pairs with.
         peerCompatible: ({ event }) =>
-          host.isPeerCompatible(headerOf(event).readUInt16BE(4)) ||
+          host.isPeerCompatible(event.arg.readUInt16BE(4)) ||
           rejectHeader("incompatible peer protocol"),
       },
       delays: {
         // SP-TCP-7: the wait for the peer's header is bounded.
         handshakeTimeout: () => host.options.handshakeTimeout,
       },
-    });
-    this.actor = createSpecActor(machine);
+    };
+    this.actor = createSpecActor(createTcpPipeMachine(impl, opts.machine));
     this.actor.subscribe({
       complete: () => opts.onClose?.(this, this.attached),
     });
@@ -309,16 +325,16 @@ export class TcpPipe implements Pipe {
   }
 
   /** Hands a lifecycle event to the actor unless it has finished. */
-  private lifecycle(event: TcpPipeEvent): void {
+  private lifecycle(event: TcpPipeEvent<TcpPipeArgs>): void {
     if (this.actor.getSnapshot().status !== "active") return;
     this.actor.send(event);
   }
 
-  private closeConnection(event: TcpPipeEvent): void {
+  private closeConnection(event: TcpPipeAnyEvent<TcpPipeArgs>): void {
     if (this.closedFlag) return;
     this.closedFlag = true;
     this.reader.stop();
-    if (event.type === "oversize") this.reason = event.arg as SPError;
+    if (event.type === "oversize") this.reason = event.arg;
     else if (event.type === "close" && event.arg instanceof SPError) this.reason = event.arg;
     else if (event.type !== "header" && event.type !== "close" && event.type !== "disconnect") {
       this.reason = new SPError("ETIMEDOUT", "no SP header within the handshake timeout");

@@ -116,7 +116,7 @@ describe("wss:// transport", () => {
     const req = track(req0());
     const d = req.dial(url, { tls: { ca: certs.otherCaCert }, failFast: true });
     const events: string[] = [];
-    d.on?.("error", (e) => events.push(e.code));
+    d.on("error", (e) => events.push(e.code));
     await expect(d.connected).rejects.toMatchObject({ code: "EPEERAUTH" });
     expect(events).toEqual(["EPEERAUTH"]);
     const port = await closedPort();
@@ -141,7 +141,7 @@ describe("tls+tcp:// dial failures as events and with failFast", () => {
     const req = track(req0({ reconnectMin: 20, reconnectMax: 40 }));
     const d = req.dial(url, { tls: { ca: certs.otherCaCert } });
     const events: SPError[] = [];
-    d.on?.("error", (e) => events.push(e));
+    d.on("error", (e) => events.push(e));
     expect(await until(() => events.length >= 2)).toBe(true);
     expect(events.map((e) => e.code)).toEqual(events.map(() => "EPEERAUTH"));
     expect(events[0]?.message).toMatch(/TLS peer verification failed \(\w+\)/);

@@ -205,7 +205,7 @@ describe("ws dial failures", () => {
     // Nothing serves this path: the upgrade is refused (HTTP 404).
     const d = req.dial(url.replace("/here", "/elsewhere"));
     const events: string[] = [];
-    d.on?.("error", (e) => events.push(`${e.code} ${e.message}`));
+    d.on("error", (e) => events.push(`${e.code} ${e.message}`));
     const deadline = Date.now() + 3000;
     while (events.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(events.length).toBeGreaterThanOrEqual(2);
