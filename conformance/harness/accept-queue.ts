@@ -6,10 +6,11 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { endpointUrl, hostPort } from "./hosts.ts";
 import type { Transcript } from "./transcript.ts";
+import { Wakeup } from "./wakeup.ts";
 
 export class AcceptQueue {
   private readonly queue: Socket[] = [];
-  private wake: (() => void) | null = null;
+  private readonly wakeup = new Wakeup();
 
   private constructor(
     private readonly server: Server,
@@ -21,9 +22,7 @@ export class AcceptQueue {
     server.on("connection", (s) => {
       s.on("error", () => {});
       this.queue.push(s);
-      const w = this.wake;
-      this.wake = null;
-      w?.();
+      this.wakeup.notify();
     });
   }
 
@@ -47,19 +46,8 @@ export class AcceptQueue {
 
   /** The next accepted connection, waiting up to `ms`; `fail` builds the error on time-out. */
   async next(ms: number, fail: (message: string) => Error = (m) => new Error(m)): Promise<Socket> {
-    const deadline = performance.now() + ms;
-    while (this.queue.length === 0) {
-      const left = deadline - performance.now();
-      if (left <= 0) throw fail(`${this.label}: the IUT did not connect within ${ms} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = null;
-    }
+    if (!(await this.wakeup.until(() => this.queue.length > 0, ms)))
+      throw fail(`${this.label}: the IUT did not connect within ${ms} ms`);
     return this.queue.shift() as Socket;
   }
 

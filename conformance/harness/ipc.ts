@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hex } from "./sp.ts";
 import type { Transcript } from "./transcript.ts";
+import { Wakeup } from "./wakeup.ts";
 import { openConnection, WireError, WirePeer } from "./wire.ts";
 
 /** The in-band message type (SP-IPC-5). */
@@ -106,7 +107,7 @@ export class IpcWirePeer extends WirePeer {
 /** A raw IPC listener that the IUT dials. */
 export class IpcWireServer {
   private queue: Socket[] = [];
-  private wake: (() => void) | null = null;
+  private readonly wakeup = new Wakeup();
   private count = 0;
   readonly peers: IpcWirePeer[] = [];
 
@@ -118,9 +119,7 @@ export class IpcWireServer {
   ) {
     server.on("connection", (s) => {
       this.queue.push(s);
-      const w = this.wake;
-      this.wake = null;
-      w?.();
+      this.wakeup.notify();
     });
   }
 
@@ -143,18 +142,8 @@ export class IpcWireServer {
 
   /** Waits up to `ms` for the IUT to connect. */
   async accept(ms = 3000): Promise<IpcWirePeer> {
-    const deadline = performance.now() + ms;
-    while (this.queue.length === 0) {
-      const left = deadline - performance.now();
-      if (left <= 0) throw new WireError(`${this.label}: the IUT did not connect within ${ms} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
+    if (!(await this.wakeup.until(() => this.queue.length > 0, ms)))
+      throw new WireError(`${this.label}: the IUT did not connect within ${ms} ms`);
     const s = this.queue.shift() as Socket;
     const label = `${this.label}.${++this.count}`;
     this.transcript.event(label, "accepted an IPC connection");

@@ -5,6 +5,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { hostPort, LOOPBACK } from "./hosts.ts";
 import type { Transcript } from "./transcript.ts";
+import { Wakeup } from "./wakeup.ts";
 import { WirePeer } from "./wire.ts";
 
 /** Finds a free port on `host` (listens on port 0, then releases it). */
@@ -35,7 +36,7 @@ export async function freePort(host = LOOPBACK): Promise<number> {
 export class LatePort {
   private readonly queue: Socket[] = [];
   private readonly peers: WirePeer[] = [];
-  private wake: (() => void) | undefined;
+  private readonly wakeup = new Wakeup();
   private count = 0;
 
   private constructor(
@@ -45,7 +46,7 @@ export class LatePort {
   ) {
     server.on("connection", (s) => {
       this.queue.push(s);
-      this.wake?.();
+      this.wakeup.notify();
     });
   }
 
@@ -66,18 +67,7 @@ export class LatePort {
 
   /** The next connection within `ms`, or undefined. */
   async accept(ms: number): Promise<WirePeer | undefined> {
-    const deadline = performance.now() + ms;
-    while (this.queue.length === 0) {
-      const left = deadline - performance.now();
-      if (left <= 0) return undefined;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
+    if (!(await this.wakeup.until(() => this.queue.length > 0, ms))) return undefined;
     const s = this.queue.shift() as Socket;
     const label = `${this.label}.${++this.count}`;
     this.transcript.event(label, `accepted a connection from port ${s.remotePort}`);

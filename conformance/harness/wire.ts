@@ -8,6 +8,7 @@ import { AcceptQueue } from "./accept-queue.ts";
 import { type Endpoint, hostPort } from "./hosts.ts";
 import { frame, type HeaderFields, hex, type ParsedHeader, parseHeader, spHeader } from "./sp.ts";
 import type { Transcript } from "./transcript.ts";
+import { Wakeup } from "./wakeup.ts";
 import { watchEnd } from "./watch-end.ts";
 
 /** A harness expectation that did not hold (a wait ran out, the peer closed, ...). */
@@ -53,7 +54,7 @@ export type QuietResult =
 export class WirePeer {
   private buf = Buffer.alloc(0);
   private closedFlag = false;
-  private waiters: (() => void)[] = [];
+  private readonly wakeup = new Wakeup();
 
   constructor(
     private readonly sock: Socket,
@@ -64,7 +65,7 @@ export class WirePeer {
     sock.on("data", (d: Buffer) => {
       transcript.in(label, d);
       this.buf = Buffer.concat([this.buf, d]);
-      this.notify();
+      this.wakeup.notify();
     });
     watchEnd(
       sock,
@@ -73,7 +74,7 @@ export class WirePeer {
       () => this.closedFlag,
       () => {
         this.closedFlag = true;
-        this.notify();
+        this.wakeup.notify();
       },
     );
   }
@@ -84,29 +85,6 @@ export class WirePeer {
     const s = await openConnection({ port: to.port, host: to.host }, where, label);
     transcript.event(label, `connected to ${where} from port ${s.localPort}`);
     return new WirePeer(s, label, transcript);
-  }
-
-  private notify(): void {
-    const ws = this.waiters;
-    this.waiters = [];
-    for (const w of ws) w();
-  }
-
-  /** Waits until `pred` holds or `ms` pass; returns whether it held. */
-  private async until(pred: () => boolean, ms: number): Promise<boolean> {
-    const deadline = performance.now() + ms;
-    while (!pred()) {
-      const left = deadline - performance.now();
-      if (left <= 0) return false;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    return true;
   }
 
   /** Bytes received and not yet read. */
@@ -139,7 +117,7 @@ export class WirePeer {
 
   /** Reads exactly `n` bytes within `ms`, or throws a WireError saying why not. */
   async readExact(n: number, ms: number, what = `${n} bytes`): Promise<Uint8Array> {
-    await this.until(() => this.buf.length >= n || this.closedFlag, ms);
+    await this.wakeup.until(() => this.buf.length >= n || this.closedFlag, ms);
     if (this.buf.length < n) {
       const have = this.buf.length ? ` (have ${this.buf.length}: ${hex(this.buf)})` : "";
       throw new WireError(
@@ -183,7 +161,7 @@ export class WirePeer {
 
   /** Watches the connection for `ms`; reports the first thing that happened, if anything. */
   async quiet(ms: number): Promise<QuietResult> {
-    await this.until(() => this.buf.length > 0 || this.closedFlag, ms);
+    await this.wakeup.until(() => this.buf.length > 0 || this.closedFlag, ms);
     if (this.buf.length > 0) return { kind: "data", bytes: new Uint8Array(this.buf) };
     return this.closedFlag ? { kind: "closed" } : { kind: "nothing" };
   }
@@ -204,7 +182,7 @@ export class WirePeer {
 
   /** Waits up to `ms` for the IUT to close; returns whether it did. Data is ignored. */
   async waitClosed(ms: number): Promise<boolean> {
-    return this.until(() => this.closedFlag, ms);
+    return this.wakeup.until(() => this.closedFlag, ms);
   }
 
   /** Fails unless the IUT closes the connection within `ms`. */

@@ -11,6 +11,7 @@ import { WebSocket, WebSocketServer } from "ws";
 import { endpointUrl, hostPort } from "./hosts.ts";
 import { hex } from "./sp.ts";
 import type { Transcript } from "./transcript.ts";
+import { Wakeup } from "./wakeup.ts";
 import { WireError, type WirePeer } from "./wire.ts";
 
 /** One received WebSocket message. */
@@ -28,7 +29,7 @@ export type WsConnectResult =
 /** One WebSocket connection driven by the suite. */
 export class WsPeer {
   private queue: WsMessage[] = [];
-  private waiters: (() => void)[] = [];
+  private readonly wakeup = new Wakeup();
   private closeInfo: { code: number; reason: string } | undefined;
   private pongs: Uint8Array[] = [];
 
@@ -42,17 +43,17 @@ export class WsPeer {
       transcript.in(label, data);
       if (!isBinary) transcript.event(label, "(that message was TEXT)");
       this.queue.push({ data: new Uint8Array(data), binary: isBinary });
-      this.notify();
+      this.wakeup.notify();
     });
     ws.on("pong", (data: Buffer) => {
       transcript.event(label, `PONG ${hex(data)}`);
       this.pongs.push(new Uint8Array(data));
-      this.notify();
+      this.wakeup.notify();
     });
     ws.on("close", (code: number, reason: Buffer) => {
       transcript.event(label, `closed with status ${code} ${reason.toString()}`);
       this.closeInfo = { code, reason: reason.toString() };
-      this.notify();
+      this.wakeup.notify();
     });
     ws.on("error", (e) => transcript.event(label, `error: ${e.message}`));
   }
@@ -99,28 +100,6 @@ export class WsPeer {
     });
   }
 
-  private notify(): void {
-    const ws = this.waiters;
-    this.waiters = [];
-    for (const w of ws) w();
-  }
-
-  private async until(pred: () => boolean, ms: number): Promise<boolean> {
-    const deadline = performance.now() + ms;
-    while (!pred()) {
-      const left = deadline - performance.now();
-      if (left <= 0) return false;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    return true;
-  }
-
   /** The subprotocol the server answered. */
   get protocol(): string {
     return this.ws.protocol;
@@ -159,13 +138,13 @@ export class WsPeer {
 
   /** Waits for a PONG; returns its payload or undefined. */
   async pong(ms: number): Promise<Uint8Array | undefined> {
-    await this.until(() => this.pongs.length > 0 || this.closeInfo !== undefined, ms);
+    await this.wakeup.until(() => this.pongs.length > 0 || this.closeInfo !== undefined, ms);
     return this.pongs.shift();
   }
 
   /** Reads one message within `ms`, or throws a WireError saying why not. */
   async read(ms: number, what = "a message"): Promise<WsMessage> {
-    await this.until(() => this.queue.length > 0 || this.closeInfo !== undefined, ms);
+    await this.wakeup.until(() => this.queue.length > 0 || this.closeInfo !== undefined, ms);
     const m = this.queue.shift();
     if (m) return m;
     throw new WireError(
@@ -177,7 +156,7 @@ export class WsPeer {
 
   /** Waits up to `ms` for the close; returns its status, or undefined when still open. */
   async waitClosed(ms: number): Promise<number | undefined> {
-    await this.until(() => this.closeInfo !== undefined, ms);
+    await this.wakeup.until(() => this.closeInfo !== undefined, ms);
     return this.closeInfo?.code;
   }
 
@@ -202,7 +181,7 @@ export class WsServer {
   readonly upgrades: WsUpgradeSeen[] = [];
   readonly peers: WsPeer[] = [];
   private pending: WsPeer[] = [];
-  private wake: (() => void) | null = null;
+  private readonly wakeup = new Wakeup();
   private count = 0;
 
   private constructor(
@@ -218,9 +197,7 @@ export class WsServer {
       const peer = new WsPeer(ws, `${this.label}.${++this.count}`, transcript);
       this.peers.push(peer);
       this.pending.push(peer);
-      const w = this.wake;
-      this.wake = null;
-      w?.();
+      this.wakeup.notify();
     });
     this.answer = answer;
   }
@@ -272,18 +249,8 @@ export class WsServer {
 
   /** Waits up to `ms` for the IUT's next connection. */
   async accept(ms = 3000): Promise<WsPeer> {
-    const deadline = performance.now() + ms;
-    while (this.pending.length === 0) {
-      const left = deadline - performance.now();
-      if (left <= 0) throw new WireError(`${this.label}: the IUT did not connect within ${ms} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
+    if (!(await this.wakeup.until(() => this.pending.length > 0, ms)))
+      throw new WireError(`${this.label}: the IUT did not connect within ${ms} ms`);
     return this.pending.shift() as WsPeer;
   }
 

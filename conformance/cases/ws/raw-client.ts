@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { connect, type Socket } from "node:net";
 import { hex } from "../../harness/sp.ts";
 import type { Transcript } from "../../harness/transcript.ts";
+import { Wakeup } from "../../harness/wakeup.ts";
 import { WireError } from "../../harness/wire.ts";
 
 /** Frame opcodes (RFC 6455 §5.2). */
@@ -36,7 +37,7 @@ export class RawWsClient {
   closedAt: number | undefined;
   private buf = Buffer.alloc(0);
   private readonly start = performance.now();
-  private waiters: (() => void)[] = [];
+  private readonly wakeup = new Wakeup();
 
   private constructor(
     private readonly sock: Socket,
@@ -49,7 +50,7 @@ export class RawWsClient {
       if (this.closedAt !== undefined) return;
       this.closedAt = this.now();
       transcript.event(label, why);
-      this.notify();
+      this.wakeup.notify();
     };
     sock.on("end", () => onClose("TCP closed by the IUT (FIN)"));
     sock.on("error", (e) => onClose(`TCP error: ${e.message}`));
@@ -122,12 +123,6 @@ export class RawWsClient {
     return performance.now() - this.start;
   }
 
-  private notify(): void {
-    const ws = this.waiters;
-    this.waiters = [];
-    for (const w of ws) w();
-  }
-
   private feed(d: Buffer): void {
     this.buf = Buffer.concat([this.buf, d]);
     for (;;) {
@@ -138,7 +133,7 @@ export class RawWsClient {
         f.opcode === OP.close ? `CLOSE ${closeStatus(f) ?? "(no status)"}` : `opcode ${f.opcode}`;
       this.transcript.event(this.label, `<< ${what} ${hex(f.payload, 16)}`);
     }
-    this.notify();
+    this.wakeup.notify();
   }
 
   private parseOne(): RawFrame | undefined {
@@ -191,20 +186,8 @@ export class RawWsClient {
   }
 
   /** Waits up to `ms` for `pred`; returns whether it held. */
-  async until(pred: () => boolean, ms: number): Promise<boolean> {
-    const deadline = performance.now() + ms;
-    while (!pred()) {
-      const left = deadline - performance.now();
-      if (left <= 0) return false;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    return true;
+  until(pred: () => boolean, ms: number): Promise<boolean> {
+    return this.wakeup.until(pred, ms);
   }
 
   /** Drops the TCP connection. */
