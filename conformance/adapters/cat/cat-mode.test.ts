@@ -14,17 +14,16 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allCases } from "../../cases/index.ts";
+import { type CaseRow, failsRun } from "../../runner/results.ts";
 import { catName, MsgpackReader } from "./cat.ts";
+import { portOfUrl } from "./proc.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 /** Cases nngcat 1.5.2 runs (not `unsupported`) today; see the README, "Cat mode". */
-const MIN_RUN_NNGCAT = 57;
+const MIN_RUN_NNGCAT = 68;
 
-interface Row {
-  id: string;
-  results: Record<string, { verdict: string; expected: string; reason?: string }>;
-}
+type Row = CaseRow;
 
 interface Run {
   status: number | null;
@@ -69,16 +68,17 @@ function runCat(cli: string, dir: string): Promise<Run> {
   });
 }
 
-/** The results that ran, and those that fail the run (as the runner's recap lists them). */
+/**
+ * The results that ran, and those that fail the run by the runner's own rule
+ * (unexpected fail, flaky, unexpected pass), so that a failed run names them.
+ */
 function tally(run: Run) {
   const ran = run.rows.filter((r) => r.results[run.iut]?.verdict !== "unsupported");
-  const wrong = run.rows
-    .filter((r) => {
-      const x = r.results[run.iut];
-      if (!x) return false;
-      return x.verdict === "flaky" || (x.verdict === "fail" && x.expected !== "fail");
-    })
-    .map((r) => `${r.id}: ${r.results[run.iut]?.verdict} ${r.results[run.iut]?.reason ?? ""}`);
+  const wrong = run.rows.flatMap((r) => {
+    const x = r.results[run.iut];
+    if (!x || !failsRun(x, r.kind)) return [];
+    return [`${r.id}: ${x.verdict} (expected ${x.expected}) ${x.reason ?? ""}`];
+  });
   return { ran, wrong };
 }
 
@@ -107,6 +107,13 @@ describe("cat mode helpers", () => {
     expect(got.map((m) => m.length)).toEqual([2, 0, 300]);
     expect(Buffer.from(got[0] as Uint8Array).toString()).toBe("ab");
     expect(() => new MsgpackReader().push(Buffer.from("not msgpack"))).toThrow(/not msgpack/);
+  });
+
+  it("finds the port of every TCP-based URL, TLS ones included", () => {
+    expect(portOfUrl("tcp://127.0.0.1:5555")).toBe(5555);
+    expect(portOfUrl("tls+tcp://[::1]:4433")).toBe(4433);
+    expect(portOfUrl("wss://127.0.0.1:8443/sp")).toBe(8443);
+    expect(portOfUrl("ipc:///tmp/x.sock")).toBeUndefined();
   });
 
   it("names the IUT after the tool", () => {

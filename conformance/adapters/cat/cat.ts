@@ -5,6 +5,7 @@
  *     <cli> --rep0 --listen URL --msgpack --file reply       (a REP answering every request)
  *     <cli> --req0 --dial URL --async --msgpack --file body  (one request, prints the reply)
  *     <cli> --pull0 --listen URL --msgpack                   (prints every message)
+ *     <cli> --rep0 --listen tls+tcp://… --cert C --key K …  (TLS: PEMs written to files)
  *
  * A CLI fixes its protocol, address, options and the one payload it sends
  * when it starts. A case therefore runs in cat mode only when it declares a
@@ -17,9 +18,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { makeTestCerts } from "../../harness/certs.ts";
 import { freePort } from "../../harness/port.ts";
 import {
   type CaseInfo,
+  type EndpointOptions,
   type IoOptions,
   type Iut,
   type IutDialer,
@@ -31,10 +34,11 @@ import {
   type OpenOptions,
   type OpObserver,
   type Outcome,
+  type TlsOptions,
 } from "../iut.ts";
 import { CliRun, capture, shellQuote, until } from "./cli.ts";
 import type { CatPlan, CatSend } from "./plan.ts";
-import { isConnected, isListening } from "./proc.ts";
+import { hasTried, isConnected, isListening } from "./proc.ts";
 
 export { MsgpackReader, parseHexLine } from "./cli.ts";
 
@@ -46,7 +50,13 @@ export const CLI_CAN = [
   {
     ability: "one socket per process, its address fixed at start",
     flags: "--<proto> --listen URL | --dial URL --async",
-    gives: "listen and dial on tcp://, ipc:// and ws:// (those the tool takes)",
+    gives: "listen and dial on tcp://, ipc://, ws://, tls+tcp:// and wss:// (those the tool takes)",
+  },
+  {
+    ability: "TLS from PEM files named at start: own certificate and key, trust anchors, no checks",
+    flags: "--cert, --key, --cacert, --insecure",
+    gives:
+      "the `tls` endpoint options cert, key, ca and insecure (written to files); the CLI checks the server's name against the URL's host",
   },
   {
     ability: "print every message it receives",
@@ -89,6 +99,10 @@ export const CLI_CANNOT = {
   dialers: "cat mode: a CLI has no unstarted dialers",
   oneAddress: "cat mode: a CLI started here listens or dials once",
   noAddress: "cat mode: a CLI needs its address (listen or dial) before anything else",
+  clientAuth:
+    "cat mode: a CLI listener cannot demand client certificates (--cacert on a listener adds trust anchors; it does not make a certificate required)",
+  serverName:
+    "cat mode: a CLI checks the server's certificate against the host of the URL it dials and takes no other name",
   lateOption: "cat mode: a CLI takes its options when it starts, before listen/dial",
   binaryTopic: "cat mode: --subscribe takes text; this topic is binary",
   noSubscription:
@@ -131,6 +145,15 @@ const KINDS: Record<string, "reply" | "send" | "receive" | "both"> = {
 
 /** Protocols that never receive (nngcat refuses a format for them). */
 const SEND_ONLY = new Set(["push0", "pub0"]);
+
+/** Schemes whose endpoints take TLS material. */
+const TLS_URL = /^(tls\+tcp|wss):\/\//;
+
+/** The host of a URL, without IPv6 brackets. */
+function hostOf(url: string): string {
+  const m = /^[a-z+]+:\/\/(\[[^\]]*\]|[^/:]*)/.exec(url);
+  return (m?.[1] ?? "").replace(/^\[|\]$/g, "");
+}
 
 /** How long a started CLI may take to listen or to connect (ms). */
 const READY_MS = 10000;
@@ -178,22 +201,52 @@ class CatSocket implements IutSocket {
     return KINDS[this.protocol] ?? "receive";
   }
 
-  async listen(url: string): Promise<string> {
-    const m = /^(tcp|ws):\/\/(\[[^\]]*\]|[^/:]+):0(\/.*)?$/.exec(url);
+  async listen(url: string, opts?: EndpointOptions): Promise<string> {
+    const m = /^(tcp|ws|tls\+tcp|wss):\/\/(\[[^\]]*\]|[^/:]+):0(\/.*)?$/.exec(url);
     const real = m ? `${m[1]}://${m[2]}:${await freePort()}${m[3] ?? ""}` : url;
-    await this.start("--listen", real);
+    await this.start("--listen", real, opts?.tls);
     return real;
   }
 
-  async dial(url: string): Promise<void> {
-    await this.start("--dial", url);
+  async dial(url: string, opts?: EndpointOptions): Promise<void> {
+    await this.start("--dial", url, opts?.tls);
   }
 
-  private async start(flag: "--listen" | "--dial", url: string): Promise<void> {
+  /**
+   * The TLS flags for `url`: each PEM goes to a file of its own. A listener
+   * that must demand client certificates, or a dialer told to expect a name
+   * other than the URL's host, cannot be expressed. The one exception is
+   * `localhost`, which cases give for TLS stacks that match DNS names only:
+   * the suite's certificates name localhost and every host of the run alike,
+   * so checking the URL's host instead judges the same certificate.
+   */
+  private tlsArgs(flag: "--listen" | "--dial", url: string, tls: TlsOptions | undefined): string[] {
+    if (tls === undefined || !TLS_URL.test(url)) return [];
+    if (flag === "--listen" && tls.requireClientCert) {
+      throw this.owner.refuse(CLI_CANNOT.clientAuth);
+    }
+    const name = tls.servername;
+    if (name !== undefined && name !== "localhost" && name !== hostOf(url)) {
+      throw this.owner.refuse(CLI_CANNOT.serverName);
+    }
+    const args: string[] = [];
+    if (tls.cert !== undefined) args.push("--cert", this.owner.secretFile("cert", tls.cert));
+    if (tls.key !== undefined) args.push("--key", this.owner.secretFile("key", tls.key));
+    if (tls.ca !== undefined) args.push("--cacert", this.owner.secretFile("ca", tls.ca));
+    if (tls.insecure) args.push("--insecure");
+    return args;
+  }
+
+  private async start(
+    flag: "--listen" | "--dial",
+    url: string,
+    tls: TlsOptions | undefined,
+  ): Promise<void> {
     if (this.address) throw this.owner.refuse(CLI_CANNOT.oneAddress);
     if (this.closed) throw new IutError("ECLOSED", "closed");
+    const tlsArgs = this.tlsArgs(flag, url, tls);
     this.address = { flag, url };
-    const args = [`--${this.protocol}`, flag, url];
+    const args = [`--${this.protocol}`, flag, url, ...tlsArgs];
     // Dialers must not give up while the listener is not there yet.
     if (flag === "--dial") args.push("--async");
     if (!SEND_ONLY.has(this.protocol)) args.push("--msgpack");
@@ -209,7 +262,10 @@ class CatSocket implements IutSocket {
     }
     const run = this.owner.startCli(args);
     this.run = run;
-    const ready = flag === "--listen" ? () => isListening(url) : () => isConnected(url);
+    // A TLS dial counts once it reached the server: a certificate the CLI refuses ends
+    // each connection before it could be seen established.
+    const dialed = TLS_URL.test(url) ? hasTried : isConnected;
+    const ready = flag === "--listen" ? () => isListening(url) : () => dialed(url);
     await until(ready, run, READY_MS);
     if (run.exited !== null && flag === "--listen") {
       const why = run.stderr.trim().split("\n").pop() ?? run.exited;
@@ -349,10 +405,10 @@ async function knowsProtocol(cli: string, help: string, protocol: string): Promi
   return /usage/i.test(out) && !/invalid|unknown|unrecogni/i.test(out);
 }
 
-/** True when a PULL of the CLI listens at `url` within a few seconds. */
-async function listensAt(cli: string, url: string): Promise<boolean> {
+/** True when a PULL of the CLI listens at `url` (with `extra` arguments) within a few seconds. */
+async function listensAt(cli: string, url: string, extra: string[] = []): Promise<boolean> {
   const run = new CliRun(
-    `${cli} --pull0 --listen ${shellQuote(url)} --msgpack`,
+    `${cli} --pull0 --listen ${[url, ...extra].map(shellQuote).join(" ")} --msgpack`,
     () => {},
     () => {},
   );
@@ -360,6 +416,19 @@ async function listensAt(cli: string, url: string): Promise<boolean> {
     return await until(() => isListening(url), run, 5000);
   } finally {
     await run.stop();
+  }
+}
+
+/**
+ * A throw-away certificate for the TLS probes (a listener may want one before
+ * it listens), as `--cert/--key` arguments; undefined without `openssl`.
+ */
+function probeCert(): { args: string[]; cleanup: () => void } | undefined {
+  try {
+    const c = makeTestCerts();
+    return { args: ["--cert", c.serverCertPath, "--key", c.serverKeyPath], cleanup: c.cleanup };
+  } catch {
+    return undefined;
   }
 }
 
@@ -376,11 +445,19 @@ async function probe(cli: string): Promise<IutInfo> {
     throw new Error(`cat mode: \`${cli} --help\` names none of ${Object.keys(KINDS).join(", ")}`);
   }
   const dir = mkdtempSync(join(tmpdir(), "sp-cat-probe-"));
-  const [ipc, ws, version] = await Promise.all([
+  const tls = help.includes("--cert") ? probeCert() : undefined;
+  const [ipc, ws, tlsTcp, wss, version] = await Promise.all([
     listensAt(cli, `ipc://${join(dir, "probe.sock")}`),
     freePort().then((port) => listensAt(cli, `ws://127.0.0.1:${port}/probe`)),
+    tls
+      ? freePort().then((port) => listensAt(cli, `tls+tcp://127.0.0.1:${port}`, tls.args))
+      : false,
+    tls
+      ? freePort().then((port) => listensAt(cli, `wss://127.0.0.1:${port}/probe`, tls.args))
+      : false,
     capture(cli, ["--version"]),
   ]);
+  tls?.cleanup();
   rmSync(dir, { recursive: true, force: true });
   const options = [
     ...(protocols.includes("sub0") ? ["sub:subscribe"] : []),
@@ -391,7 +468,13 @@ async function probe(cli: string): Promise<IutInfo> {
     version: version.trim().split("\n").pop() || "unknown",
     capabilities: {
       protocols,
-      transports: ["tcp", ...(ipc ? ["ipc"] : []), ...(ws ? ["ws"] : [])],
+      transports: [
+        "tcp",
+        ...(ipc ? ["ipc"] : []),
+        ...(ws ? ["ws"] : []),
+        ...(tlsTcp ? ["tls+tcp"] : []),
+        ...(wss ? ["wss"] : []),
+      ],
       options,
     },
   };
@@ -500,6 +583,13 @@ export class CatIut implements Iut {
   payloadFile(data: Uint8Array): string {
     const path = join(this.dir, `payload-${++this.files}`);
     writeFileSync(path, data);
+    return path;
+  }
+
+  /** Internal: writes PEM text (a certificate, key or CA) to a fresh file only we can read. */
+  secretFile(kind: string, pem: string): string {
+    const path = join(this.dir, `${kind}-${++this.files}.pem`);
+    writeFileSync(path, pem, { mode: 0o600 });
     return path;
   }
 

@@ -44,9 +44,9 @@ function unixSockets(path: string): { state: string; listening: boolean }[] {
   return out;
 }
 
-/** The port of a `tcp://` or `ws://` URL, or undefined. */
+/** The port of a `tcp://`, `ws://`, `tls+tcp://` or `wss://` URL, or undefined. */
 export function portOfUrl(url: string): number | undefined {
-  const m = /^(?:tcp|ws):\/\/(?:\[[^\]]*\]|[^/:]*):(\d+)(?:\/.*)?$/.exec(url);
+  const m = /^(?:tcp|ws|tls\+tcp|wss):\/\/(?:\[[^\]]*\]|[^/:]*):(\d+)(?:\/.*)?$/.exec(url);
   return m ? Number(m[1]) : undefined;
 }
 
@@ -75,4 +75,16 @@ export function isConnected(url: string): boolean {
   const path = pathOfUrl(url);
   if (path !== undefined) return unixSockets(path).some((s) => s.state === "03");
   return true;
+}
+
+/**
+ * True once some TCP connection towards the port of `url` exists or existed
+ * (any state but LISTEN, TIME_WAIT included): the dialer has tried. Used for
+ * TLS dials, where a handshake the CLI refuses (an untrusted certificate)
+ * leaves a connection too short-lived to be seen established.
+ */
+export function hasTried(url: string): boolean {
+  const port = portOfUrl(url);
+  if (port === undefined) return isConnected(url);
+  return tcpSockets().some((s) => s.state !== "0A" && s.remote === port);
 }

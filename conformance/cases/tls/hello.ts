@@ -76,6 +76,7 @@ export const tlsWeakSuitesRefused: ConformanceCase = {
   kind: "malformed",
   needs: tlsNeeds("rep0"),
   timeoutMs: 15000,
+  cat: {},
   async run(ctx) {
     const port = await tlsListenerPort(ctx);
     // SP-TLS-3: only forbidden suites on offer. A TLS 1.3 server cannot pick them either (it
@@ -124,6 +125,7 @@ export const tlsCompressionRefused: ConformanceCase = {
   kind: "malformed",
   needs: tlsNeeds("rep0"),
   timeoutMs: 15000,
+  cat: {},
   async run(ctx) {
     const port = await tlsListenerPort(ctx);
     // SP-TLS-4: DEFLATE (1) first, null (0) second, as a client that wants compression would offer.
@@ -160,6 +162,7 @@ export const tlsDialerHelloStrong: ConformanceCase = {
   requirements: ["SP-TLS-3", "SP-TLS-4", "SP-TLS-2"],
   kind: "example",
   needs: tlsNeeds("req0"),
+  cat: {},
   async run(ctx) {
     const srv = await ctx.server("raw-tls-srv");
     const req = await ctx.iut.open("req0");

@@ -70,6 +70,7 @@ export const tlsRenegotiationCloses: ConformanceCase = {
   kind: "malformed",
   needs: tlsNeeds("rep0"),
   timeoutMs: 15000,
+  cat: {},
   async run(ctx) {
     const rep = await ctx.iut.open("rep0");
     const port = portOf(await rep.listen(ctx.iutUrl("tls+tcp"), { tls: listenerTls(ctx) }));
@@ -102,6 +103,7 @@ export const tlsDialerRenegotiationCloses: ConformanceCase = {
   kind: "malformed",
   needs: tlsNeeds("req0"),
   timeoutMs: 15000,
+  cat: {},
   async run(ctx) {
     await withTlsServer(
       ctx,

@@ -87,6 +87,7 @@ export const tlsOldVersionRefused: ConformanceCase = {
   requirements: ["SP-TLS-2"],
   kind: "malformed",
   needs: tlsNeeds("rep0"),
+  cat: {},
   async run(ctx) {
     const { port } = await repOverTls(ctx);
     const a = await tlsClient(ctx, port, "old-tls", {
@@ -138,6 +139,7 @@ export const tlsOversizeCloses: ConformanceCase = {
   requirements: ["SP-TLS-12", "SP-TCP-10", "SP-TCP-12"],
   kind: "malformed",
   needs: { ...tlsNeeds("rep0"), options: ["recv-size-max"] },
+  cat: { send: { rep0: { data: "tls reply 9" } } },
   async run(ctx) {
     const { rep, port } = await repOverTls(ctx, { "recv-size-max": 1024 });
     const peer = await reqOverTls(ctx, port, "tls-req");
@@ -194,6 +196,7 @@ export const tlsDialerVerifies: ConformanceCase = {
   kind: "malformed",
   needs: tlsNeeds("req0"),
   timeoutMs: 15000,
+  cat: {},
   async run(ctx) {
     const c = certs(ctx);
     const untrusted = await dialerConnects(
@@ -221,6 +224,7 @@ export const tlsReqRoundTrip: ConformanceCase = {
   kind: "example",
   needs: tlsNeeds("req0"),
   covers: ["req:idle:send", "req:waiting:reply[idMatches]"],
+  cat: { send: { req0: { data: "over tls" } } },
   async run(ctx) {
     await withTlsServer(ctx, certs(ctx).valid, async (srv) => {
       const req = await ctx.iut.open("req0");

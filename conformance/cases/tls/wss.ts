@@ -53,6 +53,7 @@ export const wssListenerRoundTrip: ConformanceCase = {
   kind: "example",
   needs: { protocols: ["rep0"], transports: ["wss"] },
   covers: ["rep:idle:deliver", "rep:holding:send"],
+  cat: { send: { rep0: { data: "secure pong" } } },
   async run(ctx) {
     const rep = await ctx.iut.open("rep0");
     const url = await rep.listen(ctx.iutUrl("wss", "/sp"), { tls: listenerTls(ctx) });
@@ -122,6 +123,7 @@ export const wssDialerVerifies: ConformanceCase = {
   // The refused certificate ends each attempt while the pipe is still upgrading.
   covers: ["ws-pipe:upgrading:disconnect"],
   timeoutMs: 15000,
+  cat: {},
   async run(ctx) {
     const c = certs(ctx);
     const untrusted = { ca: c.otherCa, servername: "localhost" };
