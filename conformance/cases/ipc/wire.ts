@@ -110,7 +110,8 @@ export const ipcDisconnectBeforeHeader: ConformanceCase = {
   requirements: ["SP-IPC-13", "SP-TCP-12"],
   kind: "malformed",
   needs: REP_IPC,
-  cat: { send: { rep0: { data: "pong" } } },
+  // No cat plan: against a CLI the race this case provokes (nanomsg/nng#1518)
+  // shows only now and then, so in cat mode its verdict would be a coin toss.
   covers: ["tcp-pipe:handshake:disconnect"],
   run: (ctx: CaseContext) =>
     withIpc(ctx, async (ipc) => {
