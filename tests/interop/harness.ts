@@ -9,7 +9,9 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { Socket } from "node:net";
 import { fileURLToPath } from "node:url";
+import { afterEach } from "vitest";
 import { APT_COMMAND } from "../../dev/peers/ensure.ts";
+import type { SPSocket } from "../../reference/index.ts";
 import { sleep } from "../../testkit/wait.ts";
 
 /** Repository root. */
@@ -190,4 +192,23 @@ export async function waitForPath(
 /** Describes a finished child for assertion messages. */
 export function show(f: Finished): string {
   return `code=${f.code} signal=${f.signal} stdout=${JSON.stringify(f.stdout.toString("latin1"))} stderr=${JSON.stringify(f.stderr.toString())}`;
+}
+
+/**
+ * Returns `track`: it gives a library socket 8 s send and receive timeouts and
+ * closes it after each test of the calling file, when every child process
+ * started through this harness is killed too.
+ */
+export function trackSockets(): <T extends SPSocket>(s: T) => T {
+  const sockets: SPSocket[] = [];
+  afterEach(async () => {
+    await Promise.all(sockets.splice(0).map((s) => s.close()));
+    await killAll();
+  });
+  return (s) => {
+    sockets.push(s);
+    s.setOption("recvTimeout", 8000);
+    s.setOption("sendTimeout", 8000);
+    return s;
+  };
 }

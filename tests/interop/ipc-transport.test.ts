@@ -4,26 +4,23 @@
  */
 import { existsSync, lstatSync, unlinkSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { rep0, req0, type SPSocket } from "../../reference/index.ts";
+import { rep0, req0 } from "../../reference/index.ts";
 import { uniqueSocketPath } from "../../testkit/raw-peer.ts";
 import { waitFor } from "../../testkit/wait.ts";
-import { CHILD_WAIT_MS, killAll, peer, SPAWN_TEST_TIMEOUT_MS, show, start } from "./harness.ts";
+import {
+  CHILD_WAIT_MS,
+  peer,
+  SPAWN_TEST_TIMEOUT_MS,
+  show,
+  start,
+  trackSockets,
+} from "./harness.ts";
 
 vi.setConfig({ testTimeout: SPAWN_TEST_TIMEOUT_MS });
 
-const sockets: SPSocket[] = [];
+const track = trackSockets();
 const files: string[] = [];
-
-function track<T extends SPSocket>(s: T): T {
-  sockets.push(s);
-  s.setOption("recvTimeout", 8000);
-  s.setOption("sendTimeout", 8000);
-  return s;
-}
-
-afterEach(async () => {
-  await Promise.all(sockets.splice(0).map((s) => s.close()));
-  await killAll();
+afterEach(() => {
   for (const f of files.splice(0)) if (existsSync(f)) unlinkSync(f);
 });
 

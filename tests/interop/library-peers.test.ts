@@ -2,34 +2,22 @@
  * The reference library itself (req0/rep0) against nngcat and nanocat over
  * TCP, each side listening in turn.
  */
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { rep0, req0, type SPSocket } from "../../reference/index.ts";
+import { describe, expect, it, vi } from "vitest";
+import { rep0, req0 } from "../../reference/index.ts";
 import { freePort, waitFor } from "../../testkit/wait.ts";
 import {
   CHILD_WAIT_MS,
-  killAll,
   peer,
   SPAWN_TEST_TIMEOUT_MS,
   show,
   start,
+  trackSockets,
   waitForPort,
 } from "./harness.ts";
 
 vi.setConfig({ testTimeout: SPAWN_TEST_TIMEOUT_MS });
 
-const sockets: SPSocket[] = [];
-
-function track<T extends SPSocket>(s: T): T {
-  sockets.push(s);
-  s.setOption("recvTimeout", 8000);
-  s.setOption("sendTimeout", 8000);
-  return s;
-}
-
-afterEach(async () => {
-  await Promise.all(sockets.splice(0).map((s) => s.close()));
-  await killAll();
-});
+const track = trackSockets();
 
 const text = (b: Uint8Array) => Buffer.from(b).toString("latin1");
 

@@ -3,11 +3,11 @@
  * each side listening in turn, with certificates made by openssl at test time.
  * A missing peer binary fails the test.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { rep0, req0, type SPSocket } from "../../reference/index.ts";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { rep0, req0 } from "../../reference/index.ts";
 import { makeTestCerts, type TestCerts } from "../../testkit/certs.ts";
 import { freePort } from "../../testkit/wait.ts";
-import { killAll, peer, SPAWN_TEST_TIMEOUT_MS, show, start, waitForPort } from "./harness.ts";
+import { peer, SPAWN_TEST_TIMEOUT_MS, show, start, trackSockets, waitForPort } from "./harness.ts";
 
 vi.setConfig({ testTimeout: SPAWN_TEST_TIMEOUT_MS });
 
@@ -17,17 +17,7 @@ beforeAll(() => {
 });
 afterAll(() => certs?.cleanup());
 
-const sockets: SPSocket[] = [];
-function track<T extends SPSocket>(s: T): T {
-  sockets.push(s);
-  s.setOption("recvTimeout", 8000);
-  s.setOption("sendTimeout", 8000);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(sockets.splice(0).map((s) => s.close()));
-  await killAll();
-});
+const track = trackSockets();
 
 describe("tls+tcp:// library ↔ nngcat", () => {
   it("rep0 listening on tls+tcp:// ↔ nngcat --req0 --dial --cacert", async () => {

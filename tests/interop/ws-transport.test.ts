@@ -2,24 +2,14 @@
  * The reference REQ/REP over ws:// against nngcat and nanocat, each side
  * listening in turn. A missing peer binary fails the test.
  */
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { rep0, req0, type SPSocket } from "../../reference/index.ts";
+import { describe, expect, it, vi } from "vitest";
+import { rep0, req0 } from "../../reference/index.ts";
 import { freePort } from "../../testkit/wait.ts";
-import { killAll, peer, SPAWN_TEST_TIMEOUT_MS, show, start, waitForPort } from "./harness.ts";
+import { peer, SPAWN_TEST_TIMEOUT_MS, show, start, trackSockets, waitForPort } from "./harness.ts";
 
 vi.setConfig({ testTimeout: SPAWN_TEST_TIMEOUT_MS });
 
-const sockets: SPSocket[] = [];
-function track<T extends SPSocket>(s: T): T {
-  sockets.push(s);
-  s.setOption("recvTimeout", 8000);
-  s.setOption("sendTimeout", 8000);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(sockets.splice(0).map((s) => s.close()));
-  await killAll();
-});
+const track = trackSockets();
 
 describe.each([
   ["nngcat", ["--req0", "--dial"], ["--rep0", "--listen"], ["--data"]],
