@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { freePort } from "../../testkit/wait.ts";
+import { freePort, waitFor } from "../../testkit/wait.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** The published packages: workspace folder → package.json. */
@@ -67,6 +67,16 @@ function run(cmd: string, args: readonly string[], cwd: string, timeout = STEP_T
         resolve({ code, stdout: String(stdout), stderr: String(stderr) });
       },
     );
+  });
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port` (from /proc, no connection made). */
+function listening(port: number): boolean {
+  const hex = port.toString(16).toUpperCase().padStart(4, "0");
+  const table = readFileSync("/proc/net/tcp", "utf8");
+  return table.split("\n").some((line) => {
+    const [, , local, , state] = line.split(/\s+/);
+    return local?.endsWith(`:${hex}`) === true && state === "0A";
   });
 }
 
@@ -226,9 +236,12 @@ describe("installed into an empty folder", () => {
     expect(help.stdout, show(help)).toMatch(/^Usage: spcat <proto> <addr>/);
     expect(help.code, show(help)).toBe(1);
 
-    const url = `tcp://127.0.0.1:${await freePort()}`;
+    const port = await freePort();
+    const url = `tcp://127.0.0.1:${port}`;
     const rep = run(bin, ["--rep0", "--listen", url, "--data", "pong", "--count", "1", "-Q"], app);
-    // REQ dials and keeps retrying until REP listens (spcat waits for its first connection).
+    // Without --async a refused dial ends spcat at once (as nngcat), so REQ
+    // starts only once REP listens.
+    await waitFor(() => listening(port), STEP_TIMEOUT_MS, `spcat REP listening on ${url}`);
     const req = await run(bin, ["--req0", "--dial", url, "--data", "ping", "-Q"], app);
     const repDone = await rep;
     expect(req.stdout, show(req)).toBe('"pong"\n');
