@@ -57,7 +57,7 @@ export function hello(): {
 } {
   return {
     name: "reference",
-    version: "0.1.0",
+    version: "0.2.0",
     capabilities: {
       protocols: Object.keys(protocolFactories),
       transports: defaultTransports.map((t) => t.scheme),
