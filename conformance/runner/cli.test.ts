@@ -1,39 +1,15 @@
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { projectRoot } from "../adapters/build.ts";
 import { EXIT, parseCommandLine, UsageError } from "./cli.ts";
+import { spawnRunner } from "./spawn-runner.ts";
 
 const work = mkdtempSync(join(tmpdir(), "sp-cli-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** Runs the runner the way a CI job does: tsx on main.ts, from another directory. */
-function runner(
-  args: string[],
-  cwd = work,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const tsx = join(projectRoot, "node_modules", ".bin", "tsx");
-  const main = join(projectRoot, "conformance", "runner", "main.ts");
-  return new Promise((resolve, reject) => {
-    const child = spawn(tsx, [main, ...args], {
-      cwd,
-      env: { ...process.env, NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (b: Buffer) => {
-      stdout += b.toString();
-    });
-    child.stderr.on("data", (b: Buffer) => {
-      stderr += b.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runner = (args: string[], cwd = work) => spawnRunner(args, cwd);
 
 const lastLine = (text: string) => text.trimEnd().split("\n").pop() ?? "";
 const STACK = /^\s+at .+[:(]/m;

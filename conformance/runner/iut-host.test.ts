@@ -1,15 +1,7 @@
-/**
- * `--iut-host` and `--suite-host`: the helpers that build and read URLs, the
- * choice of the two hosts, the ipc cases against an IUT elsewhere, and one
- * run of the tcp, ws and TLS cases with the reference IUT on 127.0.0.2 and
- * the suite's peers on 127.0.0.3 (Linux routes all of 127/8 to loopback).
- */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { projectRoot } from "../adapters/build.ts";
 import { AdapterClient } from "../adapters/client.ts";
 import type { Iut } from "../adapters/iut.ts";
 import type { ConformanceCase } from "../cases/types.ts";
@@ -27,6 +19,7 @@ import { parseCommandLine, UsageError } from "./cli.ts";
 import { executeCase, remoteObstacle } from "./execute.ts";
 import { HostError, resolveHosts } from "./hosts.ts";
 import type { Results } from "./results.ts";
+import { spawnRunner } from "./spawn-runner.ts";
 
 const work = mkdtempSync(join(tmpdir(), "sp-iut-host-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -172,27 +165,7 @@ describe("ipc against an IUT on another machine", () => {
 });
 
 /** Runs the runner as a user does: tsx on main.ts. */
-function runner(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const tsx = join(projectRoot, "node_modules", ".bin", "tsx");
-  const main = join(projectRoot, "conformance", "runner", "main.ts");
-  return new Promise((resolve, reject) => {
-    const child = spawn(tsx, [main, ...args], {
-      cwd: work,
-      env: { ...process.env, NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (b: Buffer) => {
-      stdout += b.toString();
-    });
-    child.stderr.on("data", (b: Buffer) => {
-      stderr += b.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runner = (args: string[]) => spawnRunner(args, work);
 
 /** The scheme of a URL. */
 const schemeOf = (url: string) => url.slice(0, url.indexOf("://"));
