@@ -1,3 +1,9 @@
+/**
+ * `--iut-host` and `--suite-host`: the helpers that build and read URLs, the
+ * choice of the two hosts, the ipc cases against an IUT elsewhere, and one
+ * run of the tcp, ws and TLS cases with the reference IUT on 127.0.0.2 and
+ * the suite's peers on 127.0.0.3 (Linux routes all of 127/8 to loopback).
+ */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
