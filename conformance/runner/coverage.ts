@@ -1,3 +1,9 @@
+/**
+ * Coverage of the drafts by a run: which requirements (spec/requirements.json)
+ * some case checked, and which machine transitions (spec/machines) a passing
+ * case drove. Also reports ids that cases name but the spec does not define,
+ * so drift between drafts and suite shows up.
+ */
 import { allTransitions } from "../../spec/machines/index.ts";
 import registry from "../../spec/requirements.json" with { type: "json" };
 import type { ConformanceCase } from "../cases/types.ts";
