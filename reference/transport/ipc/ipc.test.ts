@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { pbkdf2 } from "node:crypto";
 import { existsSync, lstatSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -138,6 +139,34 @@ describe("ipc transport", () => {
     // SP-IPC-11: closing the listener removes its socket file.
     await first.close();
     expect(existsSync(path)).toBe(false);
+  });
+
+  it("a connection made the moment the socket file appears is served, not dropped", async () => {
+    // listen() has more to do after the bind (it records the file's identity
+    // through the libuv thread pool). Keeping that pool busy widens the window
+    // in which the file exists but listen() has not returned; a peer that
+    // connects right then (as cat mode does, watching /proc) must be served.
+    const path = uniqueSocketPath("early");
+    files.push(path);
+    const rep = track(rep0({ recvTimeout: 2000 }));
+    let busy = true;
+    const burn = (): void => {
+      if (busy) pbkdf2("x", "y", 20_000, 32, "sha256", burn);
+    };
+    for (let i = 0; i < 8; i++) burn();
+    try {
+      const bound = rep.listen(`ipc://${path}`);
+      await waitFor(() => existsSync(path) && lstatSync(path).isSocket(), 5000, "socket file");
+      const early = track(await RawPeer.connect(`ipc://${path}`));
+      early.write(spHeader(REQ));
+      await bound;
+      busy = false;
+      await waitFor(() => early.header !== null || early.ended, 3000, "REP header or close");
+      expect(early.ended).toBe(false);
+      await rawRoundTrip(rep, early, 0x80000009);
+    } finally {
+      busy = false;
+    }
   });
 
   it("a dialer started before the listener connects once the path appears", async () => {

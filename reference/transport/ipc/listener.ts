@@ -24,15 +24,30 @@ export class IpcListener implements Listener {
   readonly url: string;
   private readonly server: Server;
   private readonly path: string;
-  private readonly file: FileId | undefined;
+  private file: FileId | undefined;
   private readonly pipes = new Set<TcpPipe>();
   private closing: Promise<void> | undefined;
 
-  private constructor(server: Server, url: string, path: string, file: FileId | undefined) {
-    this.server = server;
+  private constructor(url: string, path: string, host: PipeHost, machine?: TcpPipeMachine) {
     this.url = url;
     this.path = path;
-    this.file = file;
+    // The instance exists before the server listens, so a connection accepted
+    // while bind() still awaits (the file id below) is served, never dropped.
+    this.server = createServer((socket) => {
+      if (this.closing) {
+        socket.destroy();
+        return;
+      }
+      const pipes = this.pipes;
+      const pipe = new TcpPipe({
+        socket,
+        host,
+        machine,
+        frameType: IPC_FRAME_TYPE,
+        onClose: (p) => pipes.delete(p),
+      });
+      if (!pipe.isClosed) pipes.add(pipe);
+    });
   }
 
   /** Binds, removing a stale socket file first; EADDRINUSE when the path is live or not a socket. */
@@ -43,22 +58,8 @@ export class IpcListener implements Listener {
       path,
       Uint8Array.from([...SP_HEADER_MAGIC, self >> 8, self & 0xff, 0, 0]),
     );
-    let listener: IpcListener | undefined;
-    const server = createServer((socket) => {
-      if (!listener || listener.closing) {
-        socket.destroy();
-        return;
-      }
-      const pipes = listener.pipes;
-      const pipe = new TcpPipe({
-        socket,
-        host,
-        machine,
-        frameType: IPC_FRAME_TYPE,
-        onClose: (p) => pipes.delete(p),
-      });
-      if (!pipe.isClosed) pipes.add(pipe);
-    });
+    const listener = new IpcListener(url.text, path, host, machine);
+    const server = listener.server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", (e: NodeJS.ErrnoException) => {
         if (e.code === "EADDRINUSE") reject(new SPError("EADDRINUSE", e.message, { cause: e }));
@@ -69,7 +70,7 @@ export class IpcListener implements Listener {
     server.on("error", () => {
       // Accept errors (e.g. EMFILE) do not end the listener.
     });
-    listener = new IpcListener(server, url.text, path, await fileId(path));
+    listener.file = await fileId(path);
     return listener;
   }
 
