@@ -82,6 +82,37 @@ export async function attachedPeer(
   protocol: PairBusProtocol,
   label: string,
 ): Promise<WirePeer> {
+  const mono = protocol === "pair0" || protocol === "pair1";
+  if (mono) {
+    // A monogamous PAIR refuses a second peer while one is attached (SP-PAIR-3), so
+    // a case that attaches another while its previous peer is open tests nothing but
+    // its own assumption that the IUT closed that peer (as some IUTs may not).
+    const previous = attachedMono.get(ctx)?.get(url);
+    if (previous && !previous.closed) {
+      throw new Error(
+        `case bug: ${label} would be a second peer of the monogamous ${protocol} at ${url} while ${previous.label} is attached`,
+      );
+    }
+  }
+  const peer = await attachOnce(ctx, sock, url, protocol, label);
+  if (mono) {
+    const byUrl = attachedMono.get(ctx) ?? new Map<string, WirePeer>();
+    byUrl.set(url, peer);
+    attachedMono.set(ctx, byUrl);
+  }
+  return peer;
+}
+
+/** Per case, the peer last attached to each monogamous PAIR URL. */
+const attachedMono = new WeakMap<CaseContext, Map<string, WirePeer>>();
+
+async function attachOnce(
+  ctx: CaseContext,
+  sock: IutSocket,
+  url: string,
+  protocol: PairBusProtocol,
+  label: string,
+): Promise<WirePeer> {
   for (let attempt = 1; attempt <= 5; attempt++) {
     const peer = await ctx.connect(url, attempt === 1 ? label : `${label}#${attempt}`);
     const h = await peer.handshake(NUM[protocol]);

@@ -123,7 +123,12 @@ const reservedBits: ConformanceCase = {
       );
       ctx.note(`header ${word32(word)}: message dropped, connection ${r}`);
     }
-    await attachedPeer(ctx, sock, url, "pair1", "good");
+    // The socket still serves: on the peer it kept, or (a monogamous PAIR refuses
+    // a second peer while one is attached, SP-PAIR-3) on a new one once it closed.
+    const last = peer.closed ? await attachedPeer(ctx, sock, url, "pair1", "good") : peer;
+    last.sendFrame(pair1Msg(1, utf8("still served")));
+    const got = new TextDecoder().decode(await iutRecv(ctx, sock, "a valid message"));
+    if (got !== "still served") ctx.fail(`expected "still served", got "${got}"`);
   },
 };
 

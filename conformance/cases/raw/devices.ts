@@ -79,7 +79,9 @@ const surveyDevice: ConformanceCase = {
   async run(ctx: CaseContext) {
     const limit = 3;
     const front = await listening(ctx, "respondent0", { raw: true, options: { "ttl-max": limit } });
-    const back = await listening(ctx, "surveyor0", { raw: true, options: { "ttl-max": limit } });
+    // Only the RESPONDENT side takes the limit: SP-SURVEY-24 bounds what the device
+    // accepts, and a raw SURVEYOR need not have the option at all.
+    const back = await listening(ctx, "surveyor0", { raw: true });
     await startDevice(ctx, front.sock, back.sock);
     const s = await wirePeer(ctx, front.url, "surveyor0", "respondent0", "surveyor");
     const r = await wirePeer(ctx, back.url, "respondent0", "surveyor0", "respondent");
