@@ -1,0 +1,187 @@
+/** Seeded faults of REQ and REP (draft-sp-reqrep). */
+import type { Fault } from "./types.ts";
+
+const REQ_CTX = "reference/protocol/req0/context.ts";
+const REQ = "reference/protocol/req0/req.ts";
+const REP = "reference/protocol/rep0/rep.ts";
+
+export const reqrepFaults: readonly Fault[] = [
+  {
+    id: "reqrep/req-resend-backoff",
+    requirements: ["SP-REQREP-8"],
+    description:
+      "REQ doubles its resend interval after every resend (an exponential back-off borrowed from the dialer): the first resend comes on time, the later ones ever later.",
+    families: ["reqrep"],
+    observe:
+      "with resendTime T and a peer that never answers, the gaps between the 2nd, 3rd and 4th copies of the request stay near T (they grow to 2T, 4T here)",
+    patch: [
+      {
+        file: REQ_CTX,
+        search: "  private readonly word = Buffer.alloc(4);\n",
+        replace: "  private readonly word = Buffer.alloc(4);\n  private resends = 0;\n",
+      },
+      {
+        file: REQ_CTX,
+        search: "this.reqId = host.claimId(this);\n",
+        replace: "this.reqId = host.claimId(this);\n          this.resends = 0;\n",
+      },
+      {
+        file: REQ_CTX,
+        search: "resendTime: () => neverIfZero(host.options.resendTime),",
+        replace: "resendTime: () => neverIfZero(host.options.resendTime * 2 ** this.resends++),",
+      },
+    ],
+  },
+  {
+    id: "reqrep/req-resend-rearmed-by-stray-reply",
+    requirements: ["SP-REQREP-8", "SP-REQREP-6"],
+    description:
+      "REQ restarts its resend timer whenever any reply arrives, also one it drops (wrong id): a peer sending stray replies more often than the interval postpones the resend for ever.",
+    families: ["reqrep"],
+    observe:
+      "with resendTime T, send the REQ a stray reply (other id) every T/2 and check that the request is still resent after about T",
+    patch: [
+      {
+        file: "spec/machines/req.ts",
+        search:
+          '          { guard: "idMatches", target: "idle", actions: ["deliverReply"] },\n          { actions: ["dropReply"] },',
+        replace:
+          '          { guard: "idMatches", target: "idle", actions: ["deliverReply"] },\n          { target: "waiting", reenter: true, actions: ["dropReply"] },',
+      },
+    ],
+  },
+  {
+    id: "reqrep/req-id-top-bit-ignored",
+    requirements: ["SP-REQREP-6"],
+    description:
+      "REQ compares the reply's request id with the top bit masked in (`(word | 0x80000000) === id`), so a reply whose first word lacks the top bit is taken as the answer.",
+    families: ["reqrep"],
+    observe:
+      "answer a request with its id with the top bit cleared (then a hop word's shape): the REQ must not deliver it",
+    patch: [
+      {
+        file: REQ_CTX,
+        search: "idMatches: ({ event }) => carriesId(event.arg, this.reqId),",
+        replace:
+          "idMatches: ({ event }) =>\n          event.arg.length >= 4 && (event.arg.readUInt32BE(0) | 0x80000000) >>> 0 === this.reqId,",
+      },
+    ],
+  },
+  {
+    id: "reqrep/req-stale-reply-accepted",
+    requirements: ["SP-REQREP-10"],
+    description:
+      "REQ still accepts the reply to the request a new send cancelled (it keeps the previous id as a grace for slow servers), delivering the old answer to the new request.",
+    families: ["reqrep"],
+    observe:
+      "send request A, then request B before A is answered; answer A (with A's id): the REQ must not deliver it, and must deliver B's answer",
+    patch: [
+      {
+        file: REQ_CTX,
+        search: "  private readonly word = Buffer.alloc(4);\n",
+        replace: "  private readonly word = Buffer.alloc(4);\n  private previousId = -1;\n",
+      },
+      {
+        file: REQ_CTX,
+        search: "          this.forgetRequest();\n          this.kept = null;\n",
+        replace:
+          "          this.previousId = this.reqId;\n          this.forgetRequest();\n          this.kept = null;\n",
+      },
+      {
+        file: REQ_CTX,
+        search: "idMatches: ({ event }) => carriesId(event.arg, this.reqId),",
+        replace:
+          "idMatches: ({ event }) =>\n          carriesId(event.arg, this.reqId) || carriesId(event.arg, this.previousId),",
+      },
+    ],
+  },
+  {
+    id: "reqrep/req-round-robin-sticky",
+    requirements: ["SP-REQREP-21"],
+    description:
+      "REQ's round robin never advances: every request goes to the first ready pipe, the other REPs get nothing while it stays ready.",
+    families: ["reqrep"],
+    observe: "with two connected REP peers, a run of requests is spread over both",
+    patch: [
+      {
+        file: REQ,
+        search: "        this.nextPipe = (i + 1) % n;\n",
+        replace: "        this.nextPipe = i;\n",
+      },
+    ],
+  },
+  {
+    id: "reqrep/req-waits-on-stalled-peer",
+    requirements: ["SP-REQREP-21", "SP-REQREP-12"],
+    description:
+      "REQ waits for the pipe whose turn it is instead of skipping it when its backlog is full: one REP that stops reading holds up every request of the socket.",
+    families: ["reqrep"],
+    observe:
+      "with two REP peers, one of which stopped reading until its pipe is not ready, new requests still reach the other peer",
+    patch: [
+      {
+        file: REQ,
+        search:
+          "      if (pipe.writable) {\n        this.nextPipe = (i + 1) % n;\n        return pipe;\n      }",
+        replace:
+          "      if (!pipe.writable) return undefined;\n      this.nextPipe = (i + 1) % n;\n      return pipe;",
+      },
+    ],
+  },
+  {
+    id: "reqrep/rep-reply-to-last-pipe",
+    requirements: ["SP-REQREP-13", "SP-REQREP-21"],
+    description:
+      "REP answers on the pipe the latest request arrived on (kept on the socket) rather than the pipe of the request it answers: with one peer all is well, with requests of two peers queued the answer goes to the wrong peer.",
+    families: ["reqrep"],
+    observe:
+      "two REQ peers each send a request before the REP receives; the REP answers both: each answer must come back on the connection its request came on",
+    patch: [
+      {
+        file: REP,
+        search: '  constructor(options?: ProtocolOptions<"rep0">, internals: Rep0Internals = {}) {',
+        replace:
+          '  private lastArrival: Pipe | null = null;\n\n  constructor(options?: ProtocolOptions<"rep0">, internals: Rep0Internals = {}) {',
+      },
+      {
+        file: REP,
+        search: "    const item: RepIncoming = { pipe, backtrace: r.backtrace, body: r.body };",
+        replace:
+          "    this.lastArrival = pipe;\n    const socket = this;\n    const item: RepIncoming = {\n      get pipe(): Pipe {\n        return socket.lastArrival ?? pipe;\n      },\n      backtrace: r.backtrace,\n      body: r.body,\n    };",
+      },
+    ],
+  },
+  {
+    id: "reqrep/rep-backtrace-id-only",
+    requirements: ["SP-REQREP-13"],
+    description:
+      "REP echoes only the last backtrace word (the request id) in front of its reply, dropping the hop words a device pushed: direct peers see no difference.",
+    families: ["reqrep", "raw"],
+    observe:
+      "send the REP a request with hop words before the request id; the reply must carry the whole backtrace unchanged",
+    patch: [
+      {
+        file: REP,
+        search: "    const item: RepIncoming = { pipe, backtrace: r.backtrace, body: r.body };",
+        replace:
+          "    const item: RepIncoming = {\n      pipe,\n      backtrace: r.backtrace.subarray(r.backtrace.length - 4),\n      body: r.body,\n    };",
+      },
+    ],
+  },
+  {
+    id: "reqrep/backtrace-ttl-off-by-one",
+    requirements: ["SP-REQREP-15", "SP-SURVEY-16"],
+    description:
+      "The hop limit counts only the hop words, not the id word: a backtrace of maxTtl hop words plus the id (maxTtl + 1 words) is accepted.",
+    families: ["reqrep", "survey", "raw"],
+    observe:
+      "with ttl-max N, a request with exactly N hop words before the id is dropped (no reply), one with N-1 is answered",
+    patch: [
+      {
+        file: "reference/protocol/rep0/backtrace.ts",
+        search: '    if (hops >= maxTtl) return { kind: "tooManyHops" };',
+        replace: '    if (hops > maxTtl) return { kind: "tooManyHops" };',
+      },
+    ],
+  },
+];

@@ -1,0 +1,97 @@
+/** Seeded faults of SURVEYOR and RESPONDENT (draft-sp-survey). */
+import type { Fault } from "./types.ts";
+
+const CTX = "reference/protocol/surveyor0/context.ts";
+const RESPONDENT = "reference/protocol/respondent0/respondent.ts";
+
+export const surveyFaults: readonly Fault[] = [
+  {
+    id: "survey/surveyor-id-low-16-bits",
+    requirements: ["SP-SURVEY-11"],
+    description:
+      "SURVEYOR matches a response by the low 16 bits of its survey id only (a truncated compare), so a response with another id that shares them is delivered.",
+    families: ["survey"],
+    observe:
+      "answer a survey with an id that differs only in its upper 16 bits (top bit still set): the SURVEYOR must not deliver it",
+    patch: [
+      {
+        file: CTX,
+        search: "idMatches: ({ event }) => carriesId(event.arg, this.surveyId),",
+        replace:
+          "idMatches: ({ event }) =>\n          this.surveyId >= 0 &&\n          event.arg.length >= 4 &&\n          (event.arg[0] as number) >= 0x80 &&\n          event.arg.readUInt16BE(2) === (this.surveyId & 0xffff),",
+      },
+    ],
+  },
+  {
+    id: "survey/surveyor-deadline-rearmed-by-response",
+    requirements: ["SP-SURVEY-9", "SP-SURVEY-8"],
+    description:
+      "Each matching response restarts the survey's deadline (an idle timeout instead of a deadline): a respondent answering now and then keeps the survey open past surveyTime.",
+    families: ["survey"],
+    observe:
+      "with surveyTime T, let a respondent answer at T/2 and again at T + a little: the second answer must be dropped and a recv waiting at T must fail with ETIMEDOUT",
+    patch: [
+      {
+        file: "spec/machines/surveyor.ts",
+        search: '          { guard: "idMatches", actions: ["deliverResponse"] },',
+        replace:
+          '          { guard: "idMatches", target: "surveying", reenter: true, actions: ["deliverResponse"] },',
+      },
+    ],
+  },
+  {
+    id: "survey/surveyor-keeps-old-responses",
+    requirements: ["SP-SURVEY-14"],
+    description:
+      "A new survey fails the old survey's waiting recv but keeps its responses that were not read yet, so the next recv returns an answer to the previous survey.",
+    families: ["survey"],
+    observe:
+      "let a response to survey 1 arrive unread, send survey 2, recv: the SURVEYOR must not return survey 1's response",
+    patch: [
+      {
+        file: CTX,
+        search: "    this.responses.drain();\n",
+        replace: '    if (code !== "ECANCELED") this.responses.drain();\n',
+      },
+    ],
+  },
+  {
+    id: "survey/respondent-ignores-ttl-max",
+    requirements: ["SP-SURVEY-16"],
+    description:
+      "RESPONDENT checks backtraces against the default hop limit 8 instead of its ttl-max option (REP honours the option, RESPONDENT does not).",
+    families: ["survey"],
+    observe:
+      "set ttl-max to a non-default value (e.g. 3) on a RESPONDENT and send surveys with 3 and 2 hop words: the first is dropped, the second answered",
+    patch: [
+      {
+        file: RESPONDENT,
+        search: "const r = splitBacktrace(msg, this.options.maxTtl);",
+        replace: "const r = splitBacktrace(msg, 8);",
+      },
+    ],
+  },
+  {
+    id: "survey/respondent-reply-to-last-pipe",
+    requirements: ["SP-SURVEY-19"],
+    description:
+      "RESPONDENT answers on the pipe the latest survey arrived on rather than the pipe of the survey it answers: wrong when surveys of two surveyors are queued.",
+    families: ["survey"],
+    observe:
+      "two SURVEYOR peers each send a survey before the RESPONDENT receives; answer both: each response must come back on its survey's connection",
+    patch: [
+      {
+        file: RESPONDENT,
+        search: "  private readonly waiters = new RingQueue<Waiter<Buffer>>();\n",
+        replace:
+          "  private readonly waiters = new RingQueue<Waiter<Buffer>>();\n  private lastArrival: Pipe | null = null;\n",
+      },
+      {
+        file: RESPONDENT,
+        search: "    const item: Incoming = { pipe, backtrace: r.backtrace, body: r.body };",
+        replace:
+          "    this.lastArrival = pipe;\n    const socket = this;\n    const item: Incoming = {\n      get pipe(): Pipe {\n        return socket.lastArrival ?? pipe;\n      },\n      backtrace: r.backtrace,\n      body: r.body,\n    };",
+      },
+    ],
+  },
+];
