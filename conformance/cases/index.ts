@@ -1,16 +1,19 @@
 /** Every conformance case, in run order. */
 
 import { busCases } from "./bus/bus.ts";
+import { busBusyPipeCases } from "./bus/busy-pipe.ts";
 import { busClosePendingCases } from "./bus/close-pending.ts";
 import { busFlowCases } from "./bus/flow.ts";
 import { statsCases } from "./framework/stats.ts";
 import { inprocCases } from "./inproc/index.ts";
+import { ipcFrameTypeCases } from "./ipc/frame-type.ts";
 import { ipcCases } from "./ipc/index.ts";
 import { ipcLongPathCases } from "./ipc/long-path.ts";
 import { pairCases } from "./pair/index.ts";
 import { pair1PolyCases } from "./pair/pair1poly.ts";
+import { pair1PolyTtlCases } from "./pair/pair1poly-ttl.ts";
 import { pairFlowControl } from "./pair/slow-peer.ts";
-import { pathCases } from "./paths.ts";
+import { modelCases, pathCases } from "./paths.ts";
 import { pipelineCases } from "./pipeline/index.ts";
 import { pushQueueExpiryCases } from "./pipeline/queue-expiry.ts";
 import { priorityCases } from "./pipeline/send-priority.ts";
@@ -31,17 +34,23 @@ import { reqPendingCases } from "./reqrep/req-pending.ts";
 import { reqReplyCases } from "./reqrep/req-replies.ts";
 import { reqRequestCases } from "./reqrep/req-requests.ts";
 import { reqResendCases } from "./reqrep/req-resend.ts";
+import { reqResendTimingCases } from "./reqrep/resend-timing.ts";
+import { reqrepRoutingCases } from "./reqrep/routing.ts";
 import { tcpIpv6Cases } from "./reqrep/tcp-ipv6.ts";
 import { surveyCloseCases } from "./survey/close.ts";
 import { surveyorContextCases } from "./survey/contexts.ts";
 import { surveyCases } from "./survey/index.ts";
 import { surveyorRecvTimeoutCases } from "./survey/recv-timeout.ts";
 import { respondentGonePeerCases } from "./survey/reply-to-gone-peer.ts";
+import { surveyRoutingCases } from "./survey/routing.ts";
+import { surveyTimingCases } from "./survey/timing.ts";
 import { dialerStopCases } from "./tcp/dialer-stop.ts";
 import { tcpHandshakeTimeoutCases } from "./tcp/handshake-timeout.ts";
+import { tcpHeaderFieldCases } from "./tcp/header-fields.ts";
 import { tcpCoverageCases } from "./tcp/lifecycle.ts";
 import { tlsCases } from "./tls/tls.ts";
 import type { ConformanceCase } from "./types.ts";
+import { wsDialerQueryCases } from "./ws/dialer-query.ts";
 import { wsDialerUpgradeCases } from "./ws/dialer-upgrade.ts";
 import { wsCases } from "./ws/index.ts";
 import { wsCoverageCases } from "./ws/lifecycle.ts";
@@ -73,6 +82,7 @@ export const allCases: readonly ConformanceCase[] = [
   ...tcpIpv6Cases,
   ...ipcLongPathCases,
   ...pathCases,
+  ...modelCases,
   ...pubsubCloseCases,
   ...surveyCloseCases,
   ...pushQueueExpiryCases,
@@ -93,4 +103,13 @@ export const allCases: readonly ConformanceCase[] = [
   ...pair1PolyCases,
   ...priorityCases,
   ...statsCases,
+  ...reqResendTimingCases,
+  ...reqrepRoutingCases,
+  ...surveyTimingCases,
+  ...surveyRoutingCases,
+  ...pair1PolyTtlCases,
+  ...busBusyPipeCases,
+  ...tcpHeaderFieldCases,
+  ...ipcFrameTypeCases,
+  ...wsDialerQueryCases,
 ];

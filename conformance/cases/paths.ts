@@ -6,6 +6,7 @@
  * those the reference handles before its machine, by {@link pathHandledOutside}.
  */
 
+import { modelWalkCase, type WalkLimits } from "./common/model-walk.ts";
 import { PathGenerator } from "./common/paths-model.ts";
 import { type MachinePaths, pathCase } from "./common/paths-runtime.ts";
 import { pairSlotPaths } from "./pair/paths-slot.ts";
@@ -50,6 +51,23 @@ export const pathCases: readonly ConformanceCase[] = generated.cases;
 /** Transitions of the path machines that no stimulus mapping reaches, with the reason. */
 export const pathUnobservable: readonly { transition: string; reason: string }[] =
   generated.unobservable;
+
+/**
+ * Walk limits per machine of the model cases (`<family>/model-<machine>`):
+ * enough walks to try orderings the tours miss, few enough that a case stays
+ * within seconds against a loaded 2-core machine.
+ */
+const WALKS: Record<string, WalkLimits> = {
+  req: { runs: 12, maxSteps: 12 },
+  rep: { runs: 12, maxSteps: 12 },
+  surveyor: { runs: 10, maxSteps: 10 },
+  "pair-slot": { runs: 12, maxSteps: 12 },
+};
+
+/** The model-based random-walk cases, one per path machine. */
+export const modelCases: readonly ConformanceCase[] = machines.map((m) =>
+  modelWalkCase(m, WALKS[m.machine] ?? { runs: 10, maxSteps: 10 }),
+);
 
 /**
  * Transitions the paths drive at the wire but that the reference handles

@@ -81,8 +81,11 @@ export interface PathStep<W> {
 
 /** A generated path: a walk from the initial state. */
 export interface MachinePath<W> {
-  /** `tour` (greedy transition coverage) or `lifecycle` (a simple path to the final state). */
-  origin: "tour" | "lifecycle";
+  /**
+   * `tour` (greedy transition coverage), `lifecycle` (a simple path to the
+   * final state) or `walk` (random, chosen by a property; model-walk.ts).
+   */
+  origin: "tour" | "lifecycle" | "walk";
   steps: PathStep<W>[];
 }
 
@@ -218,6 +221,44 @@ export class PathGenerator<W> {
       {} as any,
       undefined,
     ) as Snapshot<unknown> & { context: Abstract<W> };
+  }
+
+  /**
+   * The walk that `choices` select: from the initial state, each number picks
+   * one of the stimuli the model offers there (modulo their count), until the
+   * choices run out or the machine ends; only the last choice may end the
+   * machine (a stimulus such as `close` is offered everywhere and would cut
+   * most walks short). The same choices give the same walk, and fewer or
+   * smaller choices give a shorter or earlier one, so a property over the
+   * choices shrinks to a short failing walk.
+   */
+  walk(choices: readonly number[]): MachinePath<W> {
+    let cur = this.initial().context;
+    const steps: PathStep<W>[] = [];
+    for (const [k, c] of choices.entries()) {
+      if (cur.snap.status !== "active") break;
+      const from = stateOf(cur.snap);
+      const all = this.model.stimuli(from, cur.world);
+      const going = all.filter((stim) => !this.ends(from, stim));
+      const offered = k === choices.length - 1 || going.length === 0 ? all : going;
+      const stim = offered[c % offered.length];
+      if (stim === undefined) break;
+      const next = this.next(cur, stim);
+      steps.push({
+        stimulus: stim,
+        from,
+        to: stateOf(next.snap),
+        transitions: walkTable(this.model.table, from, stim).ids,
+      });
+      cur = next;
+    }
+    return { origin: "walk", steps };
+  }
+
+  /** True when `stim` from `state` takes the machine to its final state. */
+  private ends(state: string, stim: Stimulus<W>): boolean {
+    const to = walkTable(this.model.table, state, stim).to;
+    return this.model.machine.getStateNodeById(`${this.model.machine.id}.${to}`).type === "final";
   }
 
   private reach: Set<string> | undefined;
