@@ -1,9 +1,12 @@
 /**
- * `npm run drafts -- [--out DIR] [draft.md ...]` lints the drafts, then
- * converts each to xml2rfc XML with kramdown-rfc (default: every
- * rfc/draft-*.md into build/drafts/) and checks that each XML file is well
- * formed and carries its draft's docName. Exits 1 on any lint error, failed
- * conversion or bad XML; exits 2 when kramdown-rfc is not installed.
+ * `npm run drafts -- [--out DIR] [--no-idnits] [draft.md ...]` lints the
+ * drafts, then writes each as xml2rfc v3 XML named after its docName
+ * (default: every rfc/draft-*.md into build/drafts/, e.g.
+ * build/drafts/draft-sp-ws-00.xml) and checks it: well-formed, v3
+ * vocabulary only, unique anchors, xrefs that resolve, every line of the
+ * text rendering within 72 columns, and idnits (submission mode, offline)
+ * with no error and no warning beyond tools/export/idnits-waivers.json.
+ * Prints every problem and exits 1 on any; `--no-idnits` skips idnits.
  */
 import { mkdirSync, readdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
@@ -11,25 +14,28 @@ import { readDraftFile } from "../draftparse/index.ts";
 import { repoRoot } from "../gen/format.ts";
 import { readDrafts } from "../gen/generate.ts";
 import { lintDrafts } from "../lint/lint.ts";
-import { exportDrafts, findKramdown, INSTALL_HINT } from "./export.ts";
+import { exportDrafts } from "./export.ts";
+import { loadWaivers } from "./idnits.ts";
 
-function parseArgs(argv: string[]): { out: string; named: string[] } {
+function parseArgs(argv: string[]): { out: string; idnits: boolean; named: string[] } {
   let out = "build/drafts";
+  let idnits = true;
   const named: string[] = [];
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k] ?? "";
     if (a === "--out") out = argv[++k] ?? out;
     else if (a.startsWith("--out=")) out = a.slice("--out=".length);
+    else if (a === "--no-idnits") idnits = false;
     else if (a === "--help" || a === "-h") {
-      console.log("usage: npm run drafts -- [--out DIR] [draft.md ...]");
+      console.log("usage: npm run drafts -- [--out DIR] [--no-idnits] [draft.md ...]");
       process.exit(0);
     } else named.push(a);
   }
-  return { out, named };
+  return { out, idnits, named };
 }
 
 async function main(): Promise<number> {
-  const { out, named } = parseArgs(process.argv.slice(2));
+  const { out, idnits, named } = parseArgs(process.argv.slice(2));
   const outDir = resolve(repoRoot, out);
   const rfcDir = join(repoRoot, "rfc");
   const drafts =
@@ -53,25 +59,31 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const kramdown = findKramdown();
-  if (!kramdown) {
-    console.error(`drafts: kramdown-rfc is not installed; install it with:\n  ${INSTALL_HINT}`);
-    return 2;
-  }
   mkdirSync(outDir, { recursive: true });
-  const results = await exportDrafts(kramdown, drafts, outDir);
+  const waivers = idnits ? await loadWaivers() : null;
+  const results = await exportDrafts(drafts, outDir, { waivers });
+  const seen = new Map<string, string>();
   let bad = 0;
   for (const r of results) {
-    for (const w of r.warnings) console.error(`${relative(repoRoot, r.draft)}: warning: ${w}`);
-    if (r.errors.length > 0) {
-      bad++;
-      for (const e of r.errors) console.error(e);
-    } else if (r.xmlPath) {
-      console.log(`${r.docname}: ${relative(process.cwd(), r.xmlPath)}`);
-    }
+    const draft = relative(repoRoot, r.draft);
+    const errors = [...r.errors];
+    const twin = seen.get(r.docName);
+    if (twin) errors.push(`${draft}: docName ${r.docName} is also the docName of ${twin}`);
+    seen.set(r.docName, draft);
+    for (const w of r.warnings) console.error(`warning: ${w}`);
+    for (const e of errors) console.error(e);
+    const v = r.idnits;
+    const nits = v
+      ? `; idnits ${v.errors} error(s), ${v.warnings} warning(s), ${v.waived.length} waived`
+      : "";
+    const status = errors.length > 0 ? `FAILED (${errors.length} problem(s))` : "ok";
+    console.log(`${r.docName}: ${relative(process.cwd(), r.xmlPath)} ${status}${nits}`);
+    if (errors.length > 0) bad++;
   }
   const ok = results.length - bad;
-  console.log(`drafts: ${ok}/${results.length} XML file(s) written and checked in ${outDir}`);
+  console.log(
+    `drafts: ${ok}/${results.length} v3 XML file(s) written and passed the checks in ${outDir}`,
+  );
   return bad > 0 ? 1 : 0;
 }
 

@@ -1,6 +1,6 @@
 /**
  * A strict well-formedness check for XML 1.0 documents such as the xml2rfc
- * files kramdown-rfc writes: balanced and properly nested tags, one root
+ * files the export writes: balanced and properly nested tags, one root
  * element, unique and quoted attributes, legal names, and entity references
  * that are predefined, numeric or declared in the internal DTD subset.
  * It does not validate against a schema. (xmlbuilder2's parser is lenient
