@@ -2,7 +2,9 @@
  * Every seeded fault, by protocol family (faults-<family>.ts). Each is one
  * plausible bug in the reference as exact search/replace edits (types.ts);
  * `npm run faults` (main.ts) checks which ones the conformance suite catches.
+ * The legal variants (faults-legal.ts) must not be caught.
  */
+import { legalVariants } from "./faults-legal.ts";
 import { pairFaults } from "./faults-pair.ts";
 import { pipelineFaults } from "./faults-pipeline.ts";
 import { pubsubFaults } from "./faults-pubsub.ts";
@@ -20,4 +22,5 @@ export const allFaults: readonly Fault[] = [
   ...pairFaults,
   ...rawFaults,
   ...transportFaults,
+  ...legalVariants,
 ];

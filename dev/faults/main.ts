@@ -11,10 +11,12 @@
  * IUT), and record the cases whose verdict left the expected one
  * (verdicts.ts). Prints each fault with the cases that caught it, then
  * `faults: C caught, U uncaught of N`, and writes reports/faults/faults.json
- * and faults.md (report.ts).
+ * and faults.md (report.ts). Legal variants (faults-legal.ts, `conforming`)
+ * run the same way and must NOT be caught: a case that fails a choice the
+ * drafts allow is a false failure.
  *
- * Exit 1 when a fault is uncaught (0 with --allow-uncaught), 2 on a usage or
- * patch error. `--jobs` faults run at once (default 2). `--all-families` runs
+ * Exit 1 when a fault is uncaught (0 with --allow-uncaught) or a legal variant
+ * is failed, 2 on a usage or patch error. `--jobs` faults run at once (default 2). `--all-families` runs
  * the whole suite against every fault. The repository itself is never
  * modified.
  *
@@ -34,6 +36,7 @@ import { type Args, parseArgs } from "./cli.ts";
 import { allFaults } from "./faults.ts";
 import { applyFault, patchedFiles } from "./patch.ts";
 import {
+  asExpected,
   consoleLines,
   type FaultReport,
   type FaultResult,
@@ -101,6 +104,7 @@ async function runFault(f: Fault, args: Args): Promise<FaultResult> {
   const families = familiesOf(f, args);
   const base = {
     id: f.id,
+    ...(f.conforming ? { conforming: true } : {}),
     requirements: f.requirements,
     description: f.description,
     observe: f.observe,
@@ -198,13 +202,21 @@ async function main(): Promise<number> {
   writeFileSync(join(outDir, "faults.json"), json(report));
   writeFileSync(join(outDir, "faults.md"), markdown(report));
   console.log("");
-  const uncaught = results.filter((r) => !r.caught);
-  for (const r of uncaught) console.log(`  uncaught: ${r.id} [${r.requirements.join(", ")}]`);
+  const wrong = results.filter((r) => !asExpected(r));
+  for (const r of wrong) {
+    console.log(
+      r.conforming
+        ? `  falsely failed: ${r.id} by ${r.catching.map((c) => c.id).join(", ") || r.error}`
+        : `  uncaught: ${r.id} [${r.requirements.join(", ")}]`,
+    );
+  }
   console.log(summaryLine(results));
   console.log(
     `run took ${Math.round(report.durationMs / 1000)} s; report in ${relative(root, join(outDir, "faults.md"))}`,
   );
-  return uncaught.length > 0 && !args.allowUncaught ? 1 : 0;
+  const uncaught = wrong.filter((r) => !r.conforming);
+  const falselyFailed = wrong.filter((r) => r.conforming);
+  return falselyFailed.length > 0 || (uncaught.length > 0 && !args.allowUncaught) ? 1 : 0;
 }
 
 main().then(

@@ -30,6 +30,19 @@ describe("report", () => {
     expect(summaryLine([caught, result({})])).toBe("faults: 1 caught, 1 uncaught of 2");
   });
 
+  test("a legal variant passes when nothing caught it and fails when a case did", () => {
+    const legal = result({ id: "pair/legal-x", conforming: true });
+    const falsely = { ...caught, id: "pair/legal-y", conforming: true };
+    expect(summaryLine([caught, legal, falsely])).toBe(
+      "faults: 1 caught, 0 uncaught of 1; legal variants: 1 passed, 1 falsely failed of 2",
+    );
+    expect(consoleLines(legal)[0]).toMatch(/^legal ok pair\/legal-x/);
+    expect(consoleLines(falsely)[0]).toMatch(/^FALSE FAIL pair\/legal-y/);
+    expect(markdown({ generatedAt: "t", durationMs: 1, jobs: 1, results: [falsely] })).toContain(
+      "## Legal variants failed by the suite",
+    );
+  });
+
   test("console lines name the fault, its requirements and the catching cases", () => {
     expect(consoleLines(caught)).toEqual([
       "caught   pubsub/b [SP-PUBSUB-3] (45 cases, 20 s)",

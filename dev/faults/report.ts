@@ -7,6 +7,8 @@ import type { Catch } from "./verdicts.ts";
 /** The outcome of one fault. */
 export interface FaultResult {
   id: string;
+  /** A legal variant: it passes when no case caught it. */
+  conforming?: boolean;
   requirements: string[];
   description: string;
   observe: string;
@@ -30,10 +32,23 @@ export interface FaultReport {
   results: FaultResult[];
 }
 
-/** `faults: C caught, U uncaught of N` (faults that could not run count as uncaught). */
+/** True when the result is what it should be: a bug caught, a legal variant not failed. */
+export function asExpected(r: FaultResult): boolean {
+  return r.conforming ? !r.caught && r.error === undefined : r.caught;
+}
+
+/**
+ * `faults: C caught, U uncaught of N` (faults that could not run count as
+ * uncaught), then `; legal variants: P passed, F falsely failed of M` when any ran.
+ */
 export function summaryLine(results: readonly FaultResult[]): string {
-  const c = results.filter((r) => r.caught).length;
-  return `faults: ${c} caught, ${results.length - c} uncaught of ${results.length}`;
+  const bugs = results.filter((r) => !r.conforming);
+  const legal = results.filter((r) => r.conforming);
+  const c = bugs.filter((r) => r.caught).length;
+  const line = `faults: ${c} caught, ${bugs.length - c} uncaught of ${bugs.length}`;
+  if (legal.length === 0) return line;
+  const ok = legal.filter(asExpected).length;
+  return `${line}; legal variants: ${ok} passed, ${legal.length - ok} falsely failed of ${legal.length}`;
 }
 
 const MAX_LISTED = 6;
@@ -46,12 +61,19 @@ function listed(ids: readonly string[]): string {
 
 /** The console lines for one fault. */
 export function consoleLines(r: FaultResult): string[] {
-  const head = `${r.caught ? "caught  " : "UNCAUGHT"} ${r.id} [${r.requirements.join(", ")}] (${r.casesRun} cases, ${Math.round(r.durationMs / 1000)} s)`;
+  const verdict = r.conforming
+    ? asExpected(r)
+      ? "legal ok"
+      : "FALSE FAIL"
+    : r.caught
+      ? "caught  "
+      : "UNCAUGHT";
+  const head = `${verdict} ${r.id} [${r.requirements.join(", ")}] (${r.casesRun} cases, ${Math.round(r.durationMs / 1000)} s)`;
   const lines = [head];
   if (r.error) lines.push(`    error: ${r.error}`);
   if (r.catching.length > 0) lines.push(`    by ${listed(r.catching.map((c) => c.id))}`);
   if (r.intermittent.length > 0) lines.push(`    once only: ${listed(r.intermittent)}`);
-  if (!r.caught && !r.error) lines.push(`    would need: ${r.observe}`);
+  if (!r.conforming && !r.caught && !r.error) lines.push(`    would need: ${r.observe}`);
   return lines;
 }
 
@@ -62,7 +84,8 @@ function cell(text: string): string {
 /** reports/faults/faults.md: the summary, the uncaught faults first, then every fault. */
 export function markdown(report: FaultReport): string {
   const { results } = report;
-  const uncaught = results.filter((r) => !r.caught);
+  const uncaught = results.filter((r) => !r.conforming && !r.caught);
+  const falselyFailed = results.filter((r) => r.conforming && !asExpected(r));
   const out = [
     "# Seeded faults against the conformance suite",
     "",
@@ -86,12 +109,22 @@ export function markdown(report: FaultReport): string {
     if (r.intermittent.length > 0) out.push(`- Deviated once only: ${r.intermittent.join(", ")}`);
     out.push("");
   }
+  if (results.some((r) => r.conforming)) {
+    out.push("## Legal variants failed by the suite", "");
+    if (falselyFailed.length === 0) out.push("None.", "");
+    for (const r of falselyFailed) {
+      out.push(`### ${r.id}`, "", `- Variant: ${r.description}`);
+      out.push(`- Failed by: ${r.catching.map((c) => c.id).join(", ") || "-"}`);
+      if (r.error) out.push(`- Error: ${r.error}`);
+      out.push("");
+    }
+  }
   out.push("## All faults", "", "| Fault | Requirements | Caught | Catching cases | Time |");
   out.push("| --- | --- | --- | --- | --- |");
   for (const r of results) {
     const by = r.error ? `error: ${r.error}` : listed(r.catching.map((c) => c.id)) || "-";
     out.push(
-      `| ${r.id} | ${r.requirements.join(", ")} | ${r.caught ? "yes" : "**no**"} | ${cell(by)} | ${Math.round(r.durationMs / 1000)} s |`,
+      `| ${r.conforming ? `${r.id} (legal)` : r.id} | ${r.requirements.join(", ")} | ${r.conforming ? (r.caught ? "**falsely**" : "no (right)") : r.caught ? "yes" : "**no**"} | ${cell(by)} | ${Math.round(r.durationMs / 1000)} s |`,
     );
   }
   out.push("");

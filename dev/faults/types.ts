@@ -12,11 +12,17 @@ export interface Edit {
   replace: string;
 }
 
-/** One faulty variant of the reference. */
+/**
+ * One variant of the reference: a plausible bug (the suite must catch it), or
+ * with `conforming: true` a different choice the drafts allow (the suite must
+ * not fail it: a case that does assumes more than the drafts say).
+ */
 export interface Fault {
   /** Stable id, `<family>/<slug>`. */
   id: string;
-  /** Requirement ids (spec/requirements.json) the bug breaks. */
+  /** A legal variant (a MAY taken the other way), not a bug. */
+  conforming?: boolean;
+  /** Requirement ids (spec/requirements.json) the bug breaks (a conforming variant: leaves open). */
   requirements: string[];
   /** The plausible bug, as an implementer would make it. */
   description: string;
