@@ -110,7 +110,7 @@ table.tx td{font:12px/1.3 ui-monospace,monospace;border:none;border-bottom:1px s
 .barbox{display:inline-block;width:8em;height:.7em;background:#ddd;vertical-align:middle;margin-right:.4em}
 details{margin:.4em 0}
 table.reqs td{font-size:13px}table.reqs td:first-child{white-space:nowrap}table.reqs td.rtext{max-width:48em}
-table.reqs tr:target td{background:#fff8d0}
+table.reqs tr:target td{background:#fff8d0}span.fk{white-space:nowrap;color:#264}span.fk.miss{color:#900}
 .kw{font-weight:600;white-space:nowrap}.src{font-family:ui-monospace,monospace;font-size:12px}
 .note{color:#555;font-size:13px}
 `;

@@ -1,13 +1,15 @@
 /**
  * Requirement ids in the HTML report: links with the sentence as a tooltip,
  * and the appendix every link points to (one entry per requirement, with its
- * key word, sentence, draft, section, source line and the cases citing it).
+ * key word, sentence, draft, section, source line, the cases citing it and
+ * how many of its seeded faults they kill).
  *
  * The registry is imported statically, so the bundled suite (which ships no
  * spec/ folder) renders the same appendix.
  */
 import registry from "../../spec/requirements.json" with { type: "json" };
 import { esc, reqAnchor } from "./escape.ts";
+import { faultKills, killsCell, type RequirementKills } from "./fault-kills.ts";
 
 /** One requirement of spec/requirements.json. */
 export interface RequirementEntry {
@@ -83,6 +85,7 @@ function entryRow(
   citing: readonly string[] | undefined,
   caseHref: (caseId: string) => string,
   draftLink: DraftLink | undefined,
+  kills: Readonly<Record<string, RequirementKills>>,
 ): string {
   const r = index.get(id);
   const kw = r ? `<span class="kw">${esc(r.keyword)}</span>` : "";
@@ -99,11 +102,11 @@ function entryRow(
         ? `<details><summary>${esc(citing.length)} cases</summary>${links}</details>${filter}`
         : `${links} ${filter}`;
   }
-  return `<tr id="${esc(reqAnchor(id))}"><td><code>${esc(id)}</code></td><td>${kw}</td><td class="rtext">${text}</td><td>${source}</td><td class="cites">${cases}</td></tr>`;
+  return `<tr id="${esc(reqAnchor(id))}"><td><code>${esc(id)}</code></td><td>${kw}</td><td class="rtext">${text}</td><td>${source}</td><td class="cites">${cases}</td><td>${killsCell(kills[id])}</td></tr>`;
 }
 
 const HEAD =
-  "<thead><tr><th>requirement</th><th>key word</th><th>text</th><th>draft, section, source</th><th>cited by</th></tr></thead>";
+  "<thead><tr><th>requirement</th><th>key word</th><th>text</th><th>draft, section, source</th><th>cited by</th><th title='seeded faults (npm run faults) that break the requirement, and how many some case caught'>faults</th></tr></thead>";
 
 /**
  * The appendix: first the requirements the report's cases cite (and ids they
@@ -118,17 +121,18 @@ export function requirementsAppendix(
   index: ReadonlyMap<string, RequirementEntry>,
   caseHref: (caseId: string) => string,
   draftLink?: DraftLink,
+  kills: Readonly<Record<string, RequirementKills>> = faultKills.byRequirement,
 ): string {
   const cited = [...citing.keys()].sort(compareRequirementIds);
   const others = [...index.keys()].filter((id) => !citing.has(id)).sort(compareRequirementIds);
-  const row = (id: string) => entryRow(id, index, citing.get(id), caseHref, draftLink);
+  const row = (id: string) => entryRow(id, index, citing.get(id), caseHref, draftLink, kills);
   const rest =
     others.length === 0
       ? ""
       : `<details id="req-others"><summary>Requirements no case of this report cites (${esc(others.length)})</summary>
 <table class="reqs">${HEAD}<tbody>${others.map(row).join("\n")}</tbody></table></details>`;
   return `<section id="requirements"><h2>Requirements cited (${esc(cited.length)})</h2>
-<p class="note">The sentences of spec/requirements.json, extracted from the Internet-Drafts in rfc/.</p>
+<p class="note">The sentences of spec/requirements.json, extracted from the Internet-Drafts in rfc/. "faults": of the seeded bugs that break the requirement (npm run faults${faultKills.generatedAt ? `, run ${esc(faultKills.generatedAt.slice(0, 10))}` : ", not run yet"}), how many some case caught.</p>
 <table class="reqs">${HEAD}<tbody>${cited.map(row).join("\n")}</tbody></table>
 ${rest}</section>`;
 }

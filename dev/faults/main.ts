@@ -11,7 +11,9 @@
  * IUT), and record the cases whose verdict left the expected one
  * (verdicts.ts). Prints each fault with the cases that caught it, then
  * `faults: C caught, U uncaught of N`, and writes reports/faults/faults.json
- * and faults.md (report.ts). Legal variants (faults-legal.ts, `conforming`)
+ * and faults.md (report.ts); a full run (no --fault) also writes the
+ * per-requirement counts to conformance/report/fault-kills.json, which the
+ * conformance report shows next to "cited by". Legal variants (faults-legal.ts, `conforming`)
  * run the same way and must NOT be caught: a case that fails a choice the
  * drafts allow is a false failure.
  *
@@ -32,6 +34,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { allCases } from "../../conformance/cases/index.ts";
+import { type FaultKills, killsByRequirement } from "../../conformance/report/fault-kills.ts";
 import { type Args, parseArgs } from "./cli.ts";
 import { allFaults } from "./faults.ts";
 import { applyFault, patchedFiles } from "./patch.ts";
@@ -50,6 +53,8 @@ import { catches, familyOf, parseLines } from "./verdicts.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const outDir = join(root, "reports", "faults");
+/** Per-requirement kill counts of the last full run, shown in the conformance report. */
+const killsPath = join(root, "conformance", "report", "fault-kills.json");
 const tsx = join(root, "node_modules", ".bin", "tsx");
 /** A worker still running after this long is killed; what it finished is kept. */
 const WORKER_LIMIT_MS = 15 * 60 * 1000;
@@ -201,6 +206,14 @@ async function main(): Promise<number> {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, "faults.json"), json(report));
   writeFileSync(join(outDir, "faults.md"), markdown(report));
+  if (args.faults.length === 0 && !args.allFamilies) {
+    // A full run: the per-requirement figures the conformance report shows.
+    const kills: FaultKills = {
+      generatedAt: report.generatedAt,
+      byRequirement: killsByRequirement(results.filter((r) => !r.conforming)),
+    };
+    writeFileSync(killsPath, `${JSON.stringify(kills, null, 2)}\n`);
+  }
   console.log("");
   const wrong = results.filter((r) => !asExpected(r));
   for (const r of wrong) {
