@@ -110,7 +110,7 @@ table.tx td{font:12px/1.3 ui-monospace,monospace;border:none;border-bottom:1px s
 .barbox{display:inline-block;width:8em;height:.7em;background:#ddd;vertical-align:middle;margin-right:.4em}
 details{margin:.4em 0}
 table.reqs td{font-size:13px}table.reqs td:first-child{white-space:nowrap}table.reqs td.rtext{max-width:48em}
-table.reqs tr:target td{background:#fff8d0}span.fk{white-space:nowrap;color:#264}span.fk.miss{color:#900}
+table.reqs tr:target td{background:#fff8d0}p.incomplete{background:#fde8e8;border:1px solid #c33;padding:.4em .6em}span.fk{white-space:nowrap;color:#264}span.fk.miss{color:#900}
 .kw{font-weight:600;white-space:nowrap}.src{font-family:ui-monospace,monospace;font-size:12px}
 .note{color:#555;font-size:13px}
 `;
@@ -354,6 +354,7 @@ export function renderHtml(results: Results, options: HtmlOptions = {}): string 
 ${ICON_SYMBOLS}
 <header>
 <h1>SP conformance report</h1>
+${results.incomplete ? `<p class="incomplete"><b>Incomplete run:</b> ${esc(results.incomplete)}. Cases that did not run have no results.</p>` : ""}
 <p>IUTs: ${iuts.map((i) => `<b>${esc(i.name)}</b> ${esc(i.version)}`).join(", ")} · seed ${esc(results.seed)} · ${esc((results.durationMs / 1000).toFixed(1))} s${run ? ` · jobs ${esc(run.jobs)} · repeat ${esc(run.repeat)}${run.shard ? ` · shard ${esc(run.shard.index)}/${esc(run.shard.count)}` : ""}${run.mergedFrom ? ` · merged from ${run.mergedFrom.map(esc).join(", ")}` : ""}` : ""}</p>
 <p class="totals">${totals.join("")}</p>
 <p>Requirements: ${rq.note ? esc(rq.note) : `${bar(rq.mustCovered, rq.mustTotal)}${esc(rq.mustCovered)}/${esc(rq.mustTotal)} MUST covered (${pct(rq.mustCovered, rq.mustTotal)}) by cases, ${esc(covered)}/${esc(rq.total)} in all${rq.mustUncheckable?.length ? `; ${esc(rq.mustUncheckable.length)} further MUSTs cannot be checked at the wire (not counted, reasons below)` : ""}`} · <a href="#requirements">requirement texts</a></p>

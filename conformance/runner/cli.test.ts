@@ -97,6 +97,13 @@ describe("exit codes of the runner", () => {
     );
     expect(r.code, r.stdout + r.stderr).toBe(EXIT.iut);
     expect(lastLine(r.stdout)).toMatch(/died and could not be restarted/);
+    // What ran is reported all the same, marked incomplete.
+    const results = JSON.parse(
+      readFileSync(join(dir, "reports", "conformance", "dying", "results.json"), "utf8"),
+    ) as { incomplete?: string; cases: { id: string }[] };
+    expect(results.incomplete).toMatch(/died and could not be restarted/);
+    expect(results.cases.map((c) => c.id)).toEqual(["reqrep/tcp-header-sent"]);
+    expect(r.stdout).toMatch(/reports of the cases that ran \(incomplete\)/);
   });
 
   it("0 for a small run against the reference; reports go under the current directory", async () => {

@@ -256,8 +256,9 @@ async function run(cmd: RunCommand): Promise<number> {
   );
   con.start();
   let byCase: Awaited<ReturnType<typeof runMatrix>>["results"];
+  let stopped: Awaited<ReturnType<typeof runMatrix>>["stopped"];
   try {
-    ({ results: byCase } = await runMatrix(cases, startedIuts, {
+    ({ results: byCase, stopped } = await runMatrix(cases, startedIuts, {
       jobs: cmd.jobs,
       repeat: cmd.repeat,
       seed,
@@ -295,8 +296,14 @@ async function run(cmd: RunCommand): Promise<number> {
     durationMs: Math.round(performance.now() - started),
     run: { jobs: cmd.jobs, repeat: cmd.repeat, ...(shard ? { shard } : {}), seeds: [seed] },
     summary,
+    ...(stopped ? { incomplete: stopped.message } : {}),
   };
   writeReports(reportDir, results);
+  if (stopped) {
+    // Exit 3, but with the reports of what ran (marked incomplete).
+    console.log(`reports of the cases that ran (incomplete): ${reportDir}`);
+    throw stopped;
+  }
   const withUnexpectedPass = [...expectations.entries()]
     .filter(([iut]) =>
       rows.some((r) => {

@@ -96,8 +96,10 @@ export interface StartedIut {
 /** Everything {@link runMatrix} found. */
 export interface MatrixResult {
   iuts: StartedIut[];
-  /** results[caseId][iutName] */
+  /** results[caseId][iutName]: every (case, IUT) that ran, all of them unless `stopped`. */
   results: Map<string, Map<string, CaseResult>>;
+  /** Set when an IUT could not be (re)started and the run stopped early. */
+  stopped?: IutStartError;
 }
 
 /** One worker's IUT instances, started on first use and restarted after a death. */
@@ -273,8 +275,7 @@ export async function runMatrix(
   } finally {
     await Promise.allSettled(workers.map((w) => w.shutdown()));
   }
-  if (stopped) throw stopped;
-
+  // A stopped run still returns what ran, so that its reports can be written.
   const results = new Map<string, Map<string, CaseResult>>();
   for (const c of cases) {
     const perIut = new Map<string, CaseResult>();
@@ -284,7 +285,7 @@ export async function runMatrix(
     });
     results.set(c.id, perIut);
   }
-  return { iuts, results };
+  return stopped ? { iuts, results, stopped } : { iuts, results };
 }
 
 /** Folds the executions of one (case, IUT) into its reported result. */

@@ -70,6 +70,11 @@ export interface Results {
   };
   /** Totals, as printed on the last line. */
   summary?: Summary;
+  /**
+   * Set when the run stopped early (an IUT could not be restarted; exit 3):
+   * why. The cases that did not run have no results.
+   */
+  incomplete?: string;
 }
 
 /** Counts over every (case, IUT) result. */

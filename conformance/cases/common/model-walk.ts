@@ -17,7 +17,7 @@
 import fc from "fast-check";
 import type { IutSocket } from "../../adapters/iut.ts";
 import type { WirePeer, WireServer } from "../../harness/wire.ts";
-import { CaseFailure, type CaseContext, type CaseIut, type ConformanceCase } from "../types.ts";
+import { type CaseContext, CaseFailure, type CaseIut, type ConformanceCase } from "../types.ts";
 import { type MachinePath, PathGenerator, type PathStep } from "./paths-model.ts";
 import { describePath, type MachinePaths } from "./paths-runtime.ts";
 import { checkProperty } from "./property.ts";

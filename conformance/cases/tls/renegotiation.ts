@@ -14,7 +14,7 @@
  * keeps the TCP connection open: only an end of the connection by the IUT passes.
  */
 import type { TLSSocket } from "node:tls";
-import { endpointUrl } from "../../harness/hosts.ts";
+import { endpointUrl, hostPort } from "../../harness/hosts.ts";
 import { PROTO } from "../../harness/sp.ts";
 import { until } from "../../harness/wait.ts";
 import { WirePeer } from "../../harness/wire.ts";
@@ -127,7 +127,7 @@ export const tlsDialerRenegotiationCloses: ConformanceCase = {
     );
     try {
       const url = endpointUrl("tls+tcp", ctx.hosts.suite, srv.port);
-      ctx.transcript.event("tls-server", `TLS listening on ${url}`);
+      ctx.transcript.event("tls-server", `TLS listening on ${hostPort(ctx.hosts.suite, srv.port)}`);
       const req = await ctx.iut.open("req0");
       await req.dial(url, { tls: dialerTls(ctx) });
       if (!(await until(() => accepted.length > 0, TT.prompt))) {
