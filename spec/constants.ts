@@ -43,7 +43,7 @@ export const defaults = {
   resendTimeMs: 60000,
   /** SP-SURVEY-8 */
   surveyTimeMs: 1000,
-  /** SP-TCP-10 */
+  /** SP-TCP-18 */
   recvMaxSize: 1048576,
   /** SP-TCP-7 */
   handshakeTimeoutMs: 10000,

@@ -75,7 +75,7 @@ export const uncheckableRequirements: readonly UncheckableRequirement[] = [
       "telling a message written to the kernel from one still queued needs the same controlled pipe failure as SP-PIPELINE-18, which the harness lacks",
   },
   {
-    requirement: "SP-PUBSUB-15",
+    requirement: "SP-PUBSUB-27",
     kind: "not-testable",
     reason:
       "the MUST is to document the duplicate-subscription behaviour; either behaviour is allowed on the wire",

@@ -86,7 +86,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-INPROC-4"],
-    line: 246,
+    line: 274,
   },
   {
     id: "inproc-pipe:joining:connect",
@@ -96,7 +96,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["attachPipe"],
     target: "active",
     requirements: ["SP-INPROC-3"],
-    line: 247,
+    line: 275,
   },
   {
     id: "inproc-pipe:joining:disconnect",
@@ -106,7 +106,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-INPROC-10"],
-    line: 248,
+    line: 276,
   },
   {
     id: "inproc-pipe:joining:close",
@@ -116,7 +116,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-INPROC-10"],
-    line: 249,
+    line: 277,
   },
   {
     id: "inproc-pipe:active:oversize",
@@ -126,7 +126,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection", "detachPipe"],
     target: "closed",
     requirements: ["SP-INPROC-9"],
-    line: 250,
+    line: 278,
   },
   {
     id: "inproc-pipe:active:disconnect",
@@ -136,7 +136,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection", "detachPipe"],
     target: "closed",
     requirements: ["SP-INPROC-10"],
-    line: 251,
+    line: 279,
   },
   {
     id: "inproc-pipe:active:close",
@@ -146,7 +146,7 @@ export const inprocPipeTransitions: readonly InprocPipeTransition[] = [
     actions: ["closeConnection", "detachPipe"],
     target: "closed",
     requirements: ["SP-INPROC-10"],
-    line: 252,
+    line: 280,
   },
 ];
 

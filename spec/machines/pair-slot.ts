@@ -106,7 +106,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["occupy"],
     target: "occupied",
     requirements: ["SP-PAIR-4"],
-    line: 308,
+    line: 318,
   },
   {
     id: "pair-slot:empty:send",
@@ -116,7 +116,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["parkSend"],
     target: "waiting",
     requirements: ["SP-PAIR-5"],
-    line: 309,
+    line: 319,
   },
   {
     id: "pair-slot:empty:close",
@@ -126,7 +126,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: [],
     target: "closed",
     requirements: ["SP-PAIR-7"],
-    line: 310,
+    line: 320,
   },
   {
     id: "pair-slot:waiting:always[!sendsParked]",
@@ -136,7 +136,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: [],
     target: "empty",
     requirements: ["SP-PAIR-5"],
-    line: 311,
+    line: 321,
   },
   {
     id: "pair-slot:waiting:pipeAdded",
@@ -146,7 +146,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["occupy", "flushSends"],
     target: "stalled",
     requirements: ["SP-PAIR-5"],
-    line: 312,
+    line: 322,
   },
   {
     id: "pair-slot:waiting:send",
@@ -156,7 +156,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["parkSend"],
     target: null,
     requirements: ["SP-PAIR-6"],
-    line: 313,
+    line: 323,
   },
   {
     id: "pair-slot:waiting:after:sendTimeout",
@@ -166,7 +166,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["expireSends"],
     target: "waiting",
     requirements: ["SP-PAIR-5"],
-    line: 314,
+    line: 324,
   },
   {
     id: "pair-slot:waiting:close",
@@ -176,7 +176,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["failSends"],
     target: "closed",
     requirements: ["SP-PAIR-7"],
-    line: 315,
+    line: 325,
   },
   {
     id: "pair-slot:occupied:pipeAdded",
@@ -186,7 +186,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["rejectPipe"],
     target: null,
     requirements: ["SP-PAIR-3"],
-    line: 316,
+    line: 326,
   },
   {
     id: "pair-slot:occupied:pipeRemoved[isOccupant]",
@@ -196,7 +196,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["vacate"],
     target: "empty",
     requirements: ["SP-PAIR-4"],
-    line: 317,
+    line: 327,
   },
   {
     id: "pair-slot:occupied:send",
@@ -206,7 +206,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["parkSend"],
     target: "stalled",
     requirements: ["SP-PAIR-5"],
-    line: 318,
+    line: 328,
   },
   {
     id: "pair-slot:occupied:close",
@@ -216,7 +216,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: [],
     target: "closed",
     requirements: ["SP-PAIR-7"],
-    line: 319,
+    line: 329,
   },
   {
     id: "pair-slot:stalled:always[!sendsParked]",
@@ -226,7 +226,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: [],
     target: "occupied",
     requirements: ["SP-PAIR-6"],
-    line: 320,
+    line: 330,
   },
   {
     id: "pair-slot:stalled:pipeAdded",
@@ -236,7 +236,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["rejectPipe"],
     target: null,
     requirements: ["SP-PAIR-3"],
-    line: 321,
+    line: 331,
   },
   {
     id: "pair-slot:stalled:pipeRemoved[isOccupant]",
@@ -246,7 +246,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["vacate"],
     target: "waiting",
     requirements: ["SP-PAIR-5"],
-    line: 322,
+    line: 332,
   },
   {
     id: "pair-slot:stalled:writable",
@@ -256,7 +256,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["flushSends"],
     target: "stalled",
     requirements: ["SP-PAIR-6"],
-    line: 323,
+    line: 333,
   },
   {
     id: "pair-slot:stalled:send",
@@ -266,7 +266,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["parkSend"],
     target: null,
     requirements: ["SP-PAIR-6"],
-    line: 324,
+    line: 334,
   },
   {
     id: "pair-slot:stalled:after:sendTimeout",
@@ -276,7 +276,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["expireSends"],
     target: "stalled",
     requirements: ["SP-PAIR-5"],
-    line: 325,
+    line: 335,
   },
   {
     id: "pair-slot:stalled:close",
@@ -286,7 +286,7 @@ export const pairSlotTransitions: readonly PairSlotTransition[] = [
     actions: ["failSends"],
     target: "closed",
     requirements: ["SP-PAIR-7"],
-    line: 326,
+    line: 336,
   },
 ];
 

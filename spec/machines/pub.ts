@@ -72,7 +72,7 @@ export const pubTransitions: readonly PubTransition[] = [
     actions: ["countUnexpected", "closeOffender"],
     target: null,
     requirements: ["SP-PUBSUB-13"],
-    line: 249,
+    line: 256,
   },
   {
     id: "pub:open:close",
@@ -82,7 +82,7 @@ export const pubTransitions: readonly PubTransition[] = [
     actions: [],
     target: "closed",
     requirements: ["SP-PUBSUB-20"],
-    line: 250,
+    line: 257,
   },
 ];
 

@@ -84,7 +84,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: ["enqueueSend"],
     target: "blocked",
     requirements: ["SP-PIPELINE-5"],
-    line: 273,
+    line: 274,
   },
   {
     id: "push:idle:always[sendsWaiting]",
@@ -94,7 +94,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: [],
     target: "blocked",
     requirements: ["SP-PIPELINE-5"],
-    line: 274,
+    line: 275,
   },
   {
     id: "push:idle:close",
@@ -104,7 +104,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: [],
     target: "closed",
     requirements: ["SP-PIPELINE-14"],
-    line: 275,
+    line: 276,
   },
   {
     id: "push:blocked:ready",
@@ -114,7 +114,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: ["transmitWaiting"],
     target: "idle",
     requirements: ["SP-PIPELINE-4"],
-    line: 276,
+    line: 277,
   },
   {
     id: "push:blocked:after:sendTimeout",
@@ -124,7 +124,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: ["expireWaiting"],
     target: "idle",
     requirements: ["SP-PIPELINE-5"],
-    line: 277,
+    line: 278,
   },
   {
     id: "push:blocked:earlierDeadline",
@@ -134,7 +134,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: [],
     target: "idle",
     requirements: ["SP-PIPELINE-5"],
-    line: 278,
+    line: 279,
   },
   {
     id: "push:blocked:close",
@@ -144,7 +144,7 @@ export const pushTransitions: readonly PushTransition[] = [
     actions: ["failWaiting"],
     target: "closed",
     requirements: ["SP-PIPELINE-14"],
-    line: 279,
+    line: 280,
   },
 ];
 

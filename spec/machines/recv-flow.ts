@@ -77,7 +77,7 @@ export const recvFlowTransitions: readonly RecvFlowTransition[] = [
     actions: ["stopReading"],
     target: "paused",
     requirements: ["SP-FRAMEWORK-22"],
-    line: 547,
+    line: 642,
   },
   {
     id: "recv-flow:reading:detach",
@@ -87,7 +87,7 @@ export const recvFlowTransitions: readonly RecvFlowTransition[] = [
     actions: [],
     target: "detached",
     requirements: ["SP-FRAMEWORK-16"],
-    line: 548,
+    line: 643,
   },
   {
     id: "recv-flow:paused:room",
@@ -97,7 +97,7 @@ export const recvFlowTransitions: readonly RecvFlowTransition[] = [
     actions: ["startReading"],
     target: "reading",
     requirements: ["SP-FRAMEWORK-23"],
-    line: 549,
+    line: 644,
   },
   {
     id: "recv-flow:paused:detach",
@@ -107,7 +107,7 @@ export const recvFlowTransitions: readonly RecvFlowTransition[] = [
     actions: [],
     target: "detached",
     requirements: ["SP-FRAMEWORK-16"],
-    line: 550,
+    line: 645,
   },
 ];
 

@@ -81,7 +81,7 @@ export const repTransitions: readonly RepTransition[] = [
     actions: ["holdRequest"],
     target: "holding",
     requirements: ["SP-REQREP-13"],
-    line: 390,
+    line: 490,
   },
   {
     id: "rep:idle:send",
@@ -91,7 +91,7 @@ export const repTransitions: readonly RepTransition[] = [
     actions: ["failSendState"],
     target: null,
     requirements: ["SP-REQREP-16"],
-    line: 391,
+    line: 491,
   },
   {
     id: "rep:idle:close",
@@ -101,7 +101,7 @@ export const repTransitions: readonly RepTransition[] = [
     actions: [],
     target: "closed",
     requirements: ["SP-REQREP-20"],
-    line: 392,
+    line: 492,
   },
   {
     id: "rep:holding:send",
@@ -111,7 +111,7 @@ export const repTransitions: readonly RepTransition[] = [
     actions: ["sendReply"],
     target: "idle",
     requirements: ["SP-REQREP-13"],
-    line: 393,
+    line: 493,
   },
   {
     id: "rep:holding:deliver",
@@ -121,7 +121,7 @@ export const repTransitions: readonly RepTransition[] = [
     actions: ["abandonRequest", "holdRequest"],
     target: "holding",
     requirements: ["SP-REQREP-19"],
-    line: 394,
+    line: 494,
   },
   {
     id: "rep:holding:close",
@@ -131,7 +131,7 @@ export const repTransitions: readonly RepTransition[] = [
     actions: ["abandonRequest"],
     target: "closed",
     requirements: ["SP-REQREP-20"],
-    line: 395,
+    line: 495,
   },
 ];
 

@@ -104,7 +104,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["newRequest"],
     target: "pending",
     requirements: ["SP-REQREP-3"],
-    line: 313,
+    line: 380,
   },
   {
     id: "req:idle:recv",
@@ -114,7 +114,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["failRecvState"],
     target: null,
     requirements: ["SP-REQREP-11"],
-    line: 314,
+    line: 381,
   },
   {
     id: "req:idle:reply",
@@ -124,7 +124,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["dropReply"],
     target: null,
     requirements: ["SP-REQREP-6"],
-    line: 315,
+    line: 382,
   },
   {
     id: "req:idle:close",
@@ -134,7 +134,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: [],
     target: "closed",
     requirements: ["SP-REQREP-20"],
-    line: 316,
+    line: 383,
   },
   {
     id: "req:pending:always[pipeAvailable]",
@@ -144,7 +144,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["transmit"],
     target: "waiting",
     requirements: ["SP-REQREP-5"],
-    line: 317,
+    line: 384,
   },
   {
     id: "req:pending:pipeAdded",
@@ -154,7 +154,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["transmit"],
     target: "waiting",
     requirements: ["SP-REQREP-12"],
-    line: 318,
+    line: 385,
   },
   {
     id: "req:pending:send",
@@ -164,7 +164,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["cancelRequest", "newRequest"],
     target: "pending",
     requirements: ["SP-REQREP-10"],
-    line: 319,
+    line: 386,
   },
   {
     id: "req:pending:recv",
@@ -174,7 +174,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["awaitReply"],
     target: null,
     requirements: ["SP-REQREP-7"],
-    line: 320,
+    line: 387,
   },
   {
     id: "req:pending:reply",
@@ -184,7 +184,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["dropReply"],
     target: null,
     requirements: ["SP-REQREP-6"],
-    line: 321,
+    line: 388,
   },
   {
     id: "req:pending:close",
@@ -194,7 +194,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["cancelRequest"],
     target: "closed",
     requirements: ["SP-REQREP-20"],
-    line: 322,
+    line: 389,
   },
   {
     id: "req:waiting:reply[idMatches]",
@@ -204,7 +204,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["deliverReply"],
     target: "idle",
     requirements: ["SP-REQREP-7"],
-    line: 323,
+    line: 390,
   },
   {
     id: "req:waiting:reply",
@@ -214,7 +214,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["dropReply"],
     target: null,
     requirements: ["SP-REQREP-6"],
-    line: 324,
+    line: 391,
   },
   {
     id: "req:waiting:recv",
@@ -224,7 +224,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["awaitReply"],
     target: null,
     requirements: ["SP-REQREP-7"],
-    line: 325,
+    line: 392,
   },
   {
     id: "req:waiting:after:resendTime",
@@ -234,7 +234,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["transmit"],
     target: "waiting",
     requirements: ["SP-REQREP-8"],
-    line: 326,
+    line: 393,
   },
   {
     id: "req:waiting:pipeRemoved[carriedRequest]",
@@ -244,7 +244,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: [],
     target: "pending",
     requirements: ["SP-REQREP-9"],
-    line: 327,
+    line: 394,
   },
   {
     id: "req:waiting:send",
@@ -254,7 +254,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["cancelRequest", "newRequest"],
     target: "pending",
     requirements: ["SP-REQREP-10"],
-    line: 328,
+    line: 395,
   },
   {
     id: "req:waiting:close",
@@ -264,7 +264,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["cancelRequest"],
     target: "closed",
     requirements: ["SP-REQREP-20"],
-    line: 329,
+    line: 396,
   },
 ];
 

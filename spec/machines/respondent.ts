@@ -86,7 +86,7 @@ export const respondentTransitions: readonly RespondentTransition[] = [
     actions: ["holdSurvey"],
     target: "holding",
     requirements: ["SP-SURVEY-19"],
-    line: 398,
+    line: 450,
   },
   {
     id: "respondent:idle:send",
@@ -96,7 +96,7 @@ export const respondentTransitions: readonly RespondentTransition[] = [
     actions: ["failSendState"],
     target: null,
     requirements: ["SP-SURVEY-20"],
-    line: 399,
+    line: 451,
   },
   {
     id: "respondent:idle:close",
@@ -106,7 +106,7 @@ export const respondentTransitions: readonly RespondentTransition[] = [
     actions: [],
     target: "closed",
     requirements: ["SP-SURVEY-25"],
-    line: 400,
+    line: 452,
   },
   {
     id: "respondent:holding:send",
@@ -116,7 +116,7 @@ export const respondentTransitions: readonly RespondentTransition[] = [
     actions: ["sendResponse"],
     target: "idle",
     requirements: ["SP-SURVEY-19", "SP-SURVEY-21"],
-    line: 401,
+    line: 453,
   },
   {
     id: "respondent:holding:deliver",
@@ -126,7 +126,7 @@ export const respondentTransitions: readonly RespondentTransition[] = [
     actions: ["abandonSurvey", "holdSurvey"],
     target: "holding",
     requirements: ["SP-SURVEY-23"],
-    line: 402,
+    line: 454,
   },
   {
     id: "respondent:holding:close",
@@ -136,7 +136,7 @@ export const respondentTransitions: readonly RespondentTransition[] = [
     actions: ["abandonSurvey"],
     target: "closed",
     requirements: ["SP-SURVEY-25"],
-    line: 403,
+    line: 455,
   },
 ];
 

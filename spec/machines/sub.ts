@@ -86,7 +86,7 @@ export const subTransitions: readonly SubTransition[] = [
     actions: ["addTopic"],
     target: "subscribed",
     requirements: ["SP-PUBSUB-14"],
-    line: 343,
+    line: 353,
   },
   {
     id: "sub:empty:unsubscribe",
@@ -96,7 +96,7 @@ export const subTransitions: readonly SubTransition[] = [
     actions: ["failUnknownTopic"],
     target: null,
     requirements: ["SP-PUBSUB-16"],
-    line: 344,
+    line: 354,
   },
   {
     id: "sub:empty:close",
@@ -106,7 +106,7 @@ export const subTransitions: readonly SubTransition[] = [
     actions: ["failReceivers"],
     target: "closed",
     requirements: ["SP-PUBSUB-20"],
-    line: 345,
+    line: 355,
   },
   {
     id: "sub:subscribed:subscribe",
@@ -116,7 +116,7 @@ export const subTransitions: readonly SubTransition[] = [
     actions: ["addTopic"],
     target: null,
     requirements: ["SP-PUBSUB-15"],
-    line: 346,
+    line: 356,
   },
   {
     id: "sub:subscribed:unsubscribe[!topicKnown]",
@@ -126,7 +126,7 @@ export const subTransitions: readonly SubTransition[] = [
     actions: ["failUnknownTopic"],
     target: null,
     requirements: ["SP-PUBSUB-16"],
-    line: 347,
+    line: 357,
   },
   {
     id: "sub:subscribed:unsubscribe[lastTopic]",
@@ -136,7 +136,7 @@ export const subTransitions: readonly SubTransition[] = [
     actions: ["removeTopic"],
     target: "empty",
     requirements: ["SP-PUBSUB-14"],
-    line: 348,
+    line: 358,
   },
   {
     id: "sub:subscribed:unsubscribe",
@@ -146,7 +146,7 @@ export const subTransitions: readonly SubTransition[] = [
     actions: ["removeTopic"],
     target: null,
     requirements: ["SP-PUBSUB-14"],
-    line: 349,
+    line: 359,
   },
   {
     id: "sub:subscribed:close",
@@ -156,7 +156,7 @@ export const subTransitions: readonly SubTransition[] = [
     actions: ["failReceivers"],
     target: "closed",
     requirements: ["SP-PUBSUB-20"],
-    line: 350,
+    line: 360,
   },
 ];
 

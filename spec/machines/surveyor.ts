@@ -101,7 +101,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["newSurvey", "broadcast"],
     target: "surveying",
     requirements: ["SP-SURVEY-3", "SP-SURVEY-7"],
-    line: 314,
+    line: 357,
   },
   {
     id: "surveyor:idle:recv",
@@ -111,7 +111,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["failRecvState"],
     target: null,
     requirements: ["SP-SURVEY-10"],
-    line: 315,
+    line: 358,
   },
   {
     id: "surveyor:idle:response",
@@ -121,7 +121,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["dropResponse"],
     target: null,
     requirements: ["SP-SURVEY-11"],
-    line: 316,
+    line: 359,
   },
   {
     id: "surveyor:idle:close",
@@ -131,7 +131,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: [],
     target: "closed",
     requirements: ["SP-SURVEY-25"],
-    line: 317,
+    line: 360,
   },
   {
     id: "surveyor:surveying:response[idMatches]",
@@ -141,7 +141,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["deliverResponse"],
     target: null,
     requirements: ["SP-SURVEY-12"],
-    line: 318,
+    line: 361,
   },
   {
     id: "surveyor:surveying:response",
@@ -151,7 +151,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["dropResponse"],
     target: null,
     requirements: ["SP-SURVEY-11"],
-    line: 319,
+    line: 362,
   },
   {
     id: "surveyor:surveying:recv",
@@ -161,7 +161,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["awaitResponse"],
     target: null,
     requirements: ["SP-SURVEY-12"],
-    line: 320,
+    line: 363,
   },
   {
     id: "surveyor:surveying:send",
@@ -171,7 +171,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["cancelSurvey", "newSurvey", "broadcast"],
     target: "surveying",
     requirements: ["SP-SURVEY-14"],
-    line: 321,
+    line: 364,
   },
   {
     id: "surveyor:surveying:after:surveyTime",
@@ -181,7 +181,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["expireSurvey"],
     target: "idle",
     requirements: ["SP-SURVEY-9"],
-    line: 322,
+    line: 365,
   },
   {
     id: "surveyor:surveying:close",
@@ -191,7 +191,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["cancelSurvey"],
     target: "closed",
     requirements: ["SP-SURVEY-25"],
-    line: 323,
+    line: 366,
   },
 ];
 

@@ -86,7 +86,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: ["connect"],
     target: "connecting",
     requirements: ["SP-TCP-13"],
-    line: 351,
+    line: 364,
   },
   {
     id: "tcp-dialer:idle:stop",
@@ -96,7 +96,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: [],
     target: "stopped",
     requirements: ["SP-TCP-13"],
-    line: 352,
+    line: 365,
   },
   {
     id: "tcp-dialer:connecting:connected",
@@ -106,7 +106,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: ["resetBackoff"],
     target: "connected",
     requirements: ["SP-TCP-13"],
-    line: 353,
+    line: 366,
   },
   {
     id: "tcp-dialer:connecting:failed",
@@ -116,7 +116,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: [],
     target: "backoff",
     requirements: ["SP-TCP-13"],
-    line: 354,
+    line: 367,
   },
   {
     id: "tcp-dialer:connecting:stop",
@@ -126,7 +126,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: ["abortConnect"],
     target: "stopped",
     requirements: ["SP-TCP-13"],
-    line: 355,
+    line: 368,
   },
   {
     id: "tcp-dialer:connected:pipeClosed",
@@ -136,7 +136,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: [],
     target: "backoff",
     requirements: ["SP-TCP-13"],
-    line: 356,
+    line: 369,
   },
   {
     id: "tcp-dialer:connected:stop",
@@ -146,7 +146,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: [],
     target: "stopped",
     requirements: ["SP-TCP-13"],
-    line: 357,
+    line: 370,
   },
   {
     id: "tcp-dialer:backoff:after:reconnectDelay",
@@ -156,7 +156,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: ["advanceBackoff", "connect"],
     target: "connecting",
     requirements: ["SP-TCP-13"],
-    line: 358,
+    line: 371,
   },
   {
     id: "tcp-dialer:backoff:stop",
@@ -166,7 +166,7 @@ export const tcpDialerTransitions: readonly TcpDialerTransition[] = [
     actions: [],
     target: "stopped",
     requirements: ["SP-TCP-13"],
-    line: 359,
+    line: 372,
   },
 ];
 

@@ -93,7 +93,7 @@ export const tcpPipeTransitions: readonly TcpPipeTransition[] = [
     actions: ["sendHeader"],
     target: null,
     requirements: ["SP-TCP-1"],
-    line: 317,
+    line: 330,
   },
   {
     id: "tcp-pipe:handshake:header[!magicValid]",
@@ -103,7 +103,7 @@ export const tcpPipeTransitions: readonly TcpPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-TCP-3"],
-    line: 318,
+    line: 331,
   },
   {
     id: "tcp-pipe:handshake:header[!reservedZero]",
@@ -113,7 +113,7 @@ export const tcpPipeTransitions: readonly TcpPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-TCP-5"],
-    line: 319,
+    line: 332,
   },
   {
     id: "tcp-pipe:handshake:header[!peerCompatible]",
@@ -123,7 +123,7 @@ export const tcpPipeTransitions: readonly TcpPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-TCP-6"],
-    line: 320,
+    line: 333,
   },
   {
     id: "tcp-pipe:handshake:header",
@@ -133,7 +133,7 @@ export const tcpPipeTransitions: readonly TcpPipeTransition[] = [
     actions: ["attachPipe"],
     target: "active",
     requirements: ["SP-TCP-2"],
-    line: 321,
+    line: 334,
   },
   {
     id: "tcp-pipe:handshake:after:handshakeTimeout",
@@ -143,7 +143,7 @@ export const tcpPipeTransitions: readonly TcpPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-TCP-7"],
-    line: 322,
+    line: 335,
   },
   {
     id: "tcp-pipe:handshake:disconnect",
@@ -153,7 +153,7 @@ export const tcpPipeTransitions: readonly TcpPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-TCP-12"],
-    line: 323,
+    line: 336,
   },
   {
     id: "tcp-pipe:handshake:close",
@@ -163,7 +163,7 @@ export const tcpPipeTransitions: readonly TcpPipeTransition[] = [
     actions: ["closeConnection"],
     target: "closed",
     requirements: ["SP-TCP-12"],
-    line: 324,
+    line: 337,
   },
   {
     id: "tcp-pipe:active:oversize",
@@ -173,7 +173,7 @@ export const tcpPipeTransitions: readonly TcpPipeTransition[] = [
     actions: ["closeConnection", "detachPipe"],
     target: "closed",
     requirements: ["SP-TCP-11"],
-    line: 325,
+    line: 338,
   },
   {
     id: "tcp-pipe:active:disconnect",
@@ -183,7 +183,7 @@ export const tcpPipeTransitions: readonly TcpPipeTransition[] = [
     actions: ["closeConnection", "detachPipe"],
     target: "closed",
     requirements: ["SP-TCP-12"],
-    line: 326,
+    line: 339,
   },
   {
     id: "tcp-pipe:active:close",
@@ -193,7 +193,7 @@ export const tcpPipeTransitions: readonly TcpPipeTransition[] = [
     actions: ["closeConnection", "detachPipe"],
     target: "closed",
     requirements: ["SP-TCP-12"],
-    line: 327,
+    line: 340,
   },
 ];
 

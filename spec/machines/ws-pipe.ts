@@ -104,7 +104,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["refuseUpgrade"],
     target: "closed",
     requirements: ["SP-WS-4", "SP-WS-6"],
-    line: 376,
+    line: 381,
   },
   {
     id: "ws-pipe:upgrading:upgrade",
@@ -114,7 +114,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["attachPipe"],
     target: "open",
     requirements: ["SP-WS-3"],
-    line: 377,
+    line: 382,
   },
   {
     id: "ws-pipe:upgrading:after:handshakeTimeout",
@@ -124,7 +124,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["abortConnection"],
     target: "closed",
     requirements: ["SP-WS-17"],
-    line: 378,
+    line: 383,
   },
   {
     id: "ws-pipe:upgrading:disconnect",
@@ -134,7 +134,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["abortConnection"],
     target: "closed",
     requirements: ["SP-WS-16"],
-    line: 379,
+    line: 384,
   },
   {
     id: "ws-pipe:upgrading:close",
@@ -144,7 +144,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["abortConnection"],
     target: "closed",
     requirements: ["SP-WS-16"],
-    line: 380,
+    line: 385,
   },
   {
     id: "ws-pipe:open:textMessage",
@@ -154,7 +154,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["closeUnsupportedData", "detachPipe"],
     target: "closing",
     requirements: ["SP-WS-9"],
-    line: 381,
+    line: 386,
   },
   {
     id: "ws-pipe:open:oversize",
@@ -164,7 +164,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["closeTooBig", "detachPipe"],
     target: "closing",
     requirements: ["SP-WS-11"],
-    line: 382,
+    line: 387,
   },
   {
     id: "ws-pipe:open:disconnect",
@@ -174,7 +174,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["abortConnection", "detachPipe"],
     target: "closed",
     requirements: ["SP-WS-16"],
-    line: 383,
+    line: 388,
   },
   {
     id: "ws-pipe:open:close",
@@ -184,7 +184,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["closeNormal", "detachPipe"],
     target: "closing",
     requirements: ["SP-WS-19"],
-    line: 384,
+    line: 389,
   },
   {
     id: "ws-pipe:closing:disconnect",
@@ -194,7 +194,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["abortConnection"],
     target: "closed",
     requirements: ["SP-WS-18"],
-    line: 385,
+    line: 390,
   },
   {
     id: "ws-pipe:closing:after:wsCloseTimeout",
@@ -204,7 +204,7 @@ export const wsPipeTransitions: readonly WsPipeTransition[] = [
     actions: ["abortConnection"],
     target: "closed",
     requirements: ["SP-WS-18"],
-    line: 386,
+    line: 391,
   },
 ];
 

@@ -2,12 +2,12 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseDraft } from "../draftparse/index.ts";
-import { type Finding, lintDrafts } from "./lint.ts";
+import { type Finding, keywordLevel, lintDrafts, readMixedLevelsAllowList } from "./lint.ts";
 
-const fixture = (name: string) => {
+const fixture = (name: string, allowed: ReadonlySet<string> = new Set()) => {
   const path = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
   const text = readFileSync(path, "utf8");
-  return { text, findings: lintDrafts([parseDraft(text, name)]) };
+  return { text, findings: lintDrafts([parseDraft(text, name)], { mixedLevelsAllowed: allowed }) };
 };
 
 /** 1-based line of the first line containing `needle` (at or after line `from`). */
@@ -61,6 +61,57 @@ describe("lint:drafts", () => {
     expectFinding(findings, lineOf(text, "MAY rest"), /SP-FIXTURE-3 is missing/);
     expect(findings.some((f) => /SP-FIXTURE-2/.test(f.message))).toBe(false);
     expect(findings).toHaveLength(3);
+  });
+
+  it("maps each key word to one of three levels", () => {
+    expect(
+      ["MUST", "MUST NOT", "REQUIRED", "SHALL", "SHALL NOT"].map((k) => keywordLevel(k as never)),
+    ).toEqual(Array(5).fill("MUST"));
+    expect(
+      ["SHOULD", "SHOULD NOT", "RECOMMENDED", "NOT RECOMMENDED"].map((k) =>
+        keywordLevel(k as never),
+      ),
+    ).toEqual(Array(4).fill("SHOULD"));
+    expect(["MAY", "OPTIONAL"].map((k) => keywordLevel(k as never))).toEqual(["MAY", "MAY"]);
+  });
+
+  it("flags an id whose sentence mixes requirement levels", () => {
+    const { text, findings } = fixture("levels.md");
+    expectFinding(
+      findings,
+      lineOf(text, "SP-FIXTURE-4"),
+      /SP-FIXTURE-4 mixes the levels MUST, SHOULD/,
+    );
+    expectFinding(
+      findings,
+      lineOf(text, "SP-FIXTURE-5"),
+      /SP-FIXTURE-5 mixes the levels MAY, MUST/,
+    );
+    expectFinding(
+      findings,
+      lineOf(text, "SP-FIXTURE-6"),
+      /SP-FIXTURE-6 mixes the levels SHOULD, MAY/,
+    );
+    expectFinding(
+      findings,
+      lineOf(text, "SP-FIXTURE-7"),
+      /SP-FIXTURE-7 mixes the levels MUST, MAY, SHOULD/,
+    );
+    expect(findings).toHaveLength(4);
+  });
+
+  it("lets ids on the mixed-levels allow-list pass", () => {
+    const allowed = new Set(["SP-FIXTURE-4", "SP-FIXTURE-5", "SP-FIXTURE-6"]);
+    const { findings } = fixture("levels.md", allowed);
+    expect(findings.map((f) => f.message)).toEqual([expect.stringMatching(/SP-FIXTURE-7 mixes/)]);
+  });
+
+  it("reads the allow-list file, and treats a missing one as empty", () => {
+    const ids = readMixedLevelsAllowList();
+    for (const id of ids) expect(id).toMatch(/^SP-[A-Z]+-\d+$/);
+    expect(
+      readMixedLevelsAllowList(new URL("./fixtures/no-such-file.json", import.meta.url)).size,
+    ).toBe(0);
   });
 
   it("flags a duplicate id and a unknown citation across drafts", () => {

@@ -5,13 +5,59 @@
  * const drafts = await readDrafts("rfc");
  * for (const f of lintDrafts(drafts)) console.log(`${f.file}:${f.line}: ${f.message}`);
  */
-import type { Draft } from "../draftparse/index.ts";
+import { readFileSync } from "node:fs";
+import type { Bcp14Keyword, Draft } from "../draftparse/index.ts";
 
 /** One lint finding. */
 export interface Finding {
   readonly file: string;
   readonly line: number;
   readonly message: string;
+}
+
+/** The three requirement levels of BCP 14 (RFC 2119 sections 1-5). */
+export type RequirementLevel = "MUST" | "SHOULD" | "MAY";
+
+/**
+ * The level of a key word: MUST, MUST NOT, REQUIRED, SHALL and SHALL NOT are
+ * absolute; SHOULD, SHOULD NOT, RECOMMENDED and NOT RECOMMENDED recommend;
+ * MAY and OPTIONAL permit.
+ *
+ * @example
+ * keywordLevel("NOT RECOMMENDED"); // "SHOULD"
+ */
+export function keywordLevel(keyword: Bcp14Keyword): RequirementLevel {
+  if (/^(MUST|REQUIRED|SHALL)\b/.test(keyword)) return "MUST";
+  if (/SHOULD|RECOMMENDED/.test(keyword)) return "SHOULD";
+  return "MAY";
+}
+
+/** Options of {@link lintDrafts}. */
+export interface LintOptions {
+  /**
+   * Ids whose sentence may still mix requirement levels (a temporary
+   * allow-list); defaults to the ids in `tools/lint/mixed-levels-allow.json`.
+   */
+  readonly mixedLevelsAllowed?: ReadonlySet<string>;
+}
+
+const MIXED_LEVELS_ALLOW_FILE = new URL("./mixed-levels-allow.json", import.meta.url);
+
+/** The ids listed in `tools/lint/mixed-levels-allow.json` (none when it is absent). */
+export function readMixedLevelsAllowList(
+  file: URL | string = MIXED_LEVELS_ALLOW_FILE,
+): Set<string> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return new Set();
+  }
+  const ids = (JSON.parse(text) as { ids?: unknown }).ids;
+  if (!Array.isArray(ids) || !ids.every((id) => typeof id === "string")) {
+    throw new Error(`${String(file)}: "ids" must be an array of requirement ids`);
+  }
+  return new Set(ids as string[]);
 }
 
 /** Widest line allowed in a figure (RFC style guide). */
@@ -33,7 +79,11 @@ const REQUIRED_FRONT_MATTER = [
 const idNumber = (id: string) => Number(/-(\d+)$/.exec(id)?.[1] ?? "0");
 const idPrefix = (id: string) => id.replace(/-\d+$/, "");
 
-function lintOne(d: Draft, add: (line: number, message: string) => void): void {
+function lintOne(
+  d: Draft,
+  add: (line: number, message: string) => void,
+  mixedLevelsAllowed: ReadonlySet<string>,
+): void {
   for (const i of d.issues) add(i.line, i.message);
 
   if (d.frontMatter) {
@@ -57,6 +107,16 @@ function lintOne(d: Draft, add: (line: number, message: string) => void): void {
       add(s.line, `requirement id ${s.ids.join(", ")} tags a sentence without a BCP 14 key word`);
     } else if (s.ids.length > 1) {
       add(s.line, `a requirement sentence carries one id, found ${s.ids.join(", ")}`);
+    }
+    if (s.ids.length === 1 && !mixedLevelsAllowed.has(s.ids[0] ?? "")) {
+      const levels = unique(s.keywords.map(keywordLevel));
+      if (levels.length > 1) {
+        add(
+          s.line,
+          `requirement id ${s.ids[0]} mixes the levels ${levels.join(", ")} (${unique(s.keywords).join(", ")}); ` +
+            "give each level its own sentence and id",
+        );
+      }
     }
     for (const id of s.ids) {
       if (idPrefix(id) !== d.prefix) {
@@ -124,10 +184,11 @@ function unique<T>(values: readonly T[]): T[] {
 }
 
 /** Lints a set of drafts together (citations may cross drafts). */
-export function lintDrafts(drafts: readonly Draft[]): Finding[] {
+export function lintDrafts(drafts: readonly Draft[], options: LintOptions = {}): Finding[] {
+  const allowed = options.mixedLevelsAllowed ?? readMixedLevelsAllowList();
   const findings: Finding[] = [];
   for (const d of drafts) {
-    lintOne(d, (line, message) => findings.push({ file: d.file, line, message }));
+    lintOne(d, (line, message) => findings.push({ file: d.file, line, message }), allowed);
   }
   const owner = new Map<string, string>();
   for (const d of drafts) {
