@@ -37,6 +37,26 @@ describe("lint:drafts", () => {
     expect(findings).toHaveLength(5);
   });
 
+  it("reports a machine row citing an id stated only in another draft", () => {
+    const good = readFileSync(
+      fileURLToPath(new URL("./fixtures/good.md", import.meta.url)),
+      "utf8",
+    );
+    const other = good
+      .replace("docname: draft-sp-fixture-00", "docname: draft-sp-other-00")
+      .replaceAll("SP-FIXTURE-", "SP-OTHER-")
+      .replace("{: #machine-widget", "{: #machine-gadget")
+      .replace("| on | press | | | off | SP-OTHER-2 |", "| on | press | | | off | SP-FIXTURE-2 |");
+    const findings = lintDrafts([parseDraft(good, "good.md"), parseDraft(other, "other.md")], {
+      mixedLevelsAllowed: new Set(),
+    });
+    expect(findings.map((f) => `${f.file}:${f.line}: ${f.message}`)).toEqual([
+      `other.md:${lineOf(other, "| on | press | | | off | SP-FIXTURE-2 |")}: machine "${
+        (/#machine-([a-z0-9-]+)/.exec(other) ?? [])[1]
+      }" row cites SP-FIXTURE-2, which is stated in good.md, not in this draft; state the rule here with an id of this draft`,
+    ]);
+  });
+
   it("reports table problems on the right lines", () => {
     const { text, findings } = fixture("tables.md");
     expectFinding(findings, lineOf(text, "| Next | Req |"), /must have the columns/);

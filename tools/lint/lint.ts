@@ -216,6 +216,22 @@ export function lintDrafts(drafts: readonly Draft[], options: LintOptions = {}):
         });
       machineOwner.set(m.id, d.file);
     }
+    // A machine row's id must be stated in this draft's prose: a reader of the
+    // draft sees the rule the row performs without opening another document.
+    for (const m of d.machines) {
+      for (const row of m.rows) {
+        for (const id of row.requirements) {
+          const where = owner.get(id);
+          if (where !== undefined && where !== d.file) {
+            findings.push({
+              file: d.file,
+              line: row.line,
+              message: `machine "${m.id}" row cites ${id}, which is stated in ${where}, not in this draft; state the rule here with an id of this draft`,
+            });
+          }
+        }
+      }
+    }
     for (const c of d.citations) {
       if (!owner.has(c.id)) {
         findings.push({
