@@ -34,7 +34,15 @@ const MAX_REASON = 240;
  * or kramdown-rfc syntax, one line, bounded length.
  */
 export function sanitizeReason(reason: string): string {
-  let s = reason.replace(/\s+/g, " ").trim();
+  let s = reason
+    .replace(/\s+/g, " ")
+    // fast-check's run parameters and hints say how to replay, not what failed.
+    .replace(/\{ ?seed: [^}]*\}/g, "")
+    .replace(/ Shrunk \d+ time\(s\)/g, "")
+    .replace(/ Hint: .*$/, "")
+    .replace(/ replay: npm run .*$/, "")
+    .replace(/\s+/g, " ")
+    .trim();
   if (s.length > MAX_REASON) s = `${s.slice(0, MAX_REASON - 1).trimEnd()}…`;
   return s
     .replace(/\bIUT\b/g, "implementation")

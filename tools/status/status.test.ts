@@ -89,5 +89,11 @@ describe("renderStatus", () => {
       "peer must close (SP-X-1) 'code' \\<b\\>",
     );
     expect(sanitizeReason("x".repeat(300))).toHaveLength(240);
+    // fast-check's replay parameters are not part of a deviation.
+    expect(
+      sanitizeReason(
+        'Property failed after 1 tests\n{ seed: 1380689122, path: "0:0:0", endOnFailure: true }\nCounterexample: [{"hop":0}]\nShrunk 2 time(s)\nHint: Enable verbose mode',
+      ),
+    ).toBe('Property failed after 1 tests Counterexample: (\\{"hop":0\\})');
   });
 });
