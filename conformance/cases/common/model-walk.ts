@@ -137,7 +137,9 @@ export function modelWalkCase<W, D>(m: MachinePaths<W, D>, limits: WalkLimits): 
     requirements,
     kind: "property",
     needs: m.driver.needs(everything),
-    timeoutMs: 30000 + limits.runs * limits.maxSteps * 1500,
+    // Walks take ~0.1-1 s a step; shrinking a failure re-runs walks, so the bound is generous
+    // but finite: a stuck IUT fails the case instead of stalling the run.
+    timeoutMs: 20000 + limits.runs * limits.maxSteps * 500,
     async run(ctx: CaseContext) {
       let n = 0;
       let steps = 0;
