@@ -2,8 +2,8 @@
  * What a socket sends to a peer that stopped reading, where its protocol lets
  * it drop rather than wait (framework draft "Flow Control", SP-FRAMEWORK-27):
  * REP and RESPONDENT answers (SP-REQREP-18, SP-SURVEY-22: drop or wait) and
- * SURVEYOR surveys (SP-SURVEY-7: skip a pipe that cannot take the copy, never
- * block). Either way the socket may hold only a bounded amount for that pipe:
+ * SURVEYOR surveys (SP-SURVEY-28: skip a pipe that cannot take the copy;
+ * SP-SURVEY-7: never block). Either way the socket may hold only a bounded amount for that pipe:
  * once the peer reads again it must get no more than the buffers between the
  * two sockets held, never everything that was sent while it did not read.
  */

@@ -128,7 +128,7 @@ export class BrowserWsPipe extends WsPipeCore<BrowserWsPipe> {
       }
       const msg = Buffer.from(ev.data as ArrayBuffer);
       const limit = this.host.options.recvMaxSize;
-      // SP-WS-11: a page cannot stop a frame early; it drops the whole message and closes.
+      // SP-WS-11: a page cannot stop a frame early (SP-WS-26); it drops the whole message and closes.
       if (limit > 0 && msg.length > limit) {
         this.receivedOversize();
         return;

@@ -23,7 +23,7 @@
  *   indexed by byte (0 = no kid). Freed blocks go on a free list per class.
  */
 
-/** How duplicate subscriptions behave (SP-PUBSUB-15). */
+/** How duplicate subscriptions behave (SP-PUBSUB-15; documented per SP-PUBSUB-27). */
 export type SubscriptionMode =
   /** A duplicate subscribe has no effect; one unsubscribe removes the topic (as NNG). */
   | "set"

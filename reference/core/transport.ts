@@ -51,9 +51,9 @@ export interface TlsEndpointOptions {
   key?: string | Buffer;
   /** Name the server certificate must carry; default: the URL's host (SP-TLS-8). */
   servername?: string;
-  /** Testing only: skip certificate verification (SP-TLS-9). Default false. */
+  /** Testing only: skip certificate verification (SP-TLS-16; never without it, SP-TLS-9). Default false. */
   insecure?: boolean;
-  /** Listener only: ask for and verify client certificates (SP-TLS-10). */
+  /** Listener only: ask for and verify client certificates (SP-TLS-17, SP-TLS-10). */
   requireClientCert?: boolean;
 }
 

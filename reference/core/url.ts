@@ -23,7 +23,7 @@ export interface SPUrl {
 const KNOWN_SCHEMES = new Set(["tcp", "tls+tcp", "ws", "wss", "ipc", "inproc"]);
 
 /**
- * Parses `tcp://host:port`, `tcp://[::1]:port`, `tcp://*:port` (SP-TCP-14), and
+ * Parses `tcp://host:port`, `tcp://[::1]:port` (SP-TCP-14), `tcp://*:port` (SP-TCP-17), and
  * the `tls+tcp://`, `ws://`, `wss://`, `ipc://` and `inproc://` forms.
  * Port 0 and a wildcard host are only accepted when `forListen` is set.
  * Anything else fails with EADDRINVAL.

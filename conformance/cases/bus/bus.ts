@@ -21,7 +21,7 @@ const BUS = tcpNeeds("bus0");
 const headerSent: ConformanceCase = {
   id: "bus/tcp-header-sent",
   title: "BUS sends its 8-byte header with protocol 0x70 at once",
-  requirements: ["SP-BUS-1", "SP-TCP-1", "SP-TCP-4", "SP-TCP-5"],
+  requirements: ["SP-BUS-1", "SP-TCP-1", "SP-TCP-4", "SP-TCP-16"],
   kind: "example",
   needs: BUS,
   cat: {},

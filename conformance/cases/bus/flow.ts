@@ -1,7 +1,7 @@
 /**
  * Flow control of BUS (SP-BUS-11; framework "Flow Control"): a BUS whose
  * application does not receive SHOULD stop reading the pipe (it MAY discard
- * instead, and MUST NOT close the pipe).
+ * instead, SP-BUS-12, and MUST NOT close the pipe, SP-BUS-13).
  */
 import { noReadCase } from "../flow.ts";
 import { NUM } from "../pair/common.ts";
@@ -13,6 +13,8 @@ export const busNoRead: ConformanceCase = noReadCase({
     "BUS whose application does not receive stops reading the pipe (or discards), never closes it",
   requirements: [
     "SP-BUS-11",
+    "SP-BUS-12",
+    "SP-BUS-13",
     "SP-FRAMEWORK-21",
     "SP-FRAMEWORK-22",
     "SP-FRAMEWORK-23",

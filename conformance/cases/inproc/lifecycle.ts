@@ -168,11 +168,11 @@ const othersUnaffected: ConformanceCase = {
   },
 };
 
-/** SP-INPROC-9: when the IUT applies recv-size-max to inproc, only the carrying pipe closes. */
+/** SP-INPROC-9: when the IUT applies recv-size-max to inproc (SP-INPROC-14), only the carrying pipe closes. */
 const receiveLimit: ConformanceCase = {
   id: "inproc/receive-limit",
   title: "an inproc message over recv-size-max, when the limit applies, closes only its pipe",
-  requirements: ["SP-INPROC-9", "SP-INPROC-11"],
+  requirements: ["SP-INPROC-9", "SP-INPROC-14", "SP-INPROC-11"],
   kind: "malformed",
   needs: { protocols: ["push0", "pull0"], transports: INPROC, options: ["recv-size-max"] },
   covers: ["inproc-pipe:active:oversize"],
@@ -197,7 +197,7 @@ const receiveLimit: ConformanceCase = {
     if (r.ok) {
       if (r.value.length !== 4096) ctx.fail(`the 4096-byte message arrived as ${hex(r.value)}`);
       ctx.info(
-        "the IUT does not apply recv-size-max to inproc messages (SP-INPROC-9 allows that; nothing further to check)",
+        "the IUT does not apply recv-size-max to inproc messages (SP-INPROC-14 allows that; nothing further to check)",
       );
       return;
     }

@@ -13,7 +13,15 @@ import { ipcRoundTrip, REP_IPC, REQREP_IPC, repOnIpc, reqPeerIpc, withIpc } from
 export const ipcHeaderAndType: ConformanceCase = {
   id: "ipc/header-and-type-byte",
   title: "Over IPC, REQ and REP send the 8-byte header and prefix every frame with type 0x01",
-  requirements: ["SP-IPC-1", "SP-IPC-3", "SP-IPC-4", "SP-IPC-5", "SP-TCP-1", "SP-TCP-4"],
+  requirements: [
+    "SP-IPC-1",
+    "SP-IPC-3",
+    "SP-IPC-4",
+    "SP-IPC-5",
+    "SP-TCP-1",
+    "SP-TCP-4",
+    "SP-TCP-16",
+  ],
   kind: "example",
   needs: REQREP_IPC,
   cat: { send: { rep0: { data: "pong" }, req0: { data: "hello" } } },

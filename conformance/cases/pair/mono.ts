@@ -36,7 +36,7 @@ function headerSent(p: Mono): ConformanceCase {
   return {
     id: `pair/${p}-tcp-header-sent`,
     title: `${p} sends its 8-byte header with protocol 0x${NUM[p].toString(16)} at once`,
-    requirements: ["SP-PAIR-1", "SP-TCP-1", "SP-TCP-4", "SP-TCP-5"],
+    requirements: ["SP-PAIR-1", "SP-TCP-1", "SP-TCP-4", "SP-TCP-16"],
     kind: "example",
     needs: tcpNeeds(p),
     cat: {},

@@ -60,7 +60,7 @@ async function checkLimit(
 const hopLimitDefault: ConformanceCase = {
   id: "pair/pair1-hop-limit-default",
   title: "pair1 delivers hop count 8 and drops 9 by default, keeping the pipe",
-  requirements: ["SP-PAIR-10", "SP-PAIR-11"],
+  requirements: ["SP-PAIR-10", "SP-PAIR-11", "SP-PAIR-22"],
   kind: "malformed",
   needs: tcpNeeds("pair1"),
   cat: {},
@@ -74,7 +74,7 @@ const hopLimitDefault: ConformanceCase = {
 const hopLimitSet: ConformanceCase = {
   id: "pair/pair1-hop-limit-set",
   title: "pair1 applies a hop limit set through ttl-max (3, then 15)",
-  requirements: ["SP-PAIR-10", "SP-PAIR-11"],
+  requirements: ["SP-PAIR-10", "SP-PAIR-11", "SP-PAIR-22"],
   kind: "malformed",
   needs: tcpNeeds("pair1", ["ttl-max"]),
   async run(ctx: CaseContext) {
@@ -90,7 +90,7 @@ const hopLimitSet: ConformanceCase = {
 const hopZero: ConformanceCase = {
   id: "pair/pair1-hop-zero",
   title: "pair1 drops a message with hop count 0",
-  requirements: ["SP-PAIR-12"],
+  requirements: ["SP-PAIR-12", "SP-PAIR-22"],
   kind: "malformed",
   needs: tcpNeeds("pair1"),
   cat: {},
@@ -105,7 +105,7 @@ const hopZero: ConformanceCase = {
 const reservedBits: ConformanceCase = {
   id: "pair/pair1-reserved-bits",
   title: "pair1 drops messages whose header has reserved bits set (it may close the pipe)",
-  requirements: ["SP-PAIR-13", "SP-PAIR-8", "SP-TCP-12"],
+  requirements: ["SP-PAIR-13", "SP-PAIR-23", "SP-PAIR-8", "SP-TCP-12"],
   kind: "malformed",
   needs: tcpNeeds("pair1"),
   cat: {},
@@ -135,7 +135,7 @@ const reservedBits: ConformanceCase = {
 const shortMessage: ConformanceCase = {
   id: "pair/pair1-short-message",
   title: "pair1 drops messages shorter than the 4-byte header (it may close the pipe)",
-  requirements: ["SP-PAIR-13", "SP-TCP-9", "SP-TCP-12"],
+  requirements: ["SP-PAIR-13", "SP-PAIR-23", "SP-TCP-9", "SP-TCP-12"],
   kind: "malformed",
   needs: tcpNeeds("pair1"),
   cat: {},

@@ -61,7 +61,7 @@ async function checkPolyLimit(
 const polyHopLimitSet: ConformanceCase = {
   id: "pair/pair1poly-hop-limit-set",
   title: "pair1 polyamorous applies a hop limit set through ttl-max (3, then 15)",
-  requirements: ["SP-PAIR-11", "SP-PAIR-10", "SP-PAIR-17"],
+  requirements: ["SP-PAIR-11", "SP-PAIR-10", "SP-PAIR-22", "SP-PAIR-17"],
   kind: "malformed",
   needs: POLY_TTL,
   async run(ctx: CaseContext) {

@@ -79,7 +79,7 @@ export const pair1HopProperty: ConformanceCase = {
         throw new Error(`header ${word32(word)} (limit ${limit}) delivered ${hex(first.value)}`);
       }
       if (!first.ok) {
-        // Only a closed connection excuses the missing sentinel (SP-PAIR-13 MAY close).
+        // Only a closed connection excuses the missing sentinel (SP-PAIR-23 MAY close).
         if (!(await peer.waitClosed(T.quiet))) {
           throw new Error(`after ${word32(word)} nothing arrived and the connection stayed open`);
         }

@@ -208,7 +208,7 @@ export const pushSkipsStalled: ConformanceCase = {
 export const pushIgnoresData: ConformanceCase = {
   id: "pipeline/push-ignores-data",
   title: "Data sent into a PUSH is discarded and the PUSH keeps working (SHOULD keep the pipe)",
-  requirements: ["SP-PIPELINE-11", "SP-PIPELINE-12", "SP-PIPELINE-17"],
+  requirements: ["SP-PIPELINE-11", "SP-PIPELINE-12", "SP-PIPELINE-22", "SP-PIPELINE-17"],
   kind: "malformed",
   needs: PUSH_TCP,
   async run(ctx: CaseContext) {
@@ -220,7 +220,9 @@ export const pushIgnoresData: ConformanceCase = {
     if (r.code !== "ENOTSUP") ctx.fail(`recv on a PUSH failed with ${r.code}, not ENOTSUP`);
     const s = await push.trySend(utf8("still working"), { timeoutMs: T.prompt });
     if (peer.closed) {
-      ctx.info("the IUT PUSH closed the connection that sent data (permitted: it MAY)");
+      ctx.info(
+        "the IUT PUSH closed the connection that sent data (permitted: it MAY, SP-PIPELINE-22)",
+      );
       if (!s.ok && s.code !== "ETIMEDOUT") ctx.fail(`send afterwards failed with ${s.code}`);
       return;
     }

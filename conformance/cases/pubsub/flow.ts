@@ -1,6 +1,6 @@
 /**
- * Flow control of PUB and SUB (SP-PUBSUB-17, -22, -23, -8; framework "Flow
- * Control").
+ * Flow control of PUB and SUB (SP-PUBSUB-17, -25, -26, -22, -23, -8;
+ * framework "Flow Control").
  */
 import { FloodPeer } from "../../harness/flood.ts";
 import { fmt, receiverBound, senderBound, tcpLimits } from "../../harness/flow-bounds.ts";
@@ -23,6 +23,8 @@ export const subNoRead: ConformanceCase = noReadCase({
     "SUB whose application does not receive stops reading the pipe (or discards), never closes it",
   requirements: [
     "SP-PUBSUB-17",
+    "SP-PUBSUB-25",
+    "SP-PUBSUB-26",
     "SP-FRAMEWORK-21",
     "SP-FRAMEWORK-22",
     "SP-FRAMEWORK-23",

@@ -1,6 +1,6 @@
 /**
  * A SUB whose receive queue is full keeps its pipe open (it may discard,
- * it must not close the connection).
+ * SP-PUBSUB-25; it must not close the connection, SP-PUBSUB-26).
  */
 import { utf8 } from "../../harness/sp.ts";
 import { expectBytes, T } from "../reqrep/common.ts";
@@ -11,7 +11,7 @@ import { PUBSUB_PROTO, rawPeer, SUB_TCP, subscribe } from "./common.ts";
 export const subFullQueueKeepsPipe: ConformanceCase = {
   id: "pubsub/sub-full-queue-keeps-pipe",
   title: "A SUB whose receive queue is full does not close the pipe",
-  requirements: ["SP-PUBSUB-17"],
+  requirements: ["SP-PUBSUB-26", "SP-PUBSUB-25"],
   kind: "example",
   needs: SUB_TCP,
   timeoutMs: 30000,
@@ -30,7 +30,7 @@ export const subFullQueueKeepsPipe: ConformanceCase = {
       if (!r.ok) break;
     }
     ctx.note(`${drained} of ${n} flooded messages were delivered; the rest were dropped or held`);
-    if (pub.closed) ctx.fail("the SUB closed the pipe while its queue was full");
+    if (pub.closed) ctx.fail("the SUB closed the pipe while its queue was full (SP-PUBSUB-26)");
     pub.sendFrame(utf8("after the flood"));
     for (let i = 0; i < n; i++) {
       const r = await sub.tryRecv({ timeoutMs: T.prompt });

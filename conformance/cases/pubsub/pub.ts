@@ -142,7 +142,7 @@ export const pubSlowSubscriber: ConformanceCase = {
 export const pubDataInto: ConformanceCase = {
   id: "pubsub/pub-data-into-pub",
   title: "Data sent into a PUB neither kills it nor disturbs other subscribers (SHOULD close)",
-  requirements: ["SP-PUBSUB-12", "SP-PUBSUB-13", "SP-TCP-12"],
+  requirements: ["SP-PUBSUB-12", "SP-PUBSUB-13", "SP-PUBSUB-24", "SP-TCP-12"],
   kind: "malformed",
   needs: PUB_TCP,
   covers: ["pub:open:peerData"],
@@ -162,7 +162,9 @@ export const pubDataInto: ConformanceCase = {
     if (closed) return;
     const later = await bad.quiet(T.quiet);
     if (later.kind === "closed") return;
-    ctx.info("the IUT PUB kept the connection that sent data (permitted: it MAY discard)");
+    ctx.info(
+      "the IUT PUB kept the connection that sent data (permitted: it MAY discard, SP-PUBSUB-24)",
+    );
   },
 };
 

@@ -73,7 +73,7 @@ const pair1Device: ConformanceCase = {
 const surveyDevice: ConformanceCase = {
   id: "raw/device-survey-hop-limit",
   title: "a survey device adds a hop word, routes responses back, and drops surveys over its limit",
-  requirements: ["SP-SURVEY-24", "SP-FRAMEWORK-7"],
+  requirements: ["SP-SURVEY-24", "SP-FRAMEWORK-7", "SP-FRAMEWORK-30"],
   kind: "example",
   needs: needs(["surveyor0", "respondent0"], ["raw", "device"], ["ttl-max"]),
   async run(ctx: CaseContext) {
@@ -107,7 +107,7 @@ const surveyDevice: ConformanceCase = {
     if (q.kind === "data") {
       ctx.fail(`a survey with ${limit + 1} backtrace words crossed the device: ${hex(q.bytes)}`);
     }
-    // SP-FRAMEWORK-7 (SHOULD): the pipe stays open; the device still forwards.
+    // SP-FRAMEWORK-30 (SHOULD): the pipe stays open; the device still forwards.
     if (s.closed) ctx.warn("the device closed the pipe of the over-limit survey");
     else {
       s.sendFrame(request({ hops: [], id: 0x80000003, body: utf8("s3") }));

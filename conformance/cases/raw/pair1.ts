@@ -110,7 +110,7 @@ const xpair1BadHeader: ConformanceCase = {
 const xpair1HopZero: ConformanceCase = {
   id: "raw/xpair1-hop-zero",
   title: "raw PAIR v1 does not deliver a message with hop count zero",
-  requirements: ["SP-PAIR-12"],
+  requirements: ["SP-PAIR-12", "SP-PAIR-22"],
   kind: "malformed",
   needs: RAW_PAIR1,
   async run(ctx: CaseContext) {
@@ -118,7 +118,7 @@ const xpair1HopZero: ConformanceCase = {
     const peer = await wirePeer(ctx, url, "pair1", "pair1", "peer");
     peer.sendFrame(concat(words(0), utf8("zero")));
     await recvNothing(ctx, sock, "the message had hop count zero");
-    // SP-PAIR-12 (SHOULD): the pipe stays open; a good message still arrives on it.
+    // SP-PAIR-22 (SHOULD): the pipe stays open; a good message still arrives on it.
     if (peer.closed) {
       ctx.warn("the IUT closed the pipe of a message with hop count zero");
       return;

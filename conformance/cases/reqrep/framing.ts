@@ -78,11 +78,11 @@ export const oversizeFrame: ConformanceCase = {
   },
 };
 
-/** Without configuration the receive limit SHOULD be 1 MiB (RECOMMENDED). */
+/** Without configuration the receive limit SHOULD be 1 MiB (SP-TCP-18). */
 export const recvMaxDefault: ConformanceCase = {
   id: "reqrep/tcp-recv-max-default",
   title: "The default receive limit is 1 MiB (RECOMMENDED)",
-  requirements: ["SP-TCP-10", "SP-TCP-11"],
+  requirements: ["SP-TCP-18", "SP-TCP-11"],
   kind: "malformed",
   needs: REP_TCP,
   cat: { send: { rep0: { data: "yes" } } },
@@ -98,12 +98,18 @@ export const recvMaxDefault: ConformanceCase = {
       over.close();
     }
     await stillServes(ctx, rep, url);
-    // Exactly 1 MiB must be accepted by default.
+    // Exactly 1 MiB is accepted with the recommended default (SP-TCP-18, a SHOULD).
     const at = await reqPeer(ctx, url, "atLimit");
     const body = new Uint8Array(1024 * 1024 - 4);
     at.sendFrame(request({ hops: [], id: 0x80000200, body }));
-    const got = await iutRecv(ctx, rep, "a 1 MiB request");
-    if (got.length !== body.length) ctx.fail(`expected ${body.length} bytes, got ${got.length}`);
+    const got = await rep.tryRecv({ timeoutMs: T.prompt });
+    if (!got.ok) {
+      ctx.warn(
+        `a 1 MiB request was not delivered (recv: ${got.code}); the default limit is not 1 MiB`,
+      );
+    } else if (got.value.length !== body.length) {
+      ctx.fail(`expected ${body.length} bytes, got ${got.value.length}`);
+    }
   },
 };
 

@@ -18,7 +18,7 @@ import {
 export const headerSent: ConformanceCase = {
   id: "reqrep/tcp-header-sent",
   title: "REQ and REP send their 8-byte header at once, reserved bytes zero",
-  requirements: ["SP-TCP-1", "SP-TCP-4", "SP-TCP-5", "SP-REQREP-1"],
+  requirements: ["SP-TCP-1", "SP-TCP-4", "SP-TCP-16", "SP-REQREP-1"],
   kind: "example",
   needs: { protocols: ["req0", "rep0"], transports: ["tcp"] },
   cat: {},

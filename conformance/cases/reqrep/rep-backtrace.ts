@@ -44,7 +44,7 @@ export const repBacktraceUnchanged: ConformanceCase = {
 export const repNoRequestId: ConformanceCase = {
   id: "reqrep/rep-no-request-id",
   title: "REP does not deliver or answer a request without a request id",
-  requirements: ["SP-REQREP-14", "SP-REQREP-2", "SP-TCP-12", "SP-FRAMEWORK-5"],
+  requirements: ["SP-REQREP-14", "SP-REQREP-28", "SP-REQREP-2", "SP-TCP-12", "SP-FRAMEWORK-5"],
   kind: "malformed",
   needs: REP_TCP,
   cat: { send: { rep0: { data: "yes" } } },
@@ -72,7 +72,14 @@ export const repNoRequestId: ConformanceCase = {
 export const repTtlExceeded: ConformanceCase = {
   id: "reqrep/rep-ttl-exceeded",
   title: "REP drops a request with more than 8 backtrace words and keeps the connection",
-  requirements: ["SP-REQREP-15", "SP-REQREP-13", "SP-FRAMEWORK-7", "SP-FRAMEWORK-8"],
+  requirements: [
+    "SP-REQREP-15",
+    "SP-REQREP-29",
+    "SP-REQREP-13",
+    "SP-FRAMEWORK-7",
+    "SP-FRAMEWORK-8",
+    "SP-FRAMEWORK-30",
+  ],
   kind: "malformed",
   needs: REP_TCP,
   cat: { send: { rep0: { data: "ok" } } },

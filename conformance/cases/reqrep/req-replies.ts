@@ -38,7 +38,7 @@ export const reqIgnoresMismatched: ConformanceCase = {
 export const reqIgnoresShort: ConformanceCase = {
   id: "reqrep/req-ignores-short-reply",
   title: "REQ ignores replies shorter than 4 bytes (closing the connection is allowed)",
-  requirements: ["SP-REQREP-6"],
+  requirements: ["SP-REQREP-6", "SP-REQREP-26"],
   kind: "malformed",
   needs: { ...REQ_TCP, options: ["req:resend-time", "reconnect-time-min"] },
   // The short replies never reach the reference's machine (the socket drops them, see above).

@@ -43,7 +43,13 @@ export const respondentBacktraceUnchanged: ConformanceCase = {
 export const respondentTtlExceeded: ConformanceCase = {
   id: "survey/respondent-ttl-exceeded",
   title: "RESPONDENT drops a survey with more than 8 backtrace words and keeps the connection",
-  requirements: ["SP-SURVEY-16", "SP-SURVEY-19", "SP-FRAMEWORK-7"],
+  requirements: [
+    "SP-SURVEY-16",
+    "SP-SURVEY-31",
+    "SP-SURVEY-19",
+    "SP-FRAMEWORK-7",
+    "SP-FRAMEWORK-30",
+  ],
   kind: "malformed",
   needs: RESPONDENT_TCP,
   cat: { send: { respondent0: { data: "ok" } } },
@@ -72,7 +78,7 @@ export const respondentTtlExceeded: ConformanceCase = {
 export const respondentNoTerminator: ConformanceCase = {
   id: "survey/respondent-no-terminator",
   title: "RESPONDENT does not deliver or answer a survey without a survey id",
-  requirements: ["SP-SURVEY-15", "SP-SURVEY-2", "SP-TCP-12", "SP-FRAMEWORK-5"],
+  requirements: ["SP-SURVEY-15", "SP-SURVEY-30", "SP-SURVEY-2", "SP-TCP-12", "SP-FRAMEWORK-5"],
   kind: "malformed",
   needs: RESPONDENT_TCP,
   cat: { send: { respondent0: { data: "yes" } } },

@@ -138,7 +138,7 @@ export const tlsDialerRenegotiationCloses: ConformanceCase = {
       const h = await peer.handshake(PROTO.rep0, TT.prompt);
       if (h.protocol !== PROTO.req0) ctx.fail(`announced 0x${h.protocol.toString(16)}`);
       await judgeRenegotiation(ctx, first.tls, first.tap, "server");
-      // The dialer's retry after the close is SP-TLS-14's SHOULD; only noted here.
+      // The dialer's retry after the close is SP-TLS-18's SHOULD; only noted here.
       const again = await until(() => accepted.length > 0, TT.prompt);
       ctx.note(
         again

@@ -1,7 +1,8 @@
 /**
- * Closing (draft-sp-websocket §Closing, SP-WS-18): after an endpoint has sent
- * or received a CLOSE frame it sends no further data messages, and it closes
- * TCP once the closing handshake is done or a bounded time after it started.
+ * Closing (draft-sp-websocket §Closing, SP-WS-27 and SP-WS-18): after an
+ * endpoint has sent or received a CLOSE frame it sends no further data messages
+ * (SP-WS-27), and it closes TCP once the closing handshake is done or a bounded
+ * time after it started (SP-WS-18).
  *
  * An IUT PUB (or PAIR) listening on ws:// is kept busy by a background loop of `send`s
  * through the adapter (one every {@link PACE_MS} ms), so that data messages are
@@ -25,8 +26,8 @@
  *   wsCloseTimeoutMs) is the longest such delay accepted; a data frame arriving
  *   later than that after our CLOSE, with no CLOSE from the IUT before it, means
  *   the IUT kept sending after it had received our CLOSE.
- * - Not closing TCP within {@link WATCH_MS} after the close started breaks the
- *   SHOULD half of SP-WS-18 (warn).
+ * - Not closing TCP within {@link WATCH_MS} after the close started breaks
+ *   SP-WS-18, a SHOULD (warn).
  */
 
 import type { IutSocket } from "../../adapters/iut.ts";
@@ -97,7 +98,7 @@ export const wsNoDataAfterCloseReceived: ConformanceCase = {
   id: "ws/no-data-after-close-received",
   title:
     "An IUT PUB that receives a CLOSE frame while sending stops sending data messages and closes TCP",
-  requirements: ["SP-WS-18"],
+  requirements: ["SP-WS-27", "SP-WS-18"],
   kind: "example",
   needs: { protocols: ["pub0"], transports: ["ws"] },
   timeoutMs: 15000,
@@ -126,14 +127,14 @@ export const wsNoDataAfterCloseReceived: ConformanceCase = {
           : "sent no CLOSE"
       }; TCP ${client.closedAt === undefined ? "still open" : `closed at +${Math.round(client.closedAt - tClose)} ms`}`,
     );
-    // SP-WS-18: nothing of a data message after the IUT's own CLOSE frame.
+    // SP-WS-27: nothing of a data message after the IUT's own CLOSE frame.
     const firstAfter = after[0];
     if (firstAfter) {
       ctx.fail(
         `the IUT sent ${after.length} data frame(s) after its CLOSE frame, the first ${describe(firstAfter, tClose)} (after our CLOSE)`,
       );
     }
-    // SP-WS-18: once our CLOSE has reached it, the IUT produces no data message (see GRACE_MS).
+    // SP-WS-27: once our CLOSE has reached it, the IUT produces no data message (see GRACE_MS).
     const late = before.filter((f) => f.t - tClose > GRACE_MS);
     const firstLate = late[0];
     if (firstLate) {
@@ -159,14 +160,14 @@ export const wsNoDataAfterCloseSent: ConformanceCase = {
   id: "ws/no-data-after-close-sent",
   title:
     "An IUT PAIR that sends a CLOSE frame while sending sends no data message after it and drops TCP in bounded time",
-  requirements: ["SP-WS-18", "SP-WS-9"],
+  requirements: ["SP-WS-27", "SP-WS-18", "SP-WS-9"],
   kind: "malformed",
   needs: { protocols: ["pair0"], transports: ["ws"] },
   covers: ["ws-pipe:open:textMessage", "ws-pipe:closing:after:wsCloseTimeout"],
   timeoutMs: 15000,
   async run(ctx) {
     // PAIR rather than PUB: a PUB has no use for an incoming message, and an implementation
-    // that passes TEXT up instead of closing would test its PUB's input path, not SP-WS-18.
+    // that passes TEXT up instead of closing would test its PUB's input path, not SP-WS-27.
     const { client, loop } = await busySender(ctx, "pair0");
     let sent = 0;
     const tText = client.now();
@@ -197,7 +198,7 @@ export const wsNoDataAfterCloseSent: ConformanceCase = {
     );
     if (!gotClose) {
       ctx.info(
-        "the IUT neither sent a CLOSE nor dropped TCP after a TEXT message (see ws/text-frame-rejected); SP-WS-18 was not exercised",
+        "the IUT neither sent a CLOSE nor dropped TCP after a TEXT message (see ws/text-frame-rejected); SP-WS-27 and SP-WS-18 were not exercised",
       );
       return;
     }
@@ -205,7 +206,7 @@ export const wsNoDataAfterCloseSent: ConformanceCase = {
       ctx.note("the IUT dropped TCP without a CLOSE frame; no data can follow a CLOSE");
       return;
     }
-    // SP-WS-18: ordering on the TCP stream is enough; nothing of a data message after its CLOSE.
+    // SP-WS-27: ordering on the TCP stream is enough; nothing of a data message after its CLOSE.
     const after = frames.filter((f, i) => isData(f) && i > theirs);
     const first = after[0];
     if (first) {

@@ -16,7 +16,7 @@ const PAIR = "pair.sp.nanomsg.org";
 export const wsClosingPeerDrops: ConformanceCase = {
   id: "ws/closing-peer-drops",
   title: "A peer that drops TCP instead of answering the IUT's CLOSE releases the pipe",
-  requirements: ["SP-WS-18", "SP-WS-9"],
+  requirements: ["SP-WS-18", "SP-WS-16", "SP-WS-9"],
   kind: "malformed",
   needs: { protocols: ["pair0"], transports: ["ws"] },
   covers: ["ws-pipe:open:textMessage", "ws-pipe:closing:disconnect"],

@@ -117,7 +117,7 @@ async function reqTowards(
 export const wsDialerCloseDuringUpgrade: ConformanceCase = {
   id: "ws/dialer-close-during-upgrade",
   title: "Closing a ws:// dialer whose upgrade is unanswered drops it and does not reconnect",
-  requirements: ["SP-WS-2", "SP-WS-14", "SP-WS-16"],
+  requirements: ["SP-WS-2", "SP-WS-14", "SP-WS-29"],
   kind: "example",
   needs: { protocols: ["req0"], transports: ["ws"], options: ["reconnect-time-min"] },
   covers: ["ws-pipe:upgrading:close", "tcp-dialer:idle:start", "tcp-dialer:connecting:stop"],
@@ -138,7 +138,7 @@ export const wsDialerCloseDuringUpgrade: ConformanceCase = {
         `the connection whose upgrade was in progress stayed open ${T.prompt} ms after its dialer was closed`,
       );
     }
-    // SP-WS-16 with SP-TCP-13: reconnecting is for live dialers; many intervals pass quietly.
+    // SP-WS-29 with SP-TCP-13: reconnecting is for live dialers; many intervals pass quietly.
     const again = await nextConnection(server, T.quiet);
     if (again) ctx.fail(`the closed dialer connected again (reconnect interval ${T.reconnect} ms)`);
   },
@@ -147,7 +147,7 @@ export const wsDialerCloseDuringUpgrade: ConformanceCase = {
 export const wsDialerUpgradeTimeout: ConformanceCase = {
   id: "ws/dialer-upgrade-timeout",
   title: "A ws:// dialer drops an upgrade the server never answers (SHOULD), then dials again",
-  requirements: ["SP-WS-2", "SP-WS-14", "SP-WS-16", "SP-WS-17"],
+  requirements: ["SP-WS-2", "SP-WS-14", "SP-WS-17", "SP-WS-29"],
   kind: "example",
   // `handshake-timeout` is optional (ADAPTER.md §4): without it the case waits out the IUT's own bound.
   needs: { protocols: ["req0"], transports: ["ws"], options: ["reconnect-time-min"] },
@@ -178,7 +178,7 @@ export const wsDialerUpgradeTimeout: ConformanceCase = {
       return;
     }
     ctx.note(`closed ${(performance.now() - seen).toFixed(0)} ms after the upgrade request`);
-    // SP-WS-16 (SHOULD): a failed attempt is followed by another one (SP-TCP-13 back-off).
+    // SP-WS-29 (SHOULD): a failed attempt is followed by another one (SP-TCP-13 back-off).
     const again = await nextConnection(server, T.prompt);
     if (!again) {
       ctx.warn(`the dialer did not try again within ${T.prompt} ms after its upgrade timed out`);

@@ -1,8 +1,8 @@
 /**
- * The empty request target (draft-sp-websocket §Addresses, SP-WS-21). NNG 1.5.2
- * dials `ws://host:port` (no path) with the request line `GET  HTTP/1.1`; a
- * listener should upgrade that as a request for "/", and a dialer must itself
- * request "/" for such a URL. Both halves speak WebSocket by hand over a raw
+ * The empty request target (draft-sp-websocket §Addresses, SP-WS-21 and
+ * SP-WS-22). NNG 1.5.2 dials `ws://host:port` (no path) with the request line
+ * `GET  HTTP/1.1`; a listener should upgrade that as a request for "/"
+ * (SP-WS-22), and a dialer must itself request "/" for such a URL (SP-WS-21). Both halves speak WebSocket by hand over a raw
  * TCP connection, because the `ws` package can neither send that line nor
  * show it to a server before node's HTTP parser rejects it.
  */
@@ -27,7 +27,7 @@ const reason = (e: unknown): string => (e instanceof Error ? e.message : String(
 export const emptyTargetAccepted: ConformanceCase = {
   id: "ws/empty-target-accepted",
   title: "A ws:// REP listener upgrades `GET  HTTP/1.1` (empty target) as a request for /",
-  requirements: ["SP-WS-21", "SP-WS-3", "SP-WS-8"],
+  requirements: ["SP-WS-22", "SP-WS-3", "SP-WS-8"],
   kind: "malformed",
   needs: REP_WS,
   cat: { send: { rep0: { data: "ho" } } },
@@ -64,7 +64,7 @@ export const emptyTargetAccepted: ConformanceCase = {
     if (!/^HTTP\/1\.1 101\b/.test(head.startLine)) {
       ctx.warn(
         `the IUT answered ${JSON.stringify(head.startLine)} to a request with an empty target; ` +
-          `SP-WS-21 asks for the upgrade of "/"`,
+          `SP-WS-22 asks for the upgrade of "/"`,
       );
       return;
     }

@@ -70,7 +70,7 @@ export const dialerOffersPeerName: ConformanceCase = {
 export const missingSubprotocolRefused: ConformanceCase = {
   id: "ws/missing-subprotocol-refused",
   title: "A ws:// REP listener refuses upgrades with no or another protocol's subprotocol",
-  requirements: ["SP-WS-4", "SP-WS-5", "SP-WS-16"],
+  requirements: ["SP-WS-4", "SP-WS-23", "SP-WS-5", "SP-WS-16"],
   kind: "malformed",
   needs: REP_WS,
   cat: {},
@@ -90,7 +90,7 @@ export const missingSubprotocolRefused: ConformanceCase = {
           );
         }
         if (r.kind === "refused" && r.status !== 400) {
-          ctx.warn(`${label}: refused with HTTP ${r.status}; 400 is RECOMMENDED`);
+          ctx.warn(`${label}: refused with HTTP ${r.status}; 400 is RECOMMENDED (SP-WS-23)`);
         }
         if (r.kind === "failed")
           ctx.note(`${label}: the connection failed without an HTTP answer: ${r.message}`);

@@ -1,6 +1,6 @@
 /**
  * A WebSocket client written on a plain TCP socket, for the closing cases
- * (SP-WS-18). The `ws` package stops parsing once it has a Close frame and
+ * (SP-WS-27, SP-WS-18). The `ws` package stops parsing once it has a Close frame and
  * answers a Close by itself, so it cannot show what an IUT sends after its
  * Close frame or while ours is unanswered; this client does the upgrade by
  * hand (RFC 6455 §4.1), records every frame with its arrival time, and writes

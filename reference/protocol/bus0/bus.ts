@@ -29,7 +29,7 @@ export interface Bus0Internals {
  * peer that can take it and never waits (slow peers miss it, counted as
  * `txDropped`); `recv` returns messages from any peer, the pipes served in
  * turn, each pipe's receive buffer bounded (a full one stops reading that
- * pipe, SP-BUS-11). Nothing is forwarded
+ * pipe, SP-BUS-11, and never closes it, SP-BUS-13). Nothing is forwarded
  * and nothing loops back. BUS has no protocol state beyond its pipes, so no
  * machine runs here: the data path is plain code (draft-sp-bus §State).
  *
@@ -103,7 +103,8 @@ export class Bus0Socket extends SocketBase {
     const flow = this.inbox.attach(pipe);
     // SP-BUS-5: delivered to the application only, never passed on to other pipes.
     // SP-BUS-7: each pipe has its own buffer and the pipes are served in turn.
-    // SP-BUS-11: a full buffer stops reading that pipe; it is neither dropped nor closed.
+    // SP-BUS-11: a full buffer stops reading that pipe; nothing is dropped (which
+    // SP-BUS-12 would allow) and the pipe is not closed (SP-BUS-13).
     pipe.onMessage = (msg) => this.inbox.deliver(flow, msg);
   }
 

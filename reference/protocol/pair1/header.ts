@@ -41,9 +41,9 @@ export function parsePair1(msg: Buffer, maxHops: number): Pair1Parse {
 /**
  * Applies {@link parsePair1} to a message received on `pipe`: returns the body
  * to deliver, or undefined after dropping (and counting) the message. A
- * malformed header closes the pipe with EPROTO (SP-PAIR-13 permits it; nng
+ * malformed header closes the pipe with EPROTO (SP-PAIR-23 permits it; nng
  * does the same); hop 0 and too many hops only drop the message and keep the
- * pipe (SP-PAIR-11, SP-PAIR-12).
+ * pipe (SP-PAIR-11, SP-PAIR-12, SP-PAIR-22).
  *
  * @example
  * ```ts

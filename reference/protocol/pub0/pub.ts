@@ -76,7 +76,8 @@ export class Pub0Socket extends SocketBase {
       actions: {
         // SP-PUBSUB-12: never delivered; counted and discarded.
         countUnexpected: () => this.count("rxUnexpected"),
-        // SP-PUBSUB-13: close only the pipe that misbehaved; the others carry on.
+        // SP-PUBSUB-13: close only the pipe that misbehaved (rather than discard and keep
+        // it, which SP-PUBSUB-24 allows); the others carry on.
         closeOffender: ({ event }) => {
           event.arg.close(new SPError("EPROTO", "a SUB peer sent data to a PUB socket"));
         },

@@ -65,13 +65,14 @@ export abstract class RawReplier extends RawSocket<TtlOptionRows> {
     // The received words are checked against maxTtl, as the cooked side does.
     const r = splitBacktrace(msg, this.options.maxTtl);
     if (r.kind === "malformed") {
-      // SP-REQREP-14 / SP-SURVEY-15: never answered; the pipe closes, counted.
+      // SP-REQREP-14 / SP-SURVEY-15: never answered; the pipe closes (SP-REQREP-28 /
+      // SP-SURVEY-30), counted.
       this.count("rxMalformed");
       pipe.close(new SPError("EPROTO", "message without a request id"));
       return undefined;
     }
     if (r.kind === "tooManyHops") {
-      // SP-REQREP-15 / SP-SURVEY-16: dropped, the connection stays.
+      // SP-REQREP-15 / SP-SURVEY-16: dropped; the connection stays (SP-REQREP-29 / SP-SURVEY-31).
       this.count("rxTtlExceeded");
       return undefined;
     }

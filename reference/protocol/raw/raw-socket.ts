@@ -335,7 +335,8 @@ export abstract class RawSocket<R extends OptionRows = NoOptionRows> extends Soc
     const parts = this.split(pipe, msg);
     if (!parts) return;
     // As the cooked protocols (SP-PIPELINE-21, SP-PAIR-21, SP-REQREP-25, SP-SURVEY-27,
-    // SP-BUS-11, SP-PUBSUB-17): a full buffer stops reading this pipe; nothing is dropped.
+    // SP-BUS-11, SP-PUBSUB-17): a full buffer stops reading this pipe; nothing is dropped
+    // and the pipe is not closed (SP-BUS-13, SP-PUBSUB-26).
     this.inbox.deliver(flow, { header: parts.header, body: parts.body, pipe: pipe.id });
   }
 }

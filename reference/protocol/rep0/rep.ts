@@ -151,13 +151,13 @@ export class Rep0Socket extends ContextSocket<
     const pipe = flow.pipe;
     const r = splitBacktrace(msg, this.options.maxTtl);
     if (r.kind === "malformed") {
-      // SP-REQREP-14: never answered; we close the pipe (as nng does), counted.
+      // SP-REQREP-14: never answered; SP-REQREP-28: we close the pipe (as nng does), counted.
       this.count("rxMalformed");
       pipe.close(new SPError("EPROTO", "request without a request id"));
       return;
     }
     if (r.kind === "tooManyHops") {
-      // SP-REQREP-15: dropped silently; the connection stays open.
+      // SP-REQREP-15: dropped silently; SP-REQREP-29: the connection stays open.
       this.count("rxTtlExceeded");
       return;
     }

@@ -165,13 +165,13 @@ export class Respondent0Socket extends SocketBase<ProtocolOptionRows<"respondent
     const pipe = flow.pipe;
     const r = splitBacktrace(msg, this.options.maxTtl);
     if (r.kind === "malformed") {
-      // SP-SURVEY-15: never answered; we close the pipe (as nng does), counted.
+      // SP-SURVEY-15: never answered; SP-SURVEY-30: we close the pipe (as nng does), counted.
       this.count("rxMalformed");
       pipe.close(new SPError("EPROTO", "survey without a survey id"));
       return;
     }
     if (r.kind === "tooManyHops") {
-      // SP-SURVEY-16: dropped silently; the connection stays open.
+      // SP-SURVEY-16: dropped silently; SP-SURVEY-31: the connection stays open.
       this.count("rxTtlExceeded");
       return;
     }

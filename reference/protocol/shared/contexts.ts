@@ -123,7 +123,7 @@ export abstract class AskingContext<H extends ContextSocketState> extends Socket
    * Starts a request (REQ) or survey (SURVEYOR) on this context, cancelling
    * only this context's outstanding one. Never waits: a request with no pipe
    * waits in the context (SP-REQREP-12), a survey is delivered best effort
-   * (SP-SURVEY-7). So only an already aborted `opts.signal` matters: it fails
+   * (SP-SURVEY-7, SP-SURVEY-28). So only an already aborted `opts.signal` matters: it fails
    * the call before the outstanding request or survey is touched.
    *
    * @example

@@ -66,7 +66,7 @@ function topicBytes(topic: Topic): Uint8Array {
  * the subscription set's lifecycle (subscribe, unsubscribe, close).
  *
  * Duplicate subscriptions are idempotent by default (one unsubscribe removes
- * the topic, SP-PUBSUB-15); unsubscribing an unknown topic throws EINVAL
+ * the topic, SP-PUBSUB-15, documented here as SP-PUBSUB-27 requires); unsubscribing an unknown topic throws EINVAL
  * (SP-PUBSUB-16). A message is matched before it takes room (SP-PUBSUB-22);
  * matching messages wait in their pipe's receive buffer, the pipes served in
  * turn, and a full buffer stops reading that pipe (SP-PUBSUB-17), so that the
@@ -237,8 +237,8 @@ export class Sub0Socket extends SocketBase<ProtocolOptionRows<"sub0">> {
       this.count("rxFiltered");
       return;
     }
-    // SP-PUBSUB-17: a full buffer stops reading this pipe (the pipe stays open and
-    // nothing is dropped); the publisher then skips this subscriber.
+    // SP-PUBSUB-17: a full buffer stops reading this pipe (the pipe stays open,
+    // SP-PUBSUB-26, and nothing is dropped); the publisher then skips this subscriber.
     this.queue.deliver(flow, msg);
   }
 

@@ -90,12 +90,13 @@ export class SurveyorContext extends AskingContext<SurveyorContextHost> {
         },
         broadcast: () => {
           // SP-SURVEY-6: exactly `[id] body`. SP-SURVEY-7: a copy to every pipe,
-          // best effort; with no pipe the survey is discarded but its deadline runs.
+          // best effort (SP-SURVEY-28); with no pipe the survey is discarded but its
+          // deadline runs.
           const word = this.idWord;
           const body = this.body;
           if (!word || !body) return;
           // SP-FRAMEWORK-27: a pipe that is not ready (its respondent stopped reading) is
-          // skipped, as SP-SURVEY-7 permits, so surveys never pile up for it.
+          // skipped, as SP-SURVEY-28 permits, so surveys never pile up for it.
           for (const pipe of host.pipes()) {
             if (pipe.writable) pipe.send(word, body);
             else host.count("txDropped");

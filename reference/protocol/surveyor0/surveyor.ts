@@ -95,7 +95,7 @@ export class Surveyor0Socket extends ContextSocket<
   /**
    * Starts a survey on the default context, ending its survey in progress (its
    * waiting recv fails with ECANCELED). Resolves at once: delivery is best
-   * effort (SP-SURVEY-7).
+   * effort (SP-SURVEY-7, SP-SURVEY-28).
    *
    * @example
    * ```ts
@@ -143,7 +143,7 @@ export class Surveyor0Socket extends ContextSocket<
   protected pipeAdded(pipe: Pipe): void {
     this.ring.add(pipe);
     pipe.onMessage = (msg) => {
-      // SP-SURVEY-11: a response shorter than 4 bytes closes the pipe (as nng does), counted.
+      // SP-SURVEY-29: a response shorter than 4 bytes closes the pipe (as nng does), counted.
       if (msg.length < 4) {
         this.count("rxMalformed");
         pipe.close(new SPError("EPROTO", "response without a survey id"));

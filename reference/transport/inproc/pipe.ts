@@ -36,7 +36,7 @@ export interface InprocPipeOptions {
   machine?: InprocPipeMachine;
 }
 
-/** Views `data` as a Buffer without copying it (SP-INPROC-7). */
+/** Views `data` as a Buffer without copying it (SP-INPROC-13). */
 function asBuffer(data: Uint8Array): Buffer {
   return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
@@ -44,7 +44,7 @@ function asBuffer(data: Uint8Array): Buffer {
 /**
  * One end of an in-process pipe. Messages are handed to the other end
  * without copying and delivered in a microtask, batched per tick
- * (SP-INPROC-7, SP-INPROC-8). The `inproc-pipe` actor owns the lifecycle
+ * (SP-INPROC-13, SP-INPROC-8). The `inproc-pipe` actor owns the lifecycle
  * (join with the peer check, oversize, disconnect, close); messages never
  * reach the actor.
  *
@@ -149,7 +149,7 @@ export class InprocPipe implements Pipe {
     const other = this.other;
     if (this.closedFlag || !other || other.closedFlag) return false;
     // SP-INPROC-3: one send is one whole message, queued in order behind the earlier ones.
-    // SP-INPROC-7: a single part changes hands as is; two parts need one copy.
+    // SP-INPROC-13: a single part changes hands as is; two parts need one copy.
     let msg: Buffer;
     if (second === undefined) msg = asBuffer(first);
     else if (first.length === 0) msg = asBuffer(second);
@@ -224,7 +224,8 @@ export class InprocPipe implements Pipe {
       delivered += msg.length;
       const limit = this.host.options.recvMaxSize;
       if (limit > 0 && msg.length > limit) {
-        // SP-INPROC-9: the receive limit applies; only this pipe closes (SP-INPROC-11).
+        // SP-INPROC-14: the receive limit applies; SP-INPROC-9: only this pipe closes
+        // (SP-INPROC-11).
         this.host.count("rxOversize");
         this.lifecycle({
           type: "oversize",

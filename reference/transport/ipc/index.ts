@@ -18,13 +18,13 @@ export interface IpcTransportMachines {
   dialer?: TcpDialerMachine;
 }
 
-/** One IPC connection attempt: a stream to the socket path (SP-IPC-3); retried with back-off (SP-IPC-13). */
+/** One IPC connection attempt: a stream to the socket path (SP-IPC-3); retried with back-off (SP-IPC-17). */
 const ipcConnect: StreamConnect = async (url) => connect({ path: nativePath(url.path ?? "") });
 
 /**
  * Builds the `ipc://` transport. Dialers are TCP dialers whose attempts
  * connect to a path and whose pipes use the IPC frame type byte; back-off and
- * reconnection are those of TCP (SP-IPC-13).
+ * reconnection are those of TCP (SP-IPC-17).
  *
  * @example
  * ```ts

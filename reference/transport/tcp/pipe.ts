@@ -188,7 +188,7 @@ export class TcpPipe implements Pipe {
       actions: {
         sendHeader: () => {
           // SP-TCP-1: the 8-byte header goes out as soon as the connection is up.
-          // SP-TCP-4: bytes 4..5 carry our protocol number; SP-TCP-5: bytes 6..7 are zero.
+          // SP-TCP-4: bytes 4..5 carry our protocol number; SP-TCP-16: bytes 6..7 are zero.
           const self = host.identity.self;
           socket.write(
             Buffer.from([...SP_HEADER_MAGIC, self >> 8, self & 0xff, 0, 0]),

@@ -160,7 +160,7 @@ export class TlsDialer implements Dialer {
       });
       return socket;
     };
-    // SP-TLS-12, SP-TLS-14: TCP framing and the TCP dialer's back-off, over TLS. The pipe starts
+    // SP-TLS-12, SP-TLS-18: TCP framing and the TCP dialer's back-off, over TLS. The pipe starts
     // at the TCP connect, so its handshake timeout also bounds the TLS handshake (SP-TLS-13);
     // node writes nothing of the SP header before the TLS handshake and verification succeed.
     this.inner = new TcpDialer(url, host, {
@@ -216,7 +216,7 @@ export async function listenTls(
         key: tls.key,
         ca: tls.ca,
         minVersion: MIN_VERSION,
-        // SP-TLS-10: optional client certificates.
+        // SP-TLS-17: optional client certificates; SP-TLS-10: required ones are enforced.
         requestCert: tls.requireClientCert === true,
         rejectUnauthorized: tls.requireClientCert === true,
         // SP-TLS-13: the TLS handshake is bounded like the SP header wait.

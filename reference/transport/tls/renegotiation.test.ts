@@ -109,7 +109,7 @@ describe("SP-TLS-5: renegotiation closes the connection", () => {
     expect(await until(() => closed, 4000)).toBe(true);
     expect(req.getStats().tlsRenegotiationRefused).toBe(1);
     expect(d.lastError?.message).toMatch(/renegotiation/);
-    // The dialer reconnects: the refusal ended that connection only (SP-TLS-14).
+    // The dialer reconnects (SP-TLS-18): the refusal ended that connection only (SP-TLS-14).
     expect(await until(() => accepted.length >= 2, 4000)).toBe(true);
   });
 });

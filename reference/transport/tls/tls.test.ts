@@ -41,7 +41,7 @@ describe("tls+tcp:// transport", () => {
     expect(d.lastError?.code).toBe("EPEERAUTH");
     expect(d.lastError?.message).toMatch(/verification failed/);
     expect(req.getStats().tlsVerifyFailed).toBeGreaterThan(0);
-    // `insecure` turns verification off explicitly (SP-TLS-9).
+    // `insecure` turns verification off explicitly (SP-TLS-16, SP-TLS-9).
     const loose = track(req0());
     await loose.dial(url, { tls: { insecure: true } }).connected;
     await loose.send("unverified");

@@ -1,6 +1,6 @@
 /**
  * One HTTP(S) server per address and port, shared by every WebSocket listener
- * of the process that binds there with its own path (SP-WS-13). Process-wide,
+ * of the process that binds there with its own path (SP-WS-28). Process-wide,
  * like nng's shared HTTP servers.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
@@ -67,7 +67,7 @@ async function start(
   } else {
     server = createHttpServer();
   }
-  // SP-WS-21: an empty request target is read as "/"; this goes before every other
+  // SP-WS-22: an empty request target is read as "/"; this goes before every other
   // connection listener, so that node's parser only ever sees the fixed request line.
   acceptEmptyTarget(server, scheme === "wss" ? "secureConnection" : "connection");
   const routes = new Map<string, UpgradeRoute>();

@@ -286,7 +286,7 @@ export abstract class WsPipeCore<P extends WsPipeCore<P>> implements Pipe {
   private closeWith(code: number, why: string, reason?: SPError): void {
     if (reason) this.reason = reason;
     this.finish(this.reason);
-    // SP-WS-18: no more data after CLOSE.
+    // SP-WS-27: no more data after CLOSE.
     this.sendClose(code, why);
   }
 

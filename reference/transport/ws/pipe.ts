@@ -100,7 +100,7 @@ export class WsPipe extends WsPipeCore<WsPipe> {
 
   protected refuseConnection(): void {
     if (this.upgrade) {
-      // SP-WS-4: refuse without switching protocols, with HTTP 400.
+      // SP-WS-4: refuse without switching protocols; SP-WS-23: with HTTP 400.
       const s = this.upgrade.socket;
       s.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
       setTimeout(() => s.destroy(), 200).unref();
@@ -165,7 +165,7 @@ export class WsPipe extends WsPipeCore<WsPipe> {
     });
     ws.on("error", (e: Error & { code?: string }) => {
       if (e.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
-        // ws has already stopped reading and started the 1009 close (SP-WS-11).
+        // ws has already stopped reading (SP-WS-26) and started the 1009 close (SP-WS-11).
         this.receivedOversize();
       } else if (e.code?.startsWith("WS_ERR_")) {
         this.host.count("rxProtocolError");

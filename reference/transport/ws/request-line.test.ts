@@ -1,5 +1,5 @@
 /**
- * SP-WS-21: a listener takes an empty request target as "/", over ws:// and
+ * SP-WS-22: a listener takes an empty request target as "/", over ws:// and
  * wss://, and a dialer whose URL has no path requests "/".
  */
 import { randomBytes } from "node:crypto";
@@ -139,7 +139,7 @@ describe("fillEmptyTarget", () => {
   });
 });
 
-describe("ws:// listener and an empty request target (SP-WS-21)", () => {
+describe("ws:// listener and an empty request target (SP-WS-22)", () => {
   test("a raw client sending `GET  HTTP/1.1` is upgraded (101) and exchanges a message", async () => {
     const rep = track(rep0());
     const { url } = await rep.listen("ws://127.0.0.1:0");
@@ -182,7 +182,7 @@ describe("ws:// listener and an empty request target (SP-WS-21)", () => {
   });
 });
 
-describe("wss:// listener and an empty request target (SP-WS-21)", () => {
+describe("wss:// listener and an empty request target (SP-WS-22)", () => {
   let certs: TestCerts;
   beforeAll(() => {
     certs = makeTestCerts();

@@ -1,5 +1,5 @@
 /**
- * SP-WS-21: a listener takes an upgrade request with an empty request target
+ * SP-WS-22: a listener takes an upgrade request with an empty request target
  * (`GET  HTTP/1.1`, what NNG 1.5.2 sends for a URL without a path) as a request
  * for `/`. Node's HTTP parser rejects that line with 400 before any upgrade
  * handler runs, so each new connection is held back until its first bytes show
@@ -20,7 +20,7 @@ const PEEK_MAX = 64;
 const EMPTY_TARGET = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]{1,20}) {2}HTTP\//;
 
 /**
- * `head` with an empty request target replaced by `/` (SP-WS-21), or `head`
+ * `head` with an empty request target replaced by `/` (SP-WS-22), or `head`
  * itself when the first line has a target or is not a request line.
  *
  * @example
