@@ -75,6 +75,12 @@ export const uncheckableRequirements: readonly UncheckableRequirement[] = [
       "telling a message written to the kernel from one still queued needs the same controlled pipe failure as SP-PIPELINE-18, which the harness lacks",
   },
   {
+    requirement: "SP-TLS-19",
+    kind: "not-driven",
+    reason:
+      "checking it needs a TLS 1.3 peer that offers or sends early data (0-RTT) with a resumed session; node's TLS (the harness) exposes no early-data API, so the suite can neither offer 0-RTT to an IUT listener nor tell whether an IUT dialer used it",
+  },
+  {
     requirement: "SP-PUBSUB-27",
     kind: "not-testable",
     reason:
