@@ -38,7 +38,7 @@ const headerSent: ConformanceCase = {
 const wrongPeer: ConformanceCase = {
   id: "bus/wrong-peer-protocol",
   title: "BUS closes connections from other protocols and keeps serving BUS peers",
-  requirements: ["SP-BUS-1", "SP-TCP-6", "SP-TCP-12", "SP-FRAMEWORK-9"],
+  requirements: ["SP-BUS-1", "SP-TCP-6", "SP-TCP-12", "SP-FRAMEWORK-9", "SP-FRAMEWORK-20"],
   kind: "malformed",
   needs: BUS,
   cat: {},
@@ -101,7 +101,7 @@ const fanOut: ConformanceCase = {
 const noEcho: ConformanceCase = {
   id: "bus/no-forward-no-echo",
   title: "BUS neither forwards a received message nor echoes it, nor hears itself",
-  requirements: ["SP-BUS-5", "SP-BUS-6"],
+  requirements: ["SP-BUS-5", "SP-BUS-6", "SP-FRAMEWORK-20"],
   kind: "example",
   needs: BUS,
   async run(ctx: CaseContext) {

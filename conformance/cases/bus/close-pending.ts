@@ -2,6 +2,7 @@
  * Closing a BUS fails its pending recv with ECLOSED (SP-BUS-8).
  */
 import { hex } from "../../harness/sp.ts";
+import { expectErrorName } from "../common/error-name.ts";
 import { attachedPeer, listening, tcpNeeds } from "../pair/common.ts";
 import { T } from "../reqrep/common.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
@@ -10,7 +11,7 @@ import type { CaseContext, ConformanceCase } from "../types.ts";
 export const busCloseFailsPending: ConformanceCase = {
   id: "bus/close-fails-pending",
   title: "Closing a BUS fails a pending recv with ECLOSED",
-  requirements: ["SP-BUS-8", "SP-FRAMEWORK-19"],
+  requirements: ["SP-BUS-8", "SP-FRAMEWORK-19", "SP-FRAMEWORK-20"],
   kind: "example",
   needs: tcpNeeds("bus0"),
   async run(ctx: CaseContext) {
@@ -21,7 +22,7 @@ export const busCloseFailsPending: ConformanceCase = {
     await sock.close();
     const r = await pending;
     if (r.ok) ctx.fail(`the pending recv delivered ${hex(r.value)} after close`);
-    if (r.code !== "ECLOSED") ctx.fail(`the pending recv failed with ${r.code}, not ECLOSED`);
+    expectErrorName(ctx, r.code, "ECLOSED", "the pending recv");
     await peer.expectClosed(T.prompt, "closing the socket closes its pipes");
   },
 };

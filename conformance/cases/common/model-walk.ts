@@ -18,8 +18,8 @@ import fc from "fast-check";
 import type { IutSocket } from "../../adapters/iut.ts";
 import type { WirePeer, WireServer } from "../../harness/wire.ts";
 import { type CaseContext, CaseFailure, type CaseIut, type ConformanceCase } from "../types.ts";
-import { type MachinePath, PathGenerator, type PathStep } from "./paths-model.ts";
-import { describePath, type MachinePaths } from "./paths-runtime.ts";
+import { type MachinePath, PathGenerator } from "./paths-model.ts";
+import { describePath, type MachinePaths, requirementsOf } from "./paths-runtime.ts";
 import { checkProperty } from "./property.ts";
 
 /** How many walks a model case tries and how long each may be. */
@@ -27,6 +27,9 @@ export interface WalkLimits {
   runs: number;
   maxSteps: number;
 }
+
+/** The time bound of a model case. */
+const walkTimeout = (limits: WalkLimits) => 20000 + limits.runs * limits.maxSteps * 500;
 
 /** A case context whose sockets and peers are closed when the run ends. */
 function scoped(ctx: CaseContext): { ctx: CaseContext; close(): Promise<void> } {
@@ -70,15 +73,6 @@ function scoped(ctx: CaseContext): { ctx: CaseContext; close(): Promise<void> } 
   };
 }
 
-/** The requirement ids of the rows `step` walked. */
-function requirementsOf<W>(m: MachinePaths<W, unknown>, step: PathStep<W>): string[] {
-  return [
-    ...new Set(
-      step.transitions.flatMap((id) => m.model.table.find((r) => r.id === id)?.requirements ?? []),
-    ),
-  ];
-}
-
 /** Runs one walk against the IUT; a failure names its step, transitions and requirements. */
 async function runWalk<W, D>(
   ctx: CaseContext,
@@ -103,7 +97,7 @@ async function runWalk<W, D>(
       } catch (e) {
         const why = e instanceof Error ? e.message : String(e);
         const rows = step.transitions.length > 0 ? step.transitions.join(", ") : "no row";
-        const reqs = requirementsOf(m as MachinePaths<W, unknown>, step);
+        const reqs = requirementsOf(m, step.transitions);
         throw new CaseFailure(
           `step ${i} of ${path.steps.length} (${step.stimulus.name} in ${step.from}; ${rows}${reqs.length > 0 ? `; ${reqs.join(" ")}` : ""}): ${why}\nwalk: ${describePath(path)}`,
         );
@@ -121,11 +115,10 @@ async function runWalk<W, D>(
 export function modelWalkCase<W, D>(m: MachinePaths<W, D>, limits: WalkLimits): ConformanceCase {
   const g = new PathGenerator(m.model);
   const reachable = g.reachable();
-  const requirements = [
-    ...new Set(
-      m.model.table.filter((r) => reachable.has(r.id)).flatMap((r) => [...r.requirements]),
-    ),
-  ];
+  const requirements = requirementsOf(
+    m,
+    m.model.table.filter((r) => reachable.has(r.id)).map((r) => r.id),
+  );
   // The walks may use any stimulus, so the case needs what a walk through all of them needs.
   const everything: MachinePath<W> = {
     origin: "walk",
@@ -139,7 +132,7 @@ export function modelWalkCase<W, D>(m: MachinePaths<W, D>, limits: WalkLimits): 
     needs: m.driver.needs(everything),
     // Walks take ~0.1-1 s a step; shrinking a failure re-runs walks, so the bound is generous
     // but finite: a stuck IUT fails the case instead of stalling the run.
-    timeoutMs: 20000 + limits.runs * limits.maxSteps * 500,
+    timeoutMs: walkTimeout(limits),
     async run(ctx: CaseContext) {
       let n = 0;
       let steps = 0;
@@ -153,7 +146,8 @@ export function modelWalkCase<W, D>(m: MachinePaths<W, D>, limits: WalkLimits): 
           for (const s of path.steps) for (const id of s.transitions) rows.add(id);
           await runWalk(ctx, m, path, ++n);
         }),
-        { numRuns: limits.runs },
+        // Leave time to report: shrinking on a live IUT can take longer than the walks.
+        { numRuns: limits.runs, timeLimitMs: walkTimeout(limits) - 15000 },
       );
       ctx.note(
         `${numRuns} walks passed (seed ${seed}): ${steps} steps, ${rows.size} of ${reachable.size} reachable transitions walked`,

@@ -30,6 +30,24 @@ export interface MachinePaths<W, D> {
   driver: PathDriver<W, D>;
   /** Tour limits: steps per tour, tours; and lifecycles kept. */
   limits: { maxSteps: number; maxTours: number; lifecycles: number };
+  /**
+   * Requirements the driver checks at a transition beyond those of its row in
+   * the model table, by transition id (SP-FRAMEWORK-20 where it compares an
+   * error name).
+   */
+  driverChecks?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** The requirement ids of the transitions `ids`: their rows' and what the driver adds. */
+export function requirementsOf<W, D>(m: MachinePaths<W, D>, ids: readonly string[]): string[] {
+  return [
+    ...new Set(
+      ids.flatMap((id) => [
+        ...(m.model.table.find((r) => r.id === id)?.requirements ?? []),
+        ...(m.driverChecks?.[id] ?? []),
+      ]),
+    ),
+  ];
 }
 
 /** A readable one-line description of a path. */
@@ -44,9 +62,7 @@ export function pathCase<W, D>(
   path: MachinePath<W>,
 ): ConformanceCase {
   const walked = [...new Set(path.steps.flatMap((s) => s.transitions))];
-  const requirements = [
-    ...new Set(walked.flatMap((id) => m.model.table.find((r) => r.id === id)?.requirements ?? [])),
-  ];
+  const requirements = requirementsOf(m, walked);
   return {
     id: `${m.family}/path-${m.machine}-${n}`,
     title: `${m.machine} ${path.origin} ${n}: ${describePath(path)}`,

@@ -10,11 +10,16 @@ import type { CaseContext } from "../types.ts";
 export async function checkProperty<T>(
   ctx: CaseContext,
   property: fc.IAsyncPropertyWithHooks<T>,
-  options: { numRuns: number; examples?: T[] },
+  options: { numRuns: number; examples?: T[]; timeLimitMs?: number },
 ): Promise<{ numRuns: number; seed: number }> {
   const details = await fc.check(property, {
     seed: ctx.seed,
     numRuns: options.numRuns,
+    // Past the limit fast-check stops: a failure found so far is reported with the
+    // counterexample shrunk until then; runs cut short without a failure do not fail.
+    ...(options.timeLimitMs !== undefined
+      ? { interruptAfterTimeLimit: options.timeLimitMs, markInterruptAsFailure: false }
+      : {}),
     ...(options.examples !== undefined ? { examples: options.examples } : {}),
     ...(ctx.replayPath !== undefined ? { path: ctx.replayPath } : {}),
   });

@@ -9,6 +9,7 @@ import type { Outcome } from "../../adapters/iut.ts";
 import { hex } from "../../harness/sp.ts";
 import { expectBytes } from "../reqrep/common.ts";
 import type { CaseContext } from "../types.ts";
+import { expectErrorName } from "./error-name.ts";
 
 export const T = { prompt: 2000, short: 150 } as const;
 
@@ -20,8 +21,9 @@ export function judge(
   m: { what: string; body: Uint8Array },
 ): void {
   if (early.ok) ctx.fail(`recv delivered ${hex(early.value)} before any ${m.what}`);
-  if (early.code !== "ETIMEDOUT")
-    ctx.fail(`the first recv failed with ${early.code}, not ETIMEDOUT`);
+  expectErrorName(ctx, early.code, "ETIMEDOUT", "the first recv", {
+    ESTATE: `ESTATE says that no ${m.what} was awaited any more`,
+  });
   if (!got.ok && got.code === "ESTATE") {
     ctx.info(
       `the recv timeout ended what it waited for: the ${m.what} was dropped and recv failed with ESTATE`,

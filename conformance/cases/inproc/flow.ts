@@ -4,6 +4,7 @@
  * what is in flight itself. Both ends are IUT sockets of one adapter process.
  */
 import { hex } from "../../harness/sp.ts";
+import { expectErrorName } from "../common/error-name.ts";
 import { inprocName, openCooked, recvNothing, T } from "../raw/common.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 
@@ -36,6 +37,7 @@ const inprocNoreadBounded: ConformanceCase = {
     "SP-FRAMEWORK-23",
     "SP-PIPELINE-5",
     "SP-PIPELINE-21",
+    "SP-FRAMEWORK-20",
   ],
   kind: "example",
   needs: { protocols: ["push0", "pull0"], transports: ["inproc"] },
@@ -56,7 +58,7 @@ const inprocNoreadBounded: ConformanceCase = {
         sent++;
         continue;
       }
-      if (r.code !== "ETIMEDOUT") ctx.fail(`send ${sent} failed with ${r.code}, not ETIMEDOUT`);
+      expectErrorName(ctx, r.code, "ETIMEDOUT", `send ${sent}`);
       held = true;
       break;
     }

@@ -27,7 +27,7 @@ function bytes(seed: number, n: number): Uint8Array {
 const bytesInOrder: ConformanceCase = {
   id: "inproc/bytes-in-order",
   title: "inproc delivers each message whole, byte for byte, in the order sent",
-  requirements: ["SP-INPROC-3", "SP-FRAMEWORK-1", "SP-FRAMEWORK-2"],
+  requirements: ["SP-INPROC-3", "SP-FRAMEWORK-1", "SP-FRAMEWORK-2", "SP-FRAMEWORK-20"],
   kind: "example",
   needs: { protocols: ["push0", "pull0", "req0", "rep0"], transports: INPROC },
   covers: ["inproc-pipe:joining:connect"],
@@ -113,7 +113,7 @@ const addressInUse: ConformanceCase = {
 const peerCheck: ConformanceCase = {
   id: "inproc/peer-check",
   title: "inproc joins only sockets whose protocols are peers",
-  requirements: ["SP-INPROC-4"],
+  requirements: ["SP-INPROC-4", "SP-FRAMEWORK-20"],
   kind: "example",
   needs: { protocols: ["req0", "rep0", "pair0", "push0", "pull0", "pub0"], transports: INPROC },
   // The listening end refuses first; the dialing end, still joining, sees it go (disconnect).

@@ -7,6 +7,7 @@ import { protocols } from "../../../spec/constants.ts";
 import type { IutSocket } from "../../adapters/iut.ts";
 import { concat, hex, sameBytes, utf8, words } from "../../harness/sp.ts";
 import type { WirePeer } from "../../harness/wire.ts";
+import { expectErrorName } from "../common/error-name.ts";
 import type { CaseContext, CaseNeeds } from "../types.ts";
 
 /** The protocols these cases drive. */
@@ -164,7 +165,7 @@ export async function iutExpect(
 export async function iutNothing(ctx: CaseContext, sock: IutSocket, why: string): Promise<void> {
   const r = await sock.tryRecv({ timeoutMs: T.quiet });
   if (r.ok) ctx.fail(`${why}, yet the IUT delivered ${hex(r.value)}`);
-  if (r.code !== "ETIMEDOUT") ctx.fail(`${why}; expected recv to time out, got ${r.code}`);
+  expectErrorName(ctx, r.code, "ETIMEDOUT", `${why}; the recv`);
 }
 
 /** Reads one frame from `peer` and fails unless it equals `expected`. */

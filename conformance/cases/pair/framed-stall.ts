@@ -12,6 +12,7 @@ import type { Endpoint } from "../../harness/hosts.ts";
 import { utf8 } from "../../harness/sp.ts";
 import { connectSp } from "../../harness/stall.ts";
 import type { Transcript } from "../../harness/transcript.ts";
+import { expectErrorName } from "../common/error-name.ts";
 import type { CaseContext } from "../types.ts";
 
 /** Frames up to this size are kept; larger ones are only counted. */
@@ -112,6 +113,7 @@ export class FramedStallPeer {
  * send that fails with anything but ETIMEDOUT fails the case. Returns the
  * texts of the small probes that were sent (the peer gets them when it reads
  * again), or undefined when the IUT took `MAX_FILL` bytes without waiting.
+ * A send that fails under another name than ETIMEDOUT warns (SP-FRAMEWORK-20).
  */
 export async function backUp(
   ctx: CaseContext,
@@ -124,16 +126,14 @@ export async function backUp(
   for (let sent = 0; sent < MAX_FILL; sent += CHUNK) {
     const r = await sock.trySend(big, { timeoutMs: probeMs });
     if (r.ok) continue;
-    if (r.code !== "ETIMEDOUT") ctx.fail(`a send to a peer that stopped reading failed: ${r.code}`);
+    expectErrorName(ctx, r.code, "ETIMEDOUT", "a send to a peer that stopped reading");
     const text = `probe ${probes.length + 1}`;
     const check = await sock.trySend(utf8(text), { timeoutMs: confirmMs });
     if (check.ok) {
       probes.push(text);
       continue;
     }
-    if (check.code !== "ETIMEDOUT") {
-      ctx.fail(`a send to a peer that stopped reading failed: ${check.code}`);
-    }
+    expectErrorName(ctx, check.code, "ETIMEDOUT", "a send to a peer that stopped reading");
     ctx.note(`backed up after ${(sent / 1048576).toFixed(1)} MiB`);
     return probes;
   }

@@ -4,6 +4,7 @@
  * `pair-slot` machine), sends waiting for a peer, and ordering.
  */
 import { concat, hex, spHeader, utf8 } from "../../harness/sp.ts";
+import { expectErrorName } from "../common/error-name.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import {
   attachedPeer,
@@ -56,7 +57,7 @@ function wrongPeer(p: Mono): ConformanceCase {
   return {
     id: `pair/${p}-wrong-peer-protocol`,
     title: `${p} closes connections from other protocols, ${other} included`,
-    requirements: ["SP-PAIR-1", "SP-TCP-6", "SP-TCP-12", "SP-FRAMEWORK-9"],
+    requirements: ["SP-PAIR-1", "SP-TCP-6", "SP-TCP-12", "SP-FRAMEWORK-9", "SP-FRAMEWORK-20"],
     kind: "malformed",
     needs: tcpNeeds(p),
     cat: {},
@@ -117,7 +118,9 @@ function secondPeer(p: Mono): ConformanceCase {
     id: `pair/${p}-second-peer-rejected`,
     title: `${p} closes a second connection and keeps serving the first`,
     requirements:
-      p === "pair1" ? ["SP-PAIR-3", "SP-PAIR-16", "SP-TCP-12"] : ["SP-PAIR-3", "SP-TCP-12"],
+      p === "pair1"
+        ? ["SP-PAIR-3", "SP-PAIR-16", "SP-TCP-12", "SP-FRAMEWORK-20"]
+        : ["SP-PAIR-3", "SP-TCP-12", "SP-FRAMEWORK-20"],
     kind: "example",
     needs: tcpNeeds(p),
     cat: { send: { [p]: { data: "to first" } } },
@@ -197,7 +200,7 @@ function sendTimeout(p: Mono): ConformanceCase {
   return {
     id: `pair/${p}-send-timeout`,
     title: `${p} send without a peer fails with ETIMEDOUT at the send timeout`,
-    requirements: ["SP-PAIR-5"],
+    requirements: ["SP-PAIR-5", "SP-FRAMEWORK-20"],
     kind: "example",
     needs: tcpNeeds(p),
     covers: ["pair-slot:waiting:after:sendTimeout", "pair-slot:waiting:always[!sendsParked]"],
@@ -209,7 +212,7 @@ function sendTimeout(p: Mono): ConformanceCase {
           "a send with no peer completed instead of failing with ETIMEDOUT at its timeout (SP-PAIR-5: it must wait, then time out)",
         );
       }
-      if (r.code !== "ETIMEDOUT") ctx.fail(`expected ETIMEDOUT, got ${r.code}`);
+      expectErrorName(ctx, r.code, "ETIMEDOUT", "the send with no peer");
     },
   };
 }

@@ -8,6 +8,7 @@ import { pairSlotMachine, pairSlotTransitions } from "../../../spec/machines/pai
 import type { IutSocket } from "../../adapters/iut.ts";
 import { hex, utf8 } from "../../harness/sp.ts";
 import type { WirePeer } from "../../harness/wire.ts";
+import { expectErrorName } from "../common/error-name.ts";
 import type { MachinePath, PathModel, PathStep, Stimulus } from "../common/paths-model.ts";
 import { type MachinePaths, Pending, sleep } from "../common/paths-runtime.ts";
 import type { CaseContext } from "../types.ts";
@@ -89,6 +90,11 @@ export const pairSlotPaths: MachinePaths<W, D> = {
   family: "pair",
   model,
   limits: { maxSteps: 9, maxTours: 4, lifecycles: 2 },
+  // The ETIMEDOUT of a parked send at its timeout, the ECLOSED of parked sends on close.
+  driverChecks: {
+    "pair-slot:waiting:after:sendTimeout": ["SP-FRAMEWORK-20"],
+    "pair-slot:waiting:close": ["SP-FRAMEWORK-20"],
+  },
   driver: {
     needs: () => ({ protocols: ["pair0"], transports: ["tcp"] }),
     async setup(ctx: CaseContext, path: MachinePath<W>) {
@@ -163,8 +169,7 @@ export const pairSlotPaths: MachinePaths<W, D> = {
         const p = d.parked.shift() as { op: Pending<void> };
         const r = await p.op.promise;
         if (r.ok) ctx.fail("the parked send completed with no peer");
-        if (r.code !== "ETIMEDOUT")
-          ctx.fail(`the parked send failed with ${r.code}, not ETIMEDOUT`);
+        expectErrorName(ctx, r.code, "ETIMEDOUT", "the parked send");
       } else if (s === "second peer") {
         const extra = await joinPeer(ctx, d);
         // SP-PAIR-3: the extra connection is refused; the peer keeps the slot.
@@ -184,8 +189,7 @@ export const pairSlotPaths: MachinePaths<W, D> = {
         for (const p of d.parked) {
           const r = await p.op.promise;
           if (r.ok) ctx.fail(`a parked send completed after close (${hex(p.body)})`);
-          if (r.code !== "ECLOSED")
-            ctx.fail(`a parked send failed with ${r.code} on close, not ECLOSED`);
+          expectErrorName(ctx, r.code, "ECLOSED", `a parked send (${hex(p.body)}), on close,`);
         }
         d.parked = [];
         if (peer && !(await peer.waitClosed(T.prompt)))

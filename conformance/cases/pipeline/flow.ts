@@ -11,6 +11,7 @@ import { fmt, receiverBound, senderBound, tcpLimits } from "../../harness/flow-b
 import { bodySeq, FLOOD_BODY, numberedBody } from "../../harness/numbered.ts";
 import { FrameReader } from "../../harness/reader-peer.ts";
 import { SpListener } from "../../harness/sp-listener.ts";
+import { expectErrorName } from "../common/error-name.ts";
 import { sleep } from "../common/paths-runtime.ts";
 import { FLOW_T, messageAllowance, noReadCase, openAny } from "../flow.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
@@ -252,7 +253,13 @@ export const pullFairWhilePaused: ConformanceCase = {
 export const pullPausedPipeDies: ConformanceCase = {
   id: "pipeline/pull-flow-paused-reset",
   title: "PULL: a paused pipe that is reset costs the other pipes nothing",
-  requirements: ["SP-FRAMEWORK-16", "SP-FRAMEWORK-23", "SP-PIPELINE-21", "SP-PIPELINE-10"],
+  requirements: [
+    "SP-FRAMEWORK-16",
+    "SP-FRAMEWORK-23",
+    "SP-PIPELINE-21",
+    "SP-PIPELINE-10",
+    "SP-FRAMEWORK-20",
+  ],
   kind: "example",
   needs: { protocols: ["pull0"], transports: ["tcp"] },
   covers: [
@@ -288,7 +295,10 @@ export const pullPausedPipeDies: ConformanceCase = {
       for (let i = 0; i <= a.frames + 10; i++) {
         const m = await pull.tryRecv({ timeoutMs: nextB < 10 ? FLOW_T.recv : FLOW_T.quiet * 2 });
         if (!m.ok) {
-          if (m.code === "ETIMEDOUT" && nextB === 10) break;
+          if (nextB === 10) {
+            expectErrorName(ctx, m.code, "ETIMEDOUT", "the recv after the last message");
+            break;
+          }
           ctx.fail(
             `recv failed with ${m.code} after ${nextB} of the other peer's 10 messages (and ${nextA} of the reset peer's): ${nextB < 10 ? "the reset of one pipe cost the other its messages" : ""}`,
           );

@@ -3,6 +3,7 @@
  * order, delivers whole payloads, never writes back, refuses send.
  */
 import { hex, utf8 } from "../../harness/sp.ts";
+import { expectErrorName } from "../common/error-name.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { openIut, PIPELINE_PROTO, PULL_TCP, rawPeer, T } from "./common.ts";
 
@@ -49,14 +50,14 @@ export const pullSeveralPushers: ConformanceCase = {
 export const pullSendNotSupported: ConformanceCase = {
   id: "pipeline/pull-send-not-supported",
   title: "send on PULL fails with ENOTSUP",
-  requirements: ["SP-PIPELINE-17"],
+  requirements: ["SP-PIPELINE-17", "SP-FRAMEWORK-20"],
   kind: "example",
   needs: PULL_TCP,
   async run(ctx: CaseContext) {
     const pull = await openIut(ctx, "pull0");
     const s = await pull.trySend(utf8("x"), { timeoutMs: 500 });
     if (s.ok) ctx.fail("send on a PULL succeeded");
-    if (s.code !== "ENOTSUP") ctx.fail(`send on a PULL failed with ${s.code}, not ENOTSUP`);
+    expectErrorName(ctx, s.code, "ENOTSUP", "send on a PULL");
   },
 };
 

@@ -5,13 +5,14 @@
 import { protocols } from "../../../spec/constants.ts";
 import { hex, sameBytes, utf8 } from "../../harness/sp.ts";
 import { expectConnectionClosed, stillPending, T } from "../common/close.ts";
+import { expectErrorName } from "../common/error-name.ts";
 import { Pending, sleep } from "../common/paths-runtime.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 
 export const pushQueueExpiry: ConformanceCase = {
   id: "pipeline/push-oldest-send-expires",
   title: "PUSH fails the oldest waiting send at its timeout while a later one keeps waiting",
-  requirements: ["SP-PIPELINE-5", "SP-PIPELINE-4", "SP-PIPELINE-14"],
+  requirements: ["SP-PIPELINE-5", "SP-PIPELINE-4", "SP-PIPELINE-14", "SP-FRAMEWORK-20"],
   kind: "example",
   needs: { protocols: ["push0"], transports: ["tcp"] },
   covers: [
@@ -33,7 +34,7 @@ export const pushQueueExpiry: ConformanceCase = {
         "PUSH completed a send with no peer connected: it queued the message in the socket, where SP-PIPELINE-5 says the send must wait for a ready pipe",
       );
     }
-    if (r1.code !== "ETIMEDOUT") ctx.fail(`the first send failed with ${r1.code}, not ETIMEDOUT`);
+    expectErrorName(ctx, r1.code, "ETIMEDOUT", "the first send");
     await stillPending(ctx, second, "the second send");
     const peer = await ctx.connect(url, "pull");
     const h = await peer.handshake(protocols.pull0.number);

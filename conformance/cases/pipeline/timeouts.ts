@@ -5,6 +5,7 @@
  * send still goes out once a peer comes.
  */
 import { hex, sameBytes, utf8 } from "../../harness/sp.ts";
+import { expectErrorName } from "../common/error-name.ts";
 import { Pending, sleep } from "../common/paths-runtime.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { openIut, PIPELINE_PROTO, PUSH_TCP, rawPeer, T } from "./common.ts";
@@ -18,7 +19,7 @@ const SHORT_LATEST = 1500;
 export const pushShortTimeoutFirst: ConformanceCase = {
   id: "pipeline/push-shorter-timeout-expires-first",
   title: "PUSH with no peer: a later send with a shorter timeout fails at its own timeout",
-  requirements: ["SP-PIPELINE-5", "SP-PIPELINE-6"],
+  requirements: ["SP-PIPELINE-5", "SP-PIPELINE-6", "SP-FRAMEWORK-20"],
   kind: "example",
   needs: PUSH_TCP,
   covers: [
@@ -47,7 +48,7 @@ export const pushShortTimeoutFirst: ConformanceCase = {
     const ry = y.outcome;
     if (ry?.ok) ctx.fail("send Y completed with no peer while send X still waited");
     // SP-PIPELINE-5: with no pipe ready, a send fails with ETIMEDOUT when its timeout expires.
-    if (ry && !ry.ok && ry.code !== "ETIMEDOUT") ctx.fail(`send Y failed with ${ry.code}`);
+    if (ry && !ry.ok) expectErrorName(ctx, ry.code, "ETIMEDOUT", "send Y");
     ctx.note(`send Y failed after ${Math.round(took)} ms`);
     if (took < SHORT_EARLIEST) ctx.fail(`send Y timed out after ${Math.round(took)} ms`);
     if (took >= SHORT_LATEST) {

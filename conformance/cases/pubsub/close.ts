@@ -33,7 +33,7 @@ export const pubClose: ConformanceCase = {
 export const subCloseEmpty: ConformanceCase = {
   id: "pubsub/sub-close-unsubscribed",
   title: "Closing a SUB with no subscription fails its pending recv with ECLOSED",
-  requirements: ["SP-PUBSUB-20"],
+  requirements: ["SP-PUBSUB-20", "SP-FRAMEWORK-20"],
   kind: "example",
   needs: { protocols: ["sub0"], transports: ["tcp"] },
   covers: ["sub:empty:close"],

@@ -8,6 +8,7 @@ import { protocols } from "../../../spec/constants.ts";
 import type { IutSocket } from "../../adapters/iut.ts";
 import { hex, sameBytes, utf8 } from "../../harness/sp.ts";
 import type { WirePeer } from "../../harness/wire.ts";
+import { expectErrorName } from "../common/error-name.ts";
 import type { CaseContext, CaseNeeds } from "../types.ts";
 
 /** Protocol numbers from the draft (SP-PUBSUB-1). */
@@ -192,7 +193,7 @@ export async function recvUntilSentinel(
 export async function iutNothing(ctx: CaseContext, sock: IutSocket, why: string): Promise<void> {
   const r = await sock.tryRecv({ timeoutMs: T.quiet });
   if (r.ok) ctx.fail(`${why}, yet the IUT delivered ${hex(r.value)}`);
-  if (r.code !== "ETIMEDOUT") ctx.fail(`${why}; expected recv to time out, got ${r.code}`);
+  expectErrorName(ctx, r.code, "ETIMEDOUT", `${why}; the recv`);
 }
 
 /** Compares two lists of messages, failing with both in hex. */

@@ -8,6 +8,7 @@ import type { IutMessage, IutSocket } from "../../adapters/iut.ts";
 import { hex, sameBytes, utf8, word32, words } from "../../harness/sp.ts";
 import { sleep } from "../../harness/wait.ts";
 import type { WirePeer } from "../../harness/wire.ts";
+import { expectErrorName } from "../common/error-name.ts";
 import type { CaseContext, CaseNeeds } from "../types.ts";
 
 /** Protocol numbers from the drafts. */
@@ -122,7 +123,7 @@ export async function recvNothing(
       `${why}, yet the IUT delivered header ${hex(r.value.header ?? new Uint8Array(0))} body ${hex(r.value.data)}`,
     );
   }
-  if (r.code !== "ETIMEDOUT") ctx.fail(`${why}; expected recv to time out, got ${r.code}`);
+  expectErrorName(ctx, r.code, "ETIMEDOUT", `${why}; the recv`);
 }
 
 /** Fails unless `actual` equals `expected`, showing both in hex. */

@@ -73,7 +73,7 @@ const xpair1Limit: ConformanceCase = {
 const xpair1BadHeader: ConformanceCase = {
   id: "raw/xpair1-bad-header",
   title: "raw PAIR v1 does not deliver messages with a malformed or over-limit hop word",
-  requirements: ["SP-PAIR-11", "SP-PAIR-13"],
+  requirements: ["SP-PAIR-11", "SP-PAIR-13", "SP-FRAMEWORK-20"],
   kind: "malformed",
   needs: RAW_PAIR1,
   async run(ctx: CaseContext) {
@@ -110,7 +110,7 @@ const xpair1BadHeader: ConformanceCase = {
 const xpair1HopZero: ConformanceCase = {
   id: "raw/xpair1-hop-zero",
   title: "raw PAIR v1 does not deliver a message with hop count zero",
-  requirements: ["SP-PAIR-12", "SP-PAIR-22"],
+  requirements: ["SP-PAIR-12", "SP-PAIR-22", "SP-FRAMEWORK-20"],
   kind: "malformed",
   needs: RAW_PAIR1,
   async run(ctx: CaseContext) {

@@ -114,7 +114,7 @@ const xrepOutOfOrder: ConformanceCase = {
 const xrepMalformed: ConformanceCase = {
   id: "raw/xrep-no-request-id",
   title: "raw REP does not deliver a request whose backtrace never ends",
-  requirements: ["SP-REQREP-14"],
+  requirements: ["SP-REQREP-14", "SP-FRAMEWORK-20"],
   kind: "malformed",
   needs: RAW_REP,
   async run(ctx: CaseContext) {
@@ -137,7 +137,7 @@ const xrepMalformed: ConformanceCase = {
 const xreqHeader: ConformanceCase = {
   id: "raw/xreq-header",
   title: "raw REQ sends the application's header and delivers every reply with its id",
-  requirements: ["SP-FRAMEWORK-4", "SP-REQREP-6"],
+  requirements: ["SP-FRAMEWORK-4", "SP-REQREP-6", "SP-FRAMEWORK-20"],
   kind: "example",
   needs: RAW_REQ,
   async run(ctx: CaseContext) {

@@ -15,6 +15,7 @@ import {
   words,
 } from "../../harness/sp.ts";
 import type { WirePeer, WireServer } from "../../harness/wire.ts";
+import { expectErrorName } from "../common/error-name.ts";
 import type { CaseContext, CaseNeeds } from "../types.ts";
 
 /** Bounds used by the REQ/REP cases (ms). */
@@ -91,7 +92,7 @@ export async function iutRecv(
 export async function iutNothing(ctx: CaseContext, sock: IutSocket, why: string): Promise<void> {
   const r = await sock.tryRecv({ timeoutMs: T.quiet });
   if (r.ok) ctx.fail(`${why}, yet the IUT delivered ${hex(r.value)}`);
-  if (r.code !== "ETIMEDOUT") ctx.fail(`${why}; expected recv to time out, got ${r.code}`);
+  expectErrorName(ctx, r.code, "ETIMEDOUT", `${why}; the recv`);
 }
 
 /** Fails unless `actual` equals `expected`, showing both in hex. */

@@ -4,6 +4,7 @@
  */
 import { concat, utf8, words } from "../../harness/sp.ts";
 import type { WirePeer } from "../../harness/wire.ts";
+import { expectErrorName } from "../common/error-name.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import {
   iutRecv,
@@ -24,7 +25,7 @@ const SETTLE = 100;
 export const closeFailsPending: ConformanceCase = {
   id: "reqrep/close-fails-pending",
   title: "Closing REQ or REP fails a pending recv with ECLOSED",
-  requirements: ["SP-REQREP-20", "SP-FRAMEWORK-19"],
+  requirements: ["SP-REQREP-20", "SP-FRAMEWORK-19", "SP-FRAMEWORK-20"],
   kind: "example",
   needs: { protocols: ["req0", "rep0"], transports: ["tcp"] },
   covers: ["req:waiting:recv", "req:waiting:close", "rep:idle:close"],
@@ -37,7 +38,7 @@ export const closeFailsPending: ConformanceCase = {
     await req.close();
     const r1 = await reqRecv;
     if (r1.ok) ctx.fail("the pending REQ recv delivered a message after close");
-    if (r1.code !== "ECLOSED") ctx.fail(`the pending REQ recv failed with ${r1.code}, not ECLOSED`);
+    expectErrorName(ctx, r1.code, "ECLOSED", "the pending REQ recv");
 
     const { rep, url } = await repListening(ctx);
     const repPeer = await reqPeer(ctx, url);
@@ -46,7 +47,7 @@ export const closeFailsPending: ConformanceCase = {
     await rep.close();
     const r2 = await repRecv;
     if (r2.ok) ctx.fail("the pending REP recv delivered a message after close");
-    if (r2.code !== "ECLOSED") ctx.fail(`the pending REP recv failed with ${r2.code}, not ECLOSED`);
+    expectErrorName(ctx, r2.code, "ECLOSED", "the pending REP recv");
   },
 };
 

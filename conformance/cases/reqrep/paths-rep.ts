@@ -6,6 +6,7 @@ import { repMachine, repTransitions } from "../../../spec/machines/rep.ts";
 import type { IutSocket } from "../../adapters/iut.ts";
 import { concat, hex, utf8, words } from "../../harness/sp.ts";
 import type { WirePeer } from "../../harness/wire.ts";
+import { expectErrorName } from "../common/error-name.ts";
 import type { PathModel, PathStep, Stimulus } from "../common/paths-model.ts";
 import type { MachinePaths } from "../common/paths-runtime.ts";
 import type { CaseContext } from "../types.ts";
@@ -40,6 +41,8 @@ export const repPaths: MachinePaths<W, D> = {
   family: "reqrep",
   model,
   limits: { maxSteps: 8, maxTours: 3, lifecycles: 2 },
+  // The ESTATE of a send with no request held.
+  driverChecks: { "rep:idle:send": ["SP-FRAMEWORK-20"] },
   driver: {
     needs: () => ({ protocols: ["rep0"], transports: ["tcp"] }),
     async setup(ctx: CaseContext) {
@@ -61,8 +64,7 @@ export const repPaths: MachinePaths<W, D> = {
         if (step.from === "idle") {
           // SP-REQREP-16: no request held.
           if (r.ok) ctx.fail("send with no request held succeeded");
-          if (r.code !== "ESTATE")
-            ctx.fail(`send with no request held failed with ${r.code}, not ESTATE`);
+          expectErrorName(ctx, r.code, "ESTATE", "send with no request held");
           await d.peer.expectNothing(T.quiet, "no request is held, nothing may be sent");
         } else {
           if (!r.ok) ctx.fail(`send of the reply failed with ${r.code}`);

@@ -8,6 +8,7 @@ import { reqMachine, reqTransitions } from "../../../spec/machines/req.ts";
 import type { IutSocket } from "../../adapters/iut.ts";
 import { concat, firstWord, hex, utf8, word32, words } from "../../harness/sp.ts";
 import type { WirePeer, WireServer } from "../../harness/wire.ts";
+import { expectErrorName } from "../common/error-name.ts";
 import type { MachinePath, PathModel, PathStep, Stimulus } from "../common/paths-model.ts";
 import { type MachinePaths, Pending, sleep } from "../common/paths-runtime.ts";
 import type { CaseContext } from "../types.ts";
@@ -130,6 +131,12 @@ export const reqPaths: MachinePaths<W, D> = {
   family: "reqrep",
   model,
   limits: { maxSteps: 9, maxTours: 4, lifecycles: 3 },
+  // The ESTATE of a recv with nothing outstanding, the ECLOSED of operations close fails.
+  driverChecks: {
+    "req:idle:recv": ["SP-FRAMEWORK-20"],
+    "req:pending:close": ["SP-FRAMEWORK-20"],
+    "req:waiting:close": ["SP-FRAMEWORK-20"],
+  },
   driver: {
     needs(path: MachinePath<W>) {
       const resend = path.steps.some((s) => s.stimulus.event === "after:resendTime");
@@ -234,8 +241,7 @@ export const reqPaths: MachinePaths<W, D> = {
         if (step.from === "idle") {
           const r = await d.req.tryRecv({ timeoutMs: T.prompt });
           if (r.ok) ctx.fail(`recv with no request outstanding delivered ${hex(r.value)}`);
-          if (r.code !== "ESTATE")
-            ctx.fail(`recv with no request outstanding failed with ${r.code}, not ESTATE`);
+          expectErrorName(ctx, r.code, "ESTATE", "recv with no request outstanding");
         } else {
           d.recv = new Pending(d.req.tryRecv({ timeoutMs: 30000 }));
           await expectRecvNotSettled(ctx, d, "no reply was sent");
@@ -273,14 +279,12 @@ export const reqPaths: MachinePaths<W, D> = {
         if (d.sendOp && !doneBefore) {
           const r = await d.sendOp.promise;
           if (r.ok) ctx.fail("a send waiting for a peer completed after close");
-          if (r.code !== "ECLOSED")
-            ctx.fail(`a waiting send failed with ${r.code} on close, not ECLOSED`);
+          expectErrorName(ctx, r.code, "ECLOSED", "a send waiting for a peer, on close,");
         }
         if (d.recv) {
           const r = await d.recv.promise;
           if (r.ok) ctx.fail(`a pending recv delivered ${hex(r.value)} after close`);
-          if (r.code !== "ECLOSED")
-            ctx.fail(`a pending recv failed with ${r.code} on close, not ECLOSED`);
+          expectErrorName(ctx, r.code, "ECLOSED", "a pending recv, on close,");
         }
         if (peer && !(await peer.waitClosed(T.prompt)))
           ctx.fail("the IUT kept the connection open after close");

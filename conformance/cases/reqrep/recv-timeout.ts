@@ -10,7 +10,7 @@ import { REQ_TCP, readRequest, reqDialing } from "./common.ts";
 export const reqRecvTimeoutKeepsRequest: ConformanceCase = {
   id: "reqrep/req-recv-timeout-keeps-request",
   title: "After a REQ recv times out, the reply to the outstanding request is still delivered",
-  requirements: ["SP-REQREP-7", "SP-REQREP-11"],
+  requirements: ["SP-REQREP-7", "SP-REQREP-11", "SP-FRAMEWORK-20"],
   kind: "example",
   needs: REQ_TCP,
   covers: ["req:waiting:recv", "req:waiting:reply[idMatches]"],

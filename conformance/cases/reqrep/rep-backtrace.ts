@@ -3,6 +3,7 @@
  * request id, the hop limit, and REP's state rules.
  */
 import { concat, hex, request, utf8, words } from "../../harness/sp.ts";
+import { expectErrorName } from "../common/error-name.ts";
 import { checkFairQueue } from "../fairness.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import {
@@ -44,7 +45,14 @@ export const repBacktraceUnchanged: ConformanceCase = {
 export const repNoRequestId: ConformanceCase = {
   id: "reqrep/rep-no-request-id",
   title: "REP does not deliver or answer a request without a request id",
-  requirements: ["SP-REQREP-14", "SP-REQREP-28", "SP-REQREP-2", "SP-TCP-12", "SP-FRAMEWORK-5"],
+  requirements: [
+    "SP-REQREP-14",
+    "SP-REQREP-28",
+    "SP-REQREP-2",
+    "SP-TCP-12",
+    "SP-FRAMEWORK-5",
+    "SP-FRAMEWORK-20",
+  ],
   kind: "malformed",
   needs: REP_TCP,
   cat: { send: { rep0: { data: "yes" } } },
@@ -79,6 +87,7 @@ export const repTtlExceeded: ConformanceCase = {
     "SP-FRAMEWORK-7",
     "SP-FRAMEWORK-8",
     "SP-FRAMEWORK-30",
+    "SP-FRAMEWORK-20",
   ],
   kind: "malformed",
   needs: REP_TCP,
@@ -113,7 +122,13 @@ export const repTtlExceeded: ConformanceCase = {
 export const repTtlConfigurable: ConformanceCase = {
   id: "reqrep/rep-ttl-configurable",
   title: "REP honours ttl-max values 1 and 15",
-  requirements: ["SP-REQREP-15", "SP-REQREP-13", "SP-FRAMEWORK-7", "SP-FRAMEWORK-8"],
+  requirements: [
+    "SP-REQREP-15",
+    "SP-REQREP-13",
+    "SP-FRAMEWORK-7",
+    "SP-FRAMEWORK-8",
+    "SP-FRAMEWORK-20",
+  ],
   kind: "malformed",
   needs: { ...REP_TCP, options: ["ttl-max"] },
   async run(ctx: CaseContext) {
@@ -142,7 +157,7 @@ export const repTtlConfigurable: ConformanceCase = {
 export const repSendWithoutRequest: ConformanceCase = {
   id: "reqrep/rep-send-without-request",
   title: "REP send without a received request fails with ESTATE",
-  requirements: ["SP-REQREP-16"],
+  requirements: ["SP-REQREP-16", "SP-FRAMEWORK-20"],
   kind: "example",
   needs: REP_TCP,
   covers: ["rep:idle:send"],
@@ -150,8 +165,7 @@ export const repSendWithoutRequest: ConformanceCase = {
     const { rep, url } = await repListening(ctx);
     const fresh = await rep.trySend(utf8("unasked"), { timeoutMs: 1000 });
     if (fresh.ok) ctx.fail("send on a fresh REP succeeded");
-    if (fresh.code !== "ESTATE")
-      ctx.fail(`send on a fresh REP failed with ${fresh.code}, not ESTATE`);
+    expectErrorName(ctx, fresh.code, "ESTATE", "send on a fresh REP");
     const peer = await reqPeer(ctx, url);
     await repRoundTrip(ctx, rep, peer, {
       hops: [],
@@ -161,7 +175,7 @@ export const repSendWithoutRequest: ConformanceCase = {
     });
     const twice = await rep.trySend(utf8("second answer"), { timeoutMs: 1000 });
     if (twice.ok) ctx.fail("a second send for one request succeeded");
-    if (twice.code !== "ESTATE") ctx.fail(`a second send failed with ${twice.code}, not ESTATE`);
+    expectErrorName(ctx, twice.code, "ESTATE", "a second send");
     await peer.expectNothing(T.quiet, "no second reply may go out");
   },
 };

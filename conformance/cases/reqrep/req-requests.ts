@@ -2,6 +2,7 @@
  * What an IUT REQ puts on the wire for a request, and REQ's state errors.
  */
 import { concat, hex, utf8, word32, words } from "../../harness/sp.ts";
+import { expectErrorName } from "../common/error-name.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import {
   expectBytes,
@@ -92,7 +93,7 @@ export const reqIdRandomStart: ConformanceCase = {
 export const reqRecvWithoutRequest: ConformanceCase = {
   id: "reqrep/req-recv-without-request",
   title: "REQ recv without an outstanding request fails with ESTATE",
-  requirements: ["SP-REQREP-11"],
+  requirements: ["SP-REQREP-11", "SP-FRAMEWORK-20"],
   kind: "example",
   needs: REQ_TCP,
   covers: ["req:idle:recv", "req:waiting:reply[idMatches]"],
@@ -100,8 +101,7 @@ export const reqRecvWithoutRequest: ConformanceCase = {
     const { req, peer } = await reqDialing(ctx);
     const before = await req.tryRecv({ timeoutMs: 1000 });
     if (before.ok) ctx.fail(`recv on a fresh REQ delivered ${hex(before.value)}`);
-    if (before.code !== "ESTATE")
-      ctx.fail(`recv on a fresh REQ failed with ${before.code}, not ESTATE`);
+    expectErrorName(ctx, before.code, "ESTATE", "recv on a fresh REQ");
 
     await req.send(utf8("one"), { timeoutMs: T.prompt });
     const r = await readRequest(ctx, peer);
@@ -109,9 +109,7 @@ export const reqRecvWithoutRequest: ConformanceCase = {
     await iutRecv(ctx, req, "the reply");
     const after = await req.tryRecv({ timeoutMs: 1000 });
     if (after.ok) ctx.fail(`a second recv after the reply delivered ${hex(after.value)}`);
-    if (after.code !== "ESTATE") {
-      ctx.fail(`recv after the reply was consumed failed with ${after.code}, not ESTATE`);
-    }
+    expectErrorName(ctx, after.code, "ESTATE", "recv after the reply was consumed");
   },
 };
 

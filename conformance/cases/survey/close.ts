@@ -17,7 +17,7 @@ import type { CaseContext, ConformanceCase } from "../types.ts";
 export const respondentCloseIdle: ConformanceCase = {
   id: "survey/respondent-close-idle",
   title: "Closing an idle RESPONDENT fails its pending recv with ECLOSED",
-  requirements: ["SP-SURVEY-25"],
+  requirements: ["SP-SURVEY-25", "SP-FRAMEWORK-20"],
   kind: "example",
   needs: { protocols: ["respondent0"], transports: ["tcp"] },
   covers: ["respondent:idle:close"],

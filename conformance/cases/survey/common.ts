@@ -7,6 +7,7 @@ import { protocols } from "../../../spec/constants.ts";
 import type { IutSocket } from "../../adapters/iut.ts";
 import { concat, firstWord, hex, request, sameBytes, word32, words } from "../../harness/sp.ts";
 import type { WirePeer } from "../../harness/wire.ts";
+import { expectErrorName } from "../common/error-name.ts";
 import type { CaseContext, CaseNeeds } from "../types.ts";
 
 /** Protocol numbers from the drafts (SP-SURVEY-1). */
@@ -28,6 +29,14 @@ export const T = {
   /** Survey time long enough to outlast a case's steps. */
   long: 5000,
 } as const;
+
+/**
+ * What ESTATE shows for a SURVEYOR recv that had to wait for the survey's
+ * deadline (for expectErrorName): the draft names a recv that was waiting
+ * when the deadline passed ETIMEDOUT and one that found no survey in progress
+ * ESTATE, so the code is what tells which of the two the recv saw.
+ */
+export const NO_SURVEY = "ESTATE says it found no survey in progress, not the deadline";
 
 /** Needs of a case that drives an IUT RESPONDENT over TCP. */
 export const RESPONDENT_TCP: CaseNeeds = { protocols: ["respondent0"], transports: ["tcp"] };
@@ -150,7 +159,7 @@ export async function iutRecv(
 export async function iutNothing(ctx: CaseContext, sock: IutSocket, why: string): Promise<void> {
   const r = await sock.tryRecv({ timeoutMs: T.quiet });
   if (r.ok) ctx.fail(`${why}, yet the IUT delivered ${hex(r.value)}`);
-  if (r.code !== "ETIMEDOUT") ctx.fail(`${why}; expected recv to time out, got ${r.code}`);
+  expectErrorName(ctx, r.code, "ETIMEDOUT", `${why}; the recv`);
 }
 
 /** Fails unless `actual` equals `expected`, showing both in hex. */

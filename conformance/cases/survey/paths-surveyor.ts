@@ -8,10 +8,19 @@ import { surveyorMachine, surveyorTransitions } from "../../../spec/machines/sur
 import type { IutSocket } from "../../adapters/iut.ts";
 import { hex, utf8 } from "../../harness/sp.ts";
 import type { WirePeer } from "../../harness/wire.ts";
+import { expectErrorName } from "../common/error-name.ts";
 import type { MachinePath, PathModel, PathStep, Stimulus } from "../common/paths-model.ts";
 import { type MachinePaths, Pending, sleep } from "../common/paths-runtime.ts";
 import type { CaseContext } from "../types.ts";
-import { expectBytes, readSurvey, response, SURVEYOR_TCP, surveyorWithPeer, T } from "./common.ts";
+import {
+  expectBytes,
+  NO_SURVEY,
+  readSurvey,
+  response,
+  SURVEYOR_TCP,
+  surveyorWithPeer,
+  T,
+} from "./common.ts";
 
 interface W {
   recv: boolean;
@@ -75,6 +84,12 @@ export const surveyorPaths: MachinePaths<W, D> = {
   family: "survey",
   model,
   limits: { maxSteps: 9, maxTours: 3, lifecycles: 2 },
+  // The ESTATE of a recv with no survey, the ETIMEDOUT at the deadline, the ECLOSED on close.
+  driverChecks: {
+    "surveyor:idle:recv": ["SP-FRAMEWORK-20"],
+    "surveyor:surveying:after:surveyTime": ["SP-FRAMEWORK-20"],
+    "surveyor:surveying:close": ["SP-FRAMEWORK-20"],
+  },
   driver: {
     needs: () => SURVEYOR_TCP,
     async setup(ctx: CaseContext, path: MachinePath<W>) {
@@ -119,8 +134,7 @@ export const surveyorPaths: MachinePaths<W, D> = {
         if (step.from === "idle") {
           const r = await d.surveyor.tryRecv({ timeoutMs: T.prompt });
           if (r.ok) ctx.fail(`recv with no survey running delivered ${hex(r.value)}`);
-          if (r.code !== "ESTATE")
-            ctx.fail(`recv with no survey running failed with ${r.code}, not ESTATE`);
+          expectErrorName(ctx, r.code, "ESTATE", "recv with no survey running");
         } else {
           d.recv = new Pending(d.surveyor.tryRecv({ timeoutMs: 30000 }));
           await recvNotSettled(ctx, d, "no response was sent");
@@ -147,8 +161,9 @@ export const surveyorPaths: MachinePaths<W, D> = {
           // SP-SURVEY-9: a waiting recv fails with ETIMEDOUT at the deadline.
           const r = await d.recv.promise;
           if (r.ok) ctx.fail(`the waiting recv delivered ${hex(r.value)} instead of timing out`);
-          if (r.code !== "ETIMEDOUT")
-            ctx.fail(`the waiting recv failed with ${r.code}, not ETIMEDOUT`);
+          expectErrorName(ctx, r.code, "ETIMEDOUT", "the recv waiting at the deadline", {
+            ESTATE: NO_SURVEY,
+          });
           d.recv = undefined;
         } else {
           await sleep(Math.max(0, d.sentAt + d.surveyTime + 100 - performance.now()));
@@ -164,8 +179,7 @@ export const surveyorPaths: MachinePaths<W, D> = {
         if (d.recv) {
           const r = await d.recv.promise;
           if (r.ok) ctx.fail(`a pending recv delivered ${hex(r.value)} after close`);
-          if (r.code !== "ECLOSED")
-            ctx.fail(`a pending recv failed with ${r.code} on close, not ECLOSED`);
+          expectErrorName(ctx, r.code, "ECLOSED", "a pending recv, on close,");
         }
         if (!(await d.peer.waitClosed(T.prompt)))
           ctx.fail("the IUT kept the connection open after close");

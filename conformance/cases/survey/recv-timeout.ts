@@ -10,7 +10,7 @@ import { readSurvey, response, SURVEYOR_TCP, surveyorWithPeer } from "./common.t
 export const surveyorRecvTimeoutKeepsSurvey: ConformanceCase = {
   id: "survey/surveyor-recv-timeout-keeps-survey",
   title: "After a SURVEYOR recv times out before the deadline, responses are still delivered",
-  requirements: ["SP-SURVEY-9", "SP-SURVEY-10", "SP-SURVEY-12"],
+  requirements: ["SP-SURVEY-9", "SP-SURVEY-10", "SP-SURVEY-12", "SP-FRAMEWORK-20"],
   kind: "example",
   needs: SURVEYOR_TCP,
   covers: ["surveyor:surveying:recv", "surveyor:surveying:response[idMatches]"],

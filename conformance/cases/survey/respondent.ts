@@ -3,6 +3,7 @@
  * without a survey id, and RESPONDENT's state rules.
  */
 import { concat, hex, request, utf8, words } from "../../harness/sp.ts";
+import { expectErrorName } from "../common/error-name.ts";
 import { checkFairQueue } from "../fairness.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import {
@@ -49,6 +50,7 @@ export const respondentTtlExceeded: ConformanceCase = {
     "SP-SURVEY-19",
     "SP-FRAMEWORK-7",
     "SP-FRAMEWORK-30",
+    "SP-FRAMEWORK-20",
   ],
   kind: "malformed",
   needs: RESPONDENT_TCP,
@@ -78,7 +80,14 @@ export const respondentTtlExceeded: ConformanceCase = {
 export const respondentNoTerminator: ConformanceCase = {
   id: "survey/respondent-no-terminator",
   title: "RESPONDENT does not deliver or answer a survey without a survey id",
-  requirements: ["SP-SURVEY-15", "SP-SURVEY-30", "SP-SURVEY-2", "SP-TCP-12", "SP-FRAMEWORK-5"],
+  requirements: [
+    "SP-SURVEY-15",
+    "SP-SURVEY-30",
+    "SP-SURVEY-2",
+    "SP-TCP-12",
+    "SP-FRAMEWORK-5",
+    "SP-FRAMEWORK-20",
+  ],
   kind: "malformed",
   needs: RESPONDENT_TCP,
   cat: { send: { respondent0: { data: "yes" } } },
@@ -111,7 +120,7 @@ export const respondentNoTerminator: ConformanceCase = {
 export const respondentSendWithoutSurvey: ConformanceCase = {
   id: "survey/respondent-send-without-survey",
   title: "RESPONDENT send without a received survey fails with ESTATE",
-  requirements: ["SP-SURVEY-20"],
+  requirements: ["SP-SURVEY-20", "SP-FRAMEWORK-20"],
   kind: "example",
   needs: RESPONDENT_TCP,
   covers: ["respondent:idle:send"],
@@ -119,7 +128,7 @@ export const respondentSendWithoutSurvey: ConformanceCase = {
     const { respondent, url } = await respondentListening(ctx);
     const fresh = await respondent.trySend(utf8("unasked"), { timeoutMs: 1000 });
     if (fresh.ok) ctx.fail("send on a fresh RESPONDENT succeeded");
-    if (fresh.code !== "ESTATE") ctx.fail(`send on a fresh RESPONDENT failed with ${fresh.code}`);
+    expectErrorName(ctx, fresh.code, "ESTATE", "send on a fresh RESPONDENT");
     const peer = await surveyorPeer(ctx, url);
     await respondentRoundTrip(ctx, respondent, peer, {
       hops: [],
@@ -129,7 +138,7 @@ export const respondentSendWithoutSurvey: ConformanceCase = {
     });
     const twice = await respondent.trySend(utf8("second answer"), { timeoutMs: 1000 });
     if (twice.ok) ctx.fail("a second send for one survey succeeded");
-    if (twice.code !== "ESTATE") ctx.fail(`a second send failed with ${twice.code}, not ESTATE`);
+    expectErrorName(ctx, twice.code, "ESTATE", "a second send");
     await peer.expectNothing(T.quiet, "no second response may go out");
   },
 };

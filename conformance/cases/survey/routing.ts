@@ -26,7 +26,7 @@ import {
 export const respondentTtlMaxHonoured: ConformanceCase = {
   id: "survey/respondent-ttl-max-honoured",
   title: "RESPONDENT honours ttl-max 3 and 12: N backtrace words answered, N + 1 dropped",
-  requirements: ["SP-SURVEY-16", "SP-SURVEY-19"],
+  requirements: ["SP-SURVEY-16", "SP-SURVEY-19", "SP-FRAMEWORK-20"],
   kind: "malformed",
   needs: { ...RESPONDENT_TCP, options: ["ttl-max"] },
   async run(ctx: CaseContext) {

@@ -93,7 +93,7 @@ const notReqToRep: ConformanceCase = {
   id: "tcp/peer-protocol-16-bit-rep",
   title:
     "REP closes a connection whose header names 0x0130, 0x3000, ... and delivers nothing from it",
-  requirements: ["SP-TCP-6", "SP-TCP-4", "SP-TCP-2", "SP-TCP-12"],
+  requirements: ["SP-TCP-6", "SP-TCP-4", "SP-TCP-2", "SP-TCP-12", "SP-FRAMEWORK-20"],
   kind: "malformed",
   needs: REP_TCP,
   covers: ["tcp-pipe:handshake:header[!peerCompatible]"],
@@ -123,7 +123,7 @@ const HIGH_WORD_LENGTHS = [
 const lengthHighWord: ConformanceCase = {
   id: "tcp/length-high-word",
   title: "A frame announcing 2^32 + 10 bytes is over recv-size-max 1024: the connection closes",
-  requirements: ["SP-TCP-8", "SP-TCP-11", "SP-TCP-10", "SP-TCP-12"],
+  requirements: ["SP-TCP-8", "SP-TCP-11", "SP-TCP-10", "SP-TCP-12", "SP-FRAMEWORK-20"],
   kind: "malformed",
   needs: { ...REP_TCP, options: ["recv-size-max"] },
   covers: ["tcp-pipe:active:oversize"],
