@@ -135,6 +135,10 @@ export const surveyorPaths: MachinePaths<W, D> = {
           const r = await d.surveyor.tryRecv({ timeoutMs: T.prompt });
           if (r.ok) ctx.fail(`recv with no survey running delivered ${hex(r.value)}`);
           expectErrorName(ctx, r.code, "ESTATE", "recv with no survey running");
+        } else if (d.recv && !d.recv.settled) {
+          // The recv from the ended survey still waits (it carried over to the new one):
+          // a second recv would race it for the next response, so that one stands for it.
+          ctx.note("a recv still waits from before the new survey; it stands for this one");
         } else {
           d.recv = new Pending(d.surveyor.tryRecv({ timeoutMs: 30000 }));
           await recvNotSettled(ctx, d, "no response was sent");
