@@ -29,7 +29,7 @@ const RAW_REQ = needs(["req0"], ["raw"]);
 const xrepHeader: ConformanceCase = {
   id: "raw/xrep-header",
   title: "raw REP hands the backtrace to the application and sends the header it is given",
-  requirements: ["SP-FRAMEWORK-4", "SP-FRAMEWORK-6"],
+  requirements: ["SP-FRAMEWORK-4", "SP-FRAMEWORK-6", "SP-REQREP-30", "SP-REQREP-31"],
   kind: "example",
   needs: RAW_REP,
   async run(ctx: CaseContext) {
@@ -59,7 +59,7 @@ const xrepHeader: ConformanceCase = {
 const xrepOutOfOrder: ConformanceCase = {
   id: "raw/xrep-any-order",
   title: "raw REP holds several requests from two peers and routes replies given in any order",
-  requirements: ["SP-FRAMEWORK-4"],
+  requirements: ["SP-FRAMEWORK-4", "SP-REQREP-31"],
   kind: "example",
   needs: RAW_REP,
   async run(ctx: CaseContext) {
@@ -114,7 +114,7 @@ const xrepOutOfOrder: ConformanceCase = {
 const xrepMalformed: ConformanceCase = {
   id: "raw/xrep-no-request-id",
   title: "raw REP does not deliver a request whose backtrace never ends",
-  requirements: ["SP-REQREP-14", "SP-FRAMEWORK-20"],
+  requirements: ["SP-REQREP-14", "SP-REQREP-30", "SP-FRAMEWORK-20"],
   kind: "malformed",
   needs: RAW_REP,
   async run(ctx: CaseContext) {
@@ -137,7 +137,7 @@ const xrepMalformed: ConformanceCase = {
 const xreqHeader: ConformanceCase = {
   id: "raw/xreq-header",
   title: "raw REQ sends the application's header and delivers every reply with its id",
-  requirements: ["SP-FRAMEWORK-4", "SP-REQREP-6", "SP-FRAMEWORK-20"],
+  requirements: ["SP-FRAMEWORK-4", "SP-REQREP-6", "SP-REQREP-32", "SP-FRAMEWORK-20"],
   kind: "example",
   needs: RAW_REQ,
   async run(ctx: CaseContext) {

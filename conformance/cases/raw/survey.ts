@@ -25,7 +25,7 @@ import {
 const xrespondentHeader: ConformanceCase = {
   id: "raw/xrespondent-header",
   title: "raw RESPONDENT hands the backtrace to the application and sends the header it is given",
-  requirements: ["SP-FRAMEWORK-4", "SP-FRAMEWORK-6"],
+  requirements: ["SP-FRAMEWORK-4", "SP-FRAMEWORK-6", "SP-SURVEY-34"],
   kind: "example",
   needs: needs(["respondent0"], ["raw"]),
   async run(ctx: CaseContext) {
@@ -57,7 +57,7 @@ const xrespondentHeader: ConformanceCase = {
 const xsurveyorHeader: ConformanceCase = {
   id: "raw/xsurveyor-header",
   title: "raw SURVEYOR sends the application's header to every peer and delivers any response",
-  requirements: ["SP-FRAMEWORK-4"],
+  requirements: ["SP-FRAMEWORK-4", "SP-SURVEY-35"],
   kind: "example",
   needs: needs(["surveyor0"], ["raw"]),
   async run(ctx: CaseContext) {

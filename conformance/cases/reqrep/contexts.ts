@@ -12,7 +12,7 @@ import type { CaseContext, ConformanceCase } from "../types.ts";
 const reqContexts: ConformanceCase = {
   id: "reqrep/req-contexts",
   title: "REQ contexts keep two requests outstanding with distinct ids and match replies to them",
-  requirements: ["SP-REQREP-23", "SP-REQREP-7"],
+  requirements: ["SP-REQREP-23", "SP-REQREP-7", "SP-REQREP-27"],
   kind: "example",
   needs: needs(["req0"], ["contexts"]),
   async run(ctx: CaseContext) {

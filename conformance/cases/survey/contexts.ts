@@ -12,7 +12,7 @@ import type { CaseContext, ConformanceCase } from "../types.ts";
 const surveyorContexts: ConformanceCase = {
   id: "survey/surveyor-contexts",
   title: "SURVEYOR contexts run two surveys at once with distinct ids and route responses to them",
-  requirements: ["SP-SURVEY-5", "SP-SURVEY-12"],
+  requirements: ["SP-SURVEY-5", "SP-SURVEY-12", "SP-SURVEY-32"],
   kind: "example",
   needs: needs(["surveyor0"], ["contexts"], ["surveyor:survey-time"]),
   async run(ctx: CaseContext) {
