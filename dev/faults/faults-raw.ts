@@ -71,4 +71,21 @@ export const rawFaults: readonly Fault[] = [
       },
     ],
   },
+  {
+    id: "raw/xrep-unknown-pipe-falls-back",
+    requirements: ["SP-REQREP-31", "SP-SURVEY-34"],
+    description:
+      "Raw REP and RESPONDENT send an answer whose pipe word names no pipe on the first pipe they have, instead of dropping it (a 'best effort' fallback).",
+    families: ["raw"],
+    observe:
+      "send on a raw REP a message whose first header word names no pipe: nothing may reach any peer, and the send succeeds",
+    patch: [
+      {
+        file: BACKTRACE_RAW,
+        search: "    const pipe = this.byId.get(header.readUInt32BE(0));",
+        replace:
+          "    const pipe = this.byId.get(header.readUInt32BE(0)) ?? [...this.byId.values()][0];",
+      },
+    ],
+  },
 ];

@@ -4,10 +4,12 @@ import { deviceCases } from "./devices.ts";
 import { rawPair1Cases } from "./pair1.ts";
 import { rawReqRepCases } from "./reqrep.ts";
 import { rawSurveyCases } from "./survey.ts";
+import { rawUnknownPipeCases } from "./unknown-pipe.ts";
 
 export const rawCases: readonly ConformanceCase[] = [
   ...rawReqRepCases,
   ...rawSurveyCases,
+  ...rawUnknownPipeCases,
   ...rawPair1Cases,
   ...deviceCases,
 ];
