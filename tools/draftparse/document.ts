@@ -9,7 +9,6 @@
  * const doc = parseDocument(await readFile("rfc/draft-sp-pair.md", "utf8"));
  * doc.middle[0]?.title; // "Introduction"
  */
-import { parse as parseYaml } from "yaml";
 import {
   type Block,
   type Ial,
@@ -18,6 +17,7 @@ import {
   scanBlocks,
   splitRow,
 } from "./blocks.ts";
+import { readFrontMatter } from "./front-matter.ts";
 import { type Inline, parseInline } from "./inline.ts";
 import type { Diagnostic } from "./types.ts";
 
@@ -224,12 +224,7 @@ export function parseDocument(source: string): DraftDocument {
     if (lastHeading) lastHeading.ialAllowed = false;
     switch (b.kind) {
       case "frontMatter": {
-        try {
-          const v = parseYaml(b.lines.map((l) => l.text).join("\n")) as unknown;
-          if (v && typeof v === "object") frontMatter = v as Record<string, unknown>;
-        } catch (e) {
-          issues.push({ line: 1, message: `front matter: ${(e as Error).message}` });
-        }
+        frontMatter = readFrontMatter(b, issues);
         break;
       }
       case "part":

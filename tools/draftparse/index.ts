@@ -7,8 +7,8 @@
  * console.log(draft.machines.map((m) => m.id)); // ["req", "rep"]
  */
 import { readFile } from "node:fs/promises";
-import { parse as parseYaml } from "yaml";
-import { type Block, scanBlocks, splitRow } from "./blocks.ts";
+import { scanBlocks, splitRow } from "./blocks.ts";
+import { readFrontMatter } from "./front-matter.ts";
 import { findKeywords, findTagIds, splitSentences, stripTags } from "./sentences.ts";
 import { readTable } from "./tables.ts";
 import type {
@@ -31,18 +31,6 @@ export * from "./types.ts";
 export function prefixOf(name: string): string {
   const m = /^draft-sp-(.+)$/.exec(name);
   return `SP-${(m?.[1] ?? name).replace(/[^A-Za-z0-9]/g, "").toUpperCase()}`;
-}
-
-function readFrontMatter(block: Extract<Block, { kind: "frontMatter" }>, issues: Diagnostic[]) {
-  try {
-    const value = parseYaml(block.lines.map((l) => l.text).join("\n")) as unknown;
-    if (value && typeof value === "object") return value as Record<string, unknown>;
-    issues.push({ line: 1, message: "front matter is not a YAML mapping" });
-  } catch (e) {
-    const linePos = (e as { linePos?: { line: number }[] }).linePos?.[0]?.line ?? 0;
-    issues.push({ line: 1 + linePos, message: `front matter: ${(e as Error).message}` });
-  }
-  return null;
 }
 
 /** Reads a draft from its Markdown text. `file` is only used for reporting. */

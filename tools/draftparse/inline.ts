@@ -7,7 +7,7 @@
  * parseInline("it MUST close `x` {{SP-TCP}}");
  * // [text "it ", bcp14 "MUST", text " close ", code "x", text " ", xref "SP-TCP"]
  */
-import { BCP14_KEYWORDS } from "./types.ts";
+import { KEYWORD } from "./sentences.ts";
 
 /** One inline piece of a paragraph, list item, term or table cell. */
 export type Inline =
@@ -17,11 +17,6 @@ export type Inline =
   | { readonly kind: "xref"; readonly target: string }
   | { readonly kind: "em" | "strong"; readonly children: readonly Inline[] }
   | { readonly kind: "link"; readonly target: string; readonly children: readonly Inline[] };
-
-const KEYWORD = new RegExp(
-  `\\b(${BCP14_KEYWORDS.map((k) => k.replace(" ", "\\s+")).join("|")})\\b`,
-  "g",
-);
 
 /** Splits plain text into text and bcp14 pieces. */
 function keywords(text: string): Inline[] {

@@ -8,7 +8,8 @@ import { BCP14_KEYWORDS, type Bcp14Keyword } from "./types.ts";
 /** Matches one requirement id. */
 export const ID_PATTERN = /SP-[A-Z0-9]+-\d+/;
 const TAG = /\[(SP-[A-Z0-9]+-\d+(?:\s*,\s*SP-[A-Z0-9]+-\d+)*)\]/g;
-const KEYWORD = new RegExp(
+/** A BCP 14 key word, with any run of spaces inside the two-word ones (global). */
+export const KEYWORD = new RegExp(
   `\\b(${BCP14_KEYWORDS.map((k) => k.replace(" ", "\\s+")).join("|")})\\b`,
   "g",
 );
