@@ -17,9 +17,9 @@
 import fc from "fast-check";
 import type { IutSocket } from "../../adapters/iut.ts";
 import type { WirePeer, WireServer } from "../../harness/wire.ts";
-import { type CaseContext, CaseFailure, type CaseIut, type ConformanceCase } from "../types.ts";
+import type { CaseContext, CaseIut, ConformanceCase } from "../types.ts";
 import { type MachinePath, PathGenerator } from "./paths-model.ts";
-import { describePath, type MachinePaths, requirementsOf } from "./paths-runtime.ts";
+import { applySteps, describePath, type MachinePaths, requirementsOf } from "./paths-runtime.ts";
 import { checkProperty } from "./property.ts";
 
 /** How many walks a model case tries and how long each may be. */
@@ -84,25 +84,7 @@ async function runWalk<W, D>(
   ctx.transcript.event("case", `walk ${n}: ${describePath(path) || "(empty)"}`);
   try {
     const d = await m.driver.setup(run.ctx, path);
-    let i = 0;
-    for (const step of path.steps) {
-      i++;
-      ctx.transcript.state(
-        "iut",
-        `${m.machine}:${step.from}`,
-        `walk ${n} step ${i}: ${step.stimulus.name} (model in ${step.from})`,
-      );
-      try {
-        await m.driver.apply(run.ctx, d, step);
-      } catch (e) {
-        const why = e instanceof Error ? e.message : String(e);
-        const rows = step.transitions.length > 0 ? step.transitions.join(", ") : "no row";
-        const reqs = requirementsOf(m, step.transitions);
-        throw new CaseFailure(
-          `step ${i} of ${path.steps.length} (${step.stimulus.name} in ${step.from}; ${rows}${reqs.length > 0 ? `; ${reqs.join(" ")}` : ""}): ${why}\nwalk: ${describePath(path)}`,
-        );
-      }
-    }
+    await applySteps(run.ctx, m, d, path, `walk ${n}`);
   } finally {
     await run.close();
   }

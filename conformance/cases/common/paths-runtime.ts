@@ -4,7 +4,7 @@
  * the oracle of that step (what must be observable right after it).
  */
 import type { Outcome } from "../../adapters/iut.ts";
-import type { CaseContext, CaseNeeds, ConformanceCase } from "../types.ts";
+import { type CaseContext, CaseFailure, type CaseNeeds, type ConformanceCase } from "../types.ts";
 import type { MachinePath, PathModel, PathStep } from "./paths-model.ts";
 
 /** The harness's pause, offered here to the path cases. */
@@ -74,21 +74,45 @@ export function pathCase<W, D>(
     async run(ctx: CaseContext) {
       ctx.note(`path: ${describePath(path)}`);
       const d = await m.driver.setup(ctx, path);
-      let i = 0;
-      for (const step of path.steps) {
-        i++;
-        ctx.transcript.state(
-          "iut",
-          `${m.machine}:${step.from}`,
-          `path step ${i}: ${step.stimulus.name} (model in ${step.from})`,
-        );
-        await m.driver.apply(ctx, d, step);
-      }
+      await applySteps(ctx, m, d, path, "path");
       const last = path.steps[path.steps.length - 1];
       if (last)
         ctx.transcript.state("iut", `${m.machine}:${last.to}`, `path end (model in ${last.to})`);
     },
   };
+}
+
+/**
+ * Applies the steps of `path` with the machine's driver, each announced in the
+ * transcript as `<label> step i`. A step that fails ends the case with the
+ * step, the transitions the model walked on it and their requirement ids.
+ */
+export async function applySteps<W, D>(
+  ctx: CaseContext,
+  m: MachinePaths<W, D>,
+  d: D,
+  path: MachinePath<W>,
+  label: string,
+): Promise<void> {
+  let i = 0;
+  for (const step of path.steps) {
+    i++;
+    ctx.transcript.state(
+      "iut",
+      `${m.machine}:${step.from}`,
+      `${label} step ${i}: ${step.stimulus.name} (model in ${step.from})`,
+    );
+    try {
+      await m.driver.apply(ctx, d, step);
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      const rows = step.transitions.length > 0 ? step.transitions.join(", ") : "no row";
+      const reqs = requirementsOf(m, step.transitions);
+      throw new CaseFailure(
+        `step ${i} of ${path.steps.length} (${step.stimulus.name} in ${step.from}; ${rows}${reqs.length > 0 ? `; ${reqs.join(" ")}` : ""}): ${why}\n${label}: ${describePath(path)}`,
+      );
+    }
+  }
 }
 
 /** An operation issued now and checked later. */
