@@ -71,7 +71,11 @@ describe("spcat ↔ nngcat", () => {
     await waitForPort(port, req);
     const rep = start(nngcat, ["--rep0", "--dial", url, "--data", "pong", "-Q", "--count", "3"]);
     const [reqDone, repDone] = await Promise.all([req.done, rep.done]);
-    expect(reqDone.stdout.toString("latin1"), show(reqDone)).toBe("pongpongpong");
+    // Both sides in the message: a failure once left spcat waiting for a pipe with no
+    // sign of what nngcat saw.
+    expect(reqDone.stdout.toString("latin1"), `${show(reqDone)}\nnngcat: ${show(repDone)}`).toBe(
+      "pongpongpong",
+    );
     expect(reqDone.code, show(reqDone)).toBe(0);
     expect(repDone.stdout.toString("latin1"), show(repDone)).toBe('"ping"\n'.repeat(3));
   });
