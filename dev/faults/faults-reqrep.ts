@@ -43,10 +43,11 @@ export const reqrepFaults: readonly Fault[] = [
     patch: [
       {
         file: "spec/machines/req.ts",
+        // The row the reference runs (the compiled form reads targets from the table's rows).
         search:
-          '          { guard: "idMatches", target: "idle", actions: ["deliverReply"] },\n          { actions: ["dropReply"] },',
+          '    id: "req:waiting:reply",\n    source: "waiting",\n    event: "reply",\n    guard: null,\n    actions: ["dropReply"],\n    target: null,',
         replace:
-          '          { guard: "idMatches", target: "idle", actions: ["deliverReply"] },\n          { target: "waiting", reenter: true, actions: ["dropReply"] },',
+          '    id: "req:waiting:reply",\n    source: "waiting",\n    event: "reply",\n    guard: null,\n    actions: ["dropReply"],\n    target: "waiting",',
       },
     ],
   },

@@ -33,9 +33,11 @@ export const surveyFaults: readonly Fault[] = [
     patch: [
       {
         file: "spec/machines/surveyor.ts",
-        search: '          { guard: "idMatches", actions: ["deliverResponse"] },',
+        // The row the reference runs (the compiled form reads targets from the table's rows).
+        search:
+          '    id: "surveyor:surveying:response[idMatches]",\n    source: "surveying",\n    event: "response",\n    guard: "idMatches",\n    actions: ["deliverResponse"],\n    target: null,',
         replace:
-          '          { guard: "idMatches", target: "surveying", reenter: true, actions: ["deliverResponse"] },',
+          '    id: "surveyor:surveying:response[idMatches]",\n    source: "surveying",\n    event: "response",\n    guard: "idMatches",\n    actions: ["deliverResponse"],\n    target: "surveying",',
       },
     ],
   },

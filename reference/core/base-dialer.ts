@@ -1,4 +1,4 @@
-import type { tcpDialerMachine } from "../../spec/machines/tcp-dialer.ts";
+import type { tcpDialerCompiled } from "../../spec/machines/tcp-dialer.ts";
 import { DialerDriver, type DialerEventListener, type DialerEventMap } from "./dialer-driver.ts";
 import type { SPError } from "./errors.ts";
 import type { SocketOptions } from "./options.ts";
@@ -14,7 +14,7 @@ export interface AttemptPipe {
 /** How a {@link BaseDialer} runs its machine. */
 export interface BaseDialerOptions {
   /** An alternate `tcp-dialer` machine (tests, other drafts); default the generated one. */
-  machine?: typeof tcpDialerMachine;
+  machine?: typeof tcpDialerCompiled;
   /** `false`: wait for {@link BaseDialer.start}; default start at once. */
   start?: boolean;
   /** `true`: a failed first attempt rejects `connected` and closes the dialer. */

@@ -1,8 +1,8 @@
 import {
-  createTcpDialerMachine,
+  createTcpDialerLogic,
   type TcpDialerEvent,
   type TcpDialerImplementation,
-  tcpDialerMachine,
+  tcpDialerCompiled,
 } from "../../spec/machines/tcp-dialer.ts";
 import { SPError, type SPErrorCode } from "./errors.ts";
 import type { SocketOptions } from "./options.ts";
@@ -145,7 +145,7 @@ export function dialFailure(e: unknown): SPError {
  * const driver = new DialerDriver(host, { connect: () => attempt(), abort: () => cancel() });
  * driver.attached(); // resolves driver.connected, the machine goes to `connected`
  *
- * const later = new DialerDriver(host, hooks, tcpDialerMachine, { start: false });
+ * const later = new DialerDriver(host, hooks, tcpDialerCompiled, { start: false });
  * later.start(); // idle -> connecting: the first attempt begins now
  * ```
  */
@@ -167,7 +167,7 @@ export class DialerDriver {
   constructor(
     host: { readonly options: Readonly<SocketOptions> },
     hooks: DialerHooks,
-    machine: typeof tcpDialerMachine = tcpDialerMachine,
+    machine: typeof tcpDialerCompiled = tcpDialerCompiled,
     options: DialerDriverOptions = {},
   ) {
     this.failFast = options.failFast === true;
@@ -198,7 +198,7 @@ export class DialerDriver {
       guards: {},
       delays: { reconnectDelay: () => this.backoff },
     };
-    this.actor = createSpecActor(createTcpDialerMachine(impl, machine));
+    this.actor = createSpecActor(createTcpDialerLogic(impl, machine));
     this.actor.start();
     if (options.start !== false) this.start();
   }

@@ -1,8 +1,8 @@
 import { defaults } from "../../spec/constants.ts";
 import {
-  createRecvFlowMachine,
+  createRecvFlowLogic,
   type RecvFlowImplementation,
-  recvFlowMachine,
+  recvFlowCompiled,
 } from "../../spec/machines/recv-flow.ts";
 import type { SocketOptions } from "./options.ts";
 import type { Pipe } from "./pipe.ts";
@@ -10,7 +10,7 @@ import { RingQueue } from "./queue.ts";
 import { createSpecActor } from "./spec-actor.ts";
 
 /** The unprovided `recv-flow` machine (or a regenerated variant with the same names). */
-export type RecvFlowMachine = typeof recvFlowMachine;
+export type RecvFlowMachine = typeof recvFlowCompiled;
 
 /** What each `recv-flow` event carries in `arg`: nothing. */
 interface RecvFlowArgs {
@@ -74,7 +74,7 @@ export class PipeFlow<T = Buffer> {
     readonly pipe: Pipe,
     private readonly options: RecvBoundOptions,
     private readonly fallbackMessages?: number,
-    machine: RecvFlowMachine = recvFlowMachine,
+    machine: RecvFlowMachine = recvFlowCompiled,
   ) {
     const impl: RecvFlowImplementation<RecvFlowArgs> = {
       actions: {
@@ -92,7 +92,7 @@ export class PipeFlow<T = Buffer> {
       guards: {},
       delays: {},
     };
-    this.actor = createSpecActor(createRecvFlowMachine(impl, machine));
+    this.actor = createSpecActor(createRecvFlowLogic(impl, machine));
     this.actor.start();
   }
 

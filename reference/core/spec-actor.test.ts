@@ -1,18 +1,20 @@
 /**
- * createSpecActor and recordTransitions on real spec machines: each
- * transition taken is reported as the id of its row in the draft's table
- * (guards, negated guards, eventless and delayed rows, entry rows), and
- * nothing is inspected while no recorder is installed.
+ * createSpecActor and recordTransitions on real spec machines, in both forms
+ * (the statechart and the compiled form the reference runs): each transition
+ * taken is reported as the id of its row in the draft's table (guards, negated
+ * guards, eventless and delayed rows, entry rows), the same ids for both
+ * forms, and nothing is inspected while no recorder is installed.
  */
+
 import { afterEach, describe, expect, test } from "vitest";
+import type { AnyActorLogic } from "xstate";
+import { compiledLogic } from "../../spec/machines/compiled.ts";
 import {
   allTransitions,
+  machineForms,
   pairSlotActionNames,
-  pairSlotMachine,
   reqActionNames,
-  reqMachine,
   tcpPipeActionNames,
-  tcpPipeMachine,
 } from "../../spec/machines/index.ts";
 import { Rep0Socket } from "../protocol/rep0/rep.ts";
 import { Req0Socket } from "../protocol/req0/req.ts";
@@ -43,21 +45,30 @@ function record(tag?: () => unknown): { ids: string[]; infos: TransitionInfo[] }
   return { ids, infos };
 }
 
-function reqActor(guards: { pipeAvailable: boolean; idMatches: boolean }, resendTime = 60000) {
-  return createSpecActor(
-    reqMachine.provide({
-      actions: noops(reqActionNames),
-      guards: {
-        pipeAvailable: () => guards.pipeAvailable,
-        idMatches: () => guards.idMatches,
-        carriedRequest: () => true,
-      },
-      delays: { resendTime },
-    }),
-  );
+type Form = "statechart" | "compiled";
+
+/** Machine `id` in `form`, bound to `impl`. */
+function logicOf(form: Form, id: keyof typeof machineForms, impl: object): AnyActorLogic {
+  const forms = machineForms[id];
+  if (form === "compiled") return compiledLogic(forms.compiled as never, impl as never);
+  return (forms.statechart as unknown as { provide(i: object): AnyActorLogic }).provide(impl);
 }
 
-describe("createSpecActor", () => {
+describe.each<Form>(["statechart", "compiled"])("createSpecActor, %s form", (form) => {
+  function reqActor(guards: { pipeAvailable: boolean; idMatches: boolean }, resendTime = 60000) {
+    return createSpecActor(
+      logicOf(form, "req", {
+        actions: noops(reqActionNames),
+        guards: {
+          pipeAvailable: () => guards.pipeAvailable,
+          idMatches: () => guards.idMatches,
+          carriedRequest: () => true,
+        },
+        delays: { resendTime },
+      }),
+    );
+  }
+
   test("without a recorder it passes no inspect callback to xstate", () => {
     const actor = reqActor({ pipeAvailable: false, idMatches: false });
     expect(actor.options.inspect).toBeUndefined();
@@ -108,13 +119,14 @@ describe("createSpecActor", () => {
     const valid = { magic: false, reserved: true, peer: true };
     const make = () =>
       createSpecActor(
-        tcpPipeMachine.provide({
+        logicOf(form, "tcp-pipe", {
           actions: noops(tcpPipeActionNames),
           guards: {
             magicValid: () => valid.magic,
             reservedZero: () => valid.reserved,
             peerCompatible: () => valid.peer,
           },
+          delays: { handshakeTimeout: 60000 },
         }),
       );
     const bad = make().start();
@@ -142,7 +154,7 @@ describe("createSpecActor", () => {
     const { ids } = record();
     let parked = 1;
     const actor = createSpecActor(
-      pairSlotMachine.provide({
+      logicOf(form, "pair-slot", {
         actions: noops(pairSlotActionNames),
         guards: { sendsParked: () => parked > 0, isOccupant: () => true },
         delays: { sendTimeout: 60000 },

@@ -3,15 +3,19 @@
  * machines (spec/machines/*.ts), so that the transitions they take can be
  * recorded against the rows of the drafts' tables.
  *
+ * The reference runs the compiled form of each machine (`create<Name>Logic`):
+ * each snapshot it makes names the rows its step took. The statechart form
+ * (`create<Name>Machine`) is traced too, from xstate's `@xstate.microstep`
+ * inspection events.
+ *
  * Without a recorder, {@link createSpecActor} is xstate's `createActor` and
  * nothing more: no `inspect` callback, no cost per event. An actor created
  * while a recorder is installed ({@link recordTransitions}) gets an xstate
- * inspection callback that maps each transition the actor takes (the
- * `@xstate.microstep` inspection events) and each entry into a state that has
- * an `entry` row back to that row's id (`req:waiting:reply[idMatches]`,
- * `req:waiting:after:resendTime`, `tcp-pipe:handshake:entry`), and hands the
- * id to the recorders that were installed when the actor was created and
- * are still installed.
+ * inspection callback that maps each transition the actor takes and each
+ * entry into a state that has an `entry` row back to that row's id
+ * (`req:waiting:reply[idMatches]`, `req:waiting:after:resendTime`,
+ * `tcp-pipe:handshake:entry`), and hands the id to the recorders that were
+ * installed when the actor was created and are still installed.
  *
  * Used by the conformance suite's transition check
  * (conformance/cases/verified.test.ts, tools/trace/covers.ts): a
@@ -26,6 +30,7 @@ import {
   createActor,
   type InspectionEvent,
 } from "xstate";
+import { CompiledSnapshot } from "../../spec/machines/compiled.ts";
 import { type AnyTransition, allTransitions } from "../../spec/machines/index.ts";
 
 /** What a recorder learns about one transition taken. */
@@ -123,6 +128,11 @@ type Found = { id: string; info: Omit<TransitionInfo, "tag"> };
 
 /** The draft rows one inspection event stands for (none for most events). */
 function rowsOf(ev: InspectionEvent): Found[] {
+  if (ev.type === "@xstate.snapshot" && ev.snapshot instanceof CompiledSnapshot) {
+    // The compiled form names the rows of each step in the snapshot it makes.
+    const machine = ev.snapshot.machine.id;
+    return ev.snapshot.taken.map((id) => ({ id, info: { machine, known: knownIds().has(id) } }));
+  }
   if (ev.type === "@xstate.snapshot" && ev.event.type === "xstate.init") {
     // The initial state is entered without a microstep: its entry row, if any.
     const snap = ev.snapshot as { machine?: { id?: string }; value?: unknown };
@@ -198,6 +208,14 @@ function sameTarget(row: AnyTransition, t: AnyTransitionDefinition): boolean {
   const target = t.target?.[0];
   if (!target || (target === t.source && !t.reenter)) return row.target === null;
   return row.target === target.path.join(".");
+}
+
+let known: Set<string> | undefined;
+
+/** The ids of every row of the generated tables. */
+function knownIds(): Set<string> {
+  known ??= new Set(allTransitions.map((t) => t.id));
+  return known;
 }
 
 let byKey: Map<string, AnyTransition[]> | undefined;

@@ -2,6 +2,12 @@
 // Regenerate with `npm run gen`; `npm run gen -- --check` fails when this file is stale.
 import { not, setup } from "xstate";
 import type { MachineWithEvents, XstateEvent } from "./bind.ts";
+import {
+  type CompiledArgs,
+  type CompiledLogic,
+  type CompiledMachine,
+  compiledLogic,
+} from "./compiled.ts";
 
 /** The events of the table (pseudo-events excluded). */
 export const inprocPipeEventNames = ["connect", "disconnect", "close", "oversize"] as const;
@@ -211,4 +217,79 @@ export function createInprocPipeMachine<
   // xstate types every implementation function with the whole event union; the
   // table routes to each one only the events its type names.
   return machine.provide(impl as never) as InprocPipeMachine<A>;
+}
+
+/** The states of the `inproc-pipe` table. */
+export type InprocPipeState = "joining" | "active" | "closed";
+
+/**
+ * Compiled form: the row of `inprocPipeTransitions` that an event of `type` takes
+ * in `state`, the first whose guard holds, or -1. Eventless rows answer to "".
+ */
+function inprocPipeSelect(
+  state: InprocPipeState,
+  type: string,
+  impl: InprocPipeImplementation,
+  args: CompiledArgs,
+): number {
+  switch (state) {
+    case "joining":
+      switch (type) {
+        case "connect":
+          if (!impl.guards.peerCompatible(args as never)) return 0;
+          return 1;
+        case "disconnect":
+          return 2;
+        case "close":
+          return 3;
+      }
+      return -1;
+    case "active":
+      switch (type) {
+        case "oversize":
+          return 4;
+        case "disconnect":
+          return 5;
+        case "close":
+          return 6;
+      }
+      return -1;
+  }
+  return -1;
+}
+
+/**
+ * The compiled form of the table, which the reference runs: the same rows as
+ * {@link inprocPipeMachine}, stepped by a generated switch instead of xstate's
+ * statechart interpreter. Bind it with {@link createInprocPipeLogic}.
+ */
+export const inprocPipeCompiled: CompiledMachine<InprocPipeState> = {
+  id: "inproc-pipe",
+  initial: "joining",
+  rows: inprocPipeTransitions,
+  finals: ["closed"],
+  entry: {},
+  after: {},
+  eventless: [],
+  select: inprocPipeSelect,
+};
+
+/** The actor logic of the compiled form, whose actors take the events of payload map `A`. */
+export type InprocPipeLogic<A extends InprocPipeEventArgs = InprocPipeEventArgs> = CompiledLogic<
+  InprocPipeEvent<A>,
+  InprocPipeState
+>;
+
+/**
+ * Binds an implementation to the compiled form, as {@link createInprocPipeMachine}
+ * does to the statechart; the result is what `createActor` takes. `compiled`
+ * may be a variant regenerated from an edited draft (tests).
+ */
+export function createInprocPipeLogic<
+  A extends InprocPipeEventArgs & { [K in Exclude<keyof A, InprocPipeEventName>]: never },
+>(
+  impl: InprocPipeImplementation<A>,
+  compiled: CompiledMachine<InprocPipeState> = inprocPipeCompiled,
+): InprocPipeLogic<A> {
+  return compiledLogic(compiled, impl as never);
 }

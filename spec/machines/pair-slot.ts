@@ -2,6 +2,12 @@
 // Regenerate with `npm run gen`; `npm run gen -- --check` fails when this file is stale.
 import { not, setup } from "xstate";
 import type { MachineWithEvents, XstateEvent } from "./bind.ts";
+import {
+  type CompiledArgs,
+  type CompiledLogic,
+  type CompiledMachine,
+  compiledLogic,
+} from "./compiled.ts";
 
 /** The events of the table (pseudo-events excluded). */
 export const pairSlotEventNames = [
@@ -373,4 +379,119 @@ export function createPairSlotMachine<
   // xstate types every implementation function with the whole event union; the
   // table routes to each one only the events its type names.
   return machine.provide(impl as never) as PairSlotMachine<A>;
+}
+
+/** The states of the `pair-slot` table. */
+export type PairSlotState = "empty" | "waiting" | "occupied" | "stalled" | "closed";
+
+/**
+ * Compiled form: the row of `pairSlotTransitions` that an event of `type` takes
+ * in `state`, the first whose guard holds, or -1. Eventless rows answer to "".
+ */
+function pairSlotSelect(
+  state: PairSlotState,
+  type: string,
+  impl: PairSlotImplementation,
+  args: CompiledArgs,
+): number {
+  switch (state) {
+    case "empty":
+      switch (type) {
+        case "pipeAdded":
+          return 0;
+        case "send":
+          return 1;
+        case "close":
+          return 2;
+      }
+      return -1;
+    case "waiting":
+      switch (type) {
+        case "":
+          if (!impl.guards.sendsParked(args as never)) return 3;
+          return -1;
+        case "pipeAdded":
+          return 4;
+        case "send":
+          return 5;
+        case "xstate.after.sendTimeout.pair-slot.waiting":
+          return 6;
+        case "close":
+          return 7;
+      }
+      return -1;
+    case "occupied":
+      switch (type) {
+        case "pipeAdded":
+          return 8;
+        case "pipeRemoved":
+          if (impl.guards.isOccupant(args as never)) return 9;
+          return -1;
+        case "send":
+          return 10;
+        case "close":
+          return 11;
+      }
+      return -1;
+    case "stalled":
+      switch (type) {
+        case "":
+          if (!impl.guards.sendsParked(args as never)) return 12;
+          return -1;
+        case "pipeAdded":
+          return 13;
+        case "pipeRemoved":
+          if (impl.guards.isOccupant(args as never)) return 14;
+          return -1;
+        case "writable":
+          return 15;
+        case "send":
+          return 16;
+        case "xstate.after.sendTimeout.pair-slot.stalled":
+          return 17;
+        case "close":
+          return 18;
+      }
+      return -1;
+  }
+  return -1;
+}
+
+/**
+ * The compiled form of the table, which the reference runs: the same rows as
+ * {@link pairSlotMachine}, stepped by a generated switch instead of xstate's
+ * statechart interpreter. Bind it with {@link createPairSlotLogic}.
+ */
+export const pairSlotCompiled: CompiledMachine<PairSlotState> = {
+  id: "pair-slot",
+  initial: "empty",
+  rows: pairSlotTransitions,
+  finals: ["closed"],
+  entry: {},
+  after: {
+    waiting: [["sendTimeout", "xstate.after.sendTimeout.pair-slot.waiting"]],
+    stalled: [["sendTimeout", "xstate.after.sendTimeout.pair-slot.stalled"]],
+  },
+  eventless: ["waiting", "stalled"],
+  select: pairSlotSelect,
+};
+
+/** The actor logic of the compiled form, whose actors take the events of payload map `A`. */
+export type PairSlotLogic<A extends PairSlotEventArgs = PairSlotEventArgs> = CompiledLogic<
+  PairSlotEvent<A>,
+  PairSlotState
+>;
+
+/**
+ * Binds an implementation to the compiled form, as {@link createPairSlotMachine}
+ * does to the statechart; the result is what `createActor` takes. `compiled`
+ * may be a variant regenerated from an edited draft (tests).
+ */
+export function createPairSlotLogic<
+  A extends PairSlotEventArgs & { [K in Exclude<keyof A, PairSlotEventName>]: never },
+>(
+  impl: PairSlotImplementation<A>,
+  compiled: CompiledMachine<PairSlotState> = pairSlotCompiled,
+): PairSlotLogic<A> {
+  return compiledLogic(compiled, impl as never);
 }

@@ -2,6 +2,12 @@
 // Regenerate with `npm run gen`; `npm run gen -- --check` fails when this file is stale.
 import { setup } from "xstate";
 import type { MachineWithEvents, XstateEvent } from "./bind.ts";
+import {
+  type CompiledArgs,
+  type CompiledLogic,
+  type CompiledMachine,
+  compiledLogic,
+} from "./compiled.ts";
 
 /** The events of the table (pseudo-events excluded). */
 export const pubEventNames = ["peerData", "close"] as const;
@@ -132,4 +138,60 @@ export function createPubMachine<
   // xstate types every implementation function with the whole event union; the
   // table routes to each one only the events its type names.
   return machine.provide(impl as never) as PubMachine<A>;
+}
+
+/** The states of the `pub` table. */
+export type PubState = "open" | "closed";
+
+/**
+ * Compiled form: the row of `pubTransitions` that an event of `type` takes
+ * in `state`, the first whose guard holds, or -1. Eventless rows answer to "".
+ */
+function pubSelect(
+  state: PubState,
+  type: string,
+  _impl: PubImplementation,
+  _args: CompiledArgs,
+): number {
+  switch (state) {
+    case "open":
+      switch (type) {
+        case "peerData":
+          return 0;
+        case "close":
+          return 1;
+      }
+      return -1;
+  }
+  return -1;
+}
+
+/**
+ * The compiled form of the table, which the reference runs: the same rows as
+ * {@link pubMachine}, stepped by a generated switch instead of xstate's
+ * statechart interpreter. Bind it with {@link createPubLogic}.
+ */
+export const pubCompiled: CompiledMachine<PubState> = {
+  id: "pub",
+  initial: "open",
+  rows: pubTransitions,
+  finals: ["closed"],
+  entry: {},
+  after: {},
+  eventless: [],
+  select: pubSelect,
+};
+
+/** The actor logic of the compiled form, whose actors take the events of payload map `A`. */
+export type PubLogic<A extends PubEventArgs = PubEventArgs> = CompiledLogic<PubEvent<A>, PubState>;
+
+/**
+ * Binds an implementation to the compiled form, as {@link createPubMachine}
+ * does to the statechart; the result is what `createActor` takes. `compiled`
+ * may be a variant regenerated from an edited draft (tests).
+ */
+export function createPubLogic<
+  A extends PubEventArgs & { [K in Exclude<keyof A, PubEventName>]: never },
+>(impl: PubImplementation<A>, compiled: CompiledMachine<PubState> = pubCompiled): PubLogic<A> {
+  return compiledLogic(compiled, impl as never);
 }

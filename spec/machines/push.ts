@@ -2,6 +2,12 @@
 // Regenerate with `npm run gen`; `npm run gen -- --check` fails when this file is stale.
 import { setup } from "xstate";
 import type { MachineWithEvents, XstateEvent } from "./bind.ts";
+import {
+  type CompiledArgs,
+  type CompiledLogic,
+  type CompiledMachine,
+  compiledLogic,
+} from "./compiled.ts";
 
 /** The events of the table (pseudo-events excluded). */
 export const pushEventNames = ["block", "close", "ready", "earlierDeadline"] as const;
@@ -207,4 +213,78 @@ export function createPushMachine<
   // xstate types every implementation function with the whole event union; the
   // table routes to each one only the events its type names.
   return machine.provide(impl as never) as PushMachine<A>;
+}
+
+/** The states of the `push` table. */
+export type PushState = "idle" | "blocked" | "closed";
+
+/**
+ * Compiled form: the row of `pushTransitions` that an event of `type` takes
+ * in `state`, the first whose guard holds, or -1. Eventless rows answer to "".
+ */
+function pushSelect(
+  state: PushState,
+  type: string,
+  impl: PushImplementation,
+  args: CompiledArgs,
+): number {
+  switch (state) {
+    case "idle":
+      switch (type) {
+        case "block":
+          return 0;
+        case "":
+          if (impl.guards.sendsWaiting(args as never)) return 1;
+          return -1;
+        case "close":
+          return 2;
+      }
+      return -1;
+    case "blocked":
+      switch (type) {
+        case "ready":
+          return 3;
+        case "xstate.after.sendTimeout.push.blocked":
+          return 4;
+        case "earlierDeadline":
+          return 5;
+        case "close":
+          return 6;
+      }
+      return -1;
+  }
+  return -1;
+}
+
+/**
+ * The compiled form of the table, which the reference runs: the same rows as
+ * {@link pushMachine}, stepped by a generated switch instead of xstate's
+ * statechart interpreter. Bind it with {@link createPushLogic}.
+ */
+export const pushCompiled: CompiledMachine<PushState> = {
+  id: "push",
+  initial: "idle",
+  rows: pushTransitions,
+  finals: ["closed"],
+  entry: {},
+  after: { blocked: [["sendTimeout", "xstate.after.sendTimeout.push.blocked"]] },
+  eventless: ["idle"],
+  select: pushSelect,
+};
+
+/** The actor logic of the compiled form, whose actors take the events of payload map `A`. */
+export type PushLogic<A extends PushEventArgs = PushEventArgs> = CompiledLogic<
+  PushEvent<A>,
+  PushState
+>;
+
+/**
+ * Binds an implementation to the compiled form, as {@link createPushMachine}
+ * does to the statechart; the result is what `createActor` takes. `compiled`
+ * may be a variant regenerated from an edited draft (tests).
+ */
+export function createPushLogic<
+  A extends PushEventArgs & { [K in Exclude<keyof A, PushEventName>]: never },
+>(impl: PushImplementation<A>, compiled: CompiledMachine<PushState> = pushCompiled): PushLogic<A> {
+  return compiledLogic(compiled, impl as never);
 }

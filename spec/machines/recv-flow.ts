@@ -2,6 +2,12 @@
 // Regenerate with `npm run gen`; `npm run gen -- --check` fails when this file is stale.
 import { setup } from "xstate";
 import type { MachineWithEvents, XstateEvent } from "./bind.ts";
+import {
+  type CompiledArgs,
+  type CompiledLogic,
+  type CompiledMachine,
+  compiledLogic,
+} from "./compiled.ts";
 
 /** The events of the table (pseudo-events excluded). */
 export const recvFlowEventNames = ["full", "detach", "room"] as const;
@@ -163,4 +169,74 @@ export function createRecvFlowMachine<
   // xstate types every implementation function with the whole event union; the
   // table routes to each one only the events its type names.
   return machine.provide(impl as never) as RecvFlowMachine<A>;
+}
+
+/** The states of the `recv-flow` table. */
+export type RecvFlowState = "reading" | "paused" | "detached";
+
+/**
+ * Compiled form: the row of `recvFlowTransitions` that an event of `type` takes
+ * in `state`, the first whose guard holds, or -1. Eventless rows answer to "".
+ */
+function recvFlowSelect(
+  state: RecvFlowState,
+  type: string,
+  _impl: RecvFlowImplementation,
+  _args: CompiledArgs,
+): number {
+  switch (state) {
+    case "reading":
+      switch (type) {
+        case "full":
+          return 0;
+        case "detach":
+          return 1;
+      }
+      return -1;
+    case "paused":
+      switch (type) {
+        case "room":
+          return 2;
+        case "detach":
+          return 3;
+      }
+      return -1;
+  }
+  return -1;
+}
+
+/**
+ * The compiled form of the table, which the reference runs: the same rows as
+ * {@link recvFlowMachine}, stepped by a generated switch instead of xstate's
+ * statechart interpreter. Bind it with {@link createRecvFlowLogic}.
+ */
+export const recvFlowCompiled: CompiledMachine<RecvFlowState> = {
+  id: "recv-flow",
+  initial: "reading",
+  rows: recvFlowTransitions,
+  finals: ["detached"],
+  entry: {},
+  after: {},
+  eventless: [],
+  select: recvFlowSelect,
+};
+
+/** The actor logic of the compiled form, whose actors take the events of payload map `A`. */
+export type RecvFlowLogic<A extends RecvFlowEventArgs = RecvFlowEventArgs> = CompiledLogic<
+  RecvFlowEvent<A>,
+  RecvFlowState
+>;
+
+/**
+ * Binds an implementation to the compiled form, as {@link createRecvFlowMachine}
+ * does to the statechart; the result is what `createActor` takes. `compiled`
+ * may be a variant regenerated from an edited draft (tests).
+ */
+export function createRecvFlowLogic<
+  A extends RecvFlowEventArgs & { [K in Exclude<keyof A, RecvFlowEventName>]: never },
+>(
+  impl: RecvFlowImplementation<A>,
+  compiled: CompiledMachine<RecvFlowState> = recvFlowCompiled,
+): RecvFlowLogic<A> {
+  return compiledLogic(compiled, impl as never);
 }

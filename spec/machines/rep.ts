@@ -2,6 +2,12 @@
 // Regenerate with `npm run gen`; `npm run gen -- --check` fails when this file is stale.
 import { setup } from "xstate";
 import type { MachineWithEvents, XstateEvent } from "./bind.ts";
+import {
+  type CompiledArgs,
+  type CompiledLogic,
+  type CompiledMachine,
+  compiledLogic,
+} from "./compiled.ts";
 
 /** The events of the table (pseudo-events excluded). */
 export const repEventNames = ["deliver", "send", "close"] as const;
@@ -191,4 +197,72 @@ export function createRepMachine<
   // xstate types every implementation function with the whole event union; the
   // table routes to each one only the events its type names.
   return machine.provide(impl as never) as RepMachine<A>;
+}
+
+/** The states of the `rep` table. */
+export type RepState = "idle" | "holding" | "closed";
+
+/**
+ * Compiled form: the row of `repTransitions` that an event of `type` takes
+ * in `state`, the first whose guard holds, or -1. Eventless rows answer to "".
+ */
+function repSelect(
+  state: RepState,
+  type: string,
+  _impl: RepImplementation,
+  _args: CompiledArgs,
+): number {
+  switch (state) {
+    case "idle":
+      switch (type) {
+        case "deliver":
+          return 0;
+        case "send":
+          return 1;
+        case "close":
+          return 2;
+      }
+      return -1;
+    case "holding":
+      switch (type) {
+        case "send":
+          return 3;
+        case "deliver":
+          return 4;
+        case "close":
+          return 5;
+      }
+      return -1;
+  }
+  return -1;
+}
+
+/**
+ * The compiled form of the table, which the reference runs: the same rows as
+ * {@link repMachine}, stepped by a generated switch instead of xstate's
+ * statechart interpreter. Bind it with {@link createRepLogic}.
+ */
+export const repCompiled: CompiledMachine<RepState> = {
+  id: "rep",
+  initial: "idle",
+  rows: repTransitions,
+  finals: ["closed"],
+  entry: {},
+  after: {},
+  eventless: [],
+  select: repSelect,
+};
+
+/** The actor logic of the compiled form, whose actors take the events of payload map `A`. */
+export type RepLogic<A extends RepEventArgs = RepEventArgs> = CompiledLogic<RepEvent<A>, RepState>;
+
+/**
+ * Binds an implementation to the compiled form, as {@link createRepMachine}
+ * does to the statechart; the result is what `createActor` takes. `compiled`
+ * may be a variant regenerated from an edited draft (tests).
+ */
+export function createRepLogic<
+  A extends RepEventArgs & { [K in Exclude<keyof A, RepEventName>]: never },
+>(impl: RepImplementation<A>, compiled: CompiledMachine<RepState> = repCompiled): RepLogic<A> {
+  return compiledLogic(compiled, impl as never);
 }

@@ -2,6 +2,12 @@
 // Regenerate with `npm run gen`; `npm run gen -- --check` fails when this file is stale.
 import { setup } from "xstate";
 import type { MachineWithEvents, XstateEvent } from "./bind.ts";
+import {
+  type CompiledArgs,
+  type CompiledLogic,
+  type CompiledMachine,
+  compiledLogic,
+} from "./compiled.ts";
 
 /** The events of the table (pseudo-events excluded). */
 export const reqEventNames = [
@@ -348,4 +354,99 @@ export function createReqMachine<
   // xstate types every implementation function with the whole event union; the
   // table routes to each one only the events its type names.
   return machine.provide(impl as never) as ReqMachine<A>;
+}
+
+/** The states of the `req` table. */
+export type ReqState = "idle" | "pending" | "waiting" | "closed";
+
+/**
+ * Compiled form: the row of `reqTransitions` that an event of `type` takes
+ * in `state`, the first whose guard holds, or -1. Eventless rows answer to "".
+ */
+function reqSelect(
+  state: ReqState,
+  type: string,
+  impl: ReqImplementation,
+  args: CompiledArgs,
+): number {
+  switch (state) {
+    case "idle":
+      switch (type) {
+        case "send":
+          return 0;
+        case "recv":
+          return 1;
+        case "reply":
+          return 2;
+        case "close":
+          return 3;
+      }
+      return -1;
+    case "pending":
+      switch (type) {
+        case "":
+          if (impl.guards.pipeAvailable(args as never)) return 4;
+          return -1;
+        case "pipeAdded":
+          return 5;
+        case "send":
+          return 6;
+        case "recv":
+          return 7;
+        case "reply":
+          return 8;
+        case "close":
+          return 9;
+      }
+      return -1;
+    case "waiting":
+      switch (type) {
+        case "reply":
+          if (impl.guards.idMatches(args as never)) return 10;
+          return 11;
+        case "recv":
+          return 12;
+        case "xstate.after.resendTime.req.waiting":
+          return 13;
+        case "pipeRemoved":
+          if (impl.guards.carriedRequest(args as never)) return 14;
+          return -1;
+        case "send":
+          return 15;
+        case "close":
+          return 16;
+      }
+      return -1;
+  }
+  return -1;
+}
+
+/**
+ * The compiled form of the table, which the reference runs: the same rows as
+ * {@link reqMachine}, stepped by a generated switch instead of xstate's
+ * statechart interpreter. Bind it with {@link createReqLogic}.
+ */
+export const reqCompiled: CompiledMachine<ReqState> = {
+  id: "req",
+  initial: "idle",
+  rows: reqTransitions,
+  finals: ["closed"],
+  entry: {},
+  after: { waiting: [["resendTime", "xstate.after.resendTime.req.waiting"]] },
+  eventless: ["pending"],
+  select: reqSelect,
+};
+
+/** The actor logic of the compiled form, whose actors take the events of payload map `A`. */
+export type ReqLogic<A extends ReqEventArgs = ReqEventArgs> = CompiledLogic<ReqEvent<A>, ReqState>;
+
+/**
+ * Binds an implementation to the compiled form, as {@link createReqMachine}
+ * does to the statechart; the result is what `createActor` takes. `compiled`
+ * may be a variant regenerated from an edited draft (tests).
+ */
+export function createReqLogic<
+  A extends ReqEventArgs & { [K in Exclude<keyof A, ReqEventName>]: never },
+>(impl: ReqImplementation<A>, compiled: CompiledMachine<ReqState> = reqCompiled): ReqLogic<A> {
+  return compiledLogic(compiled, impl as never);
 }

@@ -2,6 +2,12 @@
 // Regenerate with `npm run gen`; `npm run gen -- --check` fails when this file is stale.
 import { setup } from "xstate";
 import type { MachineWithEvents, XstateEvent } from "./bind.ts";
+import {
+  type CompiledArgs,
+  type CompiledLogic,
+  type CompiledMachine,
+  compiledLogic,
+} from "./compiled.ts";
 
 /** The events of the table (pseudo-events excluded). */
 export const respondentEventNames = ["deliver", "send", "close"] as const;
@@ -197,4 +203,78 @@ export function createRespondentMachine<
   // xstate types every implementation function with the whole event union; the
   // table routes to each one only the events its type names.
   return machine.provide(impl as never) as RespondentMachine<A>;
+}
+
+/** The states of the `respondent` table. */
+export type RespondentState = "idle" | "holding" | "closed";
+
+/**
+ * Compiled form: the row of `respondentTransitions` that an event of `type` takes
+ * in `state`, the first whose guard holds, or -1. Eventless rows answer to "".
+ */
+function respondentSelect(
+  state: RespondentState,
+  type: string,
+  _impl: RespondentImplementation,
+  _args: CompiledArgs,
+): number {
+  switch (state) {
+    case "idle":
+      switch (type) {
+        case "deliver":
+          return 0;
+        case "send":
+          return 1;
+        case "close":
+          return 2;
+      }
+      return -1;
+    case "holding":
+      switch (type) {
+        case "send":
+          return 3;
+        case "deliver":
+          return 4;
+        case "close":
+          return 5;
+      }
+      return -1;
+  }
+  return -1;
+}
+
+/**
+ * The compiled form of the table, which the reference runs: the same rows as
+ * {@link respondentMachine}, stepped by a generated switch instead of xstate's
+ * statechart interpreter. Bind it with {@link createRespondentLogic}.
+ */
+export const respondentCompiled: CompiledMachine<RespondentState> = {
+  id: "respondent",
+  initial: "idle",
+  rows: respondentTransitions,
+  finals: ["closed"],
+  entry: {},
+  after: {},
+  eventless: [],
+  select: respondentSelect,
+};
+
+/** The actor logic of the compiled form, whose actors take the events of payload map `A`. */
+export type RespondentLogic<A extends RespondentEventArgs = RespondentEventArgs> = CompiledLogic<
+  RespondentEvent<A>,
+  RespondentState
+>;
+
+/**
+ * Binds an implementation to the compiled form, as {@link createRespondentMachine}
+ * does to the statechart; the result is what `createActor` takes. `compiled`
+ * may be a variant regenerated from an edited draft (tests).
+ */
+export function createRespondentLogic<
+  A extends RespondentEventArgs & { [K in Exclude<keyof A, RespondentEventName>]: never },
+>(
+  impl: RespondentImplementation<A>,
+  compiled: CompiledMachine<RespondentState> = respondentCompiled,
+): RespondentLogic<A> {
+  return compiledLogic(compiled, impl as never);
 }

@@ -2,6 +2,12 @@
 // Regenerate with `npm run gen`; `npm run gen -- --check` fails when this file is stale.
 import { not, setup } from "xstate";
 import type { MachineWithEvents, XstateEvent } from "./bind.ts";
+import {
+  type CompiledArgs,
+  type CompiledLogic,
+  type CompiledMachine,
+  compiledLogic,
+} from "./compiled.ts";
 
 /** The events of the table (pseudo-events excluded). */
 export const subEventNames = ["subscribe", "unsubscribe", "close"] as const;
@@ -223,4 +229,74 @@ export function createSubMachine<
   // xstate types every implementation function with the whole event union; the
   // table routes to each one only the events its type names.
   return machine.provide(impl as never) as SubMachine<A>;
+}
+
+/** The states of the `sub` table. */
+export type SubState = "empty" | "subscribed" | "closed";
+
+/**
+ * Compiled form: the row of `subTransitions` that an event of `type` takes
+ * in `state`, the first whose guard holds, or -1. Eventless rows answer to "".
+ */
+function subSelect(
+  state: SubState,
+  type: string,
+  impl: SubImplementation,
+  args: CompiledArgs,
+): number {
+  switch (state) {
+    case "empty":
+      switch (type) {
+        case "subscribe":
+          return 0;
+        case "unsubscribe":
+          return 1;
+        case "close":
+          return 2;
+      }
+      return -1;
+    case "subscribed":
+      switch (type) {
+        case "subscribe":
+          return 3;
+        case "unsubscribe":
+          if (!impl.guards.topicKnown(args as never)) return 4;
+          if (impl.guards.lastTopic(args as never)) return 5;
+          return 6;
+        case "close":
+          return 7;
+      }
+      return -1;
+  }
+  return -1;
+}
+
+/**
+ * The compiled form of the table, which the reference runs: the same rows as
+ * {@link subMachine}, stepped by a generated switch instead of xstate's
+ * statechart interpreter. Bind it with {@link createSubLogic}.
+ */
+export const subCompiled: CompiledMachine<SubState> = {
+  id: "sub",
+  initial: "empty",
+  rows: subTransitions,
+  finals: ["closed"],
+  entry: {},
+  after: {},
+  eventless: [],
+  select: subSelect,
+};
+
+/** The actor logic of the compiled form, whose actors take the events of payload map `A`. */
+export type SubLogic<A extends SubEventArgs = SubEventArgs> = CompiledLogic<SubEvent<A>, SubState>;
+
+/**
+ * Binds an implementation to the compiled form, as {@link createSubMachine}
+ * does to the statechart; the result is what `createActor` takes. `compiled`
+ * may be a variant regenerated from an edited draft (tests).
+ */
+export function createSubLogic<
+  A extends SubEventArgs & { [K in Exclude<keyof A, SubEventName>]: never },
+>(impl: SubImplementation<A>, compiled: CompiledMachine<SubState> = subCompiled): SubLogic<A> {
+  return compiledLogic(compiled, impl as never);
 }

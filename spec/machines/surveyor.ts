@@ -2,6 +2,12 @@
 // Regenerate with `npm run gen`; `npm run gen -- --check` fails when this file is stale.
 import { setup } from "xstate";
 import type { MachineWithEvents, XstateEvent } from "./bind.ts";
+import {
+  type CompiledArgs,
+  type CompiledLogic,
+  type CompiledMachine,
+  compiledLogic,
+} from "./compiled.ts";
 
 /** The events of the table (pseudo-events excluded). */
 export const surveyorEventNames = ["send", "recv", "response", "close"] as const;
@@ -267,4 +273,85 @@ export function createSurveyorMachine<
   // xstate types every implementation function with the whole event union; the
   // table routes to each one only the events its type names.
   return machine.provide(impl as never) as SurveyorMachine<A>;
+}
+
+/** The states of the `surveyor` table. */
+export type SurveyorState = "idle" | "surveying" | "closed";
+
+/**
+ * Compiled form: the row of `surveyorTransitions` that an event of `type` takes
+ * in `state`, the first whose guard holds, or -1. Eventless rows answer to "".
+ */
+function surveyorSelect(
+  state: SurveyorState,
+  type: string,
+  impl: SurveyorImplementation,
+  args: CompiledArgs,
+): number {
+  switch (state) {
+    case "idle":
+      switch (type) {
+        case "send":
+          return 0;
+        case "recv":
+          return 1;
+        case "response":
+          return 2;
+        case "close":
+          return 3;
+      }
+      return -1;
+    case "surveying":
+      switch (type) {
+        case "response":
+          if (impl.guards.idMatches(args as never)) return 4;
+          return 5;
+        case "recv":
+          return 6;
+        case "send":
+          return 7;
+        case "xstate.after.surveyTime.surveyor.surveying":
+          return 8;
+        case "close":
+          return 9;
+      }
+      return -1;
+  }
+  return -1;
+}
+
+/**
+ * The compiled form of the table, which the reference runs: the same rows as
+ * {@link surveyorMachine}, stepped by a generated switch instead of xstate's
+ * statechart interpreter. Bind it with {@link createSurveyorLogic}.
+ */
+export const surveyorCompiled: CompiledMachine<SurveyorState> = {
+  id: "surveyor",
+  initial: "idle",
+  rows: surveyorTransitions,
+  finals: ["closed"],
+  entry: {},
+  after: { surveying: [["surveyTime", "xstate.after.surveyTime.surveyor.surveying"]] },
+  eventless: [],
+  select: surveyorSelect,
+};
+
+/** The actor logic of the compiled form, whose actors take the events of payload map `A`. */
+export type SurveyorLogic<A extends SurveyorEventArgs = SurveyorEventArgs> = CompiledLogic<
+  SurveyorEvent<A>,
+  SurveyorState
+>;
+
+/**
+ * Binds an implementation to the compiled form, as {@link createSurveyorMachine}
+ * does to the statechart; the result is what `createActor` takes. `compiled`
+ * may be a variant regenerated from an edited draft (tests).
+ */
+export function createSurveyorLogic<
+  A extends SurveyorEventArgs & { [K in Exclude<keyof A, SurveyorEventName>]: never },
+>(
+  impl: SurveyorImplementation<A>,
+  compiled: CompiledMachine<SurveyorState> = surveyorCompiled,
+): SurveyorLogic<A> {
+  return compiledLogic(compiled, impl as never);
 }

@@ -2,6 +2,12 @@
 // Regenerate with `npm run gen`; `npm run gen -- --check` fails when this file is stale.
 import { setup } from "xstate";
 import type { MachineWithEvents, XstateEvent } from "./bind.ts";
+import {
+  type CompiledArgs,
+  type CompiledLogic,
+  type CompiledMachine,
+  compiledLogic,
+} from "./compiled.ts";
 
 /** The events of the table (pseudo-events excluded). */
 export const tcpDialerEventNames = ["start", "stop", "connected", "failed", "pipeClosed"] as const;
@@ -240,4 +246,92 @@ export function createTcpDialerMachine<
   // xstate types every implementation function with the whole event union; the
   // table routes to each one only the events its type names.
   return machine.provide(impl as never) as TcpDialerMachine<A>;
+}
+
+/** The states of the `tcp-dialer` table. */
+export type TcpDialerState = "idle" | "connecting" | "connected" | "backoff" | "stopped";
+
+/**
+ * Compiled form: the row of `tcpDialerTransitions` that an event of `type` takes
+ * in `state`, the first whose guard holds, or -1. Eventless rows answer to "".
+ */
+function tcpDialerSelect(
+  state: TcpDialerState,
+  type: string,
+  _impl: TcpDialerImplementation,
+  _args: CompiledArgs,
+): number {
+  switch (state) {
+    case "idle":
+      switch (type) {
+        case "start":
+          return 0;
+        case "stop":
+          return 1;
+      }
+      return -1;
+    case "connecting":
+      switch (type) {
+        case "connected":
+          return 2;
+        case "failed":
+          return 3;
+        case "stop":
+          return 4;
+      }
+      return -1;
+    case "connected":
+      switch (type) {
+        case "pipeClosed":
+          return 5;
+        case "stop":
+          return 6;
+      }
+      return -1;
+    case "backoff":
+      switch (type) {
+        case "xstate.after.reconnectDelay.tcp-dialer.backoff":
+          return 7;
+        case "stop":
+          return 8;
+      }
+      return -1;
+  }
+  return -1;
+}
+
+/**
+ * The compiled form of the table, which the reference runs: the same rows as
+ * {@link tcpDialerMachine}, stepped by a generated switch instead of xstate's
+ * statechart interpreter. Bind it with {@link createTcpDialerLogic}.
+ */
+export const tcpDialerCompiled: CompiledMachine<TcpDialerState> = {
+  id: "tcp-dialer",
+  initial: "idle",
+  rows: tcpDialerTransitions,
+  finals: ["stopped"],
+  entry: {},
+  after: { backoff: [["reconnectDelay", "xstate.after.reconnectDelay.tcp-dialer.backoff"]] },
+  eventless: [],
+  select: tcpDialerSelect,
+};
+
+/** The actor logic of the compiled form, whose actors take the events of payload map `A`. */
+export type TcpDialerLogic<A extends TcpDialerEventArgs = TcpDialerEventArgs> = CompiledLogic<
+  TcpDialerEvent<A>,
+  TcpDialerState
+>;
+
+/**
+ * Binds an implementation to the compiled form, as {@link createTcpDialerMachine}
+ * does to the statechart; the result is what `createActor` takes. `compiled`
+ * may be a variant regenerated from an edited draft (tests).
+ */
+export function createTcpDialerLogic<
+  A extends TcpDialerEventArgs & { [K in Exclude<keyof A, TcpDialerEventName>]: never },
+>(
+  impl: TcpDialerImplementation<A>,
+  compiled: CompiledMachine<TcpDialerState> = tcpDialerCompiled,
+): TcpDialerLogic<A> {
+  return compiledLogic(compiled, impl as never);
 }

@@ -2,6 +2,12 @@
 // Regenerate with `npm run gen`; `npm run gen -- --check` fails when this file is stale.
 import { not, setup } from "xstate";
 import type { MachineWithEvents, XstateEvent } from "./bind.ts";
+import {
+  type CompiledArgs,
+  type CompiledLogic,
+  type CompiledMachine,
+  compiledLogic,
+} from "./compiled.ts";
 
 /** The events of the table (pseudo-events excluded). */
 export const tcpPipeEventNames = ["header", "disconnect", "close", "oversize"] as const;
@@ -264,4 +270,83 @@ export function createTcpPipeMachine<
   // xstate types every implementation function with the whole event union; the
   // table routes to each one only the events its type names.
   return machine.provide(impl as never) as TcpPipeMachine<A>;
+}
+
+/** The states of the `tcp-pipe` table. */
+export type TcpPipeState = "handshake" | "active" | "closed";
+
+/**
+ * Compiled form: the row of `tcpPipeTransitions` that an event of `type` takes
+ * in `state`, the first whose guard holds, or -1. Eventless rows answer to "".
+ */
+function tcpPipeSelect(
+  state: TcpPipeState,
+  type: string,
+  impl: TcpPipeImplementation,
+  args: CompiledArgs,
+): number {
+  switch (state) {
+    case "handshake":
+      switch (type) {
+        case "header":
+          if (!impl.guards.magicValid(args as never)) return 1;
+          if (!impl.guards.reservedZero(args as never)) return 2;
+          if (!impl.guards.peerCompatible(args as never)) return 3;
+          return 4;
+        case "xstate.after.handshakeTimeout.tcp-pipe.handshake":
+          return 5;
+        case "disconnect":
+          return 6;
+        case "close":
+          return 7;
+      }
+      return -1;
+    case "active":
+      switch (type) {
+        case "oversize":
+          return 8;
+        case "disconnect":
+          return 9;
+        case "close":
+          return 10;
+      }
+      return -1;
+  }
+  return -1;
+}
+
+/**
+ * The compiled form of the table, which the reference runs: the same rows as
+ * {@link tcpPipeMachine}, stepped by a generated switch instead of xstate's
+ * statechart interpreter. Bind it with {@link createTcpPipeLogic}.
+ */
+export const tcpPipeCompiled: CompiledMachine<TcpPipeState> = {
+  id: "tcp-pipe",
+  initial: "handshake",
+  rows: tcpPipeTransitions,
+  finals: ["closed"],
+  entry: { handshake: 0 },
+  after: { handshake: [["handshakeTimeout", "xstate.after.handshakeTimeout.tcp-pipe.handshake"]] },
+  eventless: [],
+  select: tcpPipeSelect,
+};
+
+/** The actor logic of the compiled form, whose actors take the events of payload map `A`. */
+export type TcpPipeLogic<A extends TcpPipeEventArgs = TcpPipeEventArgs> = CompiledLogic<
+  TcpPipeEvent<A>,
+  TcpPipeState
+>;
+
+/**
+ * Binds an implementation to the compiled form, as {@link createTcpPipeMachine}
+ * does to the statechart; the result is what `createActor` takes. `compiled`
+ * may be a variant regenerated from an edited draft (tests).
+ */
+export function createTcpPipeLogic<
+  A extends TcpPipeEventArgs & { [K in Exclude<keyof A, TcpPipeEventName>]: never },
+>(
+  impl: TcpPipeImplementation<A>,
+  compiled: CompiledMachine<TcpPipeState> = tcpPipeCompiled,
+): TcpPipeLogic<A> {
+  return compiledLogic(compiled, impl as never);
 }

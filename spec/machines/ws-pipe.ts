@@ -2,6 +2,12 @@
 // Regenerate with `npm run gen`; `npm run gen -- --check` fails when this file is stale.
 import { not, setup } from "xstate";
 import type { MachineWithEvents, XstateEvent } from "./bind.ts";
+import {
+  type CompiledArgs,
+  type CompiledLogic,
+  type CompiledMachine,
+  compiledLogic,
+} from "./compiled.ts";
 
 /** The events of the table (pseudo-events excluded). */
 export const wsPipeEventNames = [
@@ -280,4 +286,94 @@ export function createWsPipeMachine<
   // xstate types every implementation function with the whole event union; the
   // table routes to each one only the events its type names.
   return machine.provide(impl as never) as WsPipeMachine<A>;
+}
+
+/** The states of the `ws-pipe` table. */
+export type WsPipeState = "upgrading" | "open" | "closing" | "closed";
+
+/**
+ * Compiled form: the row of `wsPipeTransitions` that an event of `type` takes
+ * in `state`, the first whose guard holds, or -1. Eventless rows answer to "".
+ */
+function wsPipeSelect(
+  state: WsPipeState,
+  type: string,
+  impl: WsPipeImplementation,
+  args: CompiledArgs,
+): number {
+  switch (state) {
+    case "upgrading":
+      switch (type) {
+        case "upgrade":
+          if (!impl.guards.subprotocolValid(args as never)) return 0;
+          return 1;
+        case "xstate.after.handshakeTimeout.ws-pipe.upgrading":
+          return 2;
+        case "disconnect":
+          return 3;
+        case "close":
+          return 4;
+      }
+      return -1;
+    case "open":
+      switch (type) {
+        case "textMessage":
+          return 5;
+        case "oversize":
+          return 6;
+        case "disconnect":
+          return 7;
+        case "close":
+          return 8;
+      }
+      return -1;
+    case "closing":
+      switch (type) {
+        case "disconnect":
+          return 9;
+        case "xstate.after.wsCloseTimeout.ws-pipe.closing":
+          return 10;
+      }
+      return -1;
+  }
+  return -1;
+}
+
+/**
+ * The compiled form of the table, which the reference runs: the same rows as
+ * {@link wsPipeMachine}, stepped by a generated switch instead of xstate's
+ * statechart interpreter. Bind it with {@link createWsPipeLogic}.
+ */
+export const wsPipeCompiled: CompiledMachine<WsPipeState> = {
+  id: "ws-pipe",
+  initial: "upgrading",
+  rows: wsPipeTransitions,
+  finals: ["closed"],
+  entry: {},
+  after: {
+    upgrading: [["handshakeTimeout", "xstate.after.handshakeTimeout.ws-pipe.upgrading"]],
+    closing: [["wsCloseTimeout", "xstate.after.wsCloseTimeout.ws-pipe.closing"]],
+  },
+  eventless: [],
+  select: wsPipeSelect,
+};
+
+/** The actor logic of the compiled form, whose actors take the events of payload map `A`. */
+export type WsPipeLogic<A extends WsPipeEventArgs = WsPipeEventArgs> = CompiledLogic<
+  WsPipeEvent<A>,
+  WsPipeState
+>;
+
+/**
+ * Binds an implementation to the compiled form, as {@link createWsPipeMachine}
+ * does to the statechart; the result is what `createActor` takes. `compiled`
+ * may be a variant regenerated from an edited draft (tests).
+ */
+export function createWsPipeLogic<
+  A extends WsPipeEventArgs & { [K in Exclude<keyof A, WsPipeEventName>]: never },
+>(
+  impl: WsPipeImplementation<A>,
+  compiled: CompiledMachine<WsPipeState> = wsPipeCompiled,
+): WsPipeLogic<A> {
+  return compiledLogic(compiled, impl as never);
 }

@@ -13,8 +13,9 @@
  * each modified one fails in the REQ binding with an error naming what is new.
  *
  * It also checks the rule that makes this hold for every machine: the
- * reference binds each generated machine through `create<Name>Machine`, never
- * through xstate's `provide` (whose keys are all optional).
+ * reference binds each generated machine through `create<Name>Logic` (the
+ * compiled form it runs), never through xstate's `provide` (whose keys are all
+ * optional) or the untyped runtime `compiledLogic`.
  */
 import { spawnSync } from "node:child_process";
 import {
@@ -51,7 +52,7 @@ async function referenceSources(dir = join(repoRoot, "reference")): Promise<stri
 const code = async (file: string) =>
   (await readFile(join(repoRoot, file), "utf8")).replace(/^\s*(\*|\/\/).*$/gm, "");
 
-/** Machine ids of the drafts, and the files of the reference that bind each (call `create<Name>Machine`). */
+/** Machine ids of the drafts, and the files of the reference that bind each (call `create<Name>Logic`). */
 async function findBindings(): Promise<Map<string, string[]>> {
   const drafts = await readDrafts(join(repoRoot, "rfc"));
   const ids = drafts.flatMap((d) => d.machines.map((m) => m.id));
@@ -60,7 +61,7 @@ async function findBindings(): Promise<Map<string, string[]>> {
   );
   return new Map(
     ids.map((id) => {
-      const call = new RegExp(`\\bcreate${pascalCase(id)}Machine\\b(<[^>]*>)?\\(`);
+      const call = new RegExp(`\\bcreate${pascalCase(id)}Logic\\b(<[^>]*>)?\\(`);
       return [id, sources.filter((s) => call.test(s.text)).map((s) => s.f)];
     }),
   );
@@ -166,14 +167,16 @@ afterAll(async () => {
 });
 
 describe("the reference is bound to the generated implementation types", () => {
-  it("binds every generated machine through create<Name>Machine, never provide()", async () => {
+  it("binds every generated machine through create<Name>Logic, never provide() or compiledLogic()", async () => {
     const unbound = [...bindings].filter(([, files]) => files.length === 0).map(([id]) => id);
     expect(unbound, "machines no reference module binds").toEqual([]);
     const offenders: string[] = [];
     for (const f of await referenceSources()) {
-      if (/\.provide\(/.test(await code(f))) offenders.push(f);
+      if (/\.provide\(|\bcompiledLogic\(/.test(await code(f))) offenders.push(f);
     }
-    expect(offenders, "xstate provide() leaves every key optional").toEqual([]);
+    expect(offenders, "provide() and compiledLogic() leave the implementation unchecked").toEqual(
+      [],
+    );
   });
 
   it("the unmodified regeneration type-checks with the reference's bindings", () => {

@@ -3,6 +3,7 @@
  * golden `spec/machines/req.ts`. The text is formatted by biome afterwards.
  */
 import type { MachineRow, MachineTable } from "../draftparse/index.ts";
+import { emitCompiledForm } from "./emit-compiled.ts";
 import { camelCase, pascalCase, str, unique } from "./names.ts";
 
 /** Inputs of {@link emitMachine}. */
@@ -169,6 +170,7 @@ export function emitMachine({ machine, draftPath, delayDefaults }: MachineSource
 // Regenerate with \`npm run gen\`; \`npm run gen -- --check\` fails when this file is stale.
 import { ${usesNot ? "not, " : ""}setup } from "xstate";
 import type { MachineWithEvents, XstateEvent } from "./bind.ts";
+import { type CompiledArgs, type CompiledLogic, type CompiledMachine, compiledLogic } from "./compiled.ts";
 
 /** The events of the table (pseudo-events excluded). */
 export const ${name}EventNames = [${events.map(str).join(", ")}] as const;
@@ -271,5 +273,5 @@ export function create${Name}Machine<
   // table routes to each one only the events its type names.
   return machine.provide(impl as never) as ${Name}Machine<A>;
 }
-`;
+${emitCompiledForm(machine, states, finals, initial)}`;
 }

@@ -9,6 +9,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { type Draft, readDraftFile } from "../draftparse/index.ts";
+import { emitCompiledRuntime } from "./emit-compiled-runtime.ts";
 import { emitMachine } from "./emit-machine.ts";
 import { emitBind, emitConstants, emitIndex, emitRequirements } from "./emit-shared.ts";
 import { biomeFormat, repoRoot } from "./format.ts";
@@ -62,7 +63,7 @@ export async function readDrafts(draftsDir: string): Promise<Draft[]> {
 }
 
 /** Machine ids that would overwrite a shared file of `spec/machines/`. */
-const RESERVED = new Set(["bind", "index"]);
+const RESERVED = new Set(["bind", "compiled", "index"]);
 
 /** Delay default: the defaults entry named NAME or NAMEMs, else 0. */
 function delayDefaults(drafts: readonly Draft[]): Map<string, number> {
@@ -116,6 +117,11 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   pending.push({
     path: "machines/bind.ts",
     source: emitBind(),
+    stdinPath: "spec/machines/__generated__.ts",
+  });
+  pending.push({
+    path: "machines/compiled.ts",
+    source: emitCompiledRuntime(),
     stdinPath: "spec/machines/__generated__.ts",
   });
   pending.push({

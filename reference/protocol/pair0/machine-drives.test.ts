@@ -32,9 +32,9 @@ beforeAll(async () => {
   await writeFile(path, text.replace(REJECT_ROW, ACCEPT_ROW));
   await generate({ draftsDir: drafts, outDir: join(scratch, "spec"), write: true });
   const mod = (await import(join(scratch, "spec", "machines", "pair-slot.ts"))) as {
-    pairSlotMachine: PairSlotMachine;
+    pairSlotCompiled: PairSlotMachine;
   };
-  edited = mod.pairSlotMachine;
+  edited = mod.pairSlotCompiled;
 });
 
 afterAll(async () => {
@@ -43,7 +43,7 @@ afterAll(async () => {
 
 /** Whether a second raw peer gets closed by a PAIR v0 socket built on `machine`. */
 async function secondPeerClosed(machine: PairSlotMachine | undefined): Promise<boolean> {
-  const sock = pair0({}, machine ? { pairSlotMachine: machine } : {});
+  const sock = pair0({}, machine ? { pairSlotCompiled: machine } : {});
   const peers: RawPeer[] = [];
   try {
     const { url } = await sock.listen("tcp://127.0.0.1:0");
@@ -68,7 +68,7 @@ describe("the pair-slot machine drives PAIR", () => {
   });
 
   it("a machine regenerated without rejectPipe lets the second peer stay", async () => {
-    expect(edited.config.id).toBe("pair-slot");
+    expect(edited.id).toBe("pair-slot");
     expect(await secondPeerClosed(edited)).toBe(false);
   });
 });

@@ -16,7 +16,7 @@ import { type PairSlotMachine, PeerSlot } from "./peer-slot.ts";
 
 /** Internal construction options of a monogamous PAIR socket: alternate machine, transports, queue size. */
 export interface MonoPairInternals {
-  pairSlotMachine?: PairSlotMachine;
+  pairSlotCompiled?: PairSlotMachine;
   transports?: readonly Transport[];
   /**
    * Messages the peer's receive buffer holds before the socket stops reading the
@@ -78,7 +78,7 @@ export abstract class MonoPairSocket<R extends OptionRows = NoOptionRows> extend
         sendTimeout: () => this.options.sendTimeout,
         count: (stat) => this.count(stat),
       },
-      internals.pairSlotMachine,
+      internals.pairSlotCompiled,
     );
   }
 

@@ -1,8 +1,8 @@
 import {
-  createPairSlotMachine,
+  createPairSlotLogic,
   type PairSlotEvent,
   type PairSlotImplementation,
-  pairSlotMachine,
+  pairSlotCompiled,
 } from "../../../spec/machines/pair-slot.ts";
 import { type CallOptions, callTimeout, deadlineOf } from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
@@ -13,7 +13,7 @@ import { Waiter } from "../../core/waiter.ts";
 import { canWrite, watchWritable } from "./pipe-ready.ts";
 
 /** The unprovided `pair-slot` machine (or a regenerated variant with the same names). */
-export type PairSlotMachine = typeof pairSlotMachine;
+export type PairSlotMachine = typeof pairSlotCompiled;
 
 /** What a monogamous PAIR socket plugs into its {@link PeerSlot}. */
 export interface PeerSlotHooks {
@@ -70,7 +70,7 @@ export class PeerSlot {
 
   constructor(
     private readonly hooks: PeerSlotHooks,
-    machine: PairSlotMachine = pairSlotMachine,
+    machine: PairSlotMachine = pairSlotCompiled,
   ) {
     const impl: PairSlotImplementation<PairSlotArgs> = {
       actions: {
@@ -138,7 +138,7 @@ export class PeerSlot {
         },
       },
     };
-    this.actor = createSpecActor(createPairSlotMachine(impl, machine));
+    this.actor = createSpecActor(createPairSlotLogic(impl, machine));
     this.actor.start();
   }
 

@@ -1,8 +1,8 @@
 import { protocols } from "../../../spec/constants.ts";
 import {
-  createPubMachine,
+  createPubLogic,
   type PubImplementation,
-  type pubMachine,
+  type pubCompiled,
 } from "../../../spec/machines/pub.ts";
 import { type RecvOptions, refuseCall, type SendOptions } from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
@@ -27,7 +27,7 @@ function smallestCopyLimit(ring: readonly Pipe[]): number {
 }
 
 /** The unprovided `pub` machine (or a regenerated variant with the same names). */
-export type PubMachine = typeof pubMachine;
+export type PubMachine = typeof pubCompiled;
 
 /** What each `pub` event carries in `arg`: `peerData` names the pipe that sent data. */
 interface PubArgs {
@@ -37,7 +37,7 @@ interface PubArgs {
 
 /** Internal construction options: alternate machine and transports. */
 export interface Pub0Internals {
-  pubMachine?: PubMachine;
+  pubCompiled?: PubMachine;
   transports?: readonly Transport[];
 }
 
@@ -85,7 +85,7 @@ export class Pub0Socket extends SocketBase {
       guards: {},
       delays: {},
     };
-    this.actor = createSpecActor(createPubMachine(impl, internals.pubMachine));
+    this.actor = createSpecActor(createPubLogic(impl, internals.pubCompiled));
     this.actor.start();
   }
 

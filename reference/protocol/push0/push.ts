@@ -1,8 +1,8 @@
 import { protocols } from "../../../spec/constants.ts";
 import {
-  createPushMachine,
+  createPushLogic,
   type PushImplementation,
-  type pushMachine,
+  type pushCompiled,
 } from "../../../spec/machines/push.ts";
 import {
   callTimeout,
@@ -35,11 +35,11 @@ import { Balancer, DEFAULT_PRIORITY, validPriority } from "./balancer.ts";
 const RESOLVED: Promise<void> = Promise.resolve();
 
 /** The unprovided `push` machine (or a regenerated variant with the same names). */
-export type PushMachine = typeof pushMachine;
+export type PushMachine = typeof pushCompiled;
 
 /** Internal construction options: alternate machine and transports. */
 export interface Push0Internals {
-  pushMachine?: PushMachine;
+  pushCompiled?: PushMachine;
   transports?: readonly Transport[];
 }
 
@@ -175,7 +175,7 @@ export class Push0Socket extends SocketBase<ProtocolOptionRows<"push0">> {
         },
       },
     };
-    this.actor = createSpecActor(createPushMachine(impl, internals.pushMachine));
+    this.actor = createSpecActor(createPushLogic(impl, internals.pushCompiled));
     this.actor.start();
   }
 

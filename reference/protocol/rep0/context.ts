@@ -1,8 +1,4 @@
-import {
-  createRepMachine,
-  type RepImplementation,
-  repMachine,
-} from "../../../spec/machines/rep.ts";
+import { createRepLogic, type RepImplementation, repCompiled } from "../../../spec/machines/rep.ts";
 import type { RecvOptions, SendOptions } from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
 import { type SendData, toOwnedBuffer } from "../../core/socket.ts";
@@ -17,7 +13,7 @@ import {
 import { type ContextLink, SocketContext } from "../shared/contexts.ts";
 
 /** The unprovided `rep` machine (or a regenerated variant with the same names). */
-export type RepMachine = typeof repMachine;
+export type RepMachine = typeof repCompiled;
 
 /** A request received and not yet answered. */
 export type RepIncoming = Question;
@@ -49,7 +45,7 @@ export class RepContext extends SocketContext<RepContextHost> {
   private pending: Waiter<Buffer> | null = null;
   private readonly actor;
 
-  constructor(host: RepContextHost, machine: RepMachine = repMachine) {
+  constructor(host: RepContextHost, machine: RepMachine = repCompiled) {
     super(host);
     this.question = new HeldQuestion((stat) => host.count(stat), "no request to reply to");
     const names = { hold: "holdRequest", abandon: "abandonRequest", send: "sendReply" } as const;
@@ -58,7 +54,7 @@ export class RepContext extends SocketContext<RepContextHost> {
       guards: {},
       delays: {},
     };
-    this.actor = createSpecActor(createRepMachine(impl, machine));
+    this.actor = createSpecActor(createRepLogic(impl, machine));
     this.actor.start();
   }
 

@@ -18,7 +18,7 @@ export { RepContext, type RepMachine } from "./context.ts";
 
 /** Internal construction options: alternate machine, transports, queue size. */
 export interface Rep0Internals {
-  repMachine?: RepMachine;
+  repCompiled?: RepMachine;
   transports?: readonly Transport[];
   /**
    * Requests each pipe's receive buffer holds before the socket stops reading that
@@ -66,7 +66,7 @@ export class Rep0Socket extends ContextSocket<
       (r) => r.backtrace.length + r.body.length,
       internals.recvQueueSize,
     );
-    this.machine = internals.repMachine;
+    this.machine = internals.repCompiled;
     this.startContexts(
       this.contextLink({
         take: (ctx: RepContext, w: Waiter<Buffer>) => {

@@ -1,8 +1,4 @@
-import {
-  createReqMachine,
-  type ReqImplementation,
-  reqMachine,
-} from "../../../spec/machines/req.ts";
+import { createReqLogic, type ReqImplementation, reqCompiled } from "../../../spec/machines/req.ts";
 import type { RecvOptions } from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
 import { neverIfZero } from "../../core/options.ts";
@@ -13,7 +9,7 @@ import { AskingContext, type ContextLink } from "../shared/contexts.ts";
 import { carriesId } from "../shared/request-ids.ts";
 
 /** The unprovided `req` machine (or a regenerated variant with the same names). */
-export type ReqMachine = typeof reqMachine;
+export type ReqMachine = typeof reqCompiled;
 
 /** What each `req` event carries in `arg` (the payload map the machine is bound with). */
 interface ReqArgs {
@@ -68,7 +64,7 @@ export class ReqContext extends AskingContext<ReqContextHost> {
   private readonly word = Buffer.alloc(4);
   private readonly actor;
 
-  constructor(host: ReqContextHost, machine: ReqMachine = reqMachine) {
+  constructor(host: ReqContextHost, machine: ReqMachine = reqCompiled) {
     super(host);
     const impl: ReqImplementation<ReqArgs> = {
       actions: {
@@ -141,7 +137,7 @@ export class ReqContext extends AskingContext<ReqContextHost> {
         resendTime: () => neverIfZero(host.options.resendTime),
       },
     };
-    const provided = createReqMachine(impl, machine);
+    const provided = createReqLogic(impl, machine);
     this.actor = createSpecActor(provided);
     this.actor.start();
   }

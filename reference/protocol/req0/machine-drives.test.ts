@@ -31,9 +31,9 @@ beforeAll(async () => {
   await writeFile(path, text.replace(RESEND_ROW, NO_RESEND_ROW));
   await generate({ draftsDir: drafts, outDir: join(scratch, "spec"), write: true });
   const mod = (await import(join(scratch, "spec", "machines", "req.ts"))) as {
-    reqMachine: ReqMachine;
+    reqCompiled: ReqMachine;
   };
-  editedMachine = mod.reqMachine;
+  editedMachine = mod.reqCompiled;
 });
 
 afterAll(async () => {
@@ -43,7 +43,7 @@ afterAll(async () => {
 /** Counts the requests a raw REP peer receives from a REQ built on `machine` within `windowMs`. */
 async function requestsSeen(machine: ReqMachine | undefined, windowMs: number): Promise<number> {
   const server = await RawServer.start();
-  const req = req0({ resendTime: 40 }, machine ? { reqMachine: machine } : {});
+  const req = req0({ resendTime: 40 }, machine ? { reqCompiled: machine } : {});
   try {
     req.dial(server.url);
     await waitFor(
@@ -68,7 +68,7 @@ describe("generated machines drive the reference", () => {
   });
 
   it("the same REQ on a machine regenerated without the resend action sends the request once", async () => {
-    expect(editedMachine.config.id).toBe("req");
+    expect(editedMachine.id).toBe("req");
     expect(await requestsSeen(editedMachine, 300)).toBe(1);
   });
 });

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { setup } from "xstate";
-import { reqMachine } from "../../../spec/machines/req.ts";
+import { reqCompiled } from "../../../spec/machines/req.ts";
 import { frame, must, RawServer, spHeader, waitFor, words } from "../../../testkit/raw-peer.ts";
 import { SPError } from "../../core/errors.ts";
 import { nextRequestId, type ReqMachine, req0 } from "./req.ts";
@@ -211,35 +210,14 @@ describe("req0", () => {
   });
 
   it("an injected draft whose resend row has no transmit stops resending", async () => {
-    // Same machine, but the waiting/after:resendTime row keeps its target and drops `transmit`.
-    const cfg = reqMachine.config as unknown as {
-      states: Record<string, Record<string, unknown>>;
-    };
-    const modified = setup({
-      actions: Object.fromEntries(
-        [
-          "newRequest",
-          "failRecvState",
-          "dropReply",
-          "transmit",
-          "cancelRequest",
-          "awaitReply",
-          "deliverReply",
-        ].map((n) => [n, () => {}]),
+    // Same compiled table, but the waiting/after:resendTime row keeps its target and drops `transmit`.
+    const modified: ReqMachine = {
+      ...reqCompiled,
+      rows: reqCompiled.rows.map((r) =>
+        r.id === "req:waiting:after:resendTime" ? { ...r, actions: [] } : r,
       ),
-      guards: { pipeAvailable: () => false, idMatches: () => false, carriedRequest: () => false },
-      delays: { resendTime: 60000 },
-    }).createMachine({
-      ...(cfg as object),
-      states: {
-        ...cfg.states,
-        waiting: {
-          ...cfg.states.waiting,
-          after: { resendTime: { target: "waiting", reenter: true, actions: [] } },
-        },
-      },
-    } as never) as unknown as ReqMachine;
-    const { req, peer } = await setupReq({ resendTime: 50 }, { reqMachine: modified });
+    };
+    const { req, peer } = await setupReq({ resendTime: 50 }, { reqCompiled: modified });
     await req.send("once");
     await waitFor(() => peer.frames.length === 1);
     // Several resend periods pass; reaching them is observed through the actor's timer firing.

@@ -13,7 +13,7 @@ export { ReqContext, type ReqMachine } from "./context.ts";
 
 /** Internal construction options: alternate machine and transports. */
 export interface Req0Internals {
-  reqMachine?: ReqMachine;
+  reqCompiled?: ReqMachine;
   transports?: readonly Transport[];
 }
 
@@ -50,7 +50,7 @@ export class Req0Socket extends ContextSocket<
 
   constructor(options?: ProtocolOptions<"req0">, internals: Req0Internals = {}) {
     super(protocols.req0, options, internals.transports ?? defaultTransports, optionRegistry.req0);
-    this.machine = internals.reqMachine;
+    this.machine = internals.reqCompiled;
     this.startContexts(
       this.contextLink({
         pipeReady: () => this.ring.some((p) => p.writable),

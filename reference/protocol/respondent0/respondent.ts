@@ -1,8 +1,8 @@
 import { protocols } from "../../../spec/constants.ts";
 import {
-  createRespondentMachine,
+  createRespondentLogic,
   type RespondentImplementation,
-  respondentMachine,
+  respondentCompiled,
 } from "../../../spec/machines/respondent.ts";
 import { callTimeout, type RecvOptions, type SendOptions } from "../../core/call-options.ts";
 import { SPError } from "../../core/errors.ts";
@@ -26,11 +26,11 @@ import {
 import { callRefusal } from "../shared/call-refusal.ts";
 
 /** The unprovided `respondent` machine (or a regenerated variant with the same names). */
-export type RespondentMachine = typeof respondentMachine;
+export type RespondentMachine = typeof respondentCompiled;
 
 /** Internal construction options: alternate machine, transports, queue size. */
 export interface Respondent0Internals {
-  respondentMachine?: RespondentMachine;
+  respondentCompiled?: RespondentMachine;
   transports?: readonly Transport[];
   /**
    * Surveys each pipe's receive buffer holds before the socket stops reading that
@@ -81,13 +81,13 @@ export class Respondent0Socket extends SocketBase<ProtocolOptionRows<"respondent
       internals.recvQueueSize,
     );
     const names = { hold: "holdSurvey", abandon: "abandonSurvey", send: "sendResponse" } as const;
-    const machine = internals.respondentMachine ?? respondentMachine;
+    const machine = internals.respondentCompiled ?? respondentCompiled;
     const impl: RespondentImplementation<AnswerEventArgs> = {
       actions: this.question.actions(names),
       guards: {},
       delays: {},
     };
-    this.actor = createSpecActor(createRespondentMachine(impl, machine));
+    this.actor = createSpecActor(createRespondentLogic(impl, machine));
     this.actor.start();
   }
 

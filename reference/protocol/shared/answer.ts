@@ -57,7 +57,7 @@ export interface AnswerEventArgs {
  * @example
  * ```ts
  * const question = new HeldQuestion((s) => this.count(s), "no request to reply to");
- * createRepMachine<AnswerEventArgs>({
+ * createRepLogic<AnswerEventArgs>({
  *   actions: question.actions({ hold: "holdRequest", abandon: "abandonRequest", send: "sendReply" }),
  *   guards: {},
  *   delays: {},

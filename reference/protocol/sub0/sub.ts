@@ -1,8 +1,8 @@
 import { protocols } from "../../../spec/constants.ts";
 import {
-  createSubMachine,
+  createSubLogic,
   type SubImplementation,
-  type subMachine,
+  type subCompiled,
 } from "../../../spec/machines/sub.ts";
 import {
   callTimeout,
@@ -22,11 +22,11 @@ import { defaultTransports } from "../../transports.ts";
 import { optionRegistry, type ProtocolOptionRows, type ProtocolOptions } from "../options.ts";
 
 /** The unprovided `sub` machine (or a regenerated variant with the same names). */
-export type SubMachine = typeof subMachine;
+export type SubMachine = typeof subCompiled;
 
 /** Internal construction options: alternate machine, transports, queue size, duplicate mode. */
 export interface Sub0Internals {
-  subMachine?: SubMachine;
+  subCompiled?: SubMachine;
   transports?: readonly Transport[];
   /**
    * Matching messages each pipe's receive buffer holds before the socket stops
@@ -129,7 +129,7 @@ export class Sub0Socket extends SocketBase<ProtocolOptionRows<"sub0">> {
       },
       delays: {},
     };
-    this.actor = createSpecActor(createSubMachine(impl, internals.subMachine));
+    this.actor = createSpecActor(createSubLogic(impl, internals.subCompiled));
     this.actor.start();
   }
 

@@ -1,7 +1,7 @@
 import {
-  createSurveyorMachine,
+  createSurveyorLogic,
   type SurveyorImplementation,
-  surveyorMachine,
+  surveyorCompiled,
 } from "../../../spec/machines/surveyor.ts";
 import type { RecvOptions } from "../../core/call-options.ts";
 import { isSPError, SPError } from "../../core/errors.ts";
@@ -13,7 +13,7 @@ import { AskingContext, type ContextLink } from "../shared/contexts.ts";
 import { carriesId } from "../shared/request-ids.ts";
 
 /** The unprovided `surveyor` machine (or a regenerated variant with the same names). */
-export type SurveyorMachine = typeof surveyorMachine;
+export type SurveyorMachine = typeof surveyorCompiled;
 
 /** What each `surveyor` event carries in `arg` (the payload map the machine is bound with). */
 interface SurveyorArgs {
@@ -71,7 +71,7 @@ export class SurveyorContext extends AskingContext<SurveyorContextHost> {
 
   constructor(
     host: SurveyorContextHost,
-    machine: SurveyorMachine = surveyorMachine,
+    machine: SurveyorMachine = surveyorCompiled,
     responseQueueSize = 128,
   ) {
     super(host);
@@ -143,7 +143,7 @@ export class SurveyorContext extends AskingContext<SurveyorContextHost> {
         surveyTime: () => host.options.surveyTime,
       },
     };
-    this.actor = createSpecActor(createSurveyorMachine(impl, machine));
+    this.actor = createSpecActor(createSurveyorLogic(impl, machine));
     this.actor.start();
   }
 

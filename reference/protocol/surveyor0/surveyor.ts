@@ -19,7 +19,7 @@ export { SurveyorContext, type SurveyorMachine } from "./context.ts";
 
 /** Internal construction options: alternate machine, transports, response buffer. */
 export interface Surveyor0Internals {
-  surveyorMachine?: SurveyorMachine;
+  surveyorCompiled?: SurveyorMachine;
   transports?: readonly Transport[];
   /** Responses kept per survey while nobody is in recv (default 128, as nng); more are dropped. */
   responseQueueSize?: number;
@@ -87,7 +87,7 @@ export class Surveyor0Socket extends ContextSocket<
   protected makeContext(): SurveyorContext {
     return new SurveyorContext(
       this.ctxHost,
-      this.internals.surveyorMachine,
+      this.internals.surveyorCompiled,
       this.internals.responseQueueSize ?? 128,
     );
   }

@@ -1,4 +1,4 @@
-import { tcpDialerMachine } from "../../../spec/machines/tcp-dialer.ts";
+import { tcpDialerCompiled } from "../../../spec/machines/tcp-dialer.ts";
 import { BaseDialer, type DialAttempt } from "../../core/base-dialer.ts";
 import { SPError } from "../../core/errors.ts";
 import type { PipeHost } from "../../core/transport.ts";
@@ -6,7 +6,7 @@ import { findListener, type InprocListener, waitForListener } from "./listener.t
 import { InprocPipe, type InprocPipeMachine } from "./pipe.ts";
 
 /** The unprovided tcp-dialer machine, which inproc dialers follow (draft-sp-inproc §Dialer Machine). */
-export type InprocDialerMachine = typeof tcpDialerMachine;
+export type InprocDialerMachine = typeof tcpDialerCompiled;
 
 /**
  * An in-process dialer driven by the `tcp-dialer` actor. Its `connect` joins
@@ -35,7 +35,7 @@ export class InprocDialer extends BaseDialer {
     } = {},
   ) {
     super(`inproc://${name}`, host, (turn) => joinListener(turn, name, host, machines.pipe), {
-      machine: machines.dialer ?? tcpDialerMachine,
+      machine: machines.dialer ?? tcpDialerCompiled,
       start: machines.start,
       failFast: machines.failFast,
     });

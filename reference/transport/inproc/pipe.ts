@@ -1,9 +1,9 @@
 import {
-  createInprocPipeMachine,
+  createInprocPipeLogic,
   type InprocPipeAnyEvent,
   type InprocPipeEvent,
   type InprocPipeImplementation,
-  type inprocPipeMachine,
+  type inprocPipeCompiled,
 } from "../../../spec/machines/inproc-pipe.ts";
 import { SPError } from "../../core/errors.ts";
 import { allocatePipeId, type Pipe, sendBound } from "../../core/pipe.ts";
@@ -11,7 +11,7 @@ import { createSpecActor } from "../../core/spec-actor.ts";
 import type { PipeHost } from "../../core/transport.ts";
 
 /** The unprovided inproc-pipe machine (or a regenerated variant of it). */
-export type InprocPipeMachine = typeof inprocPipeMachine;
+export type InprocPipeMachine = typeof inprocPipeCompiled;
 
 /** What each `inproc-pipe` event carries in `arg` (the payload map the machine is bound with). */
 export interface InprocPipeArgs {
@@ -118,7 +118,7 @@ export class InprocPipe implements Pipe {
       },
       delays: {},
     };
-    this.actor = createSpecActor(createInprocPipeMachine(impl, opts.machine));
+    this.actor = createSpecActor(createInprocPipeLogic(impl, opts.machine));
     this.actor.subscribe({ complete: () => opts.onClose?.(this, this.attached) });
     this.actor.start();
   }

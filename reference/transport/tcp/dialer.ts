@@ -1,5 +1,5 @@
 import { connect, type Socket } from "node:net";
-import { tcpDialerMachine } from "../../../spec/machines/tcp-dialer.ts";
+import { tcpDialerCompiled } from "../../../spec/machines/tcp-dialer.ts";
 import { BaseDialer, type DialAttempt } from "../../core/base-dialer.ts";
 import { dialFailure } from "../../core/dialer-driver.ts";
 import { SPError } from "../../core/errors.ts";
@@ -8,7 +8,7 @@ import { resolveUrl, type SPUrl } from "../../core/url.ts";
 import { TcpPipe, type TcpPipeMachine } from "./pipe.ts";
 
 /** The unprovided tcp-dialer machine (or a regenerated variant of it). */
-export type TcpDialerMachine = typeof tcpDialerMachine;
+export type TcpDialerMachine = typeof tcpDialerCompiled;
 
 /**
  * Starts one connection attempt and returns the socket (its `connect` or `error` event follows).
@@ -62,7 +62,7 @@ export interface TcpDialerOptions {
 export class TcpDialer extends BaseDialer {
   constructor(url: SPUrl, host: PipeHost, machines: TcpDialerOptions = {}) {
     super(url.text, host, (turn) => connectStream(turn, url, host, machines), {
-      machine: machines.dialer ?? tcpDialerMachine,
+      machine: machines.dialer ?? tcpDialerCompiled,
       start: machines.start,
       failFast: machines.failFast,
     });

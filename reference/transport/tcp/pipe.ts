@@ -1,11 +1,11 @@
 import type { Socket } from "node:net";
 import { SP_HEADER_MAGIC } from "../../../spec/constants.ts";
 import {
-  createTcpPipeMachine,
+  createTcpPipeLogic,
   type TcpPipeAnyEvent,
   type TcpPipeEvent,
   type TcpPipeImplementation,
-  type tcpPipeMachine,
+  type tcpPipeCompiled,
 } from "../../../spec/machines/tcp-pipe.ts";
 import { SPError } from "../../core/errors.ts";
 import { allocatePipeId, type Pipe, sendBound } from "../../core/pipe.ts";
@@ -16,7 +16,7 @@ import { FrameReader } from "./frame-reader.ts";
 import { COPY_LIMIT, FrameWriter } from "./frame-writer.ts";
 
 /** The unprovided tcp-pipe machine (or a regenerated variant of it). */
-export type TcpPipeMachine = typeof tcpPipeMachine;
+export type TcpPipeMachine = typeof tcpPipeCompiled;
 
 /** What each `tcp-pipe` event carries in `arg` (the payload map the machine is bound with). */
 interface TcpPipeArgs {
@@ -226,7 +226,7 @@ export class TcpPipe implements Pipe {
         handshakeTimeout: () => host.options.handshakeTimeout,
       },
     };
-    this.actor = createSpecActor(createTcpPipeMachine(impl, opts.machine));
+    this.actor = createSpecActor(createTcpPipeLogic(impl, opts.machine));
     this.actor.subscribe({
       complete: () => opts.onClose?.(this, this.attached),
     });

@@ -11,10 +11,10 @@
  */
 import { defaults } from "../../../spec/constants.ts";
 import {
-  createWsPipeMachine,
+  createWsPipeLogic,
   type WsPipeEvent,
   type WsPipeImplementation,
-  type wsPipeMachine,
+  type wsPipeCompiled,
 } from "../../../spec/machines/ws-pipe.ts";
 import { SPError } from "../../core/errors.ts";
 import { HeldMessages } from "../../core/held-messages.ts";
@@ -24,7 +24,7 @@ import { createSpecActor } from "../../core/spec-actor.ts";
 import type { PipeHost } from "../../core/transport.ts";
 
 /** The unprovided ws-pipe machine (or a regenerated variant of it). */
-export type WsPipeMachine = typeof wsPipeMachine;
+export type WsPipeMachine = typeof wsPipeCompiled;
 
 /** WebSocket close codes used by the mapping. */
 export const WS_CLOSE = {
@@ -151,7 +151,7 @@ export abstract class WsPipeCore<P extends WsPipeCore<P>> implements Pipe {
         wsCloseTimeout: defaults.wsCloseTimeoutMs,
       },
     };
-    this.actor = createSpecActor(createWsPipeMachine(impl, events.machine));
+    this.actor = createSpecActor(createWsPipeLogic(impl, events.machine));
     this.actor.subscribe({ complete: () => events.onClose?.(this.self, this.attached) });
     this.actor.start();
   }
