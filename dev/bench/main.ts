@@ -40,6 +40,7 @@ import {
 } from "./report.ts";
 import type { Scenario } from "./scenarios.ts";
 import { scenarios } from "./scenarios.ts";
+import { checkSpeedTargets } from "./speed-targets.ts";
 import { adaptiveCount, median, noreadFields, p99, warmupCount } from "./stats.ts";
 import { checkTargets, formatTargets } from "./targets.ts";
 
@@ -364,7 +365,8 @@ async function main(): Promise<number> {
 
   log("");
   console.log(formatTable(results));
-  const targets = checkTargets(results);
+  // Quick runs are too short for speed ratios; their speed targets would only be noise.
+  const targets = [...checkTargets(results), ...(args.quick ? [] : checkSpeedTargets(results))];
   if (targets.length > 0) console.log(`\n${formatTargets(targets)}`);
   if (args.json) {
     const file = resolve(args.json);
