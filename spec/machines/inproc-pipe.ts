@@ -160,42 +160,46 @@ const unprovided = (kind: string, name: string) => () => {
   throw new Error(`inproc-pipe machine: ${kind} "${name}" was not provided by the implementation`);
 };
 
-/** The machine with stub actions and guards; bind it with {@link createInprocPipeMachine}. */
-export const inprocPipeMachine = setup({
-  types: { events: {} as InprocPipeEvent },
-  actions: {
-    closeConnection: unprovided("action", "closeConnection"),
-    attachPipe: unprovided("action", "attachPipe"),
-    detachPipe: unprovided("action", "detachPipe"),
-  },
-  guards: {
-    peerCompatible: unprovided("guard", "peerCompatible") as () => boolean,
-  },
-  delays: {},
-}).createMachine({
-  id: "inproc-pipe",
-  initial: "joining",
-  states: {
-    joining: {
-      on: {
-        connect: [
-          { guard: not("peerCompatible"), target: "closed", actions: ["closeConnection"] },
-          { target: "active", actions: ["attachPipe"] },
-        ],
-        disconnect: { target: "closed", actions: ["closeConnection"] },
-        close: { target: "closed", actions: ["closeConnection"] },
-      },
+/**
+ * The machine with stub actions and guards; bind it with {@link createInprocPipeMachine}.
+ * Marked pure so that a bundle which only runs the compiled form leaves it out.
+ */
+export const inprocPipeMachine = /* @__PURE__ */ (() =>
+  setup({
+    types: { events: {} as InprocPipeEvent },
+    actions: {
+      closeConnection: unprovided("action", "closeConnection"),
+      attachPipe: unprovided("action", "attachPipe"),
+      detachPipe: unprovided("action", "detachPipe"),
     },
-    active: {
-      on: {
-        oversize: { target: "closed", actions: ["closeConnection", "detachPipe"] },
-        disconnect: { target: "closed", actions: ["closeConnection", "detachPipe"] },
-        close: { target: "closed", actions: ["closeConnection", "detachPipe"] },
-      },
+    guards: {
+      peerCompatible: unprovided("guard", "peerCompatible") as () => boolean,
     },
-    closed: { type: "final" },
-  },
-});
+    delays: {},
+  }).createMachine({
+    id: "inproc-pipe",
+    initial: "joining",
+    states: {
+      joining: {
+        on: {
+          connect: [
+            { guard: not("peerCompatible"), target: "closed", actions: ["closeConnection"] },
+            { target: "active", actions: ["attachPipe"] },
+          ],
+          disconnect: { target: "closed", actions: ["closeConnection"] },
+          close: { target: "closed", actions: ["closeConnection"] },
+        },
+      },
+      active: {
+        on: {
+          oversize: { target: "closed", actions: ["closeConnection", "detachPipe"] },
+          disconnect: { target: "closed", actions: ["closeConnection", "detachPipe"] },
+          close: { target: "closed", actions: ["closeConnection", "detachPipe"] },
+        },
+      },
+      closed: { type: "final" },
+    },
+  }))();
 
 /** The machine whose actors take the events of payload map `A` (`actor.send` is checked against it). */
 export type InprocPipeMachine<A extends InprocPipeEventArgs = InprocPipeEventArgs> =

@@ -300,65 +300,69 @@ const unprovided = (kind: string, name: string) => () => {
   throw new Error(`pair-slot machine: ${kind} "${name}" was not provided by the implementation`);
 };
 
-/** The machine with stub actions and guards; bind it with {@link createPairSlotMachine}. */
-export const pairSlotMachine = setup({
-  types: { events: {} as PairSlotEvent },
-  actions: {
-    occupy: unprovided("action", "occupy"),
-    parkSend: unprovided("action", "parkSend"),
-    flushSends: unprovided("action", "flushSends"),
-    expireSends: unprovided("action", "expireSends"),
-    failSends: unprovided("action", "failSends"),
-    rejectPipe: unprovided("action", "rejectPipe"),
-    vacate: unprovided("action", "vacate"),
-  },
-  guards: {
-    sendsParked: unprovided("guard", "sendsParked") as () => boolean,
-    isOccupant: unprovided("guard", "isOccupant") as () => boolean,
-  },
-  delays: { sendTimeout: 0 },
-}).createMachine({
-  id: "pair-slot",
-  initial: "empty",
-  states: {
-    empty: {
-      on: {
-        pipeAdded: { target: "occupied", actions: ["occupy"] },
-        send: { target: "waiting", actions: ["parkSend"] },
-        close: { target: "closed" },
-      },
+/**
+ * The machine with stub actions and guards; bind it with {@link createPairSlotMachine}.
+ * Marked pure so that a bundle which only runs the compiled form leaves it out.
+ */
+export const pairSlotMachine = /* @__PURE__ */ (() =>
+  setup({
+    types: { events: {} as PairSlotEvent },
+    actions: {
+      occupy: unprovided("action", "occupy"),
+      parkSend: unprovided("action", "parkSend"),
+      flushSends: unprovided("action", "flushSends"),
+      expireSends: unprovided("action", "expireSends"),
+      failSends: unprovided("action", "failSends"),
+      rejectPipe: unprovided("action", "rejectPipe"),
+      vacate: unprovided("action", "vacate"),
     },
-    waiting: {
-      always: [{ guard: not("sendsParked"), target: "empty" }],
-      after: { sendTimeout: { target: "waiting", reenter: true, actions: ["expireSends"] } },
-      on: {
-        pipeAdded: { target: "stalled", actions: ["occupy", "flushSends"] },
-        send: { actions: ["parkSend"] },
-        close: { target: "closed", actions: ["failSends"] },
-      },
+    guards: {
+      sendsParked: unprovided("guard", "sendsParked") as () => boolean,
+      isOccupant: unprovided("guard", "isOccupant") as () => boolean,
     },
-    occupied: {
-      on: {
-        pipeAdded: { actions: ["rejectPipe"] },
-        pipeRemoved: [{ guard: "isOccupant", target: "empty", actions: ["vacate"] }],
-        send: { target: "stalled", actions: ["parkSend"] },
-        close: { target: "closed" },
+    delays: { sendTimeout: 0 },
+  }).createMachine({
+    id: "pair-slot",
+    initial: "empty",
+    states: {
+      empty: {
+        on: {
+          pipeAdded: { target: "occupied", actions: ["occupy"] },
+          send: { target: "waiting", actions: ["parkSend"] },
+          close: { target: "closed" },
+        },
       },
-    },
-    stalled: {
-      always: [{ guard: not("sendsParked"), target: "occupied" }],
-      after: { sendTimeout: { target: "stalled", reenter: true, actions: ["expireSends"] } },
-      on: {
-        pipeAdded: { actions: ["rejectPipe"] },
-        pipeRemoved: [{ guard: "isOccupant", target: "waiting", actions: ["vacate"] }],
-        writable: { target: "stalled", reenter: true, actions: ["flushSends"] },
-        send: { actions: ["parkSend"] },
-        close: { target: "closed", actions: ["failSends"] },
+      waiting: {
+        always: [{ guard: not("sendsParked"), target: "empty" }],
+        after: { sendTimeout: { target: "waiting", reenter: true, actions: ["expireSends"] } },
+        on: {
+          pipeAdded: { target: "stalled", actions: ["occupy", "flushSends"] },
+          send: { actions: ["parkSend"] },
+          close: { target: "closed", actions: ["failSends"] },
+        },
       },
+      occupied: {
+        on: {
+          pipeAdded: { actions: ["rejectPipe"] },
+          pipeRemoved: [{ guard: "isOccupant", target: "empty", actions: ["vacate"] }],
+          send: { target: "stalled", actions: ["parkSend"] },
+          close: { target: "closed" },
+        },
+      },
+      stalled: {
+        always: [{ guard: not("sendsParked"), target: "occupied" }],
+        after: { sendTimeout: { target: "stalled", reenter: true, actions: ["expireSends"] } },
+        on: {
+          pipeAdded: { actions: ["rejectPipe"] },
+          pipeRemoved: [{ guard: "isOccupant", target: "waiting", actions: ["vacate"] }],
+          writable: { target: "stalled", reenter: true, actions: ["flushSends"] },
+          send: { actions: ["parkSend"] },
+          close: { target: "closed", actions: ["failSends"] },
+        },
+      },
+      closed: { type: "final" },
     },
-    closed: { type: "final" },
-  },
-});
+  }))();
 
 /** The machine whose actors take the events of payload map `A` (`actor.send` is checked against it). */
 export type PairSlotMachine<A extends PairSlotEventArgs = PairSlotEventArgs> = MachineWithEvents<

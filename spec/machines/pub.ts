@@ -96,28 +96,32 @@ const unprovided = (kind: string, name: string) => () => {
   throw new Error(`pub machine: ${kind} "${name}" was not provided by the implementation`);
 };
 
-/** The machine with stub actions and guards; bind it with {@link createPubMachine}. */
-export const pubMachine = setup({
-  types: { events: {} as PubEvent },
-  actions: {
-    countUnexpected: unprovided("action", "countUnexpected"),
-    closeOffender: unprovided("action", "closeOffender"),
-  },
-  guards: {},
-  delays: {},
-}).createMachine({
-  id: "pub",
-  initial: "open",
-  states: {
-    open: {
-      on: {
-        peerData: { actions: ["countUnexpected", "closeOffender"] },
-        close: { target: "closed" },
-      },
+/**
+ * The machine with stub actions and guards; bind it with {@link createPubMachine}.
+ * Marked pure so that a bundle which only runs the compiled form leaves it out.
+ */
+export const pubMachine = /* @__PURE__ */ (() =>
+  setup({
+    types: { events: {} as PubEvent },
+    actions: {
+      countUnexpected: unprovided("action", "countUnexpected"),
+      closeOffender: unprovided("action", "closeOffender"),
     },
-    closed: { type: "final" },
-  },
-});
+    guards: {},
+    delays: {},
+  }).createMachine({
+    id: "pub",
+    initial: "open",
+    states: {
+      open: {
+        on: {
+          peerData: { actions: ["countUnexpected", "closeOffender"] },
+          close: { target: "closed" },
+        },
+      },
+      closed: { type: "final" },
+    },
+  }))();
 
 /** The machine whose actors take the events of payload map `A` (`actor.send` is checked against it). */
 export type PubMachine<A extends PubEventArgs = PubEventArgs> = MachineWithEvents<

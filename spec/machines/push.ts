@@ -158,41 +158,45 @@ const unprovided = (kind: string, name: string) => () => {
   throw new Error(`push machine: ${kind} "${name}" was not provided by the implementation`);
 };
 
-/** The machine with stub actions and guards; bind it with {@link createPushMachine}. */
-export const pushMachine = setup({
-  types: { events: {} as PushEvent },
-  actions: {
-    enqueueSend: unprovided("action", "enqueueSend"),
-    transmitWaiting: unprovided("action", "transmitWaiting"),
-    expireWaiting: unprovided("action", "expireWaiting"),
-    failWaiting: unprovided("action", "failWaiting"),
-  },
-  guards: {
-    sendsWaiting: unprovided("guard", "sendsWaiting") as () => boolean,
-  },
-  delays: { sendTimeout: 0 },
-}).createMachine({
-  id: "push",
-  initial: "idle",
-  states: {
-    idle: {
-      always: [{ guard: "sendsWaiting", target: "blocked" }],
-      on: {
-        block: { target: "blocked", actions: ["enqueueSend"] },
-        close: { target: "closed" },
-      },
+/**
+ * The machine with stub actions and guards; bind it with {@link createPushMachine}.
+ * Marked pure so that a bundle which only runs the compiled form leaves it out.
+ */
+export const pushMachine = /* @__PURE__ */ (() =>
+  setup({
+    types: { events: {} as PushEvent },
+    actions: {
+      enqueueSend: unprovided("action", "enqueueSend"),
+      transmitWaiting: unprovided("action", "transmitWaiting"),
+      expireWaiting: unprovided("action", "expireWaiting"),
+      failWaiting: unprovided("action", "failWaiting"),
     },
-    blocked: {
-      after: { sendTimeout: { target: "idle", actions: ["expireWaiting"] } },
-      on: {
-        ready: { target: "idle", actions: ["transmitWaiting"] },
-        earlierDeadline: { target: "idle" },
-        close: { target: "closed", actions: ["failWaiting"] },
-      },
+    guards: {
+      sendsWaiting: unprovided("guard", "sendsWaiting") as () => boolean,
     },
-    closed: { type: "final" },
-  },
-});
+    delays: { sendTimeout: 0 },
+  }).createMachine({
+    id: "push",
+    initial: "idle",
+    states: {
+      idle: {
+        always: [{ guard: "sendsWaiting", target: "blocked" }],
+        on: {
+          block: { target: "blocked", actions: ["enqueueSend"] },
+          close: { target: "closed" },
+        },
+      },
+      blocked: {
+        after: { sendTimeout: { target: "idle", actions: ["expireWaiting"] } },
+        on: {
+          ready: { target: "idle", actions: ["transmitWaiting"] },
+          earlierDeadline: { target: "idle" },
+          close: { target: "closed", actions: ["failWaiting"] },
+        },
+      },
+      closed: { type: "final" },
+    },
+  }))();
 
 /** The machine whose actors take the events of payload map `A` (`actor.send` is checked against it). */
 export type PushMachine<A extends PushEventArgs = PushEventArgs> = MachineWithEvents<

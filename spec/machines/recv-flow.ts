@@ -121,34 +121,38 @@ const unprovided = (kind: string, name: string) => () => {
   throw new Error(`recv-flow machine: ${kind} "${name}" was not provided by the implementation`);
 };
 
-/** The machine with stub actions and guards; bind it with {@link createRecvFlowMachine}. */
-export const recvFlowMachine = setup({
-  types: { events: {} as RecvFlowEvent },
-  actions: {
-    stopReading: unprovided("action", "stopReading"),
-    startReading: unprovided("action", "startReading"),
-  },
-  guards: {},
-  delays: {},
-}).createMachine({
-  id: "recv-flow",
-  initial: "reading",
-  states: {
-    reading: {
-      on: {
-        full: { target: "paused", actions: ["stopReading"] },
-        detach: { target: "detached" },
-      },
+/**
+ * The machine with stub actions and guards; bind it with {@link createRecvFlowMachine}.
+ * Marked pure so that a bundle which only runs the compiled form leaves it out.
+ */
+export const recvFlowMachine = /* @__PURE__ */ (() =>
+  setup({
+    types: { events: {} as RecvFlowEvent },
+    actions: {
+      stopReading: unprovided("action", "stopReading"),
+      startReading: unprovided("action", "startReading"),
     },
-    paused: {
-      on: {
-        room: { target: "reading", actions: ["startReading"] },
-        detach: { target: "detached" },
+    guards: {},
+    delays: {},
+  }).createMachine({
+    id: "recv-flow",
+    initial: "reading",
+    states: {
+      reading: {
+        on: {
+          full: { target: "paused", actions: ["stopReading"] },
+          detach: { target: "detached" },
+        },
       },
+      paused: {
+        on: {
+          room: { target: "reading", actions: ["startReading"] },
+          detach: { target: "detached" },
+        },
+      },
+      detached: { type: "final" },
     },
-    detached: { type: "final" },
-  },
-});
+  }))();
 
 /** The machine whose actors take the events of payload map `A` (`actor.send` is checked against it). */
 export type RecvFlowMachine<A extends RecvFlowEventArgs = RecvFlowEventArgs> = MachineWithEvents<

@@ -145,38 +145,42 @@ const unprovided = (kind: string, name: string) => () => {
   throw new Error(`rep machine: ${kind} "${name}" was not provided by the implementation`);
 };
 
-/** The machine with stub actions and guards; bind it with {@link createRepMachine}. */
-export const repMachine = setup({
-  types: { events: {} as RepEvent },
-  actions: {
-    holdRequest: unprovided("action", "holdRequest"),
-    failSendState: unprovided("action", "failSendState"),
-    sendReply: unprovided("action", "sendReply"),
-    abandonRequest: unprovided("action", "abandonRequest"),
-  },
-  guards: {},
-  delays: {},
-}).createMachine({
-  id: "rep",
-  initial: "idle",
-  states: {
-    idle: {
-      on: {
-        deliver: { target: "holding", actions: ["holdRequest"] },
-        send: { actions: ["failSendState"] },
-        close: { target: "closed" },
-      },
+/**
+ * The machine with stub actions and guards; bind it with {@link createRepMachine}.
+ * Marked pure so that a bundle which only runs the compiled form leaves it out.
+ */
+export const repMachine = /* @__PURE__ */ (() =>
+  setup({
+    types: { events: {} as RepEvent },
+    actions: {
+      holdRequest: unprovided("action", "holdRequest"),
+      failSendState: unprovided("action", "failSendState"),
+      sendReply: unprovided("action", "sendReply"),
+      abandonRequest: unprovided("action", "abandonRequest"),
     },
-    holding: {
-      on: {
-        send: { target: "idle", actions: ["sendReply"] },
-        deliver: { target: "holding", reenter: true, actions: ["abandonRequest", "holdRequest"] },
-        close: { target: "closed", actions: ["abandonRequest"] },
+    guards: {},
+    delays: {},
+  }).createMachine({
+    id: "rep",
+    initial: "idle",
+    states: {
+      idle: {
+        on: {
+          deliver: { target: "holding", actions: ["holdRequest"] },
+          send: { actions: ["failSendState"] },
+          close: { target: "closed" },
+        },
       },
+      holding: {
+        on: {
+          send: { target: "idle", actions: ["sendReply"] },
+          deliver: { target: "holding", reenter: true, actions: ["abandonRequest", "holdRequest"] },
+          close: { target: "closed", actions: ["abandonRequest"] },
+        },
+      },
+      closed: { type: "final" },
     },
-    closed: { type: "final" },
-  },
-});
+  }))();
 
 /** The machine whose actors take the events of payload map `A` (`actor.send` is checked against it). */
 export type RepMachine<A extends RepEventArgs = RepEventArgs> = MachineWithEvents<

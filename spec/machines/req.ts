@@ -278,62 +278,66 @@ const unprovided = (kind: string, name: string) => () => {
   throw new Error(`req machine: ${kind} "${name}" was not provided by the implementation`);
 };
 
-/** The machine with stub actions and guards; bind it with {@link createReqMachine}. */
-export const reqMachine = setup({
-  types: { events: {} as ReqEvent },
-  actions: {
-    newRequest: unprovided("action", "newRequest"),
-    failRecvState: unprovided("action", "failRecvState"),
-    dropReply: unprovided("action", "dropReply"),
-    transmit: unprovided("action", "transmit"),
-    cancelRequest: unprovided("action", "cancelRequest"),
-    awaitReply: unprovided("action", "awaitReply"),
-    deliverReply: unprovided("action", "deliverReply"),
-  },
-  guards: {
-    pipeAvailable: unprovided("guard", "pipeAvailable") as () => boolean,
-    idMatches: unprovided("guard", "idMatches") as () => boolean,
-    carriedRequest: unprovided("guard", "carriedRequest") as () => boolean,
-  },
-  delays: { resendTime: 60000 },
-}).createMachine({
-  id: "req",
-  initial: "idle",
-  states: {
-    idle: {
-      on: {
-        send: { target: "pending", actions: ["newRequest"] },
-        recv: { actions: ["failRecvState"] },
-        reply: { actions: ["dropReply"] },
-        close: { target: "closed" },
-      },
+/**
+ * The machine with stub actions and guards; bind it with {@link createReqMachine}.
+ * Marked pure so that a bundle which only runs the compiled form leaves it out.
+ */
+export const reqMachine = /* @__PURE__ */ (() =>
+  setup({
+    types: { events: {} as ReqEvent },
+    actions: {
+      newRequest: unprovided("action", "newRequest"),
+      failRecvState: unprovided("action", "failRecvState"),
+      dropReply: unprovided("action", "dropReply"),
+      transmit: unprovided("action", "transmit"),
+      cancelRequest: unprovided("action", "cancelRequest"),
+      awaitReply: unprovided("action", "awaitReply"),
+      deliverReply: unprovided("action", "deliverReply"),
     },
-    pending: {
-      always: [{ guard: "pipeAvailable", target: "waiting", actions: ["transmit"] }],
-      on: {
-        pipeAdded: { target: "waiting", actions: ["transmit"] },
-        send: { target: "pending", reenter: true, actions: ["cancelRequest", "newRequest"] },
-        recv: { actions: ["awaitReply"] },
-        reply: { actions: ["dropReply"] },
-        close: { target: "closed", actions: ["cancelRequest"] },
-      },
+    guards: {
+      pipeAvailable: unprovided("guard", "pipeAvailable") as () => boolean,
+      idMatches: unprovided("guard", "idMatches") as () => boolean,
+      carriedRequest: unprovided("guard", "carriedRequest") as () => boolean,
     },
-    waiting: {
-      after: { resendTime: { target: "waiting", reenter: true, actions: ["transmit"] } },
-      on: {
-        reply: [
-          { guard: "idMatches", target: "idle", actions: ["deliverReply"] },
-          { actions: ["dropReply"] },
-        ],
-        recv: { actions: ["awaitReply"] },
-        pipeRemoved: [{ guard: "carriedRequest", target: "pending" }],
-        send: { target: "pending", actions: ["cancelRequest", "newRequest"] },
-        close: { target: "closed", actions: ["cancelRequest"] },
+    delays: { resendTime: 60000 },
+  }).createMachine({
+    id: "req",
+    initial: "idle",
+    states: {
+      idle: {
+        on: {
+          send: { target: "pending", actions: ["newRequest"] },
+          recv: { actions: ["failRecvState"] },
+          reply: { actions: ["dropReply"] },
+          close: { target: "closed" },
+        },
       },
+      pending: {
+        always: [{ guard: "pipeAvailable", target: "waiting", actions: ["transmit"] }],
+        on: {
+          pipeAdded: { target: "waiting", actions: ["transmit"] },
+          send: { target: "pending", reenter: true, actions: ["cancelRequest", "newRequest"] },
+          recv: { actions: ["awaitReply"] },
+          reply: { actions: ["dropReply"] },
+          close: { target: "closed", actions: ["cancelRequest"] },
+        },
+      },
+      waiting: {
+        after: { resendTime: { target: "waiting", reenter: true, actions: ["transmit"] } },
+        on: {
+          reply: [
+            { guard: "idMatches", target: "idle", actions: ["deliverReply"] },
+            { actions: ["dropReply"] },
+          ],
+          recv: { actions: ["awaitReply"] },
+          pipeRemoved: [{ guard: "carriedRequest", target: "pending" }],
+          send: { target: "pending", actions: ["cancelRequest", "newRequest"] },
+          close: { target: "closed", actions: ["cancelRequest"] },
+        },
+      },
+      closed: { type: "final" },
     },
-    closed: { type: "final" },
-  },
-});
+  }))();
 
 /** The machine whose actors take the events of payload map `A` (`actor.send` is checked against it). */
 export type ReqMachine<A extends ReqEventArgs = ReqEventArgs> = MachineWithEvents<

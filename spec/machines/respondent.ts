@@ -150,38 +150,42 @@ const unprovided = (kind: string, name: string) => () => {
   throw new Error(`respondent machine: ${kind} "${name}" was not provided by the implementation`);
 };
 
-/** The machine with stub actions and guards; bind it with {@link createRespondentMachine}. */
-export const respondentMachine = setup({
-  types: { events: {} as RespondentEvent },
-  actions: {
-    holdSurvey: unprovided("action", "holdSurvey"),
-    failSendState: unprovided("action", "failSendState"),
-    sendResponse: unprovided("action", "sendResponse"),
-    abandonSurvey: unprovided("action", "abandonSurvey"),
-  },
-  guards: {},
-  delays: {},
-}).createMachine({
-  id: "respondent",
-  initial: "idle",
-  states: {
-    idle: {
-      on: {
-        deliver: { target: "holding", actions: ["holdSurvey"] },
-        send: { actions: ["failSendState"] },
-        close: { target: "closed" },
-      },
+/**
+ * The machine with stub actions and guards; bind it with {@link createRespondentMachine}.
+ * Marked pure so that a bundle which only runs the compiled form leaves it out.
+ */
+export const respondentMachine = /* @__PURE__ */ (() =>
+  setup({
+    types: { events: {} as RespondentEvent },
+    actions: {
+      holdSurvey: unprovided("action", "holdSurvey"),
+      failSendState: unprovided("action", "failSendState"),
+      sendResponse: unprovided("action", "sendResponse"),
+      abandonSurvey: unprovided("action", "abandonSurvey"),
     },
-    holding: {
-      on: {
-        send: { target: "idle", actions: ["sendResponse"] },
-        deliver: { target: "holding", reenter: true, actions: ["abandonSurvey", "holdSurvey"] },
-        close: { target: "closed", actions: ["abandonSurvey"] },
+    guards: {},
+    delays: {},
+  }).createMachine({
+    id: "respondent",
+    initial: "idle",
+    states: {
+      idle: {
+        on: {
+          deliver: { target: "holding", actions: ["holdSurvey"] },
+          send: { actions: ["failSendState"] },
+          close: { target: "closed" },
+        },
       },
+      holding: {
+        on: {
+          send: { target: "idle", actions: ["sendResponse"] },
+          deliver: { target: "holding", reenter: true, actions: ["abandonSurvey", "holdSurvey"] },
+          close: { target: "closed", actions: ["abandonSurvey"] },
+        },
+      },
+      closed: { type: "final" },
     },
-    closed: { type: "final" },
-  },
-});
+  }))();
 
 /** The machine whose actors take the events of payload map `A` (`actor.send` is checked against it). */
 export type RespondentMachine<A extends RespondentEventArgs = RespondentEventArgs> =

@@ -170,45 +170,49 @@ const unprovided = (kind: string, name: string) => () => {
   throw new Error(`sub machine: ${kind} "${name}" was not provided by the implementation`);
 };
 
-/** The machine with stub actions and guards; bind it with {@link createSubMachine}. */
-export const subMachine = setup({
-  types: { events: {} as SubEvent },
-  actions: {
-    addTopic: unprovided("action", "addTopic"),
-    failUnknownTopic: unprovided("action", "failUnknownTopic"),
-    failReceivers: unprovided("action", "failReceivers"),
-    removeTopic: unprovided("action", "removeTopic"),
-  },
-  guards: {
-    topicKnown: unprovided("guard", "topicKnown") as () => boolean,
-    lastTopic: unprovided("guard", "lastTopic") as () => boolean,
-  },
-  delays: {},
-}).createMachine({
-  id: "sub",
-  initial: "empty",
-  states: {
-    empty: {
-      on: {
-        subscribe: { target: "subscribed", actions: ["addTopic"] },
-        unsubscribe: { actions: ["failUnknownTopic"] },
-        close: { target: "closed", actions: ["failReceivers"] },
-      },
+/**
+ * The machine with stub actions and guards; bind it with {@link createSubMachine}.
+ * Marked pure so that a bundle which only runs the compiled form leaves it out.
+ */
+export const subMachine = /* @__PURE__ */ (() =>
+  setup({
+    types: { events: {} as SubEvent },
+    actions: {
+      addTopic: unprovided("action", "addTopic"),
+      failUnknownTopic: unprovided("action", "failUnknownTopic"),
+      failReceivers: unprovided("action", "failReceivers"),
+      removeTopic: unprovided("action", "removeTopic"),
     },
-    subscribed: {
-      on: {
-        subscribe: { actions: ["addTopic"] },
-        unsubscribe: [
-          { guard: not("topicKnown"), actions: ["failUnknownTopic"] },
-          { guard: "lastTopic", target: "empty", actions: ["removeTopic"] },
-          { actions: ["removeTopic"] },
-        ],
-        close: { target: "closed", actions: ["failReceivers"] },
-      },
+    guards: {
+      topicKnown: unprovided("guard", "topicKnown") as () => boolean,
+      lastTopic: unprovided("guard", "lastTopic") as () => boolean,
     },
-    closed: { type: "final" },
-  },
-});
+    delays: {},
+  }).createMachine({
+    id: "sub",
+    initial: "empty",
+    states: {
+      empty: {
+        on: {
+          subscribe: { target: "subscribed", actions: ["addTopic"] },
+          unsubscribe: { actions: ["failUnknownTopic"] },
+          close: { target: "closed", actions: ["failReceivers"] },
+        },
+      },
+      subscribed: {
+        on: {
+          subscribe: { actions: ["addTopic"] },
+          unsubscribe: [
+            { guard: not("topicKnown"), actions: ["failUnknownTopic"] },
+            { guard: "lastTopic", target: "empty", actions: ["removeTopic"] },
+            { actions: ["removeTopic"] },
+          ],
+          close: { target: "closed", actions: ["failReceivers"] },
+        },
+      },
+      closed: { type: "final" },
+    },
+  }))();
 
 /** The machine whose actors take the events of payload map `A` (`actor.send` is checked against it). */
 export type SubMachine<A extends SubEventArgs = SubEventArgs> = MachineWithEvents<

@@ -205,54 +205,58 @@ const unprovided = (kind: string, name: string) => () => {
   throw new Error(`surveyor machine: ${kind} "${name}" was not provided by the implementation`);
 };
 
-/** The machine with stub actions and guards; bind it with {@link createSurveyorMachine}. */
-export const surveyorMachine = setup({
-  types: { events: {} as SurveyorEvent },
-  actions: {
-    newSurvey: unprovided("action", "newSurvey"),
-    broadcast: unprovided("action", "broadcast"),
-    failRecvState: unprovided("action", "failRecvState"),
-    dropResponse: unprovided("action", "dropResponse"),
-    deliverResponse: unprovided("action", "deliverResponse"),
-    awaitResponse: unprovided("action", "awaitResponse"),
-    cancelSurvey: unprovided("action", "cancelSurvey"),
-    expireSurvey: unprovided("action", "expireSurvey"),
-  },
-  guards: {
-    idMatches: unprovided("guard", "idMatches") as () => boolean,
-  },
-  delays: { surveyTime: 1000 },
-}).createMachine({
-  id: "surveyor",
-  initial: "idle",
-  states: {
-    idle: {
-      on: {
-        send: { target: "surveying", actions: ["newSurvey", "broadcast"] },
-        recv: { actions: ["failRecvState"] },
-        response: { actions: ["dropResponse"] },
-        close: { target: "closed" },
-      },
+/**
+ * The machine with stub actions and guards; bind it with {@link createSurveyorMachine}.
+ * Marked pure so that a bundle which only runs the compiled form leaves it out.
+ */
+export const surveyorMachine = /* @__PURE__ */ (() =>
+  setup({
+    types: { events: {} as SurveyorEvent },
+    actions: {
+      newSurvey: unprovided("action", "newSurvey"),
+      broadcast: unprovided("action", "broadcast"),
+      failRecvState: unprovided("action", "failRecvState"),
+      dropResponse: unprovided("action", "dropResponse"),
+      deliverResponse: unprovided("action", "deliverResponse"),
+      awaitResponse: unprovided("action", "awaitResponse"),
+      cancelSurvey: unprovided("action", "cancelSurvey"),
+      expireSurvey: unprovided("action", "expireSurvey"),
     },
-    surveying: {
-      after: { surveyTime: { target: "idle", actions: ["expireSurvey"] } },
-      on: {
-        response: [
-          { guard: "idMatches", actions: ["deliverResponse"] },
-          { actions: ["dropResponse"] },
-        ],
-        recv: { actions: ["awaitResponse"] },
-        send: {
-          target: "surveying",
-          reenter: true,
-          actions: ["cancelSurvey", "newSurvey", "broadcast"],
+    guards: {
+      idMatches: unprovided("guard", "idMatches") as () => boolean,
+    },
+    delays: { surveyTime: 1000 },
+  }).createMachine({
+    id: "surveyor",
+    initial: "idle",
+    states: {
+      idle: {
+        on: {
+          send: { target: "surveying", actions: ["newSurvey", "broadcast"] },
+          recv: { actions: ["failRecvState"] },
+          response: { actions: ["dropResponse"] },
+          close: { target: "closed" },
         },
-        close: { target: "closed", actions: ["cancelSurvey"] },
       },
+      surveying: {
+        after: { surveyTime: { target: "idle", actions: ["expireSurvey"] } },
+        on: {
+          response: [
+            { guard: "idMatches", actions: ["deliverResponse"] },
+            { actions: ["dropResponse"] },
+          ],
+          recv: { actions: ["awaitResponse"] },
+          send: {
+            target: "surveying",
+            reenter: true,
+            actions: ["cancelSurvey", "newSurvey", "broadcast"],
+          },
+          close: { target: "closed", actions: ["cancelSurvey"] },
+        },
+      },
+      closed: { type: "final" },
     },
-    closed: { type: "final" },
-  },
-});
+  }))();
 
 /** The machine whose actors take the events of payload map `A` (`actor.send` is checked against it). */
 export type SurveyorMachine<A extends SurveyorEventArgs = SurveyorEventArgs> = MachineWithEvents<

@@ -180,49 +180,53 @@ const unprovided = (kind: string, name: string) => () => {
   throw new Error(`tcp-dialer machine: ${kind} "${name}" was not provided by the implementation`);
 };
 
-/** The machine with stub actions and guards; bind it with {@link createTcpDialerMachine}. */
-export const tcpDialerMachine = setup({
-  types: { events: {} as TcpDialerEvent },
-  actions: {
-    connect: unprovided("action", "connect"),
-    resetBackoff: unprovided("action", "resetBackoff"),
-    abortConnect: unprovided("action", "abortConnect"),
-    advanceBackoff: unprovided("action", "advanceBackoff"),
-  },
-  guards: {},
-  delays: { reconnectDelay: 0 },
-}).createMachine({
-  id: "tcp-dialer",
-  initial: "idle",
-  states: {
-    idle: {
-      on: {
-        start: { target: "connecting", actions: ["connect"] },
-        stop: { target: "stopped" },
-      },
+/**
+ * The machine with stub actions and guards; bind it with {@link createTcpDialerMachine}.
+ * Marked pure so that a bundle which only runs the compiled form leaves it out.
+ */
+export const tcpDialerMachine = /* @__PURE__ */ (() =>
+  setup({
+    types: { events: {} as TcpDialerEvent },
+    actions: {
+      connect: unprovided("action", "connect"),
+      resetBackoff: unprovided("action", "resetBackoff"),
+      abortConnect: unprovided("action", "abortConnect"),
+      advanceBackoff: unprovided("action", "advanceBackoff"),
     },
-    connecting: {
-      on: {
-        connected: { target: "connected", actions: ["resetBackoff"] },
-        failed: { target: "backoff" },
-        stop: { target: "stopped", actions: ["abortConnect"] },
+    guards: {},
+    delays: { reconnectDelay: 0 },
+  }).createMachine({
+    id: "tcp-dialer",
+    initial: "idle",
+    states: {
+      idle: {
+        on: {
+          start: { target: "connecting", actions: ["connect"] },
+          stop: { target: "stopped" },
+        },
       },
-    },
-    connected: {
-      on: {
-        pipeClosed: { target: "backoff" },
-        stop: { target: "stopped" },
+      connecting: {
+        on: {
+          connected: { target: "connected", actions: ["resetBackoff"] },
+          failed: { target: "backoff" },
+          stop: { target: "stopped", actions: ["abortConnect"] },
+        },
       },
-    },
-    backoff: {
-      after: { reconnectDelay: { target: "connecting", actions: ["advanceBackoff", "connect"] } },
-      on: {
-        stop: { target: "stopped" },
+      connected: {
+        on: {
+          pipeClosed: { target: "backoff" },
+          stop: { target: "stopped" },
+        },
       },
+      backoff: {
+        after: { reconnectDelay: { target: "connecting", actions: ["advanceBackoff", "connect"] } },
+        on: {
+          stop: { target: "stopped" },
+        },
+      },
+      stopped: { type: "final" },
     },
-    stopped: { type: "final" },
-  },
-});
+  }))();
 
 /** The machine whose actors take the events of payload map `A` (`actor.send` is checked against it). */
 export type TcpDialerMachine<A extends TcpDialerEventArgs = TcpDialerEventArgs> = MachineWithEvents<

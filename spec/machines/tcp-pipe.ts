@@ -207,49 +207,53 @@ const unprovided = (kind: string, name: string) => () => {
   throw new Error(`tcp-pipe machine: ${kind} "${name}" was not provided by the implementation`);
 };
 
-/** The machine with stub actions and guards; bind it with {@link createTcpPipeMachine}. */
-export const tcpPipeMachine = setup({
-  types: { events: {} as TcpPipeEvent },
-  actions: {
-    sendHeader: unprovided("action", "sendHeader"),
-    closeConnection: unprovided("action", "closeConnection"),
-    attachPipe: unprovided("action", "attachPipe"),
-    detachPipe: unprovided("action", "detachPipe"),
-  },
-  guards: {
-    magicValid: unprovided("guard", "magicValid") as () => boolean,
-    reservedZero: unprovided("guard", "reservedZero") as () => boolean,
-    peerCompatible: unprovided("guard", "peerCompatible") as () => boolean,
-  },
-  delays: { handshakeTimeout: 10000 },
-}).createMachine({
-  id: "tcp-pipe",
-  initial: "handshake",
-  states: {
-    handshake: {
-      entry: ["sendHeader"],
-      after: { handshakeTimeout: { target: "closed", actions: ["closeConnection"] } },
-      on: {
-        header: [
-          { guard: not("magicValid"), target: "closed", actions: ["closeConnection"] },
-          { guard: not("reservedZero"), target: "closed", actions: ["closeConnection"] },
-          { guard: not("peerCompatible"), target: "closed", actions: ["closeConnection"] },
-          { target: "active", actions: ["attachPipe"] },
-        ],
-        disconnect: { target: "closed", actions: ["closeConnection"] },
-        close: { target: "closed", actions: ["closeConnection"] },
-      },
+/**
+ * The machine with stub actions and guards; bind it with {@link createTcpPipeMachine}.
+ * Marked pure so that a bundle which only runs the compiled form leaves it out.
+ */
+export const tcpPipeMachine = /* @__PURE__ */ (() =>
+  setup({
+    types: { events: {} as TcpPipeEvent },
+    actions: {
+      sendHeader: unprovided("action", "sendHeader"),
+      closeConnection: unprovided("action", "closeConnection"),
+      attachPipe: unprovided("action", "attachPipe"),
+      detachPipe: unprovided("action", "detachPipe"),
     },
-    active: {
-      on: {
-        oversize: { target: "closed", actions: ["closeConnection", "detachPipe"] },
-        disconnect: { target: "closed", actions: ["closeConnection", "detachPipe"] },
-        close: { target: "closed", actions: ["closeConnection", "detachPipe"] },
-      },
+    guards: {
+      magicValid: unprovided("guard", "magicValid") as () => boolean,
+      reservedZero: unprovided("guard", "reservedZero") as () => boolean,
+      peerCompatible: unprovided("guard", "peerCompatible") as () => boolean,
     },
-    closed: { type: "final" },
-  },
-});
+    delays: { handshakeTimeout: 10000 },
+  }).createMachine({
+    id: "tcp-pipe",
+    initial: "handshake",
+    states: {
+      handshake: {
+        entry: ["sendHeader"],
+        after: { handshakeTimeout: { target: "closed", actions: ["closeConnection"] } },
+        on: {
+          header: [
+            { guard: not("magicValid"), target: "closed", actions: ["closeConnection"] },
+            { guard: not("reservedZero"), target: "closed", actions: ["closeConnection"] },
+            { guard: not("peerCompatible"), target: "closed", actions: ["closeConnection"] },
+            { target: "active", actions: ["attachPipe"] },
+          ],
+          disconnect: { target: "closed", actions: ["closeConnection"] },
+          close: { target: "closed", actions: ["closeConnection"] },
+        },
+      },
+      active: {
+        on: {
+          oversize: { target: "closed", actions: ["closeConnection", "detachPipe"] },
+          disconnect: { target: "closed", actions: ["closeConnection", "detachPipe"] },
+          close: { target: "closed", actions: ["closeConnection", "detachPipe"] },
+        },
+      },
+      closed: { type: "final" },
+    },
+  }))();
 
 /** The machine whose actors take the events of payload map `A` (`actor.send` is checked against it). */
 export type TcpPipeMachine<A extends TcpPipeEventArgs = TcpPipeEventArgs> = MachineWithEvents<

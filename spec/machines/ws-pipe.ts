@@ -218,54 +218,58 @@ const unprovided = (kind: string, name: string) => () => {
   throw new Error(`ws-pipe machine: ${kind} "${name}" was not provided by the implementation`);
 };
 
-/** The machine with stub actions and guards; bind it with {@link createWsPipeMachine}. */
-export const wsPipeMachine = setup({
-  types: { events: {} as WsPipeEvent },
-  actions: {
-    refuseUpgrade: unprovided("action", "refuseUpgrade"),
-    attachPipe: unprovided("action", "attachPipe"),
-    abortConnection: unprovided("action", "abortConnection"),
-    closeUnsupportedData: unprovided("action", "closeUnsupportedData"),
-    detachPipe: unprovided("action", "detachPipe"),
-    closeTooBig: unprovided("action", "closeTooBig"),
-    closeNormal: unprovided("action", "closeNormal"),
-  },
-  guards: {
-    subprotocolValid: unprovided("guard", "subprotocolValid") as () => boolean,
-  },
-  delays: { handshakeTimeout: 10000, wsCloseTimeout: 1000 },
-}).createMachine({
-  id: "ws-pipe",
-  initial: "upgrading",
-  states: {
-    upgrading: {
-      after: { handshakeTimeout: { target: "closed", actions: ["abortConnection"] } },
-      on: {
-        upgrade: [
-          { guard: not("subprotocolValid"), target: "closed", actions: ["refuseUpgrade"] },
-          { target: "open", actions: ["attachPipe"] },
-        ],
-        disconnect: { target: "closed", actions: ["abortConnection"] },
-        close: { target: "closed", actions: ["abortConnection"] },
-      },
+/**
+ * The machine with stub actions and guards; bind it with {@link createWsPipeMachine}.
+ * Marked pure so that a bundle which only runs the compiled form leaves it out.
+ */
+export const wsPipeMachine = /* @__PURE__ */ (() =>
+  setup({
+    types: { events: {} as WsPipeEvent },
+    actions: {
+      refuseUpgrade: unprovided("action", "refuseUpgrade"),
+      attachPipe: unprovided("action", "attachPipe"),
+      abortConnection: unprovided("action", "abortConnection"),
+      closeUnsupportedData: unprovided("action", "closeUnsupportedData"),
+      detachPipe: unprovided("action", "detachPipe"),
+      closeTooBig: unprovided("action", "closeTooBig"),
+      closeNormal: unprovided("action", "closeNormal"),
     },
-    open: {
-      on: {
-        textMessage: { target: "closing", actions: ["closeUnsupportedData", "detachPipe"] },
-        oversize: { target: "closing", actions: ["closeTooBig", "detachPipe"] },
-        disconnect: { target: "closed", actions: ["abortConnection", "detachPipe"] },
-        close: { target: "closing", actions: ["closeNormal", "detachPipe"] },
-      },
+    guards: {
+      subprotocolValid: unprovided("guard", "subprotocolValid") as () => boolean,
     },
-    closing: {
-      after: { wsCloseTimeout: { target: "closed", actions: ["abortConnection"] } },
-      on: {
-        disconnect: { target: "closed", actions: ["abortConnection"] },
+    delays: { handshakeTimeout: 10000, wsCloseTimeout: 1000 },
+  }).createMachine({
+    id: "ws-pipe",
+    initial: "upgrading",
+    states: {
+      upgrading: {
+        after: { handshakeTimeout: { target: "closed", actions: ["abortConnection"] } },
+        on: {
+          upgrade: [
+            { guard: not("subprotocolValid"), target: "closed", actions: ["refuseUpgrade"] },
+            { target: "open", actions: ["attachPipe"] },
+          ],
+          disconnect: { target: "closed", actions: ["abortConnection"] },
+          close: { target: "closed", actions: ["abortConnection"] },
+        },
       },
+      open: {
+        on: {
+          textMessage: { target: "closing", actions: ["closeUnsupportedData", "detachPipe"] },
+          oversize: { target: "closing", actions: ["closeTooBig", "detachPipe"] },
+          disconnect: { target: "closed", actions: ["abortConnection", "detachPipe"] },
+          close: { target: "closing", actions: ["closeNormal", "detachPipe"] },
+        },
+      },
+      closing: {
+        after: { wsCloseTimeout: { target: "closed", actions: ["abortConnection"] } },
+        on: {
+          disconnect: { target: "closed", actions: ["abortConnection"] },
+        },
+      },
+      closed: { type: "final" },
     },
-    closed: { type: "final" },
-  },
-});
+  }))();
 
 /** The machine whose actors take the events of payload map `A` (`actor.send` is checked against it). */
 export type WsPipeMachine<A extends WsPipeEventArgs = WsPipeEventArgs> = MachineWithEvents<

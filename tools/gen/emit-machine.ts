@@ -235,8 +235,12 @@ const unprovided = (kind: string, name: string) => () => {
   throw new Error(\`${id} machine: \${kind} "\${name}" was not provided by the implementation\`);
 };
 
-/** The machine with stub actions and guards; bind it with {@link create${Name}Machine}. */
-export const ${name}Machine = setup({
+/**
+ * The machine with stub actions and guards; bind it with {@link create${Name}Machine}.
+ * Marked pure so that a bundle which only runs the compiled form leaves it out.
+ */
+export const ${name}Machine = /* @__PURE__ */ (() =>
+  setup({
   types: { events: {} as ${Name}Event },
   actions: {
 ${actions.map((a) => `${a}: unprovided("action", ${str(a)}),`).join("\n")}
@@ -251,7 +255,7 @@ ${guards.map((g) => `${g}: unprovided("guard", ${str(g)}) as () => boolean,`).jo
   states: {
 ${states.map((s) => stateConfig(machine, s, finals.has(s))).join("\n")}
   },
-});
+}))();
 
 /** The machine whose actors take the events of payload map \`A\` (\`actor.send\` is checked against it). */
 export type ${Name}Machine<A extends ${Name}EventArgs = ${Name}EventArgs> = MachineWithEvents<
