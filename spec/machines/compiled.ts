@@ -168,6 +168,14 @@ export function compiledLogic<E extends EventObject, S extends string>(
   const any = m as unknown as CompiledMachine<string>;
   const finals: ReadonlySet<string> = new Set(m.finals);
   const eventless: ReadonlySet<string> = new Set(m.eventless);
+  const step = (scope: unknown, event: EventObject, initial: boolean): Step => ({
+    m: any,
+    impl,
+    scope: scope as Scope,
+    args: { event },
+    taken: [],
+    initial,
+  });
   const snapshot = (value: string, taken: readonly string[]) =>
     new CompiledSnapshot(m, value as S, finals.has(value) ? "done" : "active", taken);
   return {
@@ -175,28 +183,14 @@ export function compiledLogic<E extends EventObject, S extends string>(
     config: m,
     getInitialSnapshot(scope) {
       const event = { type: "xstate.init", input: undefined };
-      const s: Step = {
-        m: any,
-        impl,
-        scope: scope as unknown as Scope,
-        args: { event },
-        taken: [],
-        initial: true,
-      };
+      const s = step(scope, event, true);
       enter(s, m.initial);
       return snapshot(settle(s, m.initial, finals, eventless), s.taken);
     },
     transition(snap, event, scope) {
       if (event.type === "xstate.stop") return new CompiledSnapshot(m, snap.value, "stopped", NONE);
       if (snap.status !== "active") return snap;
-      const s: Step = {
-        m: any,
-        impl,
-        scope: scope as unknown as Scope,
-        args: { event },
-        taken: [],
-        initial: false,
-      };
+      const s = step(scope, event, false);
       let state: string = snap.value;
       const index = m.select(snap.value, event.type, impl as never, s.args);
       if (index >= 0) state = take(s, index, state);
