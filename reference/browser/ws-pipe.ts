@@ -14,7 +14,7 @@ import type { PipeHost } from "../core/transport.ts";
 import { WS_CLOSE, WsPipeCore, type WsPipeMachine } from "../transport/ws/pipe-core.ts";
 import { subprotocolName } from "../transport/ws/subprotocol.ts";
 
-/** The unprovided ws-pipe machine (or a regenerated variant of it). */
+/** The compiled `ws-pipe` table the reference runs (or one regenerated from an edited draft). */
 export type BrowserWsPipeMachine = WsPipeMachine;
 
 /** The only close code (besides 3000–4999) a page may send. */

@@ -9,7 +9,7 @@ import type { Pipe } from "./pipe.ts";
 import { RingQueue } from "./queue.ts";
 import { createSpecActor } from "./spec-actor.ts";
 
-/** The unprovided `recv-flow` machine (or a regenerated variant with the same names). */
+/** The compiled `recv-flow` table the reference runs (or one regenerated from an edited draft). */
 export type RecvFlowMachine = typeof recvFlowCompiled;
 
 /** What each `recv-flow` event carries in `arg`: nothing. */

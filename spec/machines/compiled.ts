@@ -33,8 +33,6 @@ export interface CompiledMachine<S extends string = string> {
   readonly entry: Readonly<Partial<Record<S, number>>>;
   /** Each state's timers: the delay's name and the event type it raises. */
   readonly after: Readonly<Partial<Record<S, readonly (readonly [string, string])[]>>>;
-  /** States with eventless rows. */
-  readonly eventless: readonly S[];
   /**
    * The row that event `type` takes in `state` (guards tried in table order),
    * -1 for none. Eventless rows answer to the type "".
@@ -65,7 +63,7 @@ export type CompiledLogic<E extends EventObject, S extends string = string> = Ac
   CompiledSnapshot<S>,
   E,
   undefined
-> & { readonly compiled: CompiledMachine<S> };
+>;
 
 type Scope = ActorScope<CompiledSnapshot<string>, EventObject>;
 
@@ -137,15 +135,13 @@ function take(s: Step, index: number, state: string): string {
   return row.target;
 }
 
-/** Eventless rows, tried after every event until none holds or one leaves the state as it was. */
-function settle(
-  s: Step,
-  state: string,
-  finals: ReadonlySet<string>,
-  eventless: ReadonlySet<string>,
-) {
+/**
+ * Eventless rows, tried after every event until none holds or one leaves the state as it was
+ * (a state without such rows, a final state included, answers -1 at once).
+ */
+function settle(s: Step, state: string): string {
   let current = state;
-  while (eventless.has(current) && !finals.has(current)) {
+  for (;;) {
     const index = s.m.select(current, "", s.impl as never, s.args);
     if (index < 0) break;
     const next = take(s, index, current);
@@ -167,7 +163,6 @@ export function compiledLogic<E extends EventObject, S extends string>(
 ): CompiledLogic<E, S> {
   const any = m as unknown as CompiledMachine<string>;
   const finals: ReadonlySet<string> = new Set(m.finals);
-  const eventless: ReadonlySet<string> = new Set(m.eventless);
   const step = (scope: unknown, event: EventObject, initial: boolean): Step => ({
     m: any,
     impl,
@@ -179,13 +174,11 @@ export function compiledLogic<E extends EventObject, S extends string>(
   const snapshot = (value: string, taken: readonly string[]) =>
     new CompiledSnapshot(m, value as S, finals.has(value) ? "done" : "active", taken);
   return {
-    compiled: m,
-    config: m,
     getInitialSnapshot(scope) {
       const event = { type: "xstate.init", input: undefined };
       const s = step(scope, event, true);
       enter(s, m.initial);
-      return snapshot(settle(s, m.initial, finals, eventless), s.taken);
+      return snapshot(settle(s, m.initial), s.taken);
     },
     transition(snap, event, scope) {
       if (event.type === "xstate.stop") return new CompiledSnapshot(m, snap.value, "stopped", NONE);
@@ -194,7 +187,7 @@ export function compiledLogic<E extends EventObject, S extends string>(
       let state: string = snap.value;
       const index = m.select(snap.value, event.type, impl as never, s.args);
       if (index >= 0) state = take(s, index, state);
-      return snapshot(settle(s, state, finals, eventless), s.taken);
+      return snapshot(settle(s, state), s.taken);
     },
     getPersistedSnapshot: (snap) => snap,
   };

@@ -274,7 +274,6 @@ export const inprocPipeCompiled: CompiledMachine<InprocPipeState> = {
   finals: ["closed"],
   entry: {},
   after: {},
-  eventless: [],
   select: inprocPipeSelect,
 };
 

@@ -476,7 +476,6 @@ export const pairSlotCompiled: CompiledMachine<PairSlotState> = {
     waiting: [["sendTimeout", "xstate.after.sendTimeout.pair-slot.waiting"]],
     stalled: [["sendTimeout", "xstate.after.sendTimeout.pair-slot.stalled"]],
   },
-  eventless: ["waiting", "stalled"],
   select: pairSlotSelect,
 };
 

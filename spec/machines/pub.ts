@@ -182,7 +182,6 @@ export const pubCompiled: CompiledMachine<PubState> = {
   finals: ["closed"],
   entry: {},
   after: {},
-  eventless: [],
   select: pubSelect,
 };
 

@@ -272,7 +272,6 @@ export const pushCompiled: CompiledMachine<PushState> = {
   finals: ["closed"],
   entry: {},
   after: { blocked: [["sendTimeout", "xstate.after.sendTimeout.push.blocked"]] },
-  eventless: ["idle"],
   select: pushSelect,
 };
 

@@ -221,7 +221,6 @@ export const recvFlowCompiled: CompiledMachine<RecvFlowState> = {
   finals: ["detached"],
   entry: {},
   after: {},
-  eventless: [],
   select: recvFlowSelect,
 };
 

@@ -253,7 +253,6 @@ export const repCompiled: CompiledMachine<RepState> = {
   finals: ["closed"],
   entry: {},
   after: {},
-  eventless: [],
   select: repSelect,
 };
 

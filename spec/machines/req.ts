@@ -437,7 +437,6 @@ export const reqCompiled: CompiledMachine<ReqState> = {
   finals: ["closed"],
   entry: {},
   after: { waiting: [["resendTime", "xstate.after.resendTime.req.waiting"]] },
-  eventless: ["pending"],
   select: reqSelect,
 };
 

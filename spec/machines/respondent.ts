@@ -259,7 +259,6 @@ export const respondentCompiled: CompiledMachine<RespondentState> = {
   finals: ["closed"],
   entry: {},
   after: {},
-  eventless: [],
   select: respondentSelect,
 };
 

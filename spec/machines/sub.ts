@@ -287,7 +287,6 @@ export const subCompiled: CompiledMachine<SubState> = {
   finals: ["closed"],
   entry: {},
   after: {},
-  eventless: [],
   select: subSelect,
 };
 

@@ -336,7 +336,6 @@ export const surveyorCompiled: CompiledMachine<SurveyorState> = {
   finals: ["closed"],
   entry: {},
   after: { surveying: [["surveyTime", "xstate.after.surveyTime.surveyor.surveying"]] },
-  eventless: [],
   select: surveyorSelect,
 };
 

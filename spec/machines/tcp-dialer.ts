@@ -316,7 +316,6 @@ export const tcpDialerCompiled: CompiledMachine<TcpDialerState> = {
   finals: ["stopped"],
   entry: {},
   after: { backoff: [["reconnectDelay", "xstate.after.reconnectDelay.tcp-dialer.backoff"]] },
-  eventless: [],
   select: tcpDialerSelect,
 };
 

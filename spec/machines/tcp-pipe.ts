@@ -331,7 +331,6 @@ export const tcpPipeCompiled: CompiledMachine<TcpPipeState> = {
   finals: ["closed"],
   entry: { handshake: 0 },
   after: { handshake: [["handshakeTimeout", "xstate.after.handshakeTimeout.tcp-pipe.handshake"]] },
-  eventless: [],
   select: tcpPipeSelect,
 };
 

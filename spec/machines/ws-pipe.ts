@@ -358,7 +358,6 @@ export const wsPipeCompiled: CompiledMachine<WsPipeState> = {
     upgrading: [["handshakeTimeout", "xstate.after.handshakeTimeout.ws-pipe.upgrading"]],
     closing: [["wsCloseTimeout", "xstate.after.wsCloseTimeout.ws-pipe.closing"]],
   },
-  eventless: [],
   select: wsPipeSelect,
 };
 

@@ -5,7 +5,7 @@
  * and `create<Name>Logic`, which binds an implementation as `create<Name>Machine`
  * does for the statechart. Both forms come from the same rows.
  */
-import type { MachineRow, MachineTable } from "../draftparse/index.ts";
+import type { MachineTable } from "../draftparse/index.ts";
 import { camelCase, pascalCase, str, unique } from "./names.ts";
 
 /** The event type that starts row `row` in state `state`: "" for eventless rows, xstate's after-event type for timers. */
@@ -45,10 +45,6 @@ function stateCase(machine: MachineTable, state: string): string | null {
   return `case ${str(state)}:\nswitch (type) {\n${cases.join("\n")}\n}\nreturn -1;`;
 }
 
-function rowsWith(rows: readonly MachineRow[], test: (r: MachineRow) => boolean): string[] {
-  return unique(rows.filter(test).map((r) => r.state));
-}
-
 /** The compiled form's source (unformatted). */
 export function emitCompiledForm(
   machine: MachineTable,
@@ -68,14 +64,14 @@ export function emitCompiledForm(
     .map((row, index) => ({ row, index }))
     .filter(({ row }) => row.event === "entry")
     .map(({ row, index }) => `${row.state}: ${index},`);
-  const after = rowsWith(rows, (r) => r.event.startsWith("after:")).map((state) => {
+  const timed = unique(rows.filter((r) => r.event.startsWith("after:")).map((r) => r.state));
+  const after = timed.map((state) => {
     const delays = unique(
       rows.filter((r) => r.state === state && r.event.startsWith("after:")).map((r) => r.event),
     );
     const pairs = delays.map((e) => `[${str(e.slice(6))}, ${str(eventType(id, state, e))}]`);
     return `${state}: [${pairs.join(", ")}],`;
   });
-  const eventless = rowsWith(rows, (r) => r.event === "always");
   // A table without guards never asks the implementation.
   const unused = rows.some((r) => r.guard !== null) ? "" : "_";
 
@@ -111,7 +107,6 @@ export const ${name}Compiled: CompiledMachine<${Name}State> = {
   finals: [${[...finals].map(str).join(", ")}],
   entry: { ${entry.join(" ")} },
   after: { ${after.join(" ")} },
-  eventless: [${eventless.map(str).join(", ")}],
   select: ${name}Select,
 };
 

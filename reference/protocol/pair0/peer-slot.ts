@@ -12,7 +12,7 @@ import type { DetailStat } from "../../core/stats.ts";
 import { Waiter } from "../../core/waiter.ts";
 import { canWrite, watchWritable } from "./pipe-ready.ts";
 
-/** The unprovided `pair-slot` machine (or a regenerated variant with the same names). */
+/** The compiled `pair-slot` table the reference runs (or one regenerated from an edited draft). */
 export type PairSlotMachine = typeof pairSlotCompiled;
 
 /** What a monogamous PAIR socket plugs into its {@link PeerSlot}. */

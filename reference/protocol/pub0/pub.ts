@@ -26,7 +26,7 @@ function smallestCopyLimit(ring: readonly Pipe[]): number {
   return limit;
 }
 
-/** The unprovided `pub` machine (or a regenerated variant with the same names). */
+/** The compiled `pub` table the reference runs (or one regenerated from an edited draft). */
 export type PubMachine = typeof pubCompiled;
 
 /** What each `pub` event carries in `arg`: `peerData` names the pipe that sent data. */

@@ -34,7 +34,7 @@ import { Balancer, DEFAULT_PRIORITY, validPriority } from "./balancer.ts";
 /** What a send that went out at once returns: one settled promise, shared. */
 const RESOLVED: Promise<void> = Promise.resolve();
 
-/** The unprovided `push` machine (or a regenerated variant with the same names). */
+/** The compiled `push` table the reference runs (or one regenerated from an edited draft). */
 export type PushMachine = typeof pushCompiled;
 
 /** Internal construction options: alternate machine and transports. */

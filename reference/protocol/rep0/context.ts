@@ -12,7 +12,7 @@ import {
 } from "../shared/answer.ts";
 import { type ContextLink, SocketContext } from "../shared/contexts.ts";
 
-/** The unprovided `rep` machine (or a regenerated variant with the same names). */
+/** The compiled `rep` table the reference runs (or one regenerated from an edited draft). */
 export type RepMachine = typeof repCompiled;
 
 /** A request received and not yet answered. */

@@ -8,7 +8,7 @@ import type { Waiter } from "../../core/waiter.ts";
 import { AskingContext, type ContextLink } from "../shared/contexts.ts";
 import { carriesId } from "../shared/request-ids.ts";
 
-/** The unprovided `req` machine (or a regenerated variant with the same names). */
+/** The compiled `req` table the reference runs (or one regenerated from an edited draft). */
 export type ReqMachine = typeof reqCompiled;
 
 /** What each `req` event carries in `arg` (the payload map the machine is bound with). */

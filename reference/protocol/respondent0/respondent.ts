@@ -25,7 +25,7 @@ import {
 } from "../shared/answer.ts";
 import { callRefusal } from "../shared/call-refusal.ts";
 
-/** The unprovided `respondent` machine (or a regenerated variant with the same names). */
+/** The compiled `respondent` table the reference runs (or one regenerated from an edited draft). */
 export type RespondentMachine = typeof respondentCompiled;
 
 /** Internal construction options: alternate machine, transports, queue size. */

@@ -21,7 +21,7 @@ import type { Transport } from "../../core/transport.ts";
 import { defaultTransports } from "../../transports.ts";
 import { optionRegistry, type ProtocolOptionRows, type ProtocolOptions } from "../options.ts";
 
-/** The unprovided `sub` machine (or a regenerated variant with the same names). */
+/** The compiled `sub` table the reference runs (or one regenerated from an edited draft). */
 export type SubMachine = typeof subCompiled;
 
 /** Internal construction options: alternate machine, transports, queue size, duplicate mode. */

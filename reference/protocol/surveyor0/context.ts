@@ -12,7 +12,7 @@ import type { Waiter } from "../../core/waiter.ts";
 import { AskingContext, type ContextLink } from "../shared/contexts.ts";
 import { carriesId } from "../shared/request-ids.ts";
 
-/** The unprovided `surveyor` machine (or a regenerated variant with the same names). */
+/** The compiled `surveyor` table the reference runs (or one regenerated from an edited draft). */
 export type SurveyorMachine = typeof surveyorCompiled;
 
 /** What each `surveyor` event carries in `arg` (the payload map the machine is bound with). */

@@ -5,7 +5,7 @@ import type { PipeHost } from "../../core/transport.ts";
 import { findListener, type InprocListener, waitForListener } from "./listener.ts";
 import { InprocPipe, type InprocPipeMachine } from "./pipe.ts";
 
-/** The unprovided tcp-dialer machine, which inproc dialers follow (draft-sp-inproc §Dialer Machine). */
+/** The compiled `tcp-dialer` table, which inproc dialers follow (draft-sp-inproc §Dialer Machine). */
 export type InprocDialerMachine = typeof tcpDialerCompiled;
 
 /**

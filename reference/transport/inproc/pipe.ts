@@ -10,7 +10,7 @@ import { allocatePipeId, type Pipe, sendBound } from "../../core/pipe.ts";
 import { createSpecActor } from "../../core/spec-actor.ts";
 import type { PipeHost } from "../../core/transport.ts";
 
-/** The unprovided inproc-pipe machine (or a regenerated variant of it). */
+/** The compiled `inproc-pipe` table the reference runs (or one regenerated from an edited draft). */
 export type InprocPipeMachine = typeof inprocPipeCompiled;
 
 /** What each `inproc-pipe` event carries in `arg` (the payload map the machine is bound with). */

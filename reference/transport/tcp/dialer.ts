@@ -7,7 +7,7 @@ import type { PipeHost } from "../../core/transport.ts";
 import { resolveUrl, type SPUrl } from "../../core/url.ts";
 import { TcpPipe, type TcpPipeMachine } from "./pipe.ts";
 
-/** The unprovided tcp-dialer machine (or a regenerated variant of it). */
+/** The compiled `tcp-dialer` table the reference runs (or one regenerated from an edited draft). */
 export type TcpDialerMachine = typeof tcpDialerCompiled;
 
 /**

@@ -15,7 +15,7 @@ import type { PipeHost } from "../../core/transport.ts";
 import { FrameReader } from "./frame-reader.ts";
 import { COPY_LIMIT, FrameWriter } from "./frame-writer.ts";
 
-/** The unprovided tcp-pipe machine (or a regenerated variant of it). */
+/** The compiled `tcp-pipe` table the reference runs (or one regenerated from an edited draft). */
 export type TcpPipeMachine = typeof tcpPipeCompiled;
 
 /** What each `tcp-pipe` event carries in `arg` (the payload map the machine is bound with). */

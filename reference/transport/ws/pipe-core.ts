@@ -23,7 +23,7 @@ import { ReadGate } from "../../core/read-gate.ts";
 import { createSpecActor } from "../../core/spec-actor.ts";
 import type { PipeHost } from "../../core/transport.ts";
 
-/** The unprovided ws-pipe machine (or a regenerated variant of it). */
+/** The compiled `ws-pipe` table the reference runs (or one regenerated from an edited draft). */
 export type WsPipeMachine = typeof wsPipeCompiled;
 
 /** WebSocket close codes used by the mapping. */
