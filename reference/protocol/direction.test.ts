@@ -1,7 +1,7 @@
 /**
  * One-way protocols at the type level: a SUB or PULL socket (and raw SUB,
  * PULL) has no callable `send`, a PUB or PUSH socket (and raw PUB, PUSH) no
- * callable `recv`. Each `@ts-expect-error` below is checked by
+ * callable `recv`, and `for await` over them does not compile. Each `@ts-expect-error` below is checked by
  * `tsc --noEmit -p .`: if the call compiled, the directive itself would be
  * the error. At run time the calls (and calls through `SocketBase`, which
  * every socket still is) reject with ENOTSUP.
@@ -69,6 +69,41 @@ describe("one-way sockets", () => {
     // They send as usual.
     expect(await codeOf(pub.send("x"))).toBe("ok");
     expect(await codeOf(xpub.sendMsg({ body: "x" }))).toBe("ok");
+  });
+
+  it("send-only sockets cannot be iterated: for await does not compile, and rejects with ENOTSUP", async () => {
+    const pub = track(pub0());
+    const push = track(push0());
+    const xpub = track(xpub0());
+    const xpush = track(xpush0());
+    const loops = [
+      async () => {
+        // @ts-expect-error a PUB socket is not an async iterable
+        for await (const _ of pub) break;
+      },
+      async () => {
+        // @ts-expect-error a PUSH socket is not an async iterable
+        for await (const _ of push) break;
+      },
+      async () => {
+        // @ts-expect-error a raw PUB socket is not an async iterable
+        for await (const _ of xpub) break;
+      },
+      async () => {
+        // @ts-expect-error a raw PUSH socket is not an async iterable
+        for await (const _ of xpush) break;
+      },
+    ];
+    for (const loop of loops) expect(await codeOf(loop())).toBe("ENOTSUP");
+    // Through SocketBase the loop compiles; its first step answers ENOTSUP.
+    const asBase: SocketBase = push;
+    const viaBase = async () => {
+      for await (const _ of asBase) break;
+    };
+    expect(await codeOf(viaBase())).toBe("ENOTSUP");
+    // Once closed, the loop ends quietly, as every socket's does.
+    await push.close();
+    expect(await codeOf(viaBase())).toBe("ok");
   });
 
   it("every one of them is still a SocketBase, whose send and recv answer ENOTSUP", async () => {

@@ -151,6 +151,15 @@ export class Pub0Socket extends SocketBase {
     return Promise.reject(new SPError("ENOTSUP", "a PUB socket cannot receive"));
   }
 
+  /**
+   * A PUB socket has nothing to receive, so `for await` over a `Pub0Socket` does
+   * not compile (the declared `never` is no async iterator); through a
+   * `SocketBase` the loop's first step rejects with ENOTSUP, as `recv` does.
+   */
+  override [Symbol.asyncIterator](): never {
+    return super[Symbol.asyncIterator]() as never;
+  }
+
   /** Number of pipes (subscribers) attached now. */
   get subscriberCount(): number {
     return this.ring.length;

@@ -241,6 +241,15 @@ export class Push0Socket extends SocketBase<ProtocolOptionRows<"push0">> {
   }
 
   /**
+   * A PUSH socket has nothing to receive, so `for await` over a `Push0Socket` does
+   * not compile (the declared `never` is no async iterator); through a
+   * `SocketBase` the loop's first step rejects with ENOTSUP, as `recv` does.
+   */
+  override [Symbol.asyncIterator](): never {
+    return super[Symbol.asyncIterator]() as never;
+  }
+
+  /**
    * Messages waiting in the socket for a PULL peer that can take them: sends
    * not yet resolved, and messages a dead pipe gave back. A send that timed
    * out or was aborted is not among them.

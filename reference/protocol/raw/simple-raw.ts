@@ -28,6 +28,11 @@ export abstract class RawBroadcaster extends RawSocket {
     return super.recvMsg(opts);
   }
 
+  /** `for await` over XPUB does not compile (ENOTSUP through a `RawSocket`). */
+  override [Symbol.asyncIterator](): never {
+    return super[Symbol.asyncIterator]() as never;
+  }
+
   protected split(): undefined {
     return undefined;
   }
@@ -77,6 +82,11 @@ export abstract class RawDistributor extends RawSocket {
   override recvMsg(this: NoRecv, opts?: RecvOptions): Promise<RawMessage>;
   override recvMsg(opts?: RecvOptions): Promise<RawMessage> {
     return super.recvMsg(opts);
+  }
+
+  /** `for await` over XPUSH does not compile (ENOTSUP through a `RawSocket`). */
+  override [Symbol.asyncIterator](): never {
+    return super[Symbol.asyncIterator]() as never;
   }
 
   protected split(): undefined {
