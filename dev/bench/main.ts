@@ -177,7 +177,7 @@ async function main(): Promise<number> {
             continue;
           }
           // The warm-up sends a tenth of the messages and sizes the measured runs: about
-          // two seconds each at the warm-up's rate, never fewer than a tenth of the full count.
+          // two seconds each at the warm-up's rate, within a tenth and 25 times the full count.
           let count = size(sc.count);
           out.push(
             await measure(

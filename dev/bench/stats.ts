@@ -71,22 +71,28 @@ export function rateFromSpan(count: number, elapsedNs: number): number {
 
 /**
  * Message count for a measured throughput run: enough for about `seconds` at
- * the rate the warm-up measured, within [`full` / 10, `full`]. A slow
- * implementation (nng's push/pull at ~20k msgs/s) then runs for seconds, not
- * for the ten seconds the full count would take; a fast one keeps `full`.
- * A failed or NaN warm-up rate keeps `full`.
+ * the rate the warm-up measured, never fewer than `full` / 10 and never more
+ * than {@link MAX_RUN_FACTOR} × `full`. A slow implementation (nng's push/pull
+ * at ~20k msgs/s) then runs for seconds, not for the ten seconds the full
+ * count would take; a fast one runs for seconds too, instead of the 0.1 s
+ * that `full` messages take it, which measured mostly its start-up and JIT
+ * warm-up (each run is a fresh process). A failed or NaN warm-up rate keeps
+ * `full`.
  *
  * @example
  * ```ts
  * adaptiveCount(20_000, 200_000); // 40_000: two seconds at 20k msgs/s
- * adaptiveCount(1.3e6, 200_000); // 200_000
+ * adaptiveCount(1.3e6, 200_000); // 2_600_000: two seconds at 1.3M msgs/s
  * ```
  */
 export function adaptiveCount(rate: number, full: number, seconds = 2): number {
   const floor = Math.ceil(full / 10);
   if (!(rate > 0)) return full;
-  return Math.min(full, Math.max(floor, Math.round(rate * seconds)));
+  return Math.min(full * MAX_RUN_FACTOR, Math.max(floor, Math.round(rate * seconds)));
 }
+
+/** The most messages a measured throughput run sends, as a multiple of the scenario's full count. */
+export const MAX_RUN_FACTOR = 25;
 
 /**
  * Message count of the (discarded) warm-up run of a throughput scenario: a
