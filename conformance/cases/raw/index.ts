@@ -1,5 +1,6 @@
 /** Every raw-socket and device conformance case (features `raw`, `device`), in run order. */
 import type { ConformanceCase } from "../types.ts";
+import { rawBusCases } from "./bus.ts";
 import { deviceCases } from "./devices.ts";
 import { rawPair1Cases } from "./pair1.ts";
 import { rawReqRepCases } from "./reqrep.ts";
@@ -11,5 +12,6 @@ export const rawCases: readonly ConformanceCase[] = [
   ...rawSurveyCases,
   ...rawUnknownPipeCases,
   ...rawPair1Cases,
+  ...rawBusCases,
   ...deviceCases,
 ];

@@ -69,6 +69,40 @@ const xpair1Limit: ConformanceCase = {
   },
 };
 
+/**
+ * The hop limit's edge, both ways: a count equal to the limit is delivered
+ * (SP-PAIR-11 discards only a count that exceeds it), and a message received
+ * one hop below the limit is forwarded with the count at the limit
+ * (SP-PAIR-15). A stack that compares with `>=` where the rule says "exceeds"
+ * loses every message that took exactly the allowed number of hops.
+ */
+const xpair1AtLimit: ConformanceCase = {
+  id: "raw/xpair1-at-hop-limit",
+  title: "raw PAIR v1 delivers and forwards a message whose hop count equals the limit",
+  requirements: ["SP-PAIR-10", "SP-PAIR-11", "SP-PAIR-15"],
+  kind: "example",
+  needs: RAW_PAIR1,
+  async run(ctx: CaseContext) {
+    const { sock, url } = await listening(ctx, "pair1", { raw: true });
+    const peer = await wirePeer(ctx, url, "pair1", "pair1", "peer");
+    // SP-PAIR-10: the default limit is 8, so a count of 8 is within it.
+    peer.sendFrame(concat(words(8), utf8("eight")));
+    const m8 = await recvMsg(ctx, sock, "a message with hop count 8 (the default limit)");
+    expectBytes(ctx, headerOf(m8), words(8), "header of the message at the limit");
+    peer.sendFrame(concat(words(7), utf8("seven")));
+    const m7 = await recvMsg(ctx, sock, "a message with hop count 7");
+    expectBytes(ctx, m7.data, "seven", "body");
+    // Forwarded, it takes its eighth hop: the count on the wire equals the limit.
+    await sock.send(utf8("seven"), { header: headerOf(m7), timeoutMs: T.prompt });
+    await peerExpect(
+      ctx,
+      peer,
+      concat(words(8), utf8("seven")),
+      "the message forwarded at the limit",
+    );
+  },
+};
+
 /** SP-PAIR-13 on a raw socket: bad header words never reach the application. */
 const xpair1BadHeader: ConformanceCase = {
   id: "raw/xpair1-bad-header",
@@ -133,6 +167,7 @@ const xpair1HopZero: ConformanceCase = {
 export const rawPair1Cases: readonly ConformanceCase[] = [
   xpair1Header,
   xpair1Limit,
+  xpair1AtLimit,
   xpair1BadHeader,
   xpair1HopZero,
 ];
