@@ -68,4 +68,20 @@ export const pairFaults: readonly Fault[] = [
       },
     ],
   },
+  {
+    id: "pair/xpair1-drops-at-limit",
+    requirements: ["SP-PAIR-15", "SP-PAIR-11"],
+    description:
+      'Raw PAIR v1 compares the outgoing hop count with `>=` where the rule says "exceeds": a device drops every message that would take exactly the allowed number of hops.',
+    families: ["pair", "raw"],
+    observe:
+      "a raw PAIR v1 (default limit 8) forwards a message received with count 7: it leaves with count 8",
+    patch: [
+      {
+        file: "reference/protocol/pair1/xpair.ts",
+        search: "    if (hops > this.options.maxTtl) {",
+        replace: "    if (hops >= this.options.maxTtl) {",
+      },
+    ],
+  },
 ];

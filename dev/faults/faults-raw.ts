@@ -88,4 +88,20 @@ export const rawFaults: readonly Fault[] = [
       },
     ],
   },
+  {
+    id: "bus/xbus-reads-pipe-id-from-empty-header",
+    requirements: ["SP-BUS-3"],
+    description:
+      "Raw BUS reads the excluded pipe's id from the header without checking that there is one: a message the application starts itself (no header) fails instead of going to every pipe, while device use still works.",
+    families: ["bus", "raw"],
+    observe: "a raw BUS with two peers sends a message with no header: both peers get it",
+    patch: [
+      {
+        file: "reference/protocol/raw/simple-raw.ts",
+        search:
+          "    this.broadcast(body, header.length >= 4 ? header.readUInt32BE(0) : undefined);",
+        replace: "    this.broadcast(body, header.readUInt32BE(0));",
+      },
+    ],
+  },
 ];
