@@ -185,4 +185,20 @@ export const reqrepFaults: readonly Fault[] = [
       },
     ],
   },
+  {
+    id: "reqrep/req-drops-reply-without-recv",
+    requirements: ["SP-REQREP-33"],
+    description:
+      "REQ hands a reply only to a recv that is already waiting: a reply that arrives first is lost, and the application's later recv fails with ESTATE.",
+    families: ["reqrep"],
+    observe:
+      "a REQ sends, the peer replies at once, the application receives 300 ms later: it gets the reply",
+    patch: [
+      {
+        file: "reference/protocol/req0/context.ts",
+        search: "          if (!w?.resolve(body)) this.kept = body;",
+        replace: "          w?.resolve(body);",
+      },
+    ],
+  },
 ];

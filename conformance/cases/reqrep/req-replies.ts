@@ -2,7 +2,8 @@
  * REQ's validation of replies (SP-REQREP-6): wrong id, top bit clear, too
  * short, and replies that arrive while nothing is outstanding.
  */
-import { concat, utf8, words } from "../../harness/sp.ts";
+import { concat, hex, utf8, words } from "../../harness/sp.ts";
+import { expectErrorName } from "../common/error-name.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { expectBytes, iutRecv, REQ_TCP, readRequest, reqDialing, T } from "./common.ts";
 
@@ -73,5 +74,38 @@ export const reqIgnoresShort: ConformanceCase = {
   },
 };
 
+/**
+ * SP-REQREP-33: a reply that arrives while the application is not receiving
+ * is kept, and the next recv gets it at once; only one recv does. A REQ that
+ * delivers replies only to a recv already waiting (and drops or refuses the
+ * rest) passes every case in which the harness receives first.
+ */
+export const reqReplyKept: ConformanceCase = {
+  id: "reqrep/req-reply-kept-until-recv",
+  title: "REQ keeps a reply that arrives before recv and delivers it to the next recv, once",
+  requirements: ["SP-REQREP-33", "SP-REQREP-7", "SP-REQREP-11", "SP-REQREP-24"],
+  kind: "example",
+  needs: REQ_TCP,
+  covers: ["req:waiting:reply[idMatches]", "req:idle:recv"],
+  async run(ctx: CaseContext) {
+    const { req, peer } = await reqDialing(ctx);
+    await req.send(utf8("question"), { timeoutMs: T.prompt });
+    const r = await readRequest(ctx, peer);
+    peer.sendFrame(concat(words(r.id), utf8("answer")));
+    // No recv is waiting while the reply crosses; give the IUT time to read it.
+    // (Were it still in flight, the recv below would wait for it and the case pass
+    // without exercising the rule, never fail.)
+    await new Promise((res) => setTimeout(res, KEEP_WAIT_MS));
+    const got = await iutRecv(ctx, req, "the reply that arrived before recv");
+    expectBytes(ctx, got, utf8("answer"), "kept reply");
+    const again = await req.tryRecv({ timeoutMs: 1000 });
+    if (again.ok) ctx.fail(`a second recv delivered ${hex(again.value)}: the kept reply twice`);
+    expectErrorName(ctx, again.code, "ESTATE", "recv after the kept reply was taken");
+  },
+};
+
+/** How long the kept-reply case leaves the reply to arrive before it receives, ms. */
+const KEEP_WAIT_MS = 300;
+
 /** Cases of this file, in run order. */
-export const reqReplyCases = [reqIgnoresMismatched, reqIgnoresShort];
+export const reqReplyCases = [reqIgnoresMismatched, reqIgnoresShort, reqReplyKept];

@@ -114,6 +114,7 @@ export class ReqContext extends AskingContext<ReqContextHost> {
           this.forgetRequest();
           const w = this.waiter;
           this.waiter = null;
+          // SP-REQREP-33: with no recv waiting, the reply is kept for the next one.
           if (!w?.resolve(body)) this.kept = body;
         },
         // SP-REQREP-6: replies that do not answer the outstanding request are ignored;
@@ -161,7 +162,7 @@ export class ReqContext extends AskingContext<ReqContextHost> {
   recv(opts?: RecvOptions): Promise<Buffer> {
     const refused = this.refusal(opts);
     if (refused) return Promise.reject(refused);
-    // SP-REQREP-7: a reply that came before recv was kept for it.
+    // SP-REQREP-33: a reply that came before recv was kept for it; this recv takes it at once.
     if (this.kept) {
       const body = this.kept;
       this.kept = null;
