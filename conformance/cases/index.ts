@@ -27,6 +27,7 @@ import { reqrepFlowCases } from "./reqrep/flow.ts";
 import { framingCases } from "./reqrep/framing.ts";
 import { handshakeCases } from "./reqrep/handshake.ts";
 import { lifecycleCases } from "./reqrep/lifecycle.ts";
+import { repPeersModelCases } from "./reqrep/model-rep-peers.ts";
 import { reqRecvTimeoutCases } from "./reqrep/recv-timeout.ts";
 import { repCases } from "./reqrep/rep-backtrace.ts";
 import { propertyCases } from "./reqrep/rep-property.ts";
@@ -83,6 +84,7 @@ export const allCases: readonly ConformanceCase[] = [
   ...ipcLongPathCases,
   ...pathCases,
   ...modelCases,
+  ...repPeersModelCases,
   ...pubsubCloseCases,
   ...surveyCloseCases,
   ...pushQueueExpiryCases,
