@@ -1,6 +1,7 @@
 /** Every SURVEYOR/RESPONDENT case, in run order. */
 import type { ConformanceCase } from "../types.ts";
 import { surveyFlowCases } from "./flow.ts";
+import { surveyorPeersModelCases } from "./model-surveyor-peers.ts";
 import { surveyPropertyCases } from "./property.ts";
 import { respondentCases } from "./respondent.ts";
 import { surveyorCases } from "./surveyor.ts";
@@ -10,4 +11,5 @@ export const surveyCases: readonly ConformanceCase[] = [
   ...respondentCases,
   ...surveyPropertyCases,
   ...surveyFlowCases,
+  ...surveyorPeersModelCases,
 ];
