@@ -165,12 +165,9 @@ export class AdapterClient implements Iut, SocketChannel {
     return new Promise<Answer>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(
-          new IutDiedError(
-            `adapter did not answer request ${id} (${op}) within ${budget} ms`,
-            this.stderrSince(0),
-          ),
-        );
+        const note = `adapter did not answer request ${id} (${op}) within ${budget} ms`;
+        reject(new IutDiedError(note, this.stderrSince(0)));
+        this.stalled(note);
       }, budget);
       this.pending.set(id, { op, resolve, reject, timer });
       this.observer?.("request", abbreviate(line));
@@ -196,6 +193,18 @@ export class AdapterClient implements Iut, SocketChannel {
     clearTimeout(p.timer);
     this.observer?.("answer", abbreviate(line));
     p.resolve(answer);
+  }
+
+  /**
+   * An adapter that let a request go unanswered is out of step with the
+   * suite (a late answer would land on a later case) and possibly stuck
+   * inside the library: it counts as dead from now on, and is killed, so that
+   * the runner starts a fresh one for the next case instead of piling every
+   * later case onto it.
+   */
+  private stalled(note: string): void {
+    this.onExit(`${note} (the adapter was stopped)`);
+    this.child.kill("SIGKILL");
   }
 
   private onExit(note: string): void {

@@ -244,6 +244,33 @@ describe("an IUT that dies", () => {
     expect(o.reason).toMatch(/died/);
     expect(o.stderr).toContain("assertion failed: boom");
   });
+
+  it("takes an adapter that left a request unanswered for dead, and stops it", async () => {
+    const hello =
+      '{"id":1,"ok":true,"name":"stuck","version":"0","capabilities":{"protocols":["req0"],"transports":["tcp"],"options":[]}}';
+    // Answers the hello, then reads requests and never answers them.
+    const client = await AdapterClient.start(
+      { shell: `read l; echo '${hello}'; while read l; do :; done` },
+      { requestTimeoutMs: 300 },
+    );
+    const c: ConformanceCase = {
+      id: "test/stuck",
+      title: "stuck on open",
+      requirements: [],
+      kind: "example",
+      needs: { protocols: ["req0"], transports: ["tcp"] },
+      async run(ctx) {
+        await ctx.iut.open("req0");
+      },
+    };
+    const o = await executeCase(c, client, { seed: 1 });
+    expect(o.verdict).toBe("fail");
+    expect(o.died).toBe(true);
+    expect(o.reason).toMatch(/did not answer request \d+ \(open\) within 300 ms/);
+    // The runner starts a fresh adapter for the next case instead of reusing this one.
+    expect(client.dead).toBe(true);
+    await expect(client.open("req0")).rejects.toThrow(/did not answer/);
+  });
 });
 
 describe("transcript decoding", () => {
