@@ -222,23 +222,26 @@ describe("cat mode helpers", () => {
 });
 
 describe("an IUT that dies", () => {
+  /** The hello line of a stand-in adapter that speaks REQ over TCP. */
+  const hello = (name: string) =>
+    `{"id":1,"ok":true,"name":"${name}","version":"0","capabilities":{"protocols":["req0"],"transports":["tcp"],"options":[]}}`;
+  /** A case that only opens a REQ socket. */
+  const opensReq: ConformanceCase = {
+    id: "test/opens",
+    title: "opens a REQ socket",
+    requirements: [],
+    kind: "example",
+    needs: { protocols: ["req0"], transports: ["tcp"] },
+    async run(ctx) {
+      await ctx.iut.open("req0");
+    },
+  };
+
   it("fails the case and carries the adapter's stderr", async () => {
-    const hello =
-      '{"id":1,"ok":true,"name":"dying","version":"0","capabilities":{"protocols":["req0"],"transports":["tcp"],"options":[]}}';
     const client = await AdapterClient.start({
-      shell: `read l; echo '${hello}'; read l; echo 'assertion failed: boom' >&2; kill -ABRT $$`,
+      shell: `read l; echo '${hello("dying")}'; read l; echo 'assertion failed: boom' >&2; kill -ABRT $$`,
     });
-    const c: ConformanceCase = {
-      id: "test/dies",
-      title: "dies on open",
-      requirements: [],
-      kind: "example",
-      needs: { protocols: ["req0"], transports: ["tcp"] },
-      async run(ctx) {
-        await ctx.iut.open("req0");
-      },
-    };
-    const o = await executeCase(c, client, { seed: 1 });
+    const o = await executeCase(opensReq, client, { seed: 1 });
     expect(o.verdict).toBe("fail");
     expect(o.died).toBe(true);
     expect(o.reason).toMatch(/died/);
@@ -246,24 +249,12 @@ describe("an IUT that dies", () => {
   });
 
   it("takes an adapter that left a request unanswered for dead, and stops it", async () => {
-    const hello =
-      '{"id":1,"ok":true,"name":"stuck","version":"0","capabilities":{"protocols":["req0"],"transports":["tcp"],"options":[]}}';
     // Answers the hello, then reads requests and never answers them.
     const client = await AdapterClient.start(
-      { shell: `read l; echo '${hello}'; while read l; do :; done` },
+      { shell: `read l; echo '${hello("stuck")}'; while read l; do :; done` },
       { requestTimeoutMs: 300 },
     );
-    const c: ConformanceCase = {
-      id: "test/stuck",
-      title: "stuck on open",
-      requirements: [],
-      kind: "example",
-      needs: { protocols: ["req0"], transports: ["tcp"] },
-      async run(ctx) {
-        await ctx.iut.open("req0");
-      },
-    };
-    const o = await executeCase(c, client, { seed: 1 });
+    const o = await executeCase(opensReq, client, { seed: 1 });
     expect(o.verdict).toBe("fail");
     expect(o.died).toBe(true);
     expect(o.reason).toMatch(/did not answer request \d+ \(open\) within 300 ms/);

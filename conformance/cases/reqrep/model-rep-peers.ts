@@ -24,11 +24,10 @@
  * the failing command, the requirement it checks and the replay command.
  */
 import fc from "fast-check";
-import type { IutSocket } from "../../adapters/iut.ts";
 import { concat, hex, request, sameBytes, utf8, words } from "../../harness/sp.ts";
 import type { WirePeer } from "../../harness/wire.ts";
 import { expectErrorName } from "../common/error-name.ts";
-import { checkProperty } from "../common/property.ts";
+import { broke, checkModelRuns, type PeersWorld } from "../common/model-commands.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { REP_TCP, repListening, reqPeer, T } from "./common.ts";
 
@@ -59,18 +58,9 @@ interface Model {
   next: number;
 }
 
-interface Real {
-  ctx: CaseContext;
-  /** Commands run so far (for the case's note). */
-  ran: { n: number };
-  rep: IutSocket;
+/** The IUT REP is `sock`; `url` is where peers join. */
+interface Real extends PeersWorld {
   url: string;
-  wires: WirePeer[];
-}
-
-/** A step's finding, with the requirement it breaks. */
-function broke(requirement: string, what: string): never {
-  throw new Error(`[${requirement}] ${what}`);
 }
 
 class Join implements fc.AsyncCommand<Model, Real> {
@@ -135,7 +125,7 @@ class Receive implements fc.AsyncCommand<Model, Real> {
   }
   async run(m: Model, r: Real): Promise<void> {
     r.ran.n++;
-    const got = await r.rep.tryRecv({ timeoutMs: T.prompt });
+    const got = await r.sock.tryRecv({ timeoutMs: T.prompt });
     if (!got.ok) {
       broke("SP-REQREP-21", `recv failed with ${got.code} while requests were waiting`);
     }
@@ -167,7 +157,7 @@ class Reply implements fc.AsyncCommand<Model, Real> {
     const held = m.held as NonNullable<Model["held"]>;
     m.held = null;
     const body = concat(utf8("re:"), held.sent.body);
-    const sent = await r.rep.trySend(body, { timeoutMs: T.prompt });
+    const sent = await r.sock.trySend(body, { timeoutMs: T.prompt });
     const peer = m.peers[held.peer] as PeerModel;
     if (!peer.alive) {
       // SP-REQREP-17: the pipe is gone, the reply vanishes, and the send still succeeds.
@@ -198,7 +188,7 @@ class ReplyNothingHeld implements fc.AsyncCommand<Model, Real> {
   }
   async run(_m: Model, r: Real): Promise<void> {
     r.ran.n++;
-    const sent = await r.rep.trySend(utf8("unasked"), { timeoutMs: T.prompt });
+    const sent = await r.sock.trySend(utf8("unasked"), { timeoutMs: T.prompt });
     if (sent.ok) broke("SP-REQREP-16", "a send with no request held succeeded");
     expectErrorName(r.ctx, sent.code, "ESTATE", "a send with no request held");
   }
@@ -251,27 +241,21 @@ export const repPeersModel: ConformanceCase = {
   covers: ["rep:idle:deliver", "rep:holding:send", "rep:holding:deliver", "rep:idle:send"],
   timeoutMs: 120000,
   async run(ctx: CaseContext) {
-    let n = 0;
-    const ran = { n: 0 };
-    const property = fc.asyncProperty(commands, async (cmds) => {
-      const { rep, url } = await repListening(ctx);
-      const real: Real = { ctx, ran, rep, url, wires: [] };
-      const model: Model = { peers: [], held: null, next: 0 };
-      try {
-        ctx.transcript.event("case", `run ${++n}`);
-        for (let i = 0; i < FIRST_PEERS; i++) await new Join().run(model, real);
-        await fc.asyncModelRun(() => ({ model, real }), cmds);
-        await nothingLeft(model, real);
-      } finally {
-        for (const w of real.wires) w.close();
-        await rep.close().catch(() => {});
-      }
-    });
-    const { numRuns, seed } = await checkProperty(ctx, property, {
-      numRuns: RUNS,
-      timeLimitMs: 100000,
-    });
-    ctx.note(`${numRuns} runs (seed ${seed}), ${ran.n} commands run`);
+    await checkModelRuns(
+      ctx,
+      commands,
+      {
+        async open(ctx, ran) {
+          const { rep, url } = await repListening(ctx);
+          const real: Real = { ctx, ran, sock: rep, url, wires: [] };
+          const model: Model = { peers: [], held: null, next: 0 };
+          for (let i = 0; i < FIRST_PEERS; i++) await new Join().run(model, real);
+          return { model, real };
+        },
+        finish: nothingLeft,
+      },
+      { runs: RUNS, timeLimitMs: 100000 },
+    );
   },
 };
 

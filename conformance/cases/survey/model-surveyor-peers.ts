@@ -23,10 +23,9 @@
  * verdict gives the failing command, its requirement and the replay command.
  */
 import fc from "fast-check";
-import type { IutSocket } from "../../adapters/iut.ts";
 import { hex, sameBytes, utf8, word32 } from "../../harness/sp.ts";
 import type { WirePeer } from "../../harness/wire.ts";
-import { checkProperty } from "../common/property.ts";
+import { broke, checkModelRuns, type PeersWorld } from "../common/model-commands.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import {
   readSurvey,
@@ -62,17 +61,8 @@ interface Model {
   next: number;
 }
 
-interface Real {
-  ctx: CaseContext;
-  ran: { n: number };
-  surveyor: IutSocket;
-  wires: WirePeer[];
-}
-
-/** A step's finding, with the requirement it breaks. */
-function broke(requirement: string, what: string): never {
-  throw new Error(`[${requirement}] ${what}`);
-}
+/** The IUT SURVEYOR is `sock`. */
+type Real = PeersWorld;
 
 const aliveIndexes = (m: Readonly<Model>) => m.peers.flatMap((p, i) => (p.alive ? [i] : []));
 
@@ -86,7 +76,7 @@ class Survey implements fc.AsyncCommand<Model, Real> {
     if (m.peers.some((p) => p.pending.length > 0))
       await new Promise((res) => setTimeout(res, ARRIVE_MS));
     const body = utf8(`survey ${m.ids.length + 1}`);
-    const sent = await r.surveyor.trySend(body, { timeoutMs: T.prompt });
+    const sent = await r.sock.trySend(body, { timeoutMs: T.prompt });
     if (!sent.ok) broke("SP-SURVEY-7", `the survey send failed with ${sent.code}`);
     let id: number | undefined;
     for (const i of aliveIndexes(m)) {
@@ -177,7 +167,7 @@ class Receive implements fc.AsyncCommand<Model, Real> {
   }
   async run(m: Model, r: Real): Promise<void> {
     r.ran.n++;
-    const got = await r.surveyor.tryRecv({ timeoutMs: T.prompt });
+    const got = await r.sock.tryRecv({ timeoutMs: T.prompt });
     if (!got.ok) broke("SP-SURVEY-12", `recv failed with ${got.code} while responses were waiting`);
     takeDelivered(m, got.value);
   }
@@ -193,7 +183,7 @@ class ReceiveNothing implements fc.AsyncCommand<Model, Real> {
   }
   async run(m: Model, r: Real): Promise<void> {
     r.ran.n++;
-    const got = await r.surveyor.tryRecv({ timeoutMs: T.quiet });
+    const got = await r.sock.tryRecv({ timeoutMs: T.quiet });
     m.answerable = false;
     if (got.ok) takeDelivered(m, got.value);
   }
@@ -254,33 +244,27 @@ export const surveyorPeersModel: ConformanceCase = {
   needs: SURVEYOR_TCP,
   timeoutMs: 180000,
   async run(ctx: CaseContext) {
-    let n = 0;
-    const ran = { n: 0 };
-    const property = fc.asyncProperty(commands, async (cmds) => {
-      const { surveyor, url } = await surveyorListening(ctx, {
-        "surveyor:survey-time": SURVEY_TIME_MS,
-      });
-      const real: Real = { ctx, ran, surveyor, wires: [] };
-      try {
-        ctx.transcript.event("case", `run ${++n}`);
-        real.wires = await respondentPeers(ctx, url, PEERS);
-        const model: Model = {
-          peers: real.wires.map((w) => ({ label: w.label, alive: true, pending: [] })),
-          ids: [],
-          answerable: false,
-          next: 0,
-        };
-        await fc.asyncModelRun(() => ({ model, real }), cmds);
-      } finally {
-        for (const w of real.wires) w.close();
-        await surveyor.close().catch(() => {});
-      }
-    });
-    const { numRuns, seed } = await checkProperty(ctx, property, {
-      numRuns: RUNS,
-      timeLimitMs: 160000,
-    });
-    ctx.note(`${numRuns} runs (seed ${seed}), ${ran.n} commands run`);
+    await checkModelRuns<Model, Real>(
+      ctx,
+      commands,
+      {
+        async open(ctx, ran) {
+          const { surveyor, url } = await surveyorListening(ctx, {
+            "surveyor:survey-time": SURVEY_TIME_MS,
+          });
+          const real: Real = { ctx, ran, sock: surveyor, wires: [] };
+          real.wires = await respondentPeers(ctx, url, PEERS);
+          const model: Model = {
+            peers: real.wires.map((w) => ({ label: w.label, alive: true, pending: [] })),
+            ids: [],
+            answerable: false,
+            next: 0,
+          };
+          return { model, real };
+        },
+      },
+      { runs: RUNS, timeLimitMs: 160000 },
+    );
   },
 };
 

@@ -1,0 +1,66 @@
+/**
+ * The frame of a model case with several peers (`<family>/model-<role>-peers`):
+ * fast-check command sequences (fc.commands) run by fc.asyncModelRun, each
+ * sequence on a fresh IUT socket with fresh peers that are closed after it,
+ * inside {@link checkProperty} (so `--seed` and `--replay` reproduce a run).
+ * The case supplies the commands and how one sequence's world is set up and
+ * finished; this module counts the commands run for the case's note.
+ */
+import fc from "fast-check";
+import type { IutSocket } from "../../adapters/iut.ts";
+import type { WirePeer } from "../../harness/wire.ts";
+import type { CaseContext } from "../types.ts";
+import { checkProperty } from "./property.ts";
+
+/** What every multi-peer model's commands act on. */
+export interface PeersWorld {
+  ctx: CaseContext;
+  /** Commands run so far, over all sequences (for the case's note). */
+  ran: { n: number };
+  sock: IutSocket;
+  wires: WirePeer[];
+}
+
+/** A finding of a model step, with the requirement it breaks (fast-check then shrinks the run). */
+export function broke(requirement: string, what: string): never {
+  throw new Error(`[${requirement}] ${what}`);
+}
+
+/** One sequence's world: a fresh IUT socket, its peers, the model's start, and a final check. */
+export interface ModelSetup<M, R extends PeersWorld> {
+  open(ctx: CaseContext, ran: { n: number }): Promise<{ model: M; real: R }>;
+  /** Runs after the commands, before the peers close (e.g. "nothing else arrived"). */
+  finish?(model: M, real: R): Promise<void>;
+}
+
+/**
+ * Checks `runs` command sequences against the IUT and notes how many ran;
+ * a failure fails the case with fast-check's shrunk sequence and the replay.
+ */
+export async function checkModelRuns<M extends object, R extends PeersWorld>(
+  ctx: CaseContext,
+  commands: fc.Arbitrary<Iterable<fc.AsyncCommand<M, R>>>,
+  setup: ModelSetup<M, R>,
+  limits: { runs: number; timeLimitMs: number },
+): Promise<void> {
+  let n = 0;
+  const ran = { n: 0 };
+  const property = fc.asyncProperty(commands, async (cmds) => {
+    const { model, real } = await setup.open(ctx, ran);
+    try {
+      ctx.transcript.event("case", `run ${++n}`);
+      await fc.asyncModelRun(() => ({ model, real }), cmds);
+      await setup.finish?.(model, real);
+    } finally {
+      // The IUT socket first: nng 1.5.2 was seen to hang in close for over 5 s when its
+      // surveyor's peers had closed a moment before (close is cleanup here, not the subject).
+      await real.sock.close().catch(() => {});
+      for (const w of real.wires) w.close();
+    }
+  });
+  const { numRuns, seed } = await checkProperty(ctx, property, {
+    numRuns: limits.runs,
+    timeLimitMs: limits.timeLimitMs,
+  });
+  ctx.note(`${numRuns} runs (seed ${seed}), ${ran.n} commands run`);
+}
