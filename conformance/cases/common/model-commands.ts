@@ -26,6 +26,11 @@ export function broke(requirement: string, what: string): never {
   throw new Error(`[${requirement}] ${what}`);
 }
 
+/** Indexes of the peers that are still there (the model's peers carry `alive`). */
+export function aliveIndexes(peers: readonly { alive: boolean }[]): number[] {
+  return peers.flatMap((p, i) => (p.alive ? [i] : []));
+}
+
 /** One sequence's world: a fresh IUT socket, its peers, the model's start, and a final check. */
 export interface ModelSetup<M, R extends PeersWorld> {
   open(ctx: CaseContext, ran: { n: number }): Promise<{ model: M; real: R }>;

@@ -27,7 +27,7 @@ import fc from "fast-check";
 import { concat, hex, request, sameBytes, utf8, words } from "../../harness/sp.ts";
 import type { WirePeer } from "../../harness/wire.ts";
 import { expectErrorName } from "../common/error-name.ts";
-import { broke, checkModelRuns, type PeersWorld } from "../common/model-commands.ts";
+import { aliveIndexes, broke, checkModelRuns, type PeersWorld } from "../common/model-commands.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { REP_TCP, repListening, reqPeer, T } from "./common.ts";
 
@@ -85,7 +85,7 @@ class Leave implements fc.AsyncCommand<Model, Real> {
   }
   async run(m: Model, r: Real): Promise<void> {
     r.ran.n++;
-    const alive = m.peers.flatMap((p, i) => (p.alive ? [i] : []));
+    const alive = aliveIndexes(m.peers);
     const i = alive[this.pick % alive.length] as number;
     (m.peers[i] as PeerModel).alive = false;
     (r.wires[i] as WirePeer).close();
@@ -106,7 +106,7 @@ class Request implements fc.AsyncCommand<Model, Real> {
   }
   async run(m: Model, r: Real): Promise<void> {
     r.ran.n++;
-    const alive = m.peers.flatMap((p, i) => (p.alive ? [i] : []));
+    const alive = aliveIndexes(m.peers);
     const i = alive[this.pick % alive.length] as number;
     const peer = m.peers[i] as PeerModel;
     const sent: Sent = { words: [...this.hops, this.id], body: utf8(`${peer.label}#${m.next++}`) };

@@ -25,7 +25,7 @@
 import fc from "fast-check";
 import { hex, sameBytes, utf8, word32 } from "../../harness/sp.ts";
 import type { WirePeer } from "../../harness/wire.ts";
-import { broke, checkModelRuns, type PeersWorld } from "../common/model-commands.ts";
+import { aliveIndexes, broke, checkModelRuns, type PeersWorld } from "../common/model-commands.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import {
   readSurvey,
@@ -64,8 +64,6 @@ interface Model {
 /** The IUT SURVEYOR is `sock`. */
 type Real = PeersWorld;
 
-const aliveIndexes = (m: Readonly<Model>) => m.peers.flatMap((p, i) => (p.alive ? [i] : []));
-
 class Survey implements fc.AsyncCommand<Model, Real> {
   check(): boolean {
     return true;
@@ -79,7 +77,7 @@ class Survey implements fc.AsyncCommand<Model, Real> {
     const sent = await r.sock.trySend(body, { timeoutMs: T.prompt });
     if (!sent.ok) broke("SP-SURVEY-7", `the survey send failed with ${sent.code}`);
     let id: number | undefined;
-    for (const i of aliveIndexes(m)) {
+    for (const i of aliveIndexes(m.peers)) {
       const peer = m.peers[i] as PeerModel;
       let got: { id: number; body: Uint8Array };
       try {
@@ -122,7 +120,7 @@ class Respond implements fc.AsyncCommand<Model, Real> {
   }
   async run(m: Model, r: Real): Promise<void> {
     r.ran.n++;
-    const alive = aliveIndexes(m);
+    const alive = aliveIndexes(m.peers);
     const i = alive[this.pick % alive.length] as number;
     const peer = m.peers[i] as PeerModel;
     const current = m.ids[m.ids.length - 1] as number;
@@ -195,11 +193,11 @@ class ReceiveNothing implements fc.AsyncCommand<Model, Real> {
 class Leave implements fc.AsyncCommand<Model, Real> {
   constructor(readonly pick: number) {}
   check(m: Readonly<Model>): boolean {
-    return aliveIndexes(m).length > 1;
+    return aliveIndexes(m.peers).length > 1;
   }
   async run(m: Model, r: Real): Promise<void> {
     r.ran.n++;
-    const alive = aliveIndexes(m);
+    const alive = aliveIndexes(m.peers);
     const i = alive[this.pick % alive.length] as number;
     (m.peers[i] as PeerModel).alive = false;
     (r.wires[i] as WirePeer).close();
