@@ -2,23 +2,61 @@
  * A raw TCP listener on a port chosen in advance, for cases that let the IUT
  * dial a port before anything listens there (reconnect back-off).
  */
+import { readFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { hostPort, LOOPBACK } from "./hosts.ts";
 import type { Transcript } from "./transcript.ts";
 import { Wakeup } from "./wakeup.ts";
 import { WirePeer } from "./wire.ts";
 
-/** Finds a free port on `host` (listens on port 0, then releases it). */
-export async function freePort(host = LOOPBACK): Promise<number> {
+/**
+ * The range freePort draws from: below the kernel's ephemeral range, so that
+ * no outgoing connection (an IUT dialing, a peer tool, another test worker)
+ * can be handed the port between our check and its use. Linux publishes the
+ * ephemeral range; elsewhere (macOS, Windows: 49152 and up) ports under
+ * 32768 are outside it.
+ */
+export function portRange(): { low: number; high: number } {
+  let ephemeralLow = 32768;
+  try {
+    const text = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8");
+    const first = Number.parseInt(text.trim().split(/\s+/)[0] ?? "", 10);
+    if (Number.isInteger(first) && first > 12_000) ephemeralLow = first;
+  } catch {
+    // Not Linux: keep the default.
+  }
+  return { low: 10_000, high: Math.min(ephemeralLow, 32768) - 1 };
+}
+
+/** Where this process's cursor starts: random, so parallel workers rarely meet. */
+let cursor = -1;
+
+async function bindable(port: number, host: string): Promise<boolean> {
   const s = createServer();
-  await new Promise<void>((resolve, reject) => {
-    s.once("error", reject);
-    s.listen(0, host, () => resolve());
+  const ok = await new Promise<boolean>((resolve) => {
+    s.once("error", () => resolve(false));
+    s.listen({ port, host, exclusive: true }, () => resolve(true));
   });
-  const addr = s.address();
-  const port = typeof addr === "object" && addr ? addr.port : 0;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
+  if (ok) await new Promise<void>((resolve) => s.close(() => resolve()));
+  return ok;
+}
+
+/**
+ * Finds a free port on `host`: the next port, from a random per-process start
+ * in {@link portRange}, that can be bound now. A port taken from the kernel's
+ * ephemeral range (listen on 0) can be handed to an outgoing connection
+ * before the caller binds it; the grid of peer tools hit that in CI.
+ */
+export async function freePort(host = LOOPBACK): Promise<number> {
+  const { low, high } = portRange();
+  const span = high - low + 1;
+  if (cursor < 0) cursor = Math.floor(Math.random() * span);
+  for (let tries = 0; tries < 200; tries++) {
+    const port = low + (cursor % span);
+    cursor = (cursor + 1) % span;
+    if (await bindable(port, host)) return port;
+  }
+  throw new Error(`no free port on ${host} in ${low}-${high} after 200 tries`);
 }
 
 /**
