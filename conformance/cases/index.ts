@@ -21,6 +21,7 @@ import { pubsubCloseCases } from "./pubsub/close.ts";
 import { subFullQueueCases } from "./pubsub/full-queue.ts";
 import { pubsubCases } from "./pubsub/index.ts";
 import { rawCases } from "./raw/index.ts";
+import { contextCloseCases } from "./reqrep/context-close.ts";
 import { reqContextCases } from "./reqrep/contexts.ts";
 import { reqDuplicateReplyCases } from "./reqrep/duplicate-reply.ts";
 import { reqrepFlowCases } from "./reqrep/flow.ts";
@@ -101,6 +102,7 @@ export const allCases: readonly ConformanceCase[] = [
   ...rawCases,
   ...inprocCases,
   ...reqContextCases,
+  ...contextCloseCases,
   ...surveyorContextCases,
   ...pair1PolyCases,
   ...priorityCases,

@@ -201,4 +201,67 @@ export const reqrepFaults: readonly Fault[] = [
       },
     ],
   },
+  {
+    id: "reqrep/req-context-close-keeps-request",
+    requirements: ["SP-REQREP-34"],
+    description:
+      "Closing a REQ context only fails its pending operations: its request stays outstanding, so its resend timer keeps sending it.",
+    families: ["reqrep"],
+    observe:
+      "two REQ contexts send, one is closed: the peer must see no copy of the closed context's request afterwards",
+    patch: [
+      {
+        file: "reference/protocol/req0/context.ts",
+        search:
+          '    if (this.actor.getSnapshot().status === "active") this.actor.send({ type: "close" });\n    this.waiter?.fail(new SPError("ECLOSED"));\n    this.waiter = null;\n    this.kept = null;\n    this.forgetRequest();',
+        replace: '    this.waiter?.fail(new SPError("ECLOSED"));\n    this.waiter = null;',
+      },
+    ],
+  },
+  {
+    id: "reqrep/rep-context-close-leaves-recv",
+    requirements: ["SP-REQREP-36"],
+    description:
+      "Closing a REP context leaves its waiting recv parked: the recv never ends, and the next request is handed to the closed context and lost.",
+    families: ["reqrep"],
+    observe:
+      "a REP context with a waiting recv is closed: the recv must fail with ECLOSED and the next request go to another context",
+    patch: [
+      {
+        file: "reference/protocol/rep0/context.ts",
+        search: '    this.pending?.fail(new SPError("ECLOSED"));\n',
+        replace: "",
+      },
+      {
+        file: "reference/protocol/rep0/rep.ts",
+        search:
+          "      if (t.w.settled || t.ctx.isClosed) continue; // timed out or closed meanwhile",
+        replace: "      if (t.w.settled) continue;",
+      },
+    ],
+  },
+  {
+    id: "reqrep/rep-contexts-share-held-request",
+    requirements: ["SP-REQREP-35"],
+    description:
+      "REP contexts bolted onto a single-request REP: all contexts share one held request, so a second context's recv abandons the first context's request.",
+    families: ["reqrep"],
+    observe:
+      "two REP contexts hold requests from two peers and answer in the reverse order: both replies must go out",
+    patch: [
+      {
+        file: "reference/protocol/rep0/context.ts",
+        search:
+          '    this.question = new HeldQuestion((stat) => host.count(stat), "no request to reply to");',
+        replace:
+          '    sharedQuestion ??= new HeldQuestion((stat) => host.count(stat), "no request to reply to");\n    this.question = sharedQuestion;',
+      },
+      {
+        file: "reference/protocol/rep0/context.ts",
+        search: "/** A request received and not yet answered. */",
+        replace:
+          "let sharedQuestion: HeldQuestion | undefined;\n\n/** A request received and not yet answered. */",
+      },
+    ],
+  },
 ];
