@@ -40,6 +40,7 @@ import { reqResendTimingCases } from "./reqrep/resend-timing.ts";
 import { reqrepRoutingCases } from "./reqrep/routing.ts";
 import { tcpIpv6Cases } from "./reqrep/tcp-ipv6.ts";
 import { surveyCloseCases } from "./survey/close.ts";
+import { surveyContextCloseCases } from "./survey/context-close.ts";
 import { surveyorContextCases } from "./survey/contexts.ts";
 import { surveyCases } from "./survey/index.ts";
 import { surveyorRecvTimeoutCases } from "./survey/recv-timeout.ts";
@@ -104,6 +105,7 @@ export const allCases: readonly ConformanceCase[] = [
   ...reqContextCases,
   ...contextCloseCases,
   ...surveyorContextCases,
+  ...surveyContextCloseCases,
   ...pair1PolyCases,
   ...priorityCases,
   ...statsCases,

@@ -3,7 +3,9 @@ import type { Fault } from "./types.ts";
 
 const REQ_CTX = "reference/protocol/req0/context.ts";
 const REQ = "reference/protocol/req0/req.ts";
-const REP = "reference/protocol/rep0/rep.ts";
+/** The code REP shares with RESPONDENT: the socket and its contexts. */
+const ANSWER = "reference/protocol/shared/answer-socket.ts";
+const ANSWER_CTX = "reference/protocol/shared/answer-context.ts";
 
 export const reqrepFaults: readonly Fault[] = [
   {
@@ -139,16 +141,16 @@ export const reqrepFaults: readonly Fault[] = [
       "two REQ peers each send a request before the REP receives; the REP answers both: each answer must come back on the connection its request came on",
     patch: [
       {
-        file: REP,
-        search: '  constructor(options?: ProtocolOptions<"rep0">, internals: Rep0Internals = {}) {',
+        file: ANSWER,
+        search: "  private readonly malformed: string;\n",
         replace:
-          '  private lastArrival: Pipe | null = null;\n\n  constructor(options?: ProtocolOptions<"rep0">, internals: Rep0Internals = {}) {',
+          "  private readonly malformed: string;\n  private lastArrival: Pipe | null = null;\n",
       },
       {
-        file: REP,
-        search: "    const item: RepIncoming = { pipe, backtrace: r.backtrace, body: r.body };",
+        file: ANSWER,
+        search: "    const item: Question = { pipe, backtrace: r.backtrace, body: r.body };",
         replace:
-          "    this.lastArrival = pipe;\n    const socket = this;\n    const item: RepIncoming = {\n      get pipe(): Pipe {\n        return socket.lastArrival ?? pipe;\n      },\n      backtrace: r.backtrace,\n      body: r.body,\n    };",
+          "    this.lastArrival = pipe;\n    const socket = this;\n    const item: Question = {\n      get pipe(): Pipe {\n        return socket.lastArrival ?? pipe;\n      },\n      backtrace: r.backtrace,\n      body: r.body,\n    };",
       },
     ],
   },
@@ -162,10 +164,10 @@ export const reqrepFaults: readonly Fault[] = [
       "send the REP a request with hop words before the request id; the reply must carry the whole backtrace unchanged",
     patch: [
       {
-        file: REP,
-        search: "    const item: RepIncoming = { pipe, backtrace: r.backtrace, body: r.body };",
+        file: ANSWER,
+        search: "    const item: Question = { pipe, backtrace: r.backtrace, body: r.body };",
         replace:
-          "    const item: RepIncoming = {\n      pipe,\n      backtrace: r.backtrace.subarray(r.backtrace.length - 4),\n      body: r.body,\n    };",
+          "    const item: Question = {\n      pipe,\n      backtrace: r.backtrace.subarray(r.backtrace.length - 4),\n      body: r.body,\n    };",
       },
     ],
   },
@@ -228,12 +230,12 @@ export const reqrepFaults: readonly Fault[] = [
       "a REP context with a waiting recv is closed: the recv must fail with ECLOSED and the next request go to another context",
     patch: [
       {
-        file: "reference/protocol/rep0/context.ts",
+        file: ANSWER_CTX,
         search: '    this.pending?.fail(new SPError("ECLOSED"));\n',
         replace: "",
       },
       {
-        file: "reference/protocol/rep0/rep.ts",
+        file: ANSWER,
         search:
           "      if (t.w.settled || t.ctx.isClosed) continue; // timed out or closed meanwhile",
         replace: "      if (t.w.settled) continue;",
@@ -250,17 +252,16 @@ export const reqrepFaults: readonly Fault[] = [
       "two REP contexts hold requests from two peers and answer in the reverse order: both replies must go out",
     patch: [
       {
-        file: "reference/protocol/rep0/context.ts",
-        search:
-          '    this.question = new HeldQuestion((stat) => host.count(stat), "no request to reply to");',
+        file: ANSWER_CTX,
+        search: "    this.question = new HeldQuestion((stat) => host.count(stat), nothingHeld);",
         replace:
-          '    sharedQuestion ??= new HeldQuestion((stat) => host.count(stat), "no request to reply to");\n    this.question = sharedQuestion;',
+          "    sharedQuestion ??= new HeldQuestion((stat) => host.count(stat), nothingHeld);\n    this.question = sharedQuestion;",
       },
       {
-        file: "reference/protocol/rep0/context.ts",
-        search: "/** A request received and not yet answered. */",
+        file: ANSWER_CTX,
+        search: "/** The events both answering machines take",
         replace:
-          "let sharedQuestion: HeldQuestion | undefined;\n\n/** A request received and not yet answered. */",
+          "let sharedQuestion: HeldQuestion | undefined;\n\n/** The events both answering machines take",
       },
     ],
   },

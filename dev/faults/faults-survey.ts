@@ -2,7 +2,8 @@
 import type { Fault } from "./types.ts";
 
 const CTX = "reference/protocol/surveyor0/context.ts";
-const RESPONDENT = "reference/protocol/respondent0/respondent.ts";
+/** The code RESPONDENT shares with REP (the faults below run the survey cases only). */
+const ANSWER = "reference/protocol/shared/answer-socket.ts";
 
 export const surveyFaults: readonly Fault[] = [
   {
@@ -67,9 +68,10 @@ export const surveyFaults: readonly Fault[] = [
       "set ttl-max to a non-default value (e.g. 3) on a RESPONDENT and send surveys with 3 and 2 hop words: the first is dropped, the second answered",
     patch: [
       {
-        file: RESPONDENT,
+        file: ANSWER,
         search: "const r = splitBacktrace(msg, this.options.maxTtl);",
-        replace: "const r = splitBacktrace(msg, 8);",
+        replace:
+          'const r = splitBacktrace(msg, this.identity.name === "respondent" ? 8 : this.options.maxTtl);',
       },
     ],
   },
@@ -83,16 +85,16 @@ export const surveyFaults: readonly Fault[] = [
       "two SURVEYOR peers each send a survey before the RESPONDENT receives; answer both: each response must come back on its survey's connection",
     patch: [
       {
-        file: RESPONDENT,
-        search: "  private readonly waiters = new RingQueue<Waiter<Buffer>>();\n",
+        file: ANSWER,
+        search: "  private readonly malformed: string;\n",
         replace:
-          "  private readonly waiters = new RingQueue<Waiter<Buffer>>();\n  private lastArrival: Pipe | null = null;\n",
+          "  private readonly malformed: string;\n  private lastArrival: Pipe | null = null;\n",
       },
       {
-        file: RESPONDENT,
-        search: "    const item: Incoming = { pipe, backtrace: r.backtrace, body: r.body };",
+        file: ANSWER,
+        search: "    const item: Question = { pipe, backtrace: r.backtrace, body: r.body };",
         replace:
-          "    this.lastArrival = pipe;\n    const socket = this;\n    const item: Incoming = {\n      get pipe(): Pipe {\n        return socket.lastArrival ?? pipe;\n      },\n      backtrace: r.backtrace,\n      body: r.body,\n    };",
+          "    this.lastArrival = pipe;\n    const socket = this;\n    const item: Question = {\n      get pipe(): Pipe {\n        return socket.lastArrival ?? pipe;\n      },\n      backtrace: r.backtrace,\n      body: r.body,\n    };",
       },
     ],
   },

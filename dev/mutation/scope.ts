@@ -43,6 +43,9 @@ const FILES: Readonly<Record<string, readonly string[]>> = {
     "reference/protocol/rep0/rep.ts",
     "reference/protocol/rep0/context.ts",
     "reference/protocol/rep0/backtrace.ts",
+    "reference/protocol/shared/answer-socket.ts",
+    "reference/protocol/shared/answer-context.ts",
+    "reference/protocol/shared/answer.ts",
   ],
   surveyor0: [
     "reference/protocol/surveyor0/surveyor.ts",
@@ -50,7 +53,11 @@ const FILES: Readonly<Record<string, readonly string[]>> = {
   ],
   respondent0: [
     "reference/protocol/respondent0/respondent.ts",
+    "reference/protocol/respondent0/context.ts",
     "reference/protocol/rep0/backtrace.ts",
+    "reference/protocol/shared/answer-socket.ts",
+    "reference/protocol/shared/answer-context.ts",
+    "reference/protocol/shared/answer.ts",
   ],
   pair0: [
     "reference/protocol/pair0/pair.ts",

@@ -92,7 +92,7 @@ export const respondentTransitions: readonly RespondentTransition[] = [
     actions: ["holdSurvey"],
     target: "holding",
     requirements: ["SP-SURVEY-19"],
-    line: 450,
+    line: 456,
   },
   {
     id: "respondent:idle:send",
@@ -102,7 +102,7 @@ export const respondentTransitions: readonly RespondentTransition[] = [
     actions: ["failSendState"],
     target: null,
     requirements: ["SP-SURVEY-20"],
-    line: 451,
+    line: 457,
   },
   {
     id: "respondent:idle:close",
@@ -112,7 +112,7 @@ export const respondentTransitions: readonly RespondentTransition[] = [
     actions: [],
     target: "closed",
     requirements: ["SP-SURVEY-25"],
-    line: 452,
+    line: 458,
   },
   {
     id: "respondent:holding:send",
@@ -122,7 +122,7 @@ export const respondentTransitions: readonly RespondentTransition[] = [
     actions: ["sendResponse"],
     target: "idle",
     requirements: ["SP-SURVEY-19", "SP-SURVEY-21"],
-    line: 453,
+    line: 459,
   },
   {
     id: "respondent:holding:deliver",
@@ -132,7 +132,7 @@ export const respondentTransitions: readonly RespondentTransition[] = [
     actions: ["abandonSurvey", "holdSurvey"],
     target: "holding",
     requirements: ["SP-SURVEY-23"],
-    line: 454,
+    line: 460,
   },
   {
     id: "respondent:holding:close",
@@ -142,7 +142,7 @@ export const respondentTransitions: readonly RespondentTransition[] = [
     actions: ["abandonSurvey"],
     target: "closed",
     requirements: ["SP-SURVEY-25"],
-    line: 455,
+    line: 461,
   },
 ];
 

@@ -107,7 +107,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["newSurvey", "broadcast"],
     target: "surveying",
     requirements: ["SP-SURVEY-3", "SP-SURVEY-7"],
-    line: 357,
+    line: 363,
   },
   {
     id: "surveyor:idle:recv",
@@ -117,7 +117,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["failRecvState"],
     target: null,
     requirements: ["SP-SURVEY-10"],
-    line: 358,
+    line: 364,
   },
   {
     id: "surveyor:idle:response",
@@ -127,7 +127,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["dropResponse"],
     target: null,
     requirements: ["SP-SURVEY-11"],
-    line: 359,
+    line: 365,
   },
   {
     id: "surveyor:idle:close",
@@ -137,7 +137,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: [],
     target: "closed",
     requirements: ["SP-SURVEY-25"],
-    line: 360,
+    line: 366,
   },
   {
     id: "surveyor:surveying:response[idMatches]",
@@ -147,7 +147,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["deliverResponse"],
     target: null,
     requirements: ["SP-SURVEY-12"],
-    line: 361,
+    line: 367,
   },
   {
     id: "surveyor:surveying:response",
@@ -157,7 +157,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["dropResponse"],
     target: null,
     requirements: ["SP-SURVEY-11"],
-    line: 362,
+    line: 368,
   },
   {
     id: "surveyor:surveying:recv",
@@ -167,7 +167,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["awaitResponse"],
     target: null,
     requirements: ["SP-SURVEY-12"],
-    line: 363,
+    line: 369,
   },
   {
     id: "surveyor:surveying:send",
@@ -177,7 +177,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["cancelSurvey", "newSurvey", "broadcast"],
     target: "surveying",
     requirements: ["SP-SURVEY-14"],
-    line: 364,
+    line: 370,
   },
   {
     id: "surveyor:surveying:after:surveyTime",
@@ -187,7 +187,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["expireSurvey"],
     target: "idle",
     requirements: ["SP-SURVEY-9"],
-    line: 365,
+    line: 371,
   },
   {
     id: "surveyor:surveying:close",
@@ -197,7 +197,7 @@ export const surveyorTransitions: readonly SurveyorTransition[] = [
     actions: ["cancelSurvey"],
     target: "closed",
     requirements: ["SP-SURVEY-25"],
-    line: 366,
+    line: 372,
   },
 ];
 

@@ -133,7 +133,7 @@ describe("reference adapter: optional features", () => {
   });
 
   test("a context on a protocol without contexts is unsupported", async () => {
-    const s = await open("respondent0");
+    const s = await open("push0");
     await expect(s.openContext()).rejects.toBeInstanceOf(IutUnsupportedError);
     await closeAll();
   });

@@ -18,6 +18,7 @@ import {
   protocolFactories,
   Rep0Socket,
   Req0Socket,
+  Respondent0Socket,
   type SocketBase,
   type SummaryStat,
   Surveyor0Socket,
@@ -171,13 +172,16 @@ export async function recvOn(e: Entry, req: Request): Promise<Record<string, unk
   return { data: b64(await sock.recv()) };
 }
 
-/** `context`: a new context of a cooked REQ, REP or SURVEYOR socket. */
+/** `context`: a new context of a cooked REQ, REP, SURVEYOR or RESPONDENT socket. */
 export function openContext(req: Request): number {
   const parent = lookupSocket(req.socket, "context");
   const sock = parent.sock;
   if (parent.raw) throw new AdapterFailure("ENOTSUP", "raw sockets have no contexts");
   const canOpen =
-    sock instanceof Req0Socket || sock instanceof Rep0Socket || sock instanceof Surveyor0Socket;
+    sock instanceof Req0Socket ||
+    sock instanceof Rep0Socket ||
+    sock instanceof Surveyor0Socket ||
+    sock instanceof Respondent0Socket;
   if (!canOpen) {
     throw new AdapterFailure("ENOTSUP", `the reference has no contexts on ${parent.protocol}`);
   }

@@ -6,6 +6,7 @@
 import type {
   RepContext,
   ReqContext,
+  RespondentContext,
   SocketBase,
   SurveyorContext,
 } from "../../../reference/index.ts";
@@ -62,7 +63,7 @@ export interface SocketEntry {
 }
 
 /** Any of the reference's context classes. */
-export type AnyContext = ReqContext | RepContext | SurveyorContext;
+export type AnyContext = ReqContext | RepContext | RespondentContext | SurveyorContext;
 
 /** A context (feature `contexts`) and the socket it belongs to. */
 export interface ContextEntry {

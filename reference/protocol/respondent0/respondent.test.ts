@@ -44,6 +44,31 @@ describe("respondent0", () => {
     );
   });
 
+  it("respondent contexts answer two surveyors in the reverse order, each on its own pipe", async () => {
+    const { r, url } = await setup();
+    const a = await surveyorPeer(url);
+    const b = await surveyorPeer(url);
+    const c1 = r.openContext();
+    const c2 = r.openContext();
+    const got1 = c1.recv();
+    const got2 = c2.recv();
+    a.write(survey([5, 0x80000a01], "from a"));
+    await expect(got1).resolves.toEqual(Buffer.from("from a"));
+    b.write(survey([0x80000b02], "from b"));
+    await expect(got2).resolves.toEqual(Buffer.from("from b"));
+    await c2.send("to b");
+    await c1.send("to a");
+    await waitFor(() => a.frames.length === 1 && b.frames.length === 1);
+    expect(a.frames[0]).toEqual(Buffer.concat([words(5, 0x80000a01), Buffer.from("to a")]));
+    expect(b.frames[0]).toEqual(Buffer.concat([words(0x80000b02), Buffer.from("to b")]));
+    // SP-REQREP-36 (via SP-SURVEY's REP-like contexts): a closed context's recv fails, takes nothing.
+    const waiting = c1.recv();
+    c1.close();
+    await expectCode(waiting, "ECLOSED");
+    a.write(survey([0x80000a03], "next"));
+    await expect(c2.recv()).resolves.toEqual(Buffer.from("next"));
+  });
+
   it("respondent drops a survey over max hops", async () => {
     const { r, url } = await setup({ maxTtl: 3 });
     const p = await surveyorPeer(url);
