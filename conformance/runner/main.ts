@@ -278,7 +278,12 @@ async function run(cmd: RunCommand): Promise<number> {
     requirements: c.requirements,
     kind: c.kind,
     ...(c.covers ? { covers: c.covers } : {}),
-    results: Object.fromEntries(byCase.get(c.id) ?? []),
+    results: Object.fromEntries(
+      [...(byCase.get(c.id) ?? [])].map(([iut, r]) => {
+        const listed = expectations.get(iut)?.cases[c.id];
+        return [iut, listed ? { ...r, expectedReason: listed.reason } : r];
+      }),
+    ),
   }));
   const verdicts = new Map(rows.map((r) => [r.id, Object.values(r.results).map((x) => x.verdict)]));
   const coverage = await computeCoverage(cases, verdicts);

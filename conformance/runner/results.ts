@@ -21,6 +21,8 @@ export interface CaseResult {
   verdict: ReportVerdict;
   /** From the IUT's expectations file; `pass` when not listed. */
   expected: Verdict;
+  /** The expectations file's written reason, when the case is listed there. */
+  expectedReason?: string;
   durationMs: number;
   reason?: string;
   notes?: string[];

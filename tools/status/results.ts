@@ -20,7 +20,10 @@ export interface CaseOutcome {
   readonly verdict: Verdict;
   /** What the expectations file predicted (`pass` unless a deviation is recorded). */
   readonly expected: string;
+  /** The case's own account of its verdict. */
   readonly reason: string | null;
+  /** Why the expectations file lists the case for this implementation (prose by a person). */
+  readonly expectedReason: string | null;
 }
 
 /** The results of one implementation, from one results.json. */
@@ -39,7 +42,10 @@ interface RawResults {
     id?: string;
     title?: string;
     requirements?: string[];
-    results?: Record<string, { verdict?: string; expected?: string; reason?: string }>;
+    results?: Record<
+      string,
+      { verdict?: string; expected?: string; reason?: string; expectedReason?: string }
+    >;
   }[];
 }
 
@@ -63,6 +69,7 @@ export function parseResults(text: string, file: string, mtimeMs = 0): Implement
         verdict: r.verdict as Verdict,
         expected: r.expected ?? "pass",
         reason: r.reason?.trim() ? r.reason.trim() : null,
+        expectedReason: r.expectedReason?.trim() ? r.expectedReason.trim() : null,
       });
     }
     runs.push({ name, version: iut.version ?? "unknown", file, mtimeMs, cases });

@@ -84,6 +84,37 @@ describe("renderStatus", () => {
     expect(replaceStatus(two + two, "x")).toBeNull();
   });
 
+  it("describes a known deviation by the expectations file's reason, an unexpected one by the case's", () => {
+    const doc = JSON.stringify({
+      iuts: [{ name: "x", version: "1" }],
+      cases: [
+        {
+          id: "a/known",
+          requirements: ["SP-A-1"],
+          results: {
+            x: {
+              verdict: "fail",
+              expected: "fail",
+              reason: "Property failed after 1 tests Counterexample: [0]",
+              expectedReason: "x delivers hop count 0",
+            },
+          },
+        },
+        {
+          id: "a/new",
+          requirements: ["SP-A-2"],
+          results: {
+            x: { verdict: "fail", reason: "got 00 01", expectedReason: "listed as info" },
+          },
+        },
+      ],
+    });
+    const text = renderStatus("SP-A", parseResults(doc, "r.json"));
+    expect(text).toContain("for x): x delivers hop count 0.");
+    expect(text).not.toContain("Counterexample");
+    expect(text).toContain("checks `SP-A-2`): got 00 01.");
+  });
+
   it("keeps reasons from reading as requirements or markup", () => {
     expect(sanitizeReason("peer MUST close [SP-X-1]\n  `code` <b>")).toBe(
       "peer must close (SP-X-1) 'code' \\<b\\>",
