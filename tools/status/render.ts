@@ -43,7 +43,15 @@ export function sanitizeReason(reason: string): string {
     .replace(/ replay: npm run .*$/, "")
     .replace(/\s+/g, " ")
     .trim();
-  if (s.length > MAX_REASON) s = `${s.slice(0, MAX_REASON - 1).trimEnd()}…`;
+  if (s.length > MAX_REASON) {
+    // Whole sentences (or clauses) where they fit; a cut word only as a last resort.
+    const head = s.slice(0, MAX_REASON);
+    const end = Math.max(head.lastIndexOf(". "), head.lastIndexOf("; "));
+    s =
+      end > MAX_REASON / 3
+        ? `${head.slice(0, end)}.`
+        : `${head.slice(0, MAX_REASON - 1).trimEnd()}…`;
+  }
   return s
     .replace(/\bIUT\b/g, "implementation")
     .replace(KEYWORD, (k) => k.toLowerCase())
