@@ -120,6 +120,9 @@ describe("renderStatus", () => {
       "peer must close (SP-X-1) 'code' \\<b\\>",
     );
     expect(sanitizeReason("x".repeat(300))).toHaveLength(240);
+    // A long reason ends at the last whole sentence or clause that fits.
+    const long = `${"a".repeat(150)}; ${"b".repeat(50)}. ${"c".repeat(100)}`;
+    expect(sanitizeReason(long)).toBe(`${"a".repeat(150)}; ${"b".repeat(50)}.`);
     // fast-check's replay parameters are not part of a deviation.
     expect(
       sanitizeReason(
