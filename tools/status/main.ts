@@ -1,17 +1,18 @@
 /**
- * `npm run status -- [--reports DIR] [--drafts DIR] [--check]` regenerates
+ * `npm run status -- [--reports DIR] [--drafts DIR] [--expectations DIR] [--check]` regenerates
  * the Implementation Status section of every draft (the text between
  * `<!-- implementation-status:begin -->` and `:end -->`) from the latest
  * conformance results of reference, nng and nanomsg found in
- * DIR/<iut>/results.json (default reports/conformance). Deterministic and
- * idempotent. `--check` writes nothing and exits 1 when a draft would change.
+ * DIR/<iut>/results.json (default reports/conformance). Known deviations are
+ * described by the reasons the expectations files give now (default
+ * conformance/expectations). Deterministic and idempotent. `--check` writes nothing and exits 1 when a draft would change.
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parseDraft } from "../draftparse/index.ts";
 import { repoRoot } from "../gen/format.ts";
 import { renderStatus, replaceStatus, STATUS_IMPLEMENTATIONS } from "./render.ts";
-import { loadResults } from "./results.ts";
+import { loadResults, withCurrentReasons } from "./results.ts";
 
 function option(args: string[], name: string): string | undefined {
   const k = args.indexOf(name);
@@ -22,16 +23,22 @@ function option(args: string[], name: string): string | undefined {
 function main(): number {
   const args = process.argv.slice(2);
   if (args.includes("--help") || args.includes("-h")) {
-    console.log("usage: npm run status -- [--reports DIR] [--drafts DIR] [--check]");
+    console.log(
+      "usage: npm run status -- [--reports DIR] [--drafts DIR] [--expectations DIR] [--check]",
+    );
     return 0;
   }
   const check = args.includes("--check");
   const reportsDir = resolve(repoRoot, option(args, "--reports") ?? "reports/conformance");
   const draftsDir = resolve(repoRoot, option(args, "--drafts") ?? "rfc");
-  const runs = loadResults(reportsDir, {
-    only: STATUS_IMPLEMENTATIONS,
-    order: STATUS_IMPLEMENTATIONS,
-  });
+  const expectationsDir = resolve(
+    repoRoot,
+    option(args, "--expectations") ?? "conformance/expectations",
+  );
+  const runs = withCurrentReasons(
+    loadResults(reportsDir, { only: STATUS_IMPLEMENTATIONS, order: STATUS_IMPLEMENTATIONS }),
+    expectationsDir,
+  );
   for (const r of runs) {
     console.log(
       `status: ${r.name} ${r.version}: ${r.cases.length} case(s) from ${relative(repoRoot, r.file)}`,

@@ -48,7 +48,7 @@ export function sanitizeReason(reason: string): string {
     const head = s.slice(0, MAX_REASON);
     const end = Math.max(head.lastIndexOf(". "), head.lastIndexOf("; "));
     s =
-      end > MAX_REASON / 3
+      end > MAX_REASON / 6
         ? `${head.slice(0, end)}.`
         : `${head.slice(0, MAX_REASON - 1).trimEnd()}…`;
   }

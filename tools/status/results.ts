@@ -110,3 +110,35 @@ export function loadResults(
     (a, b) => rank(a.name) - rank(b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
   );
 }
+
+/**
+ * Takes the reasons of known deviations from the expectations files as they
+ * are now (`<dir>/<implementation>.json`, `{ cases: { id: { verdict, reason } } }`),
+ * so that a reworded reason reaches the drafts without a new conformance run.
+ * A case keeps the reason of its run when the file no longer lists it with
+ * the verdict the run expected.
+ *
+ * @example
+ * const runs = withCurrentReasons(loadResults("reports/conformance"), "conformance/expectations");
+ */
+export function withCurrentReasons(
+  runs: readonly ImplementationRun[],
+  dir: string,
+): ImplementationRun[] {
+  return runs.map((run) => {
+    const file = join(dir, `${run.name}.json`);
+    if (!existsSync(file)) return run;
+    const listed =
+      (
+        JSON.parse(readFileSync(file, "utf8")) as {
+          cases?: Record<string, { verdict?: string; reason?: string }>;
+        }
+      ).cases ?? {};
+    const cases = run.cases.map((c) => {
+      const e = listed[c.id];
+      const reason = e?.reason?.trim();
+      return e?.verdict === c.expected && reason ? { ...c, expectedReason: reason } : c;
+    });
+    return { ...run, cases };
+  });
+}

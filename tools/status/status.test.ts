@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { casesFor, renderStatus, replaceStatus, sanitizeReason } from "./render.ts";
-import { loadResults, parseResults } from "./results.ts";
+import { loadResults, parseResults, withCurrentReasons } from "./results.ts";
 
 const results = fileURLToPath(new URL("../trace/fixtures/tree/results", import.meta.url));
 
@@ -113,6 +113,44 @@ describe("renderStatus", () => {
     expect(text).toContain("for x): x delivers hop count 0.");
     expect(text).not.toContain("Counterexample");
     expect(text).toContain("checks `SP-A-2`): got 00 01.");
+  });
+
+  it("takes a known deviation's reason from the expectations file as it is now", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "status-exp-"));
+    try {
+      const doc = JSON.stringify({
+        iuts: [{ name: "x", version: "1" }],
+        cases: [
+          {
+            id: "a/known",
+            requirements: ["SP-A-1"],
+            results: { x: { verdict: "fail", expected: "fail", expectedReason: "old words" } },
+          },
+          {
+            id: "a/other",
+            requirements: ["SP-A-2"],
+            results: { x: { verdict: "warn", expected: "warn", expectedReason: "kept" } },
+          },
+        ],
+      });
+      await writeFile(
+        join(dir, "x.json"),
+        JSON.stringify({
+          cases: {
+            "a/known": { verdict: "fail", reason: "new words" },
+            "a/other": { verdict: "info", reason: "listed otherwise now" },
+          },
+        }),
+      );
+      const [run] = withCurrentReasons(parseResults(doc, "r.json"), dir);
+      expect(run?.cases.map((c) => c.expectedReason)).toEqual(["new words", "kept"]);
+      expect(
+        withCurrentReasons(parseResults(doc, "r.json"), join(dir, "none"))[0]?.cases[0]
+          ?.expectedReason,
+      ).toBe("old words");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("keeps reasons from reading as requirements or markup", () => {
