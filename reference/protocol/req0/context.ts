@@ -187,6 +187,8 @@ export class ReqContext extends AskingContext<ReqContextHost> {
   close(): void {
     if (this.closedFlag) return;
     this.closedFlag = true;
+    // SP-REQREP-34: the machine leaves `waiting` (no more resends) and the id is
+    // released below, so a late reply to it matches no context and is dropped.
     if (this.actor.getSnapshot().status === "active") this.actor.send({ type: "close" });
     this.waiter?.fail(new SPError("ECLOSED"));
     this.waiter = null;

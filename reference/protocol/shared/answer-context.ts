@@ -95,6 +95,8 @@ export abstract class AnswerContext extends SocketContext<AnswerContextHost> {
     const refused = this.refusal(opts);
     if (refused) return Promise.reject(refused);
     const done = new Waiter<void>(-1);
+    // SP-REQREP-35, SP-SURVEY-37: the answer uses this context's own held question
+    // (backtrace and pipe), whatever other contexts hold or answered meanwhile.
     // A pipe that copies the answer as it queues it needs no private copy of the caller's buffer.
     const held = this.question.current;
     const copied =

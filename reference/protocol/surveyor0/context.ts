@@ -207,6 +207,8 @@ export class SurveyorContext extends AskingContext<SurveyorContextHost> {
     if (this.closedFlag) return;
     this.closedFlag = true;
     if (this.actor.getSnapshot().status === "active") this.actor.send({ type: "close" });
+    // SP-SURVEY-36: the survey's id is released, so later responses to it match no
+    // context and are dropped; the other contexts keep their own ids.
     this.endSurvey("ECLOSED");
     this.host.forget(this);
   }
