@@ -51,4 +51,49 @@ const reqContexts: ConformanceCase = {
   },
 };
 
-export const reqContextCases: readonly ConformanceCase[] = [reqContexts];
+/** SP-REQREP-10 per context: a new request on one context cancels only that context's request. */
+const reqContextCancelsOwn: ConformanceCase = {
+  id: "reqrep/req-context-new-request-cancels-own",
+  title: "A new request on one REQ context cancels that context's request only",
+  requirements: ["SP-REQREP-10", "SP-REQREP-27", "SP-REQREP-23"],
+  kind: "example",
+  needs: needs(["req0"], ["contexts"]),
+  async run(ctx: CaseContext) {
+    const req = await openCooked(ctx, "req0");
+    const server = await ctx.server();
+    await req.dial(server.url);
+    const rep = await server.accept(T.prompt);
+    await rep.handshake(0x31);
+    const c1 = await req.openContext();
+    const c2 = await req.openContext();
+    await c1.send(utf8("one"), { timeoutMs: T.prompt });
+    await c2.send(utf8("two"), { timeoutMs: T.prompt });
+    const first = await idsByBody(ctx, () => rep.readFrame(T.prompt), 2, "request");
+    // c1 starts over: its first request is cancelled, c2's is not.
+    await c1.send(utf8("one again"), { timeoutMs: T.prompt });
+    const again = await idsByBody(ctx, () => rep.readFrame(T.prompt), 1, "request");
+    const i1 = first.get("one");
+    const i2 = first.get("two");
+    const i1b = again.get("one again");
+    if (i1 === undefined || i2 === undefined || i1b === undefined) {
+      ctx.fail(
+        `expected requests "one", "two", "one again"; got ${[...first.keys(), ...again.keys()].join(", ")}`,
+      );
+    }
+    if (i1b === i2) ctx.fail(`the new request reused the other context's id ${word32(i2)}`);
+    // The cancelled request's reply first: it must reach nobody (SP-REQREP-10).
+    rep.sendFrame(concat(words(i1), utf8("reply to the cancelled one")));
+    rep.sendFrame(concat(words(i2), utf8("reply two")));
+    rep.sendFrame(concat(words(i1b), utf8("reply one again")));
+    await bothGetTheirOwn(
+      ctx,
+      [
+        [c1, "reply one again"],
+        [c2, "reply two"],
+      ],
+      "reply",
+    );
+  },
+};
+
+export const reqContextCases: readonly ConformanceCase[] = [reqContexts, reqContextCancelsOwn];
