@@ -46,4 +46,50 @@ const surveyorContexts: ConformanceCase = {
   },
 };
 
-export const surveyorContextCases: readonly ConformanceCase[] = [surveyorContexts];
+/** SP-SURVEY-14 per context: a new survey on one context ends that context's survey only. */
+const surveyorContextEndsOwn: ConformanceCase = {
+  id: "survey/surveyor-context-new-survey-ends-own",
+  title: "A new survey on one SURVEYOR context ends that context's survey only",
+  requirements: ["SP-SURVEY-14", "SP-SURVEY-32", "SP-SURVEY-5"],
+  kind: "example",
+  needs: needs(["surveyor0"], ["contexts"], ["surveyor:survey-time"]),
+  async run(ctx: CaseContext) {
+    const { sock, url } = await listening(ctx, "surveyor0");
+    const resp = await wirePeer(ctx, url, "respondent0", "surveyor0", "respondent");
+    await settle();
+    const c1 = await sock.openContext();
+    const c2 = await sock.openContext();
+    for (const c of [c1, c2]) await c.setopt("surveyor:survey-time", 5000);
+    await c1.send(utf8("one"), { timeoutMs: T.prompt });
+    await c2.send(utf8("two"), { timeoutMs: T.prompt });
+    const first = await idsByBody(ctx, () => resp.readFrame(T.prompt), 2, "survey");
+    await c1.send(utf8("one again"), { timeoutMs: T.prompt });
+    const again = await idsByBody(ctx, () => resp.readFrame(T.prompt), 1, "survey");
+    const s1 = first.get("one");
+    const s2 = first.get("two");
+    const s1b = again.get("one again");
+    if (s1 === undefined || s2 === undefined || s1b === undefined) {
+      ctx.fail(
+        `expected surveys "one", "two", "one again"; got ${[...first.keys(), ...again.keys()].join(", ")}`,
+      );
+    }
+    if (s1b === s2) ctx.fail(`the new survey reused the other context's id ${word32(s2)}`);
+    // An answer to the ended survey first: it must reach nobody (SP-SURVEY-14).
+    resp.sendFrame(concat(words(s1), utf8("answer to the ended one")));
+    resp.sendFrame(concat(words(s2), utf8("answer two")));
+    resp.sendFrame(concat(words(s1b), utf8("answer one again")));
+    await bothGetTheirOwn(
+      ctx,
+      [
+        [c1, "answer one again"],
+        [c2, "answer two"],
+      ],
+      "response",
+    );
+  },
+};
+
+export const surveyorContextCases: readonly ConformanceCase[] = [
+  surveyorContexts,
+  surveyorContextEndsOwn,
+];
