@@ -11,9 +11,9 @@
  * - reqrep/rep-context-close: closing a REP context fails its waiting recv
  *   without taking a request, and abandons the request it holds (SP-REQREP-36).
  */
-import type { IutSocket } from "../../adapters/iut.ts";
 import { concat, hex, request, sameBytes, utf8, word32, words } from "../../harness/sp.ts";
 import type { WirePeer } from "../../harness/wire.ts";
+import { answerInReverse, bodyText, closeEndsRecv } from "../common/contexts.ts";
 import { expectErrorName } from "../common/error-name.ts";
 import { needs, settle } from "../raw/common.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
@@ -26,8 +26,6 @@ import {
   reqPeer,
   T,
 } from "./common.ts";
-
-const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
 /** Every whole frame `peer` holds now (nothing more is waited for). */
 async function framesHeld(peer: WirePeer): Promise<Uint8Array[]> {
@@ -50,13 +48,6 @@ async function framesWithin(peer: WirePeer, ms: number): Promise<Uint8Array[]> {
   return out;
 }
 
-/** Starts a recv on `sock` and lets the adapter register it before the caller goes on. */
-async function pendingRecv(sock: IutSocket, ms: number) {
-  const done = sock.tryRecv({ timeoutMs: ms });
-  await settle();
-  return { done };
-}
-
 /** SP-REQREP-34: a closed REQ context ends its request; the other context's goes on. */
 const reqContextClose: ConformanceCase = {
   id: "reqrep/req-context-close",
@@ -75,18 +66,14 @@ const reqContextClose: ConformanceCase = {
     const ids = new Map<string, number>();
     while (ids.size < 2) {
       const r = await readRequest(ctx, peer);
-      const body = text(r.body);
+      const body = bodyText(r.body);
       if (body !== "one" && body !== "two") ctx.fail(`unexpected request ${hex(r.payload)}`);
       ids.set(body, r.id);
     }
     const one = ids.get("one") as number;
     const two = ids.get("two") as number;
     if (one === two) ctx.fail(`both contexts used request id ${word32(one)}`);
-    const waiting = await pendingRecv(c1, 3 * T.prompt);
-    await c1.close();
-    const r1 = await waiting.done;
-    if (r1.ok) ctx.fail(`the closed context's recv returned ${hex(r1.value)}`);
-    expectErrorName(ctx, r1.code, "ECLOSED", "the recv pending on the closed context");
+    await closeEndsRecv(ctx, c1);
     // Copies the IUT wrote before it confirmed the close are on their way or here.
     await settle();
     const before = await framesHeld(peer);
@@ -138,36 +125,15 @@ const repContextsOutOfOrder: ConformanceCase = {
   needs: needs(["rep0"], ["contexts"]),
   async run(ctx: CaseContext) {
     const { a, b, c1, c2 } = await repWithContexts(ctx);
-    const fromA = { hops: [0x00000007], id: 0x80000a01, body: utf8("from A") };
-    const fromB = { hops: [0x00000002, 0x00000009], id: 0x80000b02, body: utf8("from B") };
-    const [r1, r2] = await Promise.all([pendingRecv(c1, T.prompt), pendingRecv(c2, T.prompt)]);
-    a.sendFrame(request(fromA));
-    b.sendFrame(request(fromB));
-    const got = await Promise.all([r1.done, r2.done]);
-    const bodies = got.map((r, i) => {
-      if (!r.ok) ctx.fail(`context ${i + 1} received nothing: ${r.code}`);
-      return text(r.value);
-    });
-    if (new Set(bodies).size !== 2 || !bodies.every((x) => x === "from A" || x === "from B")) {
-      ctx.fail(`the contexts received ${bodies.map((x) => JSON.stringify(x)).join(" and ")}`);
-    }
-    const ctxs = [c1, c2];
-    // Answer the one holding B's request first, then A's.
-    const order = bodies[0] === "from B" ? [0, 1] : [1, 0];
-    for (const i of order) {
-      const c = ctxs[i] as IutSocket;
-      await c.send(utf8(`answer to ${bodies[i]}`), { timeoutMs: T.prompt });
-    }
-    for (const [peer, m, name] of [
-      [a, fromA, "A"],
-      [b, fromB, "B"],
-    ] as const) {
-      const frame = await peer.readFrame(T.prompt);
-      const want = concat(words(...m.hops, m.id), utf8(`answer to ${text(m.body)}`));
-      expectBytes(ctx, frame, want, `the reply peer ${name} got`);
-      const extra = await peer.quiet(T.quiet);
-      if (extra.kind === "data") ctx.fail(`peer ${name} got a second reply: ${hex(extra.bytes)}`);
-    }
+    await answerInReverse(
+      ctx,
+      [c1, c2],
+      [
+        { peer: a, name: "A", hops: [0x00000007], id: 0x80000a01, body: "from A" },
+        { peer: b, name: "B", hops: [0x00000002, 0x00000009], id: 0x80000b02, body: "from B" },
+      ],
+      "reply",
+    );
   },
 };
 
@@ -182,11 +148,7 @@ const repContextClose: ConformanceCase = {
   async run(ctx: CaseContext) {
     const { rep, a, b, c1, c2 } = await repWithContexts(ctx);
     // 1. A recv waiting on c1 ends with ECLOSED; the next request goes to c2.
-    const waiting = await pendingRecv(c1, 3 * T.prompt);
-    await c1.close();
-    const r1 = await waiting.done;
-    if (r1.ok) ctx.fail(`the closed context's recv returned ${hex(r1.value)}`);
-    expectErrorName(ctx, r1.code, "ECLOSED", "the recv pending on the closed context");
+    await closeEndsRecv(ctx, c1);
     const mA = { hops: [], id: 0x80000a11, body: utf8("first from A") };
     a.sendFrame(request(mA));
     expectBytes(ctx, await iutRecv(ctx, c2, "A's request"), mA.body, "context 2's request");

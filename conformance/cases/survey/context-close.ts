@@ -10,30 +10,12 @@
  *   two surveyors in the reverse order; each response reaches its own
  *   surveyor with its whole backtrace (SP-SURVEY-37).
  */
-import type { IutSocket } from "../../adapters/iut.ts";
-import { concat, hex, utf8, word32, words } from "../../harness/sp.ts";
-import { idsByBody } from "../common/contexts.ts";
-import { expectErrorName } from "../common/error-name.ts";
+import { hex, utf8, word32 } from "../../harness/sp.ts";
+import { answerInReverse, closeEndsRecv, idsByBody } from "../common/contexts.ts";
 import { needs, settle } from "../raw/common.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
-import {
-  expectBytes,
-  iutRecv,
-  respondentListening,
-  response,
-  surveyorPeer,
-  surveyorWithPeer,
-  T,
-} from "./common.ts";
-
-const text = (b: Uint8Array) => new TextDecoder().decode(b);
-
-/** Starts a recv on `sock` and lets the adapter register it before the caller goes on. */
-async function pendingRecv(sock: IutSocket, ms: number) {
-  const done = sock.tryRecv({ timeoutMs: ms });
-  await settle();
-  return { done };
-}
+import { expectBytes, iutRecv, respondentListening, response, surveyorPeer, T } from "./common.ts";
+import { twoSurveys } from "./contexts.ts";
 
 /** SP-SURVEY-36: a closed SURVEYOR context ends its survey; the other one goes on. */
 const surveyorContextClose: ConformanceCase = {
@@ -44,24 +26,8 @@ const surveyorContextClose: ConformanceCase = {
   kind: "example",
   needs: needs(["surveyor0"], ["contexts"], ["surveyor:survey-time"]),
   async run(ctx: CaseContext) {
-    const { surveyor, peer } = await surveyorWithPeer(ctx);
-    const c1 = await surveyor.openContext();
-    const c2 = await surveyor.openContext();
-    for (const c of [c1, c2]) await c.setopt("surveyor:survey-time", 5000);
-    await c1.send(utf8("one"), { timeoutMs: T.prompt });
-    await c2.send(utf8("two"), { timeoutMs: T.prompt });
-    const ids = await idsByBody(ctx, () => peer.readFrame(T.prompt), 2, "survey");
-    const s1 = ids.get("one");
-    const s2 = ids.get("two");
-    if (s1 === undefined || s2 === undefined) {
-      ctx.fail(`expected surveys "one" and "two", got ${[...ids.keys()].join(", ")}`);
-    }
-    if (s1 === s2) ctx.fail(`both contexts used survey id ${word32(s1)}`);
-    const waiting = await pendingRecv(c1, 3 * T.prompt);
-    await c1.close();
-    const r1 = await waiting.done;
-    if (r1.ok) ctx.fail(`the closed context's recv returned ${hex(r1.value)}`);
-    expectErrorName(ctx, r1.code, "ECLOSED", "the recv pending on the closed context");
+    const { sock: surveyor, resp: peer, c1, c2, s1, s2 } = await twoSurveys(ctx);
+    await closeEndsRecv(ctx, c1);
     // A late answer to the closed survey, then the open survey's own answers.
     peer.sendFrame(response(s1, utf8("late answer to one")));
     peer.sendFrame(response(s2, utf8("answer to two")));
@@ -111,39 +77,21 @@ const respondentContextsOutOfOrder: ConformanceCase = {
     await settle();
     const c1 = await respondent.openContext();
     const c2 = await respondent.openContext();
-    const fromA = { hops: [0x00000005], id: 0x80000a31, body: "survey A" };
-    const fromB = { hops: [0x00000003, 0x00000008], id: 0x80000b42, body: "survey B" };
-    const [r1, r2] = await Promise.all([pendingRecv(c1, T.prompt), pendingRecv(c2, T.prompt)]);
-    a.sendFrame(concat(words(...fromA.hops, fromA.id), utf8(fromA.body)));
-    b.sendFrame(concat(words(...fromB.hops, fromB.id), utf8(fromB.body)));
-    const got = await Promise.all([r1.done, r2.done]);
-    const bodies = got.map((r, i) => {
-      if (!r.ok) ctx.fail(`context ${i + 1} received nothing: ${r.code}`);
-      return text(r.value);
-    });
-    if (new Set(bodies).size !== 2 || !bodies.every((x) => x === fromA.body || x === fromB.body)) {
-      ctx.fail(`the contexts received ${bodies.map((x) => JSON.stringify(x)).join(" and ")}`);
-    }
-    const ctxs = [c1, c2];
-    const order = bodies[0] === fromB.body ? [0, 1] : [1, 0];
-    for (const i of order) {
-      await (ctxs[i] as IutSocket).send(utf8(`re: ${bodies[i]}`), { timeoutMs: T.prompt });
-    }
-    for (const [peer, m, name] of [
-      [a, fromA, "A"],
-      [b, fromB, "B"],
-    ] as const) {
-      const frame = await peer.readFrame(T.prompt);
-      expectBytes(
-        ctx,
-        frame,
-        concat(words(...m.hops, m.id), utf8(`re: ${m.body}`)),
-        `the response surveyor ${name} got`,
-      );
-      const extra = await peer.quiet(T.quiet);
-      if (extra.kind === "data")
-        ctx.fail(`surveyor ${name} got a second response: ${hex(extra.bytes)}`);
-    }
+    await answerInReverse(
+      ctx,
+      [c1, c2],
+      [
+        { peer: a, name: "surveyor A", hops: [0x00000005], id: 0x80000a31, body: "survey A" },
+        {
+          peer: b,
+          name: "surveyor B",
+          hops: [0x00000003, 0x00000008],
+          id: 0x80000b42,
+          body: "survey B",
+        },
+      ],
+      "response",
+    );
   },
 };
 

@@ -93,7 +93,7 @@ export abstract class AnswerSocket<C extends AnswerContext> extends ContextSocke
           }
           this.takers.push({ ctx, w });
         },
-      }) as AnswerContextHost,
+      }),
     );
   }
 
