@@ -160,12 +160,22 @@ describe("nngcat_recvmaxsz_test", () => {
 
 describe("nngcat_stdin_pipe_test", () => {
   const input = Buffer.from("hello world\n");
+  // nng's script gives the listener 3 s; a loaded 2-core CI machine once took
+  // longer than that to start the dialer, whose send then waited for a peer
+  // that had already left. The listener ends at its first message either way.
+  const listenerArgs = (url: string) => [
+    "--listen",
+    url,
+    "--count=1",
+    "--recv-timeout=15",
+    "--recv-maxsz=0",
+    "--pull0",
+  ];
 
   it("spcat --file - sends standard input; nngcat --raw prints it (cksum 3733384285)", async () => {
     const path = ipcPath("stdin");
     const url = `ipc://${path}`;
-    const args = ["--listen", url, "--count=1", "--recv-timeout=3", "--recv-maxsz=0", "--pull0"];
-    const pull = start(peer("nngcat"), [...args, "--raw"]);
+    const pull = start(peer("nngcat"), [...listenerArgs(url), "--raw"]);
     await waitForPath(path, pull);
     const push = await spcat(
       ["--connect", url, "--delay=1", "--push0", "--file", "-"],
@@ -180,8 +190,7 @@ describe("nngcat_stdin_pipe_test", () => {
   it("nngcat --file - to spcat --raw", async () => {
     const path = ipcPath("stdin2");
     const url = `ipc://${path}`;
-    const args = ["--listen", url, "--count=1", "--recv-timeout=3", "--recv-maxsz=0", "--pull0"];
-    const pull = spcat([...args, "--raw"]);
+    const pull = spcat([...listenerArgs(url), "--raw"]);
     await waitForPath(path, pull);
     const nngArgs = ["--connect", url, "--delay=1", "--push0", "--file", "-"];
     await start(peer("nngcat"), nngArgs, 10_000, input).done;
