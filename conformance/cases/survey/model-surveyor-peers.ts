@@ -25,6 +25,7 @@
 import fc from "fast-check";
 import { hex, sameBytes, utf8, word32 } from "../../harness/sp.ts";
 import type { WirePeer } from "../../harness/wire.ts";
+import { forgedId } from "../common/forged-id.ts";
 import { aliveIndexes, broke, checkModelRuns, type PeersWorld } from "../common/model-commands.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import {
@@ -58,6 +59,8 @@ interface Model {
   ids: number[];
   /** False once a receive timed out: the survey may have ended (nng), so nobody answers it. */
   answerable: boolean;
+  /** An answer the IUT must drop (older, forged) was sent since the last survey. */
+  strays: boolean;
   next: number;
 }
 
@@ -71,8 +74,9 @@ class Survey implements fc.AsyncCommand<Model, Real> {
   async run(m: Model, r: Real): Promise<void> {
     r.ran.n++;
     // Let answers still on their way reach the IUT first: the new survey must discard them there.
-    if (m.peers.some((p) => p.pending.length > 0))
+    if (m.strays || m.peers.some((p) => p.pending.length > 0))
       await new Promise((res) => setTimeout(res, ARRIVE_MS));
+    m.strays = false;
     const body = utf8(`survey ${m.ids.length + 1}`);
     const sent = await r.sock.trySend(body, { timeoutMs: T.prompt });
     if (!sent.ok) broke("SP-SURVEY-7", `the survey send failed with ${sent.code}`);
@@ -130,8 +134,9 @@ class Respond implements fc.AsyncCommand<Model, Real> {
         ? current
         : this.kind === "older"
           ? (m.ids[this.pick % (m.ids.length - 1)] as number)
-          : (current ^ (1 << this.bit)) >>> 0;
+          : forgedId(current, this.bit);
     if (this.kind === "current") peer.pending.push(body);
+    else m.strays = true;
     (r.wires[i] as WirePeer).sendFrame(response(id, body));
   }
   toString(): string {
@@ -256,6 +261,7 @@ export const surveyorPeersModel: ConformanceCase = {
             peers: real.wires.map((w) => ({ label: w.label, alive: true, pending: [] })),
             ids: [],
             answerable: false,
+            strays: false,
             next: 0,
           };
           return { model, real };
