@@ -29,6 +29,7 @@ import { framingCases } from "./reqrep/framing.ts";
 import { handshakeCases } from "./reqrep/handshake.ts";
 import { lifecycleCases } from "./reqrep/lifecycle.ts";
 import { repPeersModelCases } from "./reqrep/model-rep-peers.ts";
+import { reqPeersModelCases } from "./reqrep/model-req-peers.ts";
 import { reqRecvTimeoutCases } from "./reqrep/recv-timeout.ts";
 import { repCases } from "./reqrep/rep-backtrace.ts";
 import { propertyCases } from "./reqrep/rep-property.ts";
@@ -87,6 +88,7 @@ export const allCases: readonly ConformanceCase[] = [
   ...pathCases,
   ...modelCases,
   ...repPeersModelCases,
+  ...reqPeersModelCases,
   ...pubsubCloseCases,
   ...surveyCloseCases,
   ...pushQueueExpiryCases,

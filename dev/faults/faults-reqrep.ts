@@ -204,6 +204,50 @@ export const reqrepFaults: readonly Fault[] = [
     ],
   },
   {
+    id: "reqrep/req-kept-reply-replaced",
+    requirements: ["SP-REQREP-33", "SP-REQREP-6"],
+    description:
+      "REQ stores the latest reply to its last request in the slot it keeps for the next recv: a repeat that arrives before recv replaces the first reply (nanomsg 1.1.5 behaves so).",
+    families: ["reqrep"],
+    observe:
+      "a REQ sends, the peer answers twice with the request's id, the application receives afterwards: it gets the first answer",
+    patch: [
+      {
+        file: REQ_CTX,
+        search: "  private kept: Buffer | null = null;\n",
+        replace: "  private kept: Buffer | null = null;\n  private keptId = -1;\n",
+      },
+      {
+        file: REQ_CTX,
+        search: "          const body = event.arg.subarray(4);\n          this.forgetRequest();",
+        replace:
+          "          const body = event.arg.subarray(4);\n          this.keptId = this.reqId;\n          this.forgetRequest();",
+      },
+      {
+        file: REQ_CTX,
+        search: '        dropReply: () => host.count("rxDropped"),',
+        replace:
+          '        dropReply: ({ event }) => {\n          if (this.kept && carriesId(event.arg, this.keptId)) this.kept = event.arg.subarray(4);\n          else host.count("rxDropped");\n        },',
+      },
+    ],
+  },
+  {
+    id: "reqrep/req-resend-on-any-pipe-loss",
+    requirements: ["SP-REQREP-9", "SP-REQREP-21"],
+    description:
+      "REQ sends its request again whenever any pipe goes away, not only the one that carried it: with several REPs, each disconnect elsewhere puts another copy on the wire.",
+    families: ["reqrep"],
+    observe:
+      "a REQ with three REP peers sends; a peer that did not get the request leaves: no other peer gets a copy",
+    patch: [
+      {
+        file: REQ_CTX,
+        search: "        carriedRequest: ({ event }) => event.arg === this.carrier,",
+        replace: "        carriedRequest: () => true,",
+      },
+    ],
+  },
+  {
     id: "reqrep/req-context-close-keeps-request",
     requirements: ["SP-REQREP-34"],
     description:

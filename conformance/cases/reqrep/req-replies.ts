@@ -2,7 +2,7 @@
  * REQ's validation of replies (SP-REQREP-6): wrong id, top bit clear, too
  * short, and replies that arrive while nothing is outstanding.
  */
-import { concat, hex, utf8, words } from "../../harness/sp.ts";
+import { concat, hex, sameBytes, utf8, words } from "../../harness/sp.ts";
 import { expectErrorName } from "../common/error-name.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { expectBytes, iutRecv, REQ_TCP, readRequest, reqDialing, T } from "./common.ts";
@@ -107,5 +107,52 @@ export const reqReplyKept: ConformanceCase = {
 /** How long the kept-reply case leaves the reply to arrive before it receives, ms. */
 const KEEP_WAIT_MS = 300;
 
+/**
+ * SP-REQREP-33 with SP-REQREP-6: the first matching reply ends the request
+ * and is kept until the application receives; a reply arriving after it,
+ * before that receive, matches no outstanding request and must not touch the
+ * kept one. Two rounds: a repeat with the same id, then a reply whose id
+ * differs in one bit. A REQ that reads every reply into the slot of the kept
+ * one, or stores "the latest matching reply", passes every case that
+ * receives between the two.
+ */
+export const reqKeptReplyNotReplaced: ConformanceCase = {
+  id: "reqrep/req-kept-reply-not-replaced",
+  title:
+    "REQ keeps the first matching reply; a later reply that arrives before recv does not replace it",
+  requirements: ["SP-REQREP-33", "SP-REQREP-6", "SP-REQREP-24"],
+  kind: "example",
+  needs: REQ_TCP,
+  covers: ["req:waiting:reply[idMatches]", "req:idle:reply"],
+  async run(ctx: CaseContext) {
+    const { req, peer } = await reqDialing(ctx);
+    const rounds = [
+      { what: "a repeat with the same id", id: (id: number) => id },
+      { what: "a reply whose id differs in bit 20", id: (id: number) => (id ^ (1 << 20)) >>> 0 },
+    ];
+    for (const round of rounds) {
+      await req.send(utf8("question"), { timeoutMs: T.prompt });
+      const r = await readRequest(ctx, peer);
+      // Both on one connection, so the IUT reads "first" before "later".
+      peer.sendFrame(concat(words(r.id), utf8("first")));
+      peer.sendFrame(concat(words(round.id(r.id)), utf8("later")));
+      await new Promise((res) => setTimeout(res, KEEP_WAIT_MS));
+      const got = await iutRecv(ctx, req, "the reply that arrived before recv");
+      if (!sameBytes(got, utf8("first"))) {
+        ctx.fail(
+          `recv delivered ${hex(got)} ("later" is 6c 61 74 65 72): ${round.what}, arriving while the first reply was kept, replaced it`,
+        );
+      }
+      const again = await req.tryRecv({ timeoutMs: T.quiet });
+      if (again.ok) ctx.fail(`a second recv delivered ${hex(again.value)} after ${round.what}`);
+    }
+  },
+};
+
 /** Cases of this file, in run order. */
-export const reqReplyCases = [reqIgnoresMismatched, reqIgnoresShort, reqReplyKept];
+export const reqReplyCases = [
+  reqIgnoresMismatched,
+  reqIgnoresShort,
+  reqReplyKept,
+  reqKeptReplyNotReplaced,
+];
