@@ -73,7 +73,7 @@ describe("console", () => {
     expect(text.endsWith("\r\x1b[2K")).toBe(true);
   });
 
-  it("the recap lists what fails the run, then the expected failures; the last line counts apart", () => {
+  it("the recap lists the expected failures, then what fails the run (last, for a log's tail); the last line counts apart", () => {
     const cases: Results["cases"] = [
       {
         id: "a/x",
@@ -122,12 +122,12 @@ describe("console", () => {
     ];
     const results = { iuts: [{ name: "r", version: "1" }], cases } as Results;
     expect(recap(results)).toEqual([
+      "expected failures (1):",
+      "  FAIL a/k (expected): known",
       "failing the run (3):",
       "  FAIL a/x: broke",
       "  FLAKY a/y: changed",
       "  UNEXPECTED PASS a/z: passed, but the expectations say warn",
-      "expected failures (1):",
-      "  FAIL a/k (expected): known",
     ]);
     expect(lastLine(summarize(cases))).toBe(
       "conformance: 1 passed, 3 failed, 1 warn, 0 info, 0 unsupported, 1 expected fail",

@@ -205,10 +205,12 @@ function details(o: CaseOutcome): string[] {
 }
 
 /**
- * The end-of-run recap: every result that fails the run (unexpected fail,
- * flaky, unexpected pass), then the failures the expectations list, each
- * with its IUT, case id and the first line of its reason. Empty when there
- * is nothing to list.
+ * The end-of-run recap: the failures the expectations list, then every
+ * result that fails the run (unexpected fail, flaky, unexpected pass), each
+ * with its IUT, case id and the first line of its reason. What fails the run
+ * comes last, next to the summary line, so that the tail of a CI log shows
+ * it however many known failures precede it. Empty when there is nothing to
+ * list.
  */
 export function recap(results: Results, color = false): string[] {
   const failing: string[] = [];
@@ -231,7 +233,7 @@ export function recap(results: Results, color = false): string[] {
     }
   }
   const out: string[] = [];
-  if (failing.length > 0) out.push(`failing the run (${failing.length}):`, ...failing);
   if (known.length > 0) out.push(`expected failures (${known.length}):`, ...known);
+  if (failing.length > 0) out.push(`failing the run (${failing.length}):`, ...failing);
   return out;
 }
