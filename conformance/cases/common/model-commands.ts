@@ -21,6 +21,12 @@ export interface PeersWorld {
   wires: WirePeer[];
 }
 
+/**
+ * Time for answers the IUT must drop (older or forged ids) to reach it before
+ * the model sends the next request or survey, or the matching answer, ms.
+ */
+export const ARRIVE_MS = 100;
+
 /** A finding of a model step, with the requirement it breaks (fast-check then shrinks the run). */
 export function broke(requirement: string, what: string): never {
   throw new Error(`[${requirement}] ${what}`);

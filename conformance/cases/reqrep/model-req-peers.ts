@@ -35,10 +35,17 @@
  */
 import fc from "fast-check";
 import { concat, firstWord, hex, PROTO, sameBytes, utf8, word32, words } from "../../harness/sp.ts";
+import { sleep } from "../../harness/wait.ts";
 import type { WirePeer } from "../../harness/wire.ts";
 import { expectErrorName } from "../common/error-name.ts";
 import { forgedId } from "../common/forged-id.ts";
-import { aliveIndexes, broke, checkModelRuns, type PeersWorld } from "../common/model-commands.ts";
+import {
+  ARRIVE_MS,
+  aliveIndexes,
+  broke,
+  checkModelRuns,
+  type PeersWorld,
+} from "../common/model-commands.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { REQ_TCP, T } from "./common.ts";
 
@@ -48,8 +55,6 @@ const MAX_COMMANDS = 50;
 /** Peers at the start of a run, and at most at once. */
 const FIRST_PEERS = 2;
 const MAX_PEERS = 4;
-/** Time for answers the IUT must drop to reach it before the next request goes out, ms. */
-const ARRIVE_MS = 100;
 /** Time for the IUT to notice a peer that left, ms. */
 const LEAVE_MS = 100;
 /** Time after which a peer that joined is surely attached at the IUT, ms. */
@@ -99,8 +104,6 @@ interface Real extends PeersWorld {
   url: string;
   missed: string | null;
 }
-
-const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
 /**
  * The next request frame at any peer still there, within `ms`, skipping late

@@ -140,7 +140,7 @@ export const reqKeptReplyNotReplaced: ConformanceCase = {
       const got = await iutRecv(ctx, req, "the reply that arrived before recv");
       if (!sameBytes(got, utf8("first"))) {
         ctx.fail(
-          `recv delivered ${hex(got)} ("later" is 6c 61 74 65 72): ${round.what}, arriving while the first reply was kept, replaced it`,
+          `recv delivered ${hex(got)}, not "first": ${round.what}, arriving while the first reply was kept, replaced it`,
         );
       }
       const again = await req.tryRecv({ timeoutMs: T.quiet });

@@ -24,9 +24,16 @@
  */
 import fc from "fast-check";
 import { hex, sameBytes, utf8, word32 } from "../../harness/sp.ts";
+import { sleep } from "../../harness/wait.ts";
 import type { WirePeer } from "../../harness/wire.ts";
 import { forgedId } from "../common/forged-id.ts";
-import { aliveIndexes, broke, checkModelRuns, type PeersWorld } from "../common/model-commands.ts";
+import {
+  ARRIVE_MS,
+  aliveIndexes,
+  broke,
+  checkModelRuns,
+  type PeersWorld,
+} from "../common/model-commands.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import {
   readSurvey,
@@ -41,8 +48,6 @@ import {
 const RUNS = 25;
 const MAX_COMMANDS = 30;
 const PEERS = 3;
-/** Time for answers already sent to reach the IUT before a new survey goes out, ms. */
-const ARRIVE_MS = 100;
 /** Longer than any run, so that no survey's deadline passes inside one. */
 const SURVEY_TIME_MS = 30000;
 
@@ -74,8 +79,7 @@ class Survey implements fc.AsyncCommand<Model, Real> {
   async run(m: Model, r: Real): Promise<void> {
     r.ran.n++;
     // Let answers still on their way reach the IUT first: the new survey must discard them there.
-    if (m.strays || m.peers.some((p) => p.pending.length > 0))
-      await new Promise((res) => setTimeout(res, ARRIVE_MS));
+    if (m.strays || m.peers.some((p) => p.pending.length > 0)) await sleep(ARRIVE_MS);
     m.strays = false;
     const body = utf8(`survey ${m.ids.length + 1}`);
     const sent = await r.sock.trySend(body, { timeoutMs: T.prompt });
