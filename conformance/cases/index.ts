@@ -33,11 +33,13 @@ import { reqPeersModelCases } from "./reqrep/model-req-peers.ts";
 import { reqRecvTimeoutCases } from "./reqrep/recv-timeout.ts";
 import { repCases } from "./reqrep/rep-backtrace.ts";
 import { propertyCases } from "./reqrep/rep-property.ts";
+import { reqBackedUpCases } from "./reqrep/req-backed-up.ts";
 import { reqPendingCases } from "./reqrep/req-pending.ts";
 import { reqReplyCases } from "./reqrep/req-replies.ts";
 import { reqRequestCases } from "./reqrep/req-requests.ts";
 import { reqResendCases } from "./reqrep/req-resend.ts";
 import { reqResendTimingCases } from "./reqrep/resend-timing.ts";
+import { reqRoundRobinLeaveCases } from "./reqrep/round-robin-leave.ts";
 import { reqrepRoutingCases } from "./reqrep/routing.ts";
 import { tcpIpv6Cases } from "./reqrep/tcp-ipv6.ts";
 import { surveyCloseCases } from "./survey/close.ts";
@@ -80,6 +82,8 @@ export const allCases: readonly ConformanceCase[] = [
   ...wsCases,
   ...tlsCases,
   ...reqDuplicateReplyCases,
+  ...reqBackedUpCases,
+  ...reqRoundRobinLeaveCases,
   ...busClosePendingCases,
   ...respondentGonePeerCases,
   ...subFullQueueCases,

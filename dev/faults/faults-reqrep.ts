@@ -114,6 +114,22 @@ export const reqrepFaults: readonly Fault[] = [
     ],
   },
   {
+    id: "reqrep/req-round-robin-index-kept-on-leave",
+    requirements: ["SP-REQREP-21"],
+    description:
+      "REQ keeps its round robin as an index into its list of pipes and leaves the index alone when an earlier pipe is removed: the pipe whose turn was next is skipped once.",
+    families: ["reqrep"],
+    observe:
+      "with four REP peers served in turn, the one that just got a request leaves: the next request goes to the peer after it, not to the one after that",
+    patch: [
+      {
+        file: REQ,
+        search: "      if (this.nextPipe > i) this.nextPipe--;\n",
+        replace: "",
+      },
+    ],
+  },
+  {
     id: "reqrep/req-waits-on-stalled-peer",
     requirements: ["SP-REQREP-21", "SP-REQREP-12"],
     description:
@@ -128,6 +144,57 @@ export const reqrepFaults: readonly Fault[] = [
           "      if (pipe.writable) {\n        this.nextPipe = (i + 1) % n;\n        return pipe;\n      }",
         replace:
           "      if (!pipe.writable) return undefined;\n      this.nextPipe = (i + 1) % n;\n      return pipe;",
+      },
+    ],
+  },
+  {
+    id: "reqrep/req-id-word-shared-with-queue",
+    requirements: ["SP-REQREP-8", "SP-REQREP-5"],
+    description:
+      "REQ hands every pipe the same 4-byte id buffer and rewrites it for the next request: copies of a request still queued on a backed-up pipe leave under the next request's id.",
+    families: ["reqrep"],
+    observe:
+      "with one REP peer that stops reading and a short resend time, copies of request A queue up; after request B is sent and the peer reads, every copy of A carries A's id",
+    patch: [
+      {
+        file: REQ_CTX,
+        search: "pipe.send(copied ? this.idWord : Buffer.from(this.idWord), this.body);",
+        replace: "pipe.send(this.idWord, this.body);",
+      },
+    ],
+  },
+  {
+    id: "reqrep/req-not-woken-on-drain",
+    requirements: ["SP-REQREP-12"],
+    description:
+      "A request that found every pipe backed up waits only for a new pipe: a pipe that drains does not wake it, so with one peer it never goes out.",
+    families: ["reqrep"],
+    observe:
+      "with one REP peer that stops reading until its pipe is backed up, a new request goes out once the peer reads again",
+    patch: [
+      {
+        file: REQ,
+        search:
+          '    pipe.onWritable = () => {\n      for (const ctx of this.contexts) ctx.pipeEvent("pipeAdded", pipe);\n    };\n',
+        replace: "",
+      },
+    ],
+  },
+  {
+    id: "reqrep/req-resend-assumes-ready-pipe",
+    requirements: ["SP-REQREP-8", "SP-REQREP-12"],
+    description:
+      "REQ's resend takes the round robin's pick as always present: a resend interval that passes while every pipe is backed up throws in the timer and takes the process down.",
+    families: ["reqrep"],
+    observe:
+      "with one REP peer that stops reading and a short resend time, the REQ survives resend intervals that find the pipe backed up",
+    patch: [
+      {
+        file: REQ_CTX,
+        search:
+          "          const pipe = host.pickPipe();\n          if (!pipe || !this.idWord || !this.body) return;\n",
+        replace:
+          "          const pipe = host.pickPipe() as Pipe;\n          if (!this.idWord || !this.body) return;\n",
       },
     ],
   },
