@@ -35,6 +35,7 @@ import { repCases } from "./reqrep/rep-backtrace.ts";
 import { propertyCases } from "./reqrep/rep-property.ts";
 import { reqBackedUpCases } from "./reqrep/req-backed-up.ts";
 import { reqPendingCases } from "./reqrep/req-pending.ts";
+import { reqRecvCancelledCases } from "./reqrep/req-recv-cancelled.ts";
 import { reqReplyCases } from "./reqrep/req-replies.ts";
 import { reqRequestCases } from "./reqrep/req-requests.ts";
 import { reqResendCases } from "./reqrep/req-resend.ts";
@@ -84,6 +85,7 @@ export const allCases: readonly ConformanceCase[] = [
   ...reqDuplicateReplyCases,
   ...reqBackedUpCases,
   ...reqRoundRobinLeaveCases,
+  ...reqRecvCancelledCases,
   ...busClosePendingCases,
   ...respondentGonePeerCases,
   ...subFullQueueCases,

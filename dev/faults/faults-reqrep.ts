@@ -199,6 +199,22 @@ export const reqrepFaults: readonly Fault[] = [
     ],
   },
   {
+    id: "reqrep/req-cancel-reported-as-close",
+    requirements: ["SP-REQREP-37"],
+    description:
+      "REQ ends a receive that waits for a cancelled request through the same path as a close, so the application sees ECLOSED on a socket that is still open.",
+    families: ["reqrep"],
+    observe:
+      "a recv waits for request A; the application sends B; the recv fails with ECANCELED, not ECLOSED",
+    patch: [
+      {
+        file: REQ_CTX,
+        search: '          const code = event.type === "close" ? "ECLOSED" : "ECANCELED";\n',
+        replace: '          const code = "ECLOSED";\n',
+      },
+    ],
+  },
+  {
     id: "reqrep/rep-reply-to-last-pipe",
     requirements: ["SP-REQREP-13", "SP-REQREP-21"],
     description:

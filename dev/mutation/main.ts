@@ -24,11 +24,15 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { matchEquivalents, parseEquivalents } from "./equivalents.ts";
 import {
+  type Equivalents,
   type MutationReport,
+  openSurvivors,
+  scoreAside,
   scoreTable,
-  survivors,
   survivorsMarkdown,
+  tallies,
   topSurvivors,
 } from "./report.ts";
 import { DEFAULT_PROTOCOLS, filesFor, parseProtocols } from "./scope.ts";
@@ -37,6 +41,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const outDir = join(root, "reports", "mutation");
 const jsonPath = join(outDir, "mutation.json");
 const survivorsPath = join(outDir, "survivors.md");
+const equivalentsPath = join(root, "dev", "mutation", "equivalent.json");
 const durationsPath = join(outDir, "case-durations.json");
 
 interface Args {
@@ -118,14 +123,35 @@ async function main(): Promise<void> {
     : `protocols ${args.protocols.join(", ")}`;
   mkdirSync(outDir, { recursive: true });
   const timed = args.reportOnly ? {} : { durationS };
-  writeFileSync(survivorsPath, survivorsMarkdown(report, { scope, top: args.top, ...timed }));
+  const list = parseEquivalents(JSON.parse(readFileSync(equivalentsPath, "utf8")));
+  const eq: Equivalents = {
+    list,
+    match: matchEquivalents(report, list),
+    path: relative(root, equivalentsPath),
+  };
+  writeFileSync(survivorsPath, survivorsMarkdown(report, { scope, top: args.top, ...timed }, eq));
 
   console.log("");
   console.log(scoreTable(report));
-  console.log("");
-  const all = survivors(report);
+  const { total } = tallies(report);
+  const nEq = eq.match.equivalent.size;
   console.log(
-    `${all.length} surviving mutants in ${relative(root, survivorsPath)}; most worth a new case:`,
+    `equivalents aside: ${scoreAside(total, nEq).toFixed(1)} % (${nEq} surviving mutants listed as equivalent in ${eq.path})`,
+  );
+  for (const e of eq.match.detected) {
+    console.log(
+      `  listed as equivalent, yet detected: ${e.file}:${e.line} ${e.mutator} -> ${e.replacement}`,
+    );
+  }
+  for (const e of eq.match.stale) {
+    console.log(
+      `  listed as equivalent, no such mutant now: ${e.file}:${e.line} ${e.mutator} -> ${e.replacement}`,
+    );
+  }
+  console.log("");
+  const all = openSurvivors(report, eq);
+  console.log(
+    `${all.length} surviving mutants not listed as equivalent, in ${relative(root, survivorsPath)}; most worth a new case:`,
   );
   for (const s of topSurvivors(all, args.top)) {
     const reqs = s.requirements.length > 0 ? ` [${s.requirements.join(", ")}]` : "";

@@ -7,7 +7,10 @@
  * Score = detected / valid, where detected = Killed + Timeout and valid =
  * detected + Survived + NoCoverage (CompileError, RuntimeError and Ignored
  * mutants say nothing about the suite and are left out, as Stryker does).
+ * Mutants listed as equivalent (equivalents.ts) are counted like any other
+ * in `score`; `scoreAside` leaves the surviving ones out.
  */
+import { type EquivalentEntry, type EquivalentMatch, replacedText } from "./equivalents.ts";
 
 /** One mutant as the JSON report holds it (the fields we use). */
 export interface ReportMutant {
@@ -36,6 +39,8 @@ export interface Tally {
 
 /** A survivor (Survived or NoCoverage) with what it changed. */
 export interface Survivor {
+  /** The mutant's id in the report. */
+  id: string;
   file: string;
   line: number;
   column: number;
@@ -69,6 +74,11 @@ export function valid(t: Tally): number {
 /** Mutation score in percent over valid mutants (NaN when there are none). */
 export function score(t: Tally): number {
   return (100 * detected(t)) / valid(t);
+}
+
+/** Score with `equivalent` surviving mutants, listed as equivalent, left out of the valid ones. */
+export function scoreAside(t: Tally, equivalent: number): number {
+  return (100 * detected(t)) / (valid(t) - equivalent);
 }
 
 /** Score over covered mutants only (what the cases that run the code catch). */
@@ -137,16 +147,6 @@ function nearbyRequirements(lines: readonly string[], line: number): string[] {
   return found;
 }
 
-function originalText(lines: readonly string[], m: ReportMutant): string {
-  const { start, end } = m.location;
-  const first = lines[start.line - 1] ?? "";
-  const text =
-    start.line === end.line
-      ? first.slice(start.column - 1, end.column - 1)
-      : `${first.slice(start.column - 1)} …`;
-  return text.trim();
-}
-
 /** Lines that only build an error message or a log text. */
 function isMessageOnly(m: ReportMutant, original: string): boolean {
   return m.mutatorName === "StringLiteral" && /^[`"'].*\s.*[`"']$/.test(original);
@@ -161,13 +161,14 @@ export function survivors(report: MutationReport): Survivor[] {
     const lines = file.source.split("\n");
     for (const m of file.mutants) {
       if (m.status !== "Survived" && m.status !== "NoCoverage") continue;
-      const original = originalText(lines, m);
+      const original = replacedText(lines, m);
       const requirements = nearbyRequirements(lines, m.location.start.line);
       let weight = MUTATOR_WEIGHT[m.mutatorName] ?? 2;
       if (requirements.length > 0) weight += 3;
       if (m.status === "NoCoverage") weight += 1;
       if (isMessageOnly(m, original)) weight = 0;
       out.push({
+        id: m.id,
         file: path,
         line: m.location.start.line,
         column: m.location.start.column,
@@ -240,14 +241,38 @@ function cell(text: string): string {
   return t.length > 70 ? `${t.slice(0, 70)}…` : t;
 }
 
-/** reports/mutation/survivors.md: scores, the ranked shortlist, then every survivor. */
+/** The equivalents list and what it matched in this run. */
+export interface Equivalents {
+  list: readonly EquivalentEntry[];
+  match: EquivalentMatch;
+  /** Where the list lives, for the text. */
+  path: string;
+}
+
+function equivalentIds(report: MutationReport, eq: Equivalents | undefined, path: string): number {
+  if (!eq) return 0;
+  return (report.files[path]?.mutants ?? []).filter((m) => eq.match.equivalent.has(m.id)).length;
+}
+
+/** Survivors that the equivalents list does not declare equivalent. */
+export function openSurvivors(report: MutationReport, eq?: Equivalents): Survivor[] {
+  const all = survivors(report);
+  return eq ? all.filter((s) => !eq.match.equivalent.has(s.id)) : all;
+}
+
+/**
+ * reports/mutation/survivors.md: scores, the ranked shortlist, every survivor
+ * not listed as equivalent, then the listed ones with their reasons.
+ */
 export function survivorsMarkdown(
   report: MutationReport,
   meta: { scope: string; durationS?: number; top: number },
+  eq?: Equivalents,
 ): string {
   const { files, total } = tallies(report);
-  const all = survivors(report);
-  const top = topSurvivors(all, meta.top);
+  const open = openSurvivors(report, eq);
+  const top = topSurvivors(open, meta.top);
+  const nEq = eq?.match.equivalent.size ?? 0;
   const out: string[] = [];
   out.push("# Surviving mutants", "");
   out.push(
@@ -257,13 +282,31 @@ export function survivorsMarkdown(
       `${pct(coveredScore(total))} of the covered ones).`,
     "",
   );
+  if (eq) {
+    out.push(
+      `Equivalents aside: ${pct(scoreAside(total, nEq))} (${nEq} surviving mutants are listed as equivalent, each with its reason, in ${eq.path}; the score above counts them).`,
+      "",
+    );
+    for (const e of eq.match.detected) {
+      out.push(
+        `- **Listed as equivalent, yet detected:** ${e.file}:${e.line} ${e.mutator} \`${cell(e.original)}\` → \`${cell(e.replacement)}\`: remove it from the list.`,
+      );
+    }
+    for (const e of eq.match.stale) {
+      out.push(
+        `- **Listed, but no such mutant in this run** (the code changed?): ${e.file}:${e.line} ${e.mutator} \`${cell(e.original)}\` → \`${cell(e.replacement)}\`.`,
+      );
+    }
+    if (eq.match.detected.length + eq.match.stale.length > 0) out.push("");
+  }
   out.push(
-    "| file | score | killed | timeout | survived | no coverage |",
-    "|---|---|---|---|---|---|",
+    "| file | score | equivalents aside | killed | timeout | survived | no coverage | listed equivalent |",
+    "|---|---|---|---|---|---|---|---|",
   );
   for (const [p, t] of files) {
+    const e = equivalentIds(report, eq, p);
     out.push(
-      `| ${p} | ${pct(score(t))} | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} |`,
+      `| ${p} | ${pct(score(t))} | ${pct(scoreAside(t, e))} | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} | ${e} |`,
     );
   }
   out.push("", `## The ${top.length} most worth a new case`, "");
@@ -274,15 +317,29 @@ export function survivorsMarkdown(
   );
   out.push("| where | mutator | original → replacement | requirements |", "|---|---|---|---|");
   for (const s of top) out.push(row(s));
-  out.push("", `## All ${all.length} survivors`, "");
+  out.push("", `## All ${open.length} survivors not listed as equivalent`, "");
   out.push(
     "| where | status | mutator | original → replacement | requirements |",
     "|---|---|---|---|---|",
   );
-  for (const s of all) {
+  for (const s of open) {
     out.push(
       `| ${s.file}:${s.line}:${s.column} | ${s.status} | ${s.mutator} | \`${cell(s.original)}\` → \`${cell(s.replacement)}\` | ${s.requirements.join(", ")} |`,
     );
+  }
+  if (eq && nEq > 0) {
+    out.push("", `## Listed as equivalent (${nEq})`, "");
+    out.push(
+      "| where | mutator | original → replacement | why no case can see it |",
+      "|---|---|---|---|",
+    );
+    for (const e of eq.list) {
+      if (!report.files[e.file]) continue;
+      if (eq.match.stale.includes(e) || eq.match.detected.includes(e)) continue;
+      out.push(
+        `| ${e.file}:${e.line} | ${e.mutator} | \`${cell(e.original)}\` → \`${cell(e.replacement)}\` | ${e.reason.replace(/\|/g, "\\|")} |`,
+      );
+    }
   }
   return `${out.join("\n")}\n`;
 }

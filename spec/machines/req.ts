@@ -110,7 +110,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["newRequest"],
     target: "pending",
     requirements: ["SP-REQREP-3"],
-    line: 392,
+    line: 394,
   },
   {
     id: "req:idle:recv",
@@ -120,7 +120,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["failRecvState"],
     target: null,
     requirements: ["SP-REQREP-11"],
-    line: 393,
+    line: 395,
   },
   {
     id: "req:idle:reply",
@@ -130,7 +130,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["dropReply"],
     target: null,
     requirements: ["SP-REQREP-6"],
-    line: 394,
+    line: 396,
   },
   {
     id: "req:idle:close",
@@ -140,7 +140,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: [],
     target: "closed",
     requirements: ["SP-REQREP-20"],
-    line: 395,
+    line: 397,
   },
   {
     id: "req:pending:always[pipeAvailable]",
@@ -150,7 +150,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["transmit"],
     target: "waiting",
     requirements: ["SP-REQREP-5"],
-    line: 396,
+    line: 398,
   },
   {
     id: "req:pending:pipeAdded",
@@ -160,7 +160,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["transmit"],
     target: "waiting",
     requirements: ["SP-REQREP-12"],
-    line: 397,
+    line: 399,
   },
   {
     id: "req:pending:send",
@@ -170,7 +170,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["cancelRequest", "newRequest"],
     target: "pending",
     requirements: ["SP-REQREP-10"],
-    line: 398,
+    line: 400,
   },
   {
     id: "req:pending:recv",
@@ -180,7 +180,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["awaitReply"],
     target: null,
     requirements: ["SP-REQREP-7"],
-    line: 399,
+    line: 401,
   },
   {
     id: "req:pending:reply",
@@ -190,7 +190,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["dropReply"],
     target: null,
     requirements: ["SP-REQREP-6"],
-    line: 400,
+    line: 402,
   },
   {
     id: "req:pending:close",
@@ -200,7 +200,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["cancelRequest"],
     target: "closed",
     requirements: ["SP-REQREP-20"],
-    line: 401,
+    line: 403,
   },
   {
     id: "req:waiting:reply[idMatches]",
@@ -210,7 +210,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["deliverReply"],
     target: "idle",
     requirements: ["SP-REQREP-7"],
-    line: 402,
+    line: 404,
   },
   {
     id: "req:waiting:reply",
@@ -220,7 +220,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["dropReply"],
     target: null,
     requirements: ["SP-REQREP-6"],
-    line: 403,
+    line: 405,
   },
   {
     id: "req:waiting:recv",
@@ -230,7 +230,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["awaitReply"],
     target: null,
     requirements: ["SP-REQREP-7"],
-    line: 404,
+    line: 406,
   },
   {
     id: "req:waiting:after:resendTime",
@@ -240,7 +240,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["transmit"],
     target: "waiting",
     requirements: ["SP-REQREP-8"],
-    line: 405,
+    line: 407,
   },
   {
     id: "req:waiting:pipeRemoved[carriedRequest]",
@@ -250,7 +250,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: [],
     target: "pending",
     requirements: ["SP-REQREP-9"],
-    line: 406,
+    line: 408,
   },
   {
     id: "req:waiting:send",
@@ -260,7 +260,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["cancelRequest", "newRequest"],
     target: "pending",
     requirements: ["SP-REQREP-10"],
-    line: 407,
+    line: 409,
   },
   {
     id: "req:waiting:close",
@@ -270,7 +270,7 @@ export const reqTransitions: readonly ReqTransition[] = [
     actions: ["cancelRequest"],
     target: "closed",
     requirements: ["SP-REQREP-20"],
-    line: 408,
+    line: 410,
   },
 ];
 
