@@ -32,6 +32,7 @@ import { repPeersModelCases } from "./reqrep/model-rep-peers.ts";
 import { reqPeersModelCases } from "./reqrep/model-req-peers.ts";
 import { reqRecvTimeoutCases } from "./reqrep/recv-timeout.ts";
 import { repCases } from "./reqrep/rep-backtrace.ts";
+import { repContextsWaitingCases } from "./reqrep/rep-contexts-waiting.ts";
 import { propertyCases } from "./reqrep/rep-property.ts";
 import { reqBackedUpCases } from "./reqrep/req-backed-up.ts";
 import { reqPendingCases } from "./reqrep/req-pending.ts";
@@ -86,6 +87,7 @@ export const allCases: readonly ConformanceCase[] = [
   ...reqBackedUpCases,
   ...reqRoundRobinLeaveCases,
   ...reqRecvCancelledCases,
+  ...repContextsWaitingCases,
   ...busClosePendingCases,
   ...respondentGonePeerCases,
   ...subFullQueueCases,

@@ -215,6 +215,21 @@ export const reqrepFaults: readonly Fault[] = [
     ],
   },
   {
+    id: "reqrep/rep-prunes-live-receivers",
+    requirements: ["SP-REQREP-38"],
+    description:
+      "REP trims its list of waiting receivers once it holds 32, with the test inverted: it keeps the receivers that already gave up and drops the live ones, whose recvs then never get a request.",
+    families: ["reqrep"],
+    observe: "forty contexts wait in recv, forty requests arrive: every context gets one",
+    patch: [
+      {
+        file: ANSWER,
+        search: "if (!t.w.settled && !t.ctx.isClosed) this.takers.push(t);",
+        replace: "if (t.w.settled || t.ctx.isClosed) this.takers.push(t);",
+      },
+    ],
+  },
+  {
     id: "reqrep/rep-reply-to-last-pipe",
     requirements: ["SP-REQREP-13", "SP-REQREP-21"],
     description:

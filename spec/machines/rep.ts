@@ -87,7 +87,7 @@ export const repTransitions: readonly RepTransition[] = [
     actions: ["holdRequest"],
     target: "holding",
     requirements: ["SP-REQREP-13"],
-    line: 510,
+    line: 511,
   },
   {
     id: "rep:idle:send",
@@ -97,7 +97,7 @@ export const repTransitions: readonly RepTransition[] = [
     actions: ["failSendState"],
     target: null,
     requirements: ["SP-REQREP-16"],
-    line: 511,
+    line: 512,
   },
   {
     id: "rep:idle:close",
@@ -107,7 +107,7 @@ export const repTransitions: readonly RepTransition[] = [
     actions: [],
     target: "closed",
     requirements: ["SP-REQREP-20"],
-    line: 512,
+    line: 513,
   },
   {
     id: "rep:holding:send",
@@ -117,7 +117,7 @@ export const repTransitions: readonly RepTransition[] = [
     actions: ["sendReply"],
     target: "idle",
     requirements: ["SP-REQREP-13"],
-    line: 513,
+    line: 514,
   },
   {
     id: "rep:holding:deliver",
@@ -127,7 +127,7 @@ export const repTransitions: readonly RepTransition[] = [
     actions: ["abandonRequest", "holdRequest"],
     target: "holding",
     requirements: ["SP-REQREP-19"],
-    line: 514,
+    line: 515,
   },
   {
     id: "rep:holding:close",
@@ -137,7 +137,7 @@ export const repTransitions: readonly RepTransition[] = [
     actions: ["abandonRequest"],
     target: "closed",
     requirements: ["SP-REQREP-20"],
-    line: 515,
+    line: 516,
   },
 ];
 

@@ -61,6 +61,10 @@ export const repNoRequestId: ConformanceCase = {
     const variants: [string, Uint8Array][] = [
       ["ends", words(1, 2, 3)], // the message ends before any top-bit word
       ["noId", concat(words(1, 2, 3, 4, 5, 6, 7, 8), utf8("body"))], // none within 8 hops
+      // The message ends inside a word whose first byte has the top bit: a stack that
+      // tests the bit before checking that four bytes are left takes it for the id.
+      ["shortId", Uint8Array.of(0x80, 0x00, 0x00)],
+      ["hopThenShortId", concat(words(1), Uint8Array.of(0x80, 0x00))],
     ];
     for (const [label, payload] of variants) {
       const peer = await reqPeer(ctx, url, label);

@@ -96,6 +96,8 @@ export const respondentNoTerminator: ConformanceCase = {
     const variants: [string, Uint8Array][] = [
       ["ends", words(1, 2, 3)],
       ["short", new Uint8Array([0x80, 0x00])],
+      // A hop word, then the message ends inside a word whose first byte has the top bit.
+      ["hopThenShort", concat(words(1), Uint8Array.of(0x80, 0x00))],
       ["noId", concat(words(1, 2, 3, 4, 5, 6, 7, 8), utf8("body"))],
     ];
     for (const [label, payload] of variants) {
