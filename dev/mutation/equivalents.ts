@@ -10,7 +10,7 @@
  * an entry that matches no mutant of a file in the run, is reported: the
  * list is then wrong and must be fixed.
  */
-import type { MutationReport, ReportMutant } from "./report.ts";
+import { type MutationReport, type ReportMutant, replacedText } from "./report-schema.ts";
 
 /** One mutant declared equivalent. */
 export interface EquivalentEntry {
@@ -34,17 +34,6 @@ export interface EquivalentMatch {
   detected: EquivalentEntry[];
   /** Entries for a file in the run that match no mutant of it. */
   stale: EquivalentEntry[];
-}
-
-/** The replaced text of a mutant, as the survivors list shows it. */
-export function replacedText(lines: readonly string[], m: ReportMutant): string {
-  const { start, end } = m.location;
-  const first = lines[start.line - 1] ?? "";
-  const text =
-    start.line === end.line
-      ? first.slice(start.column - 1, end.column - 1)
-      : `${first.slice(start.column - 1)} …`;
-  return text.trim();
 }
 
 function oneLine(s: string): string {

@@ -10,23 +10,10 @@
  * Mutants listed as equivalent (equivalents.ts) are counted like any other
  * in `score`; `scoreAside` leaves the surviving ones out.
  */
-import { type EquivalentEntry, type EquivalentMatch, replacedText } from "./equivalents.ts";
+import type { EquivalentEntry, EquivalentMatch } from "./equivalents.ts";
+import { type MutationReport, type ReportMutant, replacedText } from "./report-schema.ts";
 
-/** One mutant as the JSON report holds it (the fields we use). */
-export interface ReportMutant {
-  id: string;
-  mutatorName: string;
-  replacement?: string;
-  status: string;
-  location: { start: { line: number; column: number }; end: { line: number; column: number } };
-  coveredBy?: string[];
-  static?: boolean;
-}
-
-/** The parts of the JSON report we read. */
-export interface MutationReport {
-  files: Record<string, { source: string; mutants: ReportMutant[] }>;
-}
+export type { MutationReport, ReportMutant };
 
 /** Counts for one file or the whole run. */
 export interface Tally {
