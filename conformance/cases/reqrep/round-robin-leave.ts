@@ -18,6 +18,7 @@
 import { concat, PROTO, utf8, words } from "../../harness/sp.ts";
 import { sleep } from "../../harness/wait.ts";
 import type { WirePeer } from "../../harness/wire.ts";
+import { bodyText } from "../common/contexts.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { iutRecv, REQ_TCP, readRequest, T } from "./common.ts";
 
@@ -60,6 +61,9 @@ const roundRobinAfterLeave: ConformanceCase = {
       const who = got[0] as number;
       const peer = peers[who] as WirePeer;
       const r = await readRequest(ctx, peer);
+      if (bodyText(r.body) !== `r${k}`) {
+        ctx.fail(`${name(who)} read ${bodyText(r.body)} when request r${k} was sent`);
+      }
       peer.sendFrame(concat(words(r.id), utf8(`a${k}`)));
       await iutRecv(ctx, req, `the reply to request ${k + 1}`);
       return who;

@@ -92,6 +92,7 @@ export class ReqContext extends AskingContext<ReqContextHost> {
         },
         cancelRequest: ({ event }) => {
           // SP-REQREP-10: the old id is forgotten, so its late reply fails idMatches.
+          // SP-REQREP-37: a recv waiting for it fails with ECANCELED;
           // SP-REQREP-20: on close the pending recv fails with ECLOSED instead.
           this.forgetRequest();
           this.kept = null;

@@ -164,7 +164,8 @@ export abstract class AnswerSocket<C extends AnswerContext> extends ContextSocke
       return;
     }
     const item: Question = { pipe, backtrace: r.backtrace, body: r.body };
-    // A waiting receiver takes the question at once (nothing else is queued then).
+    // SP-REQREP-38: a waiting receiver takes the question at once, the earliest
+    // first (nothing else is queued then); receivers that gave up are skipped.
     for (;;) {
       const t = this.takers.shift();
       if (!t) break;
