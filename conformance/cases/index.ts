@@ -4,6 +4,7 @@ import { busCases } from "./bus/bus.ts";
 import { busBusyPipeCases } from "./bus/busy-pipe.ts";
 import { busClosePendingCases } from "./bus/close-pending.ts";
 import { busFlowCases } from "./bus/flow.ts";
+import { afterCloseCases } from "./framework/after-close.ts";
 import { statsCases } from "./framework/stats.ts";
 import { inprocCases } from "./inproc/index.ts";
 import { ipcFrameTypeCases } from "./ipc/frame-type.ts";
@@ -119,6 +120,7 @@ export const allCases: readonly ConformanceCase[] = [
   ...pair1PolyCases,
   ...priorityCases,
   ...statsCases,
+  ...afterCloseCases,
   ...reqResendTimingCases,
   ...reqrepRoutingCases,
   ...surveyTimingCases,

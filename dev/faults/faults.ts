@@ -4,6 +4,7 @@
  * `npm run faults` (main.ts) checks which ones the conformance suite catches.
  * The legal variants (faults-legal.ts) must not be caught.
  */
+import { frameworkFaults } from "./faults-framework.ts";
 import { legalVariants } from "./faults-legal.ts";
 import { pairFaults } from "./faults-pair.ts";
 import { pipelineFaults } from "./faults-pipeline.ts";
@@ -22,5 +23,6 @@ export const allFaults: readonly Fault[] = [
   ...pairFaults,
   ...rawFaults,
   ...transportFaults,
+  ...frameworkFaults,
   ...legalVariants,
 ];

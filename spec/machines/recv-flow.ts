@@ -83,7 +83,7 @@ export const recvFlowTransitions: readonly RecvFlowTransition[] = [
     actions: ["stopReading"],
     target: "paused",
     requirements: ["SP-FRAMEWORK-22"],
-    line: 649,
+    line: 657,
   },
   {
     id: "recv-flow:reading:detach",
@@ -93,7 +93,7 @@ export const recvFlowTransitions: readonly RecvFlowTransition[] = [
     actions: [],
     target: "detached",
     requirements: ["SP-FRAMEWORK-16"],
-    line: 650,
+    line: 658,
   },
   {
     id: "recv-flow:paused:room",
@@ -103,7 +103,7 @@ export const recvFlowTransitions: readonly RecvFlowTransition[] = [
     actions: ["startReading"],
     target: "reading",
     requirements: ["SP-FRAMEWORK-23"],
-    line: 651,
+    line: 659,
   },
   {
     id: "recv-flow:paused:detach",
@@ -113,7 +113,7 @@ export const recvFlowTransitions: readonly RecvFlowTransition[] = [
     actions: [],
     target: "detached",
     requirements: ["SP-FRAMEWORK-16"],
-    line: 652,
+    line: 660,
   },
 ];
 

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <nng/nng.h>
 #include <nng/protocol/bus0/bus.h>
@@ -323,6 +324,85 @@ static void op_setopt(long long id, struct target t, long long handle, const cha
   }
 }
 
+/* ---------- close, bounded ---------- */
+
+/* nng 1.5.2 can deadlock inside nng_close (nanomsg/nng#1543, fixed after 1.5.2 by making
+   endpoint close synchronous); the suite has seen it on a SURVEYOR closed just after its
+   respondents left. An answer that never comes makes the suite restart the adapter and fail
+   whatever case was running, so the close runs on a thread of its own and the request is
+   answered ETIMEDOUT when it has not returned after CLOSE_WAIT_MS. The stuck thread is left
+   as it is; the socket is gone for the suite either way. */
+#define CLOSE_WAIT_MS 3000
+
+struct closing {
+  nng_socket sock;
+  pthread_mutex_t lock;
+  pthread_cond_t done_cv;
+  int done, rv, refs;
+};
+
+static void closing_release(struct closing *c) {
+  pthread_mutex_lock(&c->lock);
+  int left = --c->refs;
+  pthread_mutex_unlock(&c->lock);
+  if (left == 0) {
+    pthread_mutex_destroy(&c->lock);
+    pthread_cond_destroy(&c->done_cv);
+    free(c);
+  }
+}
+
+static void *closer(void *arg) {
+  struct closing *c = arg;
+  int rv = nng_close(c->sock);
+  pthread_mutex_lock(&c->lock);
+  c->rv = rv;
+  c->done = 1;
+  pthread_cond_signal(&c->done_cv);
+  pthread_mutex_unlock(&c->lock);
+  closing_release(c);
+  return NULL;
+}
+
+static void op_close(long long id, nng_socket sock) {
+  struct closing *c = calloc(1, sizeof *c);
+  pthread_mutex_init(&c->lock, NULL);
+  pthread_cond_init(&c->done_cv, NULL);
+  c->sock = sock;
+  c->refs = 2;
+  pthread_t t;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  if (pthread_create(&t, &attr, closer, c) != 0) {
+    c->refs = 1;
+    closing_release(c);
+    pthread_attr_destroy(&attr);
+    answer_rv(id, nng_close(sock));
+    return;
+  }
+  pthread_attr_destroy(&attr);
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += CLOSE_WAIT_MS / 1000;
+  pthread_mutex_lock(&c->lock);
+  while (!c->done) {
+    if (pthread_cond_timedwait(&c->done_cv, &c->lock, &until) == ETIMEDOUT) break;
+  }
+  int done = c->done, rv = c->rv;
+  pthread_mutex_unlock(&c->lock);
+  closing_release(c);
+  if (done) {
+    answer_rv(id, rv);
+  } else {
+    char why[128];
+    snprintf(why, sizeof why, "nng_close did not return within %d ms (nanomsg/nng#1543)",
+             CLOSE_WAIT_MS);
+    fprintf(stderr, "nng-adapter: %s\n", why);
+    answer_err(id, "ETIMEDOUT", why);
+  }
+}
+
 static void *handle(void *arg) {
   char *line = arg;
   long long id, num, handle_num = 0;
@@ -360,7 +440,10 @@ static void *handle(void *arg) {
   } else if (strcmp(op, "recv") == 0) {
     op_recv(id, t, timeout);
   } else if (strcmp(op, "close") == 0) {
-    answer_rv(id, t.is_ctx ? nng_ctx_close(t.ctx) : nng_close(t.sock));
+    if (t.is_ctx)
+      answer_rv(id, nng_ctx_close(t.ctx));
+    else
+      op_close(id, t.sock);
   } else if (strcmp(op, "dialer-start") == 0 || strcmp(op, "dialer-close") == 0) {
     op_dialer(id, line, strcmp(op, "dialer-start") == 0);
   } else if (strcmp(op, "context") == 0) {

@@ -132,6 +132,24 @@ describe("reference adapter: optional features", () => {
     await closeAll();
   });
 
+  test("calls on a closed socket or context reach the library; a second close forgets the handle", async () => {
+    const rep = await open("rep0");
+    const ctx = await rep.openContext();
+    await ctx.close();
+    // The library's own refusal (SP-FRAMEWORK-33), not the adapter's "no open socket".
+    const onContext = await ctx.tryRecv({ timeoutMs: 5000 });
+    expect(onContext).toMatchObject({ ok: false, code: "ECLOSED" });
+    expect(onContext.ok ? "" : onContext.message).not.toMatch(/no open socket/);
+    await rep.close();
+    const onSocket = await rep.trySend(enc("late"), { timeoutMs: 5000 });
+    expect(onSocket).toMatchObject({ ok: false, code: "ECLOSED" });
+    expect(onSocket.ok ? "" : onSocket.message).not.toMatch(/no open socket/);
+    await expect(rep.close()).rejects.toMatchObject({ code: "ECLOSED" });
+    const forgotten = await rep.tryRecv({ timeoutMs: 5000 });
+    expect(forgotten.ok ? "" : forgotten.message).toMatch(/no open socket/);
+    opened = [];
+  });
+
   test("a context on a protocol without contexts is unsupported", async () => {
     const s = await open("push0");
     await expect(s.openContext()).rejects.toBeInstanceOf(IutUnsupportedError);

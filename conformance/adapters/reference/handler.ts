@@ -159,8 +159,15 @@ export async function handle(req: Request, log: Log = () => {}): Promise<Record<
     case "stats":
       return { stats: statsOf(req) };
     case "close": {
+      // The first close keeps the handle, so that calls made after it reach the library's
+      // closed socket or context and show what it does (SP-FRAMEWORK-33); a second close
+      // (the suite's cleanup) forgets the handle.
       const e = lookup(req.socket);
-      unregister(Number(req.socket));
+      if (e.closed) {
+        unregister(Number(req.socket));
+        throw new AdapterFailure("ECLOSED", `socket ${req.socket} is already closed`);
+      }
+      e.closed = true;
       if (e.kind === "context") e.ctx.close();
       else await e.sock.close();
       return {};

@@ -60,6 +60,8 @@ export interface SocketEntry {
   readonly applied: Array<[string, number]>;
   /** Handles of the contexts opened on this socket. */
   readonly contexts: Set<number>;
+  /** Closed by the suite: later calls still reach the closed socket (SP-FRAMEWORK-33). */
+  closed?: boolean;
 }
 
 /** Any of the reference's context classes. */
@@ -72,6 +74,8 @@ export interface ContextEntry {
   readonly parent: SocketEntry;
   recvTimeout: number;
   sendTimeout: number;
+  /** Closed by the suite: later calls still reach the closed context (SP-FRAMEWORK-33). */
+  closed?: boolean;
 }
 
 export type Entry = SocketEntry | ContextEntry;

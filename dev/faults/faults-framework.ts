@@ -1,0 +1,58 @@
+/** Seeded faults of the rules every protocol shares (draft-sp-framework). */
+import type { Fault } from "./types.ts";
+
+export const frameworkFaults: readonly Fault[] = [
+  {
+    id: "framework/answer-context-recv-after-close",
+    requirements: ["SP-FRAMEWORK-33"],
+    description:
+      "A REP or RESPONDENT context checks only the call's options on recv, not whether it was closed: close failed the pending recv, so a recv started later is taken to be fine and waits for a question like any other.",
+    families: ["framework"],
+    observe:
+      "close one of two contexts, start a recv on it, then send a question: the recv must fail at once and the other context must get the question",
+    patch: [
+      {
+        file: "reference/protocol/shared/answer-context.ts",
+        search:
+          "    const refused = this.refusal(opts);\n    if (refused) return Promise.reject(refused);\n    const w = this.recvWaiter(opts);",
+        replace:
+          "    const refused = this.isClosed ? undefined : this.refusal(opts);\n    if (refused) return Promise.reject(refused);\n    const w = this.recvWaiter(opts);",
+      },
+    ],
+  },
+  {
+    id: "framework/ask-context-send-after-close",
+    requirements: ["SP-FRAMEWORK-33"],
+    description:
+      "A REQ or SURVEYOR context's send does not check that the context is open, so a closed context still puts its request or survey on the wire, where no answer can ever be received.",
+    families: ["framework"],
+    observe:
+      "close one of two contexts and send on it: the send must fail at once and the peer must get nothing",
+    patch: [
+      {
+        file: "reference/protocol/shared/contexts.ts",
+        search:
+          "    const refused = this.refusal(opts);\n    if (refused) throw refused;\n    this.ask(toOwnedBuffer(data));",
+        replace:
+          "    const refused = this.isClosed ? undefined : this.refusal(opts);\n    if (refused) throw refused;\n    this.ask(toOwnedBuffer(data));",
+      },
+    ],
+  },
+  {
+    id: "framework/push-send-after-close-queues",
+    requirements: ["SP-FRAMEWORK-33"],
+    description:
+      "PUSH checks for a closed socket only when a pipe is ready; a send started after close finds no pipe and waits in the send queue until its own timeout.",
+    families: ["framework"],
+    observe:
+      "close a PUSH socket and send on it with a long timeout: the send must fail at once with ECLOSED",
+    patch: [
+      {
+        file: "reference/protocol/push0/push.ts",
+        search:
+          '  send(data: SendData, opts?: SendOptions): Promise<void> {\n    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));\n',
+        replace: "  send(data: SendData, opts?: SendOptions): Promise<void> {\n",
+      },
+    ],
+  },
+];
