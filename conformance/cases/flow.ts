@@ -77,12 +77,15 @@ export async function messageAllowance(
   option: "recv-buffer" | "send-buffer",
   messageBytes: number,
   extra = 4,
+  tighten = true,
 ): Promise<Allowance> {
-  const small = await trySetopt(sock, option, SMALL_MESSAGES);
+  const small = tighten && (await trySetopt(sock, option, SMALL_MESSAGES));
   const n = small ? SMALL_MESSAGES : DEFAULT_MESSAGES;
   const why = small
     ? `${option} set to ${n} messages, + ${extra} in the pipe and transport, of ${fmt(messageBytes)}`
-    : `no ${option} option: ${n} messages (above the drafts' and the peers' defaults), + ${extra}, of ${fmt(messageBytes)}`;
+    : !tighten
+      ? `the IUT's default bounds: ${n} messages (above the drafts' and the peers' defaults), + ${extra}, of ${fmt(messageBytes)}`
+      : `no ${option} option: ${n} messages (above the drafts' and the peers' defaults), + ${extra}, of ${fmt(messageBytes)}`;
   return { bytes: (n + extra) * messageBytes, why };
 }
 
@@ -107,6 +110,30 @@ export interface NoReadSpec {
   must: boolean;
   /** Runs after open, before listen (subscribe, ...). */
   setup?: (ctx: CaseContext, sock: IutSocket) => Promise<void>;
+  /**
+   * Leave the IUT's receive bounds at their defaults instead of setting
+   * `recv-buffer` small. With 64 KiB messages the drafts' default byte bound
+   * (64 KiB per pipe, SP-FRAMEWORK-25) is what must stop the reading, so a
+   * byte bound that never binds shows here and not in the tightened case.
+   * Holding more than the allowance is then a `warn` (the defaults are a
+   * SHOULD), not a `fail`.
+   */
+  defaults?: boolean;
+}
+
+/**
+ * The same check with the IUT's default receive bounds (`-bounded` in the id
+ * becomes `-defaults`): no `recv-buffer` is set, so with 64 KiB messages only
+ * a byte bound stops the reading early (SP-FRAMEWORK-21, -25).
+ */
+export function noReadDefaults(spec: NoReadSpec): NoReadSpec {
+  return {
+    ...spec,
+    id: spec.id.replace(/-bounded$/, "-defaults"),
+    title: `${spec.title}, with its default receive bounds`,
+    requirements: [...spec.requirements, "SP-FRAMEWORK-25"],
+    defaults: true,
+  };
 }
 
 /**
@@ -135,7 +162,7 @@ export function noReadCase(spec: NoReadSpec): ConformanceCase {
       const prefix = spec.prefix ?? (() => new Uint8Array(0));
       const payload = (seq: number) => concat(prefix(seq), numberedBodyFor(seq, prefix));
       const frameBytes = 8 + payload(0).length;
-      const allowance = await messageAllowance(sock, "recv-buffer", frameBytes);
+      const allowance = await messageAllowance(sock, "recv-buffer", frameBytes, 4, !spec.defaults);
       const bound = receiverBound(tcpLimits(), allowance);
       ctx.note(bound.derivation);
       // The IUT dials the peer (see SpListener for why not the other way round).
@@ -166,9 +193,13 @@ export function noReadCase(spec: NoReadSpec): ConformanceCase {
           const why = r.stalled
             ? `the peer's writes stalled only after ${what}, beyond the ${fmt(bound.bytes)} bound`
             : `accepted ${fmt(r.accepted)} with no backpressure in ${r.ms.toFixed(0)} ms (bound ${fmt(bound.bytes)}): the IUT kept reading a pipe its application does not read`;
-          if (spec.must) ctx.fail(why);
-          ctx.warn(`${why} (SHOULD stop reading; discarding is allowed)`);
-          discarding = true;
+          if (spec.must && !spec.defaults) ctx.fail(why);
+          if (spec.defaults) {
+            ctx.warn(
+              `${why}: with its default bounds the IUT held more than 128 messages of 64 KiB, where the drafts' defaults stop at 64 KiB per pipe (SP-FRAMEWORK-25, SHOULD)`,
+            );
+          } else ctx.warn(`${why} (SHOULD stop reading; discarding is allowed)`);
+          discarding = !spec.must;
         }
         const body = FLOOD_BODY - prefix(0).length;
         if (spec.must) await receiveAll(ctx, sock, peer.frames, body);

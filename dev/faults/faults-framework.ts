@@ -55,4 +55,37 @@ export const frameworkFaults: readonly Fault[] = [
       },
     ],
   },
+  {
+    id: "framework/recv-buffer-counts-messages-only",
+    requirements: ["SP-FRAMEWORK-21", "SP-FRAMEWORK-25"],
+    description:
+      "The per-pipe receive buffer stops reading at its message bound only, as NNG counts its buffers; the byte bound is tracked but never compared, so with the default 1024 messages a peer sending 64 KiB messages fills 64 MiB per pipe.",
+    families: ["reqrep", "pipeline", "survey", "pair"],
+    observe:
+      "leave the receive bounds at their defaults and flood 64 KiB messages at a receiver that does not read: the peer's writes must stall after about 64 KiB plus the kernels' buffers",
+    patch: [
+      {
+        file: "reference/core/recv-flow.ts",
+        search:
+          "      this.messages >= recvBoundMessages(o, this.fallbackMessages) ||\n      this.bytes >= recvBoundBytes(o)\n",
+        replace: "      this.messages >= recvBoundMessages(o, this.fallbackMessages)\n",
+      },
+    ],
+  },
+  {
+    id: "framework/answer-buffer-counts-header-only",
+    requirements: ["SP-FRAMEWORK-21"],
+    description:
+      "REP and RESPONDENT size a queued question by its backtrace, the bytes the socket itself parsed, and forget the body, so large questions never reach the byte bound.",
+    families: ["reqrep", "survey"],
+    observe:
+      "leave the receive bounds at their defaults and flood 64 KiB requests at a REP that does not read: the peer's writes must stall after about 64 KiB plus the kernels' buffers",
+    patch: [
+      {
+        file: "reference/protocol/shared/answer-socket.ts",
+        search: "      (r) => r.backtrace.length + r.body.length,\n",
+        replace: "      (r) => r.backtrace.length,\n",
+      },
+    ],
+  },
 ];

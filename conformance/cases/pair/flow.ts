@@ -8,7 +8,14 @@ import { bodySeq, FLOOD_BODY, numberedBody } from "../../harness/numbered.ts";
 import { FrameReader } from "../../harness/reader-peer.ts";
 import { firstWord, word32, words } from "../../harness/sp.ts";
 import { expectErrorName } from "../common/error-name.ts";
-import { FLOW_T, messageAllowance, noReadCase, openAny } from "../flow.ts";
+import {
+  FLOW_T,
+  messageAllowance,
+  type NoReadSpec,
+  noReadCase,
+  noReadDefaults,
+  openAny,
+} from "../flow.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { NUM } from "./common.ts";
 
@@ -20,8 +27,8 @@ const PROBE_MS = 300;
 /** A second, longer timeout that confirms a stall (a loaded machine may be slow to move bytes). */
 const CONFIRM_MS = 1500;
 
-function pairNoRead(protocol: "pair0" | "pair1"): ConformanceCase {
-  return noReadCase({
+function pairNoRead(protocol: "pair0" | "pair1", defaults = false): ConformanceCase {
+  const spec: NoReadSpec = {
     id: `pair/${protocol}-noread-bounded`,
     title: `${protocol === "pair0" ? "PAIR v0" : "PAIR v1"} whose application does not receive stops reading the pipe, then resumes losing nothing`,
     requirements: [
@@ -38,7 +45,8 @@ function pairNoRead(protocol: "pair0" | "pair1"): ConformanceCase {
     // PAIR v1: the hop-count word of a first hop.
     ...(protocol === "pair1" ? { prefix: () => words(1) } : {}),
     must: true,
-  });
+  };
+  return noReadCase(defaults ? noReadDefaults(spec) : spec);
 }
 
 /**
@@ -160,6 +168,8 @@ function pairSendBounded(protocol: "pair0" | "pair1"): ConformanceCase {
 export const pairFlowCases: readonly ConformanceCase[] = [
   pairNoRead("pair0"),
   pairNoRead("pair1"),
+  pairNoRead("pair0", true),
+  pairNoRead("pair1", true),
   pairSendBounded("pair0"),
   pairSendBounded("pair1"),
 ];

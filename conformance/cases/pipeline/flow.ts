@@ -13,7 +13,14 @@ import { FrameReader } from "../../harness/reader-peer.ts";
 import { SpListener } from "../../harness/sp-listener.ts";
 import { expectErrorName } from "../common/error-name.ts";
 import { sleep } from "../common/paths-runtime.ts";
-import { FLOW_T, messageAllowance, noReadCase, openAny } from "../flow.ts";
+import {
+  FLOW_T,
+  messageAllowance,
+  type NoReadSpec,
+  noReadCase,
+  noReadDefaults,
+  openAny,
+} from "../flow.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { PIPELINE_PROTO, T } from "./common.ts";
 
@@ -23,7 +30,7 @@ const FRAME = 8 + FLOOD_BODY;
 /** Numbers of a second sender's messages start here, so the two streams never mix. */
 const OTHER = 1_000_000;
 
-export const pullNoRead: ConformanceCase = noReadCase({
+const pullNoReadSpec: NoReadSpec = {
   id: "pipeline/pull-noread-bounded",
   title: "PULL whose application does not read stops reading the pipe, then resumes losing nothing",
   requirements: [
@@ -37,7 +44,12 @@ export const pullNoRead: ConformanceCase = noReadCase({
   protocol: "pull0",
   peer: PIPELINE_PROTO.push0,
   must: true,
-});
+};
+
+export const pullNoRead: ConformanceCase = noReadCase(pullNoReadSpec);
+
+/** The same with the IUT's default bounds: only a byte bound stops the reading early. */
+export const pullNoReadDefaults: ConformanceCase = noReadCase(noReadDefaults(pullNoReadSpec));
 
 /**
  * The PULL dials a fresh raw listener (see SpListener for why it dials); the
@@ -350,6 +362,7 @@ export const pullPausedPipeDies: ConformanceCase = {
 
 export const pipelineFlowCases: readonly ConformanceCase[] = [
   pullNoRead,
+  pullNoReadDefaults,
   pushSlowWorker,
   pullFairWhilePaused,
   pullPausedPipeDies,

@@ -6,10 +6,10 @@
 import { protocols } from "../../../spec/constants.ts";
 import { words } from "../../harness/sp.ts";
 import { answersBoundedCase } from "../answer-flow.ts";
-import { noReadCase } from "../flow.ts";
+import { type NoReadSpec, noReadCase, noReadDefaults } from "../flow.ts";
 import type { ConformanceCase } from "../types.ts";
 
-export const repNoRead: ConformanceCase = noReadCase({
+const repNoReadSpec: NoReadSpec = {
   id: "reqrep/rep-noread-bounded",
   title:
     "REP whose application does not receive stops reading the pipe, then resumes losing no request",
@@ -32,7 +32,12 @@ export const repNoRead: ConformanceCase = noReadCase({
   // The backtrace: one request id word with the top bit set.
   prefix: (seq) => words(0x80000000 | seq),
   must: true,
-});
+};
+
+export const repNoRead: ConformanceCase = noReadCase(repNoReadSpec);
+
+/** The same with the IUT's default bounds: only a byte bound stops the reading early. */
+export const repNoReadDefaults: ConformanceCase = noReadCase(noReadDefaults(repNoReadSpec));
 
 /** REP answering a REQ that never reads its replies (SP-REQREP-18, SP-FRAMEWORK-27). */
 export const repAnswersBounded: ConformanceCase = answersBoundedCase({
@@ -46,4 +51,8 @@ export const repAnswersBounded: ConformanceCase = answersBoundedCase({
   nouns: "replies",
 });
 
-export const reqrepFlowCases: readonly ConformanceCase[] = [repNoRead, repAnswersBounded];
+export const reqrepFlowCases: readonly ConformanceCase[] = [
+  repNoRead,
+  repNoReadDefaults,
+  repAnswersBounded,
+];

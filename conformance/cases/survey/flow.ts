@@ -5,11 +5,11 @@
  */
 import { words } from "../../harness/sp.ts";
 import { answersBoundedCase, surveysBounded } from "../answer-flow.ts";
-import { noReadCase } from "../flow.ts";
+import { type NoReadSpec, noReadCase, noReadDefaults } from "../flow.ts";
 import type { ConformanceCase } from "../types.ts";
 import { SURVEY_PROTO } from "./common.ts";
 
-export const respondentNoRead: ConformanceCase = noReadCase({
+const respondentNoReadSpec: NoReadSpec = {
   id: "survey/respondent-noread-bounded",
   title:
     "RESPONDENT whose application does not receive stops reading the pipe, then resumes losing no survey",
@@ -32,7 +32,14 @@ export const respondentNoRead: ConformanceCase = noReadCase({
   // The backtrace: one survey id word with the top bit set.
   prefix: (seq) => words(0x80000000 | seq),
   must: true,
-});
+};
+
+export const respondentNoRead: ConformanceCase = noReadCase(respondentNoReadSpec);
+
+/** The same with the IUT's default bounds: only a byte bound stops the reading early. */
+export const respondentNoReadDefaults: ConformanceCase = noReadCase(
+  noReadDefaults(respondentNoReadSpec),
+);
 
 /** RESPONDENT answering a SURVEYOR that never reads (SP-SURVEY-22, SP-FRAMEWORK-27). */
 export const respondentAnswersBounded: ConformanceCase = answersBoundedCase({
@@ -48,6 +55,7 @@ export const respondentAnswersBounded: ConformanceCase = answersBoundedCase({
 
 export const surveyFlowCases: readonly ConformanceCase[] = [
   respondentNoRead,
+  respondentNoReadDefaults,
   respondentAnswersBounded,
   surveysBounded,
 ];
