@@ -141,6 +141,22 @@ export class FrameReader {
     return true;
   }
 
+  /**
+   * After {@link resume}: waits for the first frame (or a damaged one, or the
+   * close), then until no frame arrived for `quietMs`; all within `maxMs`.
+   * Plain {@link settle} would stop at once when the first frame is slow to
+   * come (a sender whose event loop is busy writing a large backlog, the case
+   * the caller checks), and a count of zero would pass as "nothing queued".
+   */
+  async drain(quietMs: number, maxMs: number): Promise<number> {
+    const start = performance.now();
+    await this.until(
+      () => this.seqs.length > 0 || this.bad !== undefined || this.closedFlag,
+      maxMs,
+    );
+    return this.settle(quietMs, Math.max(0, maxMs - (performance.now() - start)));
+  }
+
   /** Waits until no frame arrived for `quietMs` (or `maxMs` passed); returns the frame count. */
   async settle(quietMs: number, maxMs: number): Promise<number> {
     const end = performance.now() + maxMs;

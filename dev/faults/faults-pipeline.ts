@@ -69,4 +69,21 @@ export const pipelineFaults: readonly Fault[] = [
       },
     ],
   },
+  {
+    id: "pipeline/pull-close-leaves-recv",
+    requirements: ["SP-PIPELINE-14"],
+    description:
+      "Closing a PULL closes its pipes but forgets its own receive queue, so a recv that was waiting stays parked until its timeout instead of failing with ECLOSED.",
+    families: ["pipeline"],
+    observe:
+      "start a recv with a long timeout on a PULL, close the socket: the recv must fail at once with ECLOSED",
+    patch: [
+      {
+        file: "reference/protocol/pull0/pull.ts",
+        search:
+          "    // SP-PIPELINE-14: pending receivers fail with ECLOSED.\n    this.queue.close();\n",
+        replace: "    // SP-PIPELINE-14: pending receivers fail with ECLOSED.\n",
+      },
+    ],
+  },
 ];

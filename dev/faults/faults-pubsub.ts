@@ -89,4 +89,20 @@ export const pubsubFaults: readonly Fault[] = [
       },
     ],
   },
+  {
+    id: "pubsub/pub-queues-for-stalled-subscriber",
+    requirements: ["SP-PUBSUB-10", "SP-FRAMEWORK-27"],
+    description:
+      "PUB hands every message to every pipe without looking at whether it is ready, so messages for a subscriber that stopped reading pile up in its send queue without bound.",
+    families: ["pubsub"],
+    observe:
+      "publish far past the bounds while one subscriber does not read, then let it read: it must get no more than the send bound plus the kernels' buffers",
+    patch: [
+      {
+        file: "reference/protocol/pub0/pub.ts",
+        search: "      if (pipe.writable) pipe.send(msg);\n",
+        replace: "      if (pipe.writable || true) pipe.send(msg);\n",
+      },
+    ],
+  },
 ];

@@ -39,6 +39,22 @@ export const rawFaults: readonly Fault[] = [
     ],
   },
   {
+    id: "bus/queues-for-busy-pipe",
+    requirements: ["SP-BUS-4", "SP-FRAMEWORK-27"],
+    description:
+      "BUS hands every message to every pipe without looking at whether it can take it, so messages for a peer that stopped reading pile up in its send queue without bound.",
+    families: ["bus"],
+    observe:
+      "send far past the bounds while one peer does not read, then let it read: it must get no more than the send bound plus the kernels' buffers",
+    patch: [
+      {
+        file: "reference/protocol/bus0/bus.ts",
+        search: "      if (canWrite(pipe)) pipe.send(body);\n",
+        replace: "      if (canWrite(pipe) || true) pipe.send(body);\n",
+      },
+    ],
+  },
+  {
     id: "raw/xrep-ignores-ttl-max",
     requirements: ["SP-REQREP-15", "SP-SURVEY-24"],
     description:

@@ -98,4 +98,36 @@ export const surveyFaults: readonly Fault[] = [
       },
     ],
   },
+  {
+    id: "survey/surveyor-queues-for-stalled-pipe",
+    requirements: ["SP-FRAMEWORK-27", "SP-SURVEY-28"],
+    description:
+      "SURVEYOR hands every survey to every pipe without looking at whether the pipe is ready, so surveys for a respondent that stopped reading pile up in its send queue without bound.",
+    families: ["survey"],
+    observe:
+      "survey a respondent that does not read, many times over the bounds, then let it read: it must get no more than the send bound plus the kernels' buffers",
+    patch: [
+      {
+        file: CTX,
+        search: "            if (pipe.writable) pipe.send(word, body);\n",
+        replace: "            if (pipe.writable || true) pipe.send(word, body);\n",
+      },
+    ],
+  },
+  {
+    id: "survey/surveyor-empty-response-malformed",
+    requirements: ["SP-SURVEY-11", "SP-SURVEY-12"],
+    description:
+      "SURVEYOR takes a response of four bytes or fewer for one without a survey id (an off-by-one in the length check): an answer with an empty body closes its pipe and is lost.",
+    families: ["survey"],
+    observe:
+      "answer a survey with exactly the 4-byte id: the SURVEYOR must deliver an empty message and keep the pipe",
+    patch: [
+      {
+        file: "reference/protocol/surveyor0/surveyor.ts",
+        search: "      if (msg.length < 4) {\n",
+        replace: "      if (msg.length <= 4) {\n",
+      },
+    ],
+  },
 ];

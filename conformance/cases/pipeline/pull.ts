@@ -61,4 +61,29 @@ export const pullSendNotSupported: ConformanceCase = {
   },
 };
 
-export const pullCases = [pullSeveralPushers, pullSendNotSupported];
+/** SP-PIPELINE-14: close fails a recv that waits, at once and with ECLOSED. */
+export const pullCloseFailsRecv: ConformanceCase = {
+  id: "pipeline/pull-close-fails-recv",
+  title: "Closing a PULL fails a waiting recv with ECLOSED, before the recv's own timeout",
+  requirements: ["SP-PIPELINE-14", "SP-FRAMEWORK-19", "SP-FRAMEWORK-20"],
+  kind: "example",
+  needs: PULL_TCP,
+  async run(ctx: CaseContext) {
+    const pull = await openIut(ctx, "pull0");
+    const url = await pull.listen(ctx.iutUrl("tcp"));
+    const peer = await rawPeer(ctx, url, PIPELINE_PROTO.push0, PIPELINE_PROTO.pull0, "pusher");
+    const pending = pull.tryRecv({ timeoutMs: 3 * T.prompt });
+    await peer.expectNothing(150, "letting the recv be registered");
+    const t0 = performance.now();
+    await pull.close();
+    const r = await pending;
+    const ms = Math.round(performance.now() - t0);
+    if (r.ok) ctx.fail(`the waiting recv delivered ${hex(r.value)} after close`);
+    if (ms > T.prompt) ctx.fail(`the waiting recv ended ${ms} ms after the close, with ${r.code}`);
+    expectErrorName(ctx, r.code, "ECLOSED", "the waiting recv", {
+      ETIMEDOUT: "it waited until its own timeout",
+    });
+  },
+};
+
+export const pullCases = [pullSeveralPushers, pullSendNotSupported, pullCloseFailsRecv];

@@ -190,7 +190,7 @@ export const pubSlowSubscriber: ConformanceCase = {
         `${n} publishes took ${(performance.now() - started).toFixed(0)} ms (slowest send ${slowest.toFixed(0)} ms); the reading subscriber got all, in order`,
       );
       slow.resume();
-      await slow.settle(T.quiet, 5000);
+      await slow.drain(T.quiet, 7000);
       if (slow.closed) ctx.fail("the IUT closed the pipe of the subscriber that did not read");
       if (slow.bad)
         ctx.fail(`a damaged message reached the subscriber that did not read: ${slow.bad}`);

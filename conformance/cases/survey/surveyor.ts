@@ -264,6 +264,53 @@ export const surveyorRecvWithoutSurvey: ConformanceCase = {
 };
 
 /** Cases of this file, in run order. */
+/**
+ * SP-SURVEY-11, -12, -29: a response of three bytes is ignored (its pipe may
+ * close); a response of exactly four bytes is the survey id with an empty
+ * body and is delivered as an empty message, its pipe staying open. A stack
+ * that treats "four bytes or fewer" as malformed loses every empty answer.
+ */
+export const surveyorShortAndEmpty: ConformanceCase = {
+  id: "survey/surveyor-short-and-empty-responses",
+  title:
+    "SURVEYOR ignores a 3-byte response and delivers a 4-byte one (the id alone) as an empty message",
+  requirements: ["SP-SURVEY-11", "SP-SURVEY-12", "SP-SURVEY-29"],
+  kind: "malformed",
+  needs: SURVEYOR_TCP,
+  async run(ctx: CaseContext) {
+    const { surveyor, url } = await surveyorListening(ctx, { "surveyor:survey-time": T.long });
+    const [a, b] = await respondentPeers(ctx, url, 2);
+    if (!a || !b) ctx.fail("two respondent peers needed");
+    await surveyor.send(utf8("anyone?"), { timeoutMs: T.prompt });
+    const sa = await readSurvey(ctx, a);
+    const sb = await readSurvey(ctx, b);
+    if (sa.id !== sb.id) ctx.fail(`the two copies carry ids ${word32(sa.id)} and ${word32(sb.id)}`);
+    // Three bytes: the start of the right id, cut short.
+    a.sendFrame(response(sa.id, new Uint8Array(0)).subarray(0, 3));
+    // Four bytes: the id and nothing else.
+    b.sendFrame(response(sb.id, new Uint8Array(0)));
+    const empty = await iutRecv(ctx, surveyor, "the 4-byte response (an empty answer)");
+    if (empty.length !== 0) {
+      ctx.fail(`the 4-byte response was delivered as ${hex(empty)}, not as an empty message`);
+    }
+    b.sendFrame(response(sb.id, utf8("after the empty one")));
+    expectBytes(
+      ctx,
+      await iutRecv(ctx, surveyor, "the response after the empty one"),
+      utf8("after the empty one"),
+      "B's second response (its pipe must stay open)",
+    );
+    const more = await surveyor.tryRecv({ timeoutMs: T.quiet });
+    if (more.ok) ctx.fail(`the 3-byte response was delivered as ${hex(more.value)}`);
+    const seen = await a.quiet(T.quiet);
+    ctx.note(
+      seen.kind === "closed"
+        ? "the pipe of the 3-byte response was closed (SP-SURVEY-29 allows it)"
+        : "the pipe of the 3-byte response stayed open",
+    );
+  },
+};
+
 export const surveyorCases = [
   surveyHeaderNumbers,
   surveyWrongPeer,
@@ -273,4 +320,5 @@ export const surveyorCases = [
   surveyorLateResponse,
   surveyorNewSurveyCancels,
   surveyorRecvWithoutSurvey,
+  surveyorShortAndEmpty,
 ];
