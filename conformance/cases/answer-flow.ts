@@ -169,6 +169,9 @@ async function answerOnce(
  * the respondent reads it must get at most what the buffers held, in order
  * (SP-FRAMEWORK-27), and a later survey reaches it.
  */
+/** Time for the IUT to attach a pipe whose handshake just finished, ms. */
+const ATTACH_MS = 300;
+
 export const surveysBounded: ConformanceCase = {
   id: "survey/surveyor-flow-stalled-respondent",
   title:
@@ -190,6 +193,9 @@ export const surveysBounded: ConformanceCase = {
       { paused: true },
     );
     try {
+      // Let the IUT attach the pipe first: a survey sent before that reaches nobody, and the
+      // check below would pass on a peer that was never surveyed at all.
+      await new Promise((r) => setTimeout(r, ATTACH_MS));
       const bound = senderBound(tcpLimits(), allowance, peer.nodeBuffered);
       ctx.note(bound.derivation);
       const started = performance.now();
