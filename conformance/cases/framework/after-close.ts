@@ -31,10 +31,8 @@ import {
 import {
   readSurvey,
   respondentListening,
-  respondentPeers,
-  response,
-  surveyorListening,
   surveyorPeer,
+  surveyorWithPeer,
 } from "../survey/common.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 
@@ -123,58 +121,62 @@ async function oneClosed(sock: IutSocket): Promise<{ closed: IutSocket; open: Iu
   return { closed, open };
 }
 
-/** REQ: the closed context sends nothing; the open one's request goes out alone. */
-const reqContext: ConformanceCase = {
-  id: "framework/context-after-close-req0",
-  title:
-    "A closed REQ context's send puts no request on the wire and its recv fails at once; the other context goes on",
-  requirements: ["SP-FRAMEWORK-33", "SP-FRAMEWORK-20", "SP-REQREP-34"],
-  kind: "example",
-  needs: needs(["req0"], ["contexts"]),
-  async run(ctx: CaseContext) {
-    const { req, peer } = await reqDialing(ctx);
-    const { closed, open } = await oneClosed(req);
-    const lost = closed.trySend(utf8("from the closed context"), { timeoutMs: LONG });
-    await refusedAtOnce(ctx, lost, "a send on the closed context");
-    await refusedAtOnce(ctx, closed.tryRecv({ timeoutMs: LONG }), "a recv on the closed context");
-    await nothingFrom(ctx, peer, "after a send on the closed context");
-    await open.send(utf8("two"), { timeoutMs: T.prompt });
-    const r = await readRequest(ctx, peer);
-    expectBytes(ctx, r.body, utf8("two"), "the open context's request");
-    peer.sendFrame(concat(words(r.id), utf8("reply to two")));
-    expectBytes(ctx, await iutRecv(ctx, open, "the reply to two"), utf8("reply to two"), "reply");
-  },
-};
+/**
+ * REQ and SURVEYOR: the closed context's send puts nothing on the wire and its
+ * recv fails at once; the open context's request or survey goes out alone
+ * and its answer comes back.
+ */
+function askingContext(
+  p: "req0" | "surveyor0",
+  ids: string[],
+  noun: string,
+  attach: (ctx: CaseContext) => Promise<{ sock: IutSocket; peer: WirePeer }>,
+  read: (ctx: CaseContext, peer: WirePeer) => Promise<{ id: number; body: Uint8Array }>,
+): ConformanceCase {
+  return {
+    id: `framework/context-after-close-${p}`,
+    title: `A closed ${p} context's send puts no ${noun} on the wire and its recv fails at once; the other context goes on`,
+    requirements: ["SP-FRAMEWORK-33", "SP-FRAMEWORK-20", ...ids],
+    kind: "example",
+    needs: needs([p], ["contexts"]),
+    async run(ctx: CaseContext) {
+      const { sock, peer } = await attach(ctx);
+      const { closed, open } = await oneClosed(sock);
+      const lost = closed.trySend(utf8("from the closed context"), { timeoutMs: LONG });
+      await refusedAtOnce(ctx, lost, "a send on the closed context");
+      await refusedAtOnce(ctx, closed.tryRecv({ timeoutMs: LONG }), "a recv on the closed context");
+      await nothingFrom(ctx, peer, "after a send on the closed context");
+      await open.send(utf8("two"), { timeoutMs: T.prompt });
+      const r = await read(ctx, peer);
+      expectBytes(ctx, r.body, utf8("two"), `the open context's ${noun}`);
+      peer.sendFrame(concat(words(r.id), utf8("answer to two")));
+      const got = await iutRecv(ctx, open, "the answer to two");
+      expectBytes(ctx, got, utf8("answer to two"), "answer");
+    },
+  };
+}
 
-/** SURVEYOR: the closed context surveys nobody; the open one's survey goes out alone. */
-const surveyorContext: ConformanceCase = {
-  id: "framework/context-after-close-surveyor0",
-  title:
-    "A closed SURVEYOR context's send puts no survey on the wire and its recv fails at once; the other context goes on",
-  requirements: ["SP-FRAMEWORK-33", "SP-FRAMEWORK-20", "SP-SURVEY-36"],
-  kind: "example",
-  needs: needs(["surveyor0"], ["contexts"]),
-  async run(ctx: CaseContext) {
-    const { surveyor, url } = await surveyorListening(ctx);
-    const [peer] = await respondentPeers(ctx, url, 1);
-    if (!peer) ctx.fail("no respondent peer");
-    const { closed, open } = await oneClosed(surveyor);
-    const lost = closed.trySend(utf8("from the closed context"), { timeoutMs: LONG });
-    await refusedAtOnce(ctx, lost, "a send on the closed context");
-    await refusedAtOnce(ctx, closed.tryRecv({ timeoutMs: LONG }), "a recv on the closed context");
-    await nothingFrom(ctx, peer, "after a send on the closed context");
-    await open.send(utf8("two"), { timeoutMs: T.prompt });
-    const s = await readSurvey(ctx, peer);
-    expectBytes(ctx, s.body, utf8("two"), "the open context's survey");
-    peer.sendFrame(response(s.id, utf8("answer to two")));
-    expectBytes(
-      ctx,
-      await iutRecv(ctx, open, "the answer to two"),
-      utf8("answer to two"),
-      "answer",
-    );
+const reqContext = askingContext(
+  "req0",
+  ["SP-REQREP-34"],
+  "request",
+  async (ctx) => {
+    const { req, peer } = await reqDialing(ctx);
+    return { sock: req, peer };
   },
-};
+  readRequest,
+);
+
+const surveyorContext = askingContext(
+  "surveyor0",
+  ["SP-SURVEY-36"],
+  "survey",
+  async (ctx) => {
+    const { surveyor, peer } = await surveyorWithPeer(ctx);
+    return { sock: surveyor, peer };
+  },
+  readSurvey,
+);
 
 /**
  * REP and RESPONDENT: a recv started on the closed context before a question
