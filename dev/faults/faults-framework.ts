@@ -50,7 +50,7 @@ export const frameworkFaults: readonly Fault[] = [
       {
         file: "reference/protocol/push0/push.ts",
         search:
-          '  send(data: SendData, opts?: SendOptions): Promise<void> {\n    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));\n',
+          '  send(data: SendData, opts?: SendOptions): Promise<void> {\n    // SP-FRAMEWORK-33: a send started after close fails at once, never queued.\n    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));\n',
         replace: "  send(data: SendData, opts?: SendOptions): Promise<void> {\n",
       },
     ],

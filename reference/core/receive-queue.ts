@@ -133,6 +133,7 @@ export class ReceiveQueue<T> {
    * {@link deliver}, so it never takes a message.
    */
   take(timeoutMs: number, signal?: AbortSignal): Promise<T> {
+    // SP-FRAMEWORK-33: a recv started after close fails at once and takes nothing.
     if (this.closed) return Promise.reject(new SPError("ECLOSED"));
     if (signal?.aborted) return Promise.reject(abortError(signal));
     if (this.count > 0) return Promise.resolve(this.tryTake() as T);

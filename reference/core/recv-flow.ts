@@ -101,6 +101,7 @@ export class PipeFlow<T = Buffer> {
     this.bytes += bytes;
     if (this.paused || this.detached) return;
     const o = this.options;
+    // SP-FRAMEWORK-21, -22: either bound, messages or bytes, stops the pipe.
     if (
       this.messages >= recvBoundMessages(o, this.fallbackMessages) ||
       this.bytes >= recvBoundBytes(o)

@@ -192,6 +192,7 @@ export class Push0Socket extends SocketBase<ProtocolOptionRows<"push0">> {
    * ```
    */
   send(data: SendData, opts?: SendOptions): Promise<void> {
+    // SP-FRAMEWORK-33: a send started after close fails at once, never queued.
     if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));
     if (opts) {
       const refused = refuseCall(opts);

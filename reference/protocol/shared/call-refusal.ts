@@ -12,6 +12,7 @@ import { SPError } from "../../core/errors.ts";
  * ```
  */
 export function callRefusal(closed: boolean, opts: CallOptions | undefined): SPError | undefined {
+  // SP-FRAMEWORK-33: a call started after close fails at once and moves no message.
   if (closed) return new SPError("ECLOSED");
   return refuseCall(opts);
 }
