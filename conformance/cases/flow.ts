@@ -18,7 +18,7 @@
  */
 import type { IutSocket } from "../adapters/iut.ts";
 import { IutError } from "../adapters/iut.ts";
-import { FloodPeer } from "../harness/flood.ts";
+import { FloodPeer, QUEUE_BYTES } from "../harness/flood.ts";
 import { type Allowance, fmt, receiverBound, tcpLimits } from "../harness/flow-bounds.ts";
 import { bodySeq, FLOOD_BODY, numberedBody } from "../harness/numbered.ts";
 import { concat } from "../harness/sp.ts";
@@ -111,6 +111,31 @@ export interface NoReadSpec {
   /** Runs after open, before listen (subscribe, ...). */
   setup?: (ctx: CaseContext, sock: IutSocket) => Promise<void>;
   /**
+   * Runs once the peer is connected, before the flood; returns the prefix the
+   * flood uses from then on (same length as `prefix`). A SURVEYOR starts its
+   * survey here and the peer answers it with the survey's id.
+   */
+  begin?: (
+    ctx: CaseContext,
+    sock: IutSocket,
+    peer: FloodPeer,
+  ) => Promise<(seq: number) => Uint8Array>;
+  /**
+   * Set when the protocol lets the socket keep reading and drop what it cannot
+   * keep (SURVEYOR, SP-SURVEY-13): a flood with no backpressure is then
+   * noted with this reason, not warned about. What the application receives
+   * afterwards must still fit the bound.
+   */
+  mayReadOn?: string;
+  /** Options the case needs (`needs.options`). */
+  options?: string[];
+  /**
+   * False to skip the last step (one more message after the others), e.g.
+   * where a recv that timed out may end the exchange (nng's SURVEYOR ends its
+   * survey then, see survey/surveyor-recv-timeout-keeps-survey).
+   */
+  oneMore?: boolean;
+  /**
    * Leave the IUT's receive bounds at their defaults instead of setting
    * `recv-buffer` small. With 64 KiB messages the drafts' default byte bound
    * (64 KiB per pipe, SP-FRAMEWORK-25) is what must stop the reading, so a
@@ -153,13 +178,17 @@ export function noReadCase(spec: NoReadSpec): ConformanceCase {
     // A discarding socket's last recv may warn on its error name (receiveSome).
     requirements: spec.must ? spec.requirements : [...spec.requirements, "SP-FRAMEWORK-20"],
     kind: "example",
-    needs: { protocols: [spec.protocol], transports: ["tcp"] },
+    needs: {
+      protocols: [spec.protocol],
+      transports: ["tcp"],
+      ...(spec.options ? { options: spec.options } : {}),
+    },
     covers: spec.covers,
     timeoutMs: 20000,
     async run(ctx: CaseContext) {
       const sock = await openAny(ctx, spec.protocol);
       await spec.setup?.(ctx, sock);
-      const prefix = spec.prefix ?? (() => new Uint8Array(0));
+      let prefix = spec.prefix ?? (() => new Uint8Array(0));
       const payload = (seq: number) => concat(prefix(seq), numberedBodyFor(seq, prefix));
       const frameBytes = 8 + payload(0).length;
       const allowance = await messageAllowance(sock, "recv-buffer", frameBytes, 4, !spec.defaults);
@@ -175,6 +204,12 @@ export function noReadCase(spec: NoReadSpec): ConformanceCase {
         listener.close();
       }
       try {
+        if (spec.begin) {
+          const next = await spec.begin(ctx, sock, peer);
+          if (next(0).length !== prefix(0).length)
+            throw new Error("begin changed the prefix length");
+          prefix = next;
+        }
         const r = await peer.flood({
           limit: bound.bytes + 4 * MiB,
           stallMs: FLOW_T.stall,
@@ -194,7 +229,8 @@ export function noReadCase(spec: NoReadSpec): ConformanceCase {
             ? `the peer's writes stalled only after ${what}, beyond the ${fmt(bound.bytes)} bound`
             : `accepted ${fmt(r.accepted)} with no backpressure in ${r.ms.toFixed(0)} ms (bound ${fmt(bound.bytes)}): the IUT kept reading a pipe its application does not read`;
           if (spec.must && !spec.defaults) ctx.fail(why);
-          if (spec.defaults) {
+          if (spec.mayReadOn !== undefined) ctx.note(`${why}: allowed, ${spec.mayReadOn}`);
+          else if (spec.defaults) {
             ctx.warn(
               `${why}: with its default bounds the IUT held more than 128 messages of 64 KiB, where the drafts' defaults stop at 64 KiB per pipe (SP-FRAMEWORK-25, SHOULD)`,
             );
@@ -211,7 +247,23 @@ export function noReadCase(spec: NoReadSpec): ConformanceCase {
               `the IUT stopped reading but delivered only ${got} of the ${peer.frames} messages: it discarded the rest instead of keeping them for when the application reads (SHOULD stop reading; discarding is allowed)`,
             );
           }
+          // A socket that read on must have dropped what its bound could not hold: what
+          // the application gets afterwards is at most what the bound, the kernels and the
+          // peer's own queue held (SP-FRAMEWORK-21).
+          const held = bound.bytes + QUEUE_BYTES;
+          if (got * frameBytes > held) {
+            const why = `after the flood the application received ${got} messages (${fmt(got * frameBytes)}), more than the ${fmt(held)} that the bound, the kernels' buffers and the peer's queue can hold: the IUT kept everything it read`;
+            if (spec.defaults)
+              ctx.warn(
+                `${why}; with its default bounds it held more than 128 messages of 64 KiB, where the drafts' defaults stop at 64 KiB per pipe (SP-FRAMEWORK-25, SHOULD)`,
+              );
+            else
+              ctx.fail(
+                `${why} (SP-FRAMEWORK-21: what a socket read and did not deliver is bounded)`,
+              );
+          }
         }
+        if (spec.oneMore === false) return;
         // The pipe still carries messages: one more goes through.
         if (peer.closed) ctx.fail("the IUT closed the connection of the peer it stopped reading");
         const next = peer.writeNext();

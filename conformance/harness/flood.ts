@@ -27,13 +27,20 @@ export interface FloodResult {
 }
 
 /** Node-side queue kept short so that `accepted` tracks the kernel closely. */
-const QUEUE_BYTES = 256 * 1024;
+export const QUEUE_BYTES = 256 * 1024;
+
+/** Incoming frames kept for {@link FloodPeer.nextFrame}; later ones are discarded unparsed. */
+export const KEPT_FRAMES = 16;
+/** A kept incoming frame may not be larger than this (bytes of payload). */
+const KEPT_FRAME_MAX = 64 * 1024;
 
 /**
  * A raw SP peer that floods the IUT with numbered frames. Every frame passed
  * to the socket counts as written; its bytes count as accepted once the
- * kernel took all of them (the write callback). Incoming data is read and
- * discarded, so a close by the IUT is seen.
+ * kernel took all of them (the write callback). Incoming data is read, so a
+ * close by the IUT is seen; the first {@link KEPT_FRAMES} frames it carries
+ * are kept for {@link FloodPeer.nextFrame} (a SURVEYOR's survey, whose id the
+ * flood must answer), the rest discarded.
  *
  * @example
  * ```ts
@@ -54,6 +61,11 @@ export class FloodPeer {
   private lastProgress = performance.now();
   private closedFlag = false;
   private wake: (() => void) | null = null;
+  /** Incoming bytes not yet parsed into a frame (only while fewer than KEPT_FRAMES were kept). */
+  private pending: Buffer = Buffer.alloc(0);
+  private readonly inbox: Buffer[] = [];
+  private kept = 0;
+  private inboxWaiter: (() => void) | null = null;
 
   private constructor(
     private readonly sock: Socket,
@@ -63,7 +75,7 @@ export class FloodPeer {
   ) {
     this.frameBytes = 8 + payload(0).length;
     sock.setNoDelay(true);
-    sock.on("data", () => {});
+    sock.on("data", (d: Buffer) => this.onData(d));
     watchEnd(
       sock,
       label,
@@ -72,6 +84,7 @@ export class FloodPeer {
       () => {
         this.closedFlag = true;
         this.wake?.();
+        this.inboxWaiter?.();
       },
     );
   }
@@ -104,6 +117,45 @@ export class FloodPeer {
     payload: (seq: number) => Uint8Array,
   ): Promise<FloodPeer> {
     return new FloodPeer(await listener.accept(protocol), label, transcript, payload);
+  }
+
+  private onData(d: Buffer): void {
+    if (this.kept >= KEPT_FRAMES) return;
+    this.pending = this.pending.length === 0 ? d : Buffer.concat([this.pending, d]);
+    while (this.kept < KEPT_FRAMES && this.pending.length >= 8) {
+      const size = this.pending.readBigUInt64BE(0);
+      if (size > BigInt(KEPT_FRAME_MAX)) {
+        this.kept = KEPT_FRAMES; // too large to keep: stop parsing, only count the close
+        break;
+      }
+      const end = 8 + Number(size);
+      if (this.pending.length < end) break;
+      this.inbox.push(Buffer.from(this.pending.subarray(8, end)));
+      this.kept++;
+      this.pending = this.pending.subarray(end);
+      this.inboxWaiter?.();
+    }
+    if (this.kept >= KEPT_FRAMES) this.pending = Buffer.alloc(0);
+  }
+
+  /**
+   * The next frame the IUT sent (payload only), among the first
+   * {@link KEPT_FRAMES}; undefined when none arrives within `ms` or the
+   * connection closed.
+   */
+  async nextFrame(ms: number): Promise<Buffer | undefined> {
+    const end = performance.now() + ms;
+    while (this.inbox.length === 0 && !this.closedFlag && performance.now() < end) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(1, end - performance.now()));
+        this.inboxWaiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.inboxWaiter = null;
+    }
+    return this.inbox.shift();
   }
 
   /** True once the IUT closed or reset the connection (or we did). */

@@ -130,4 +130,20 @@ export const surveyFaults: readonly Fault[] = [
       },
     ],
   },
+  {
+    id: "survey/surveyor-keeps-every-response",
+    requirements: ["SP-SURVEY-13", "SP-FRAMEWORK-21"],
+    description:
+      "The per-survey response buffer is created without its capacity, so a SURVEYOR whose application is slow to receive keeps every response a respondent sends for as long as the survey lasts.",
+    families: ["survey"],
+    observe:
+      "a respondent floods answers to the survey in progress while the application does not receive: afterwards the application must get no more than the bound holds",
+    patch: [
+      {
+        file: CTX,
+        search: "    this.responses = new RingQueue<Buffer>(responseQueueSize);\n",
+        replace: "    this.responses = new RingQueue<Buffer>();\n",
+      },
+    ],
+  },
 ];

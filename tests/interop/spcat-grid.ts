@@ -49,6 +49,7 @@ import {
   gridSchemes,
 } from "./spcat-grid-cells.ts";
 import { gridNotes, knownGridIssue } from "./spcat-grid-issues.ts";
+import { describePort } from "./tcp-states.ts";
 
 export type { GridCell, GridPair, GridPeer, GridRow, GridScheme } from "./spcat-grid-cells.ts";
 export { gridPairs, gridPeers, gridSchemes } from "./spcat-grid-cells.ts";
@@ -362,6 +363,8 @@ export async function runGridCell(cell: GridCell, spcat: SpcatLauncher): Promise
       (!plan.spcatExits || sp.child.exitCode !== null || sp.child.signalCode !== null);
     const bothGone = () => sp.child.exitCode !== null && pe.child.exitCode !== null;
     while (!seen() && !bothGone() && Date.now() < deadline) await sleep(30);
+    // Before anything is killed: were the two sides ever connected?
+    const sockets = addr.port !== undefined && !seen() ? describePort(addr.port) : undefined;
     for (const r of [sp, pe]) {
       if (r.child.exitCode === null && r.child.signalCode === null) {
         killed.add(r);
@@ -388,6 +391,7 @@ export async function runGridCell(cell: GridCell, spcat: SpcatLauncher): Promise
     if (problems.length > 0 && pd.stderr.length > 0) {
       problems.push(`${cell.tool} stderr: ${pd.stderr.toString().trim()}`);
     }
+    if (problems.length > 0 && sockets !== undefined) problems.push(`sockets: ${sockets}`);
     return verdict(cell, problems, Date.now() - t0);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
