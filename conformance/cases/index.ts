@@ -57,6 +57,7 @@ import { dialerStopCases } from "./tcp/dialer-stop.ts";
 import { tcpHandshakeTimeoutCases } from "./tcp/handshake-timeout.ts";
 import { tcpHeaderFieldCases } from "./tcp/header-fields.ts";
 import { tcpCoverageCases } from "./tcp/lifecycle.ts";
+import { tcpReconnectCases } from "./tcp/reconnect-interval.ts";
 import { tlsCases } from "./tls/tls.ts";
 import type { ConformanceCase } from "./types.ts";
 import { wsDialerQueryCases } from "./ws/dialer-query.ts";
@@ -105,6 +106,7 @@ export const allCases: readonly ConformanceCase[] = [
   ...reqRecvTimeoutCases,
   ...surveyorRecvTimeoutCases,
   ...tcpCoverageCases,
+  ...tcpReconnectCases,
   ...dialerStopCases,
   ...wsCoverageCases,
   ...wsDialerUpgradeCases,

@@ -3,6 +3,7 @@ import type { Fault } from "./types.ts";
 
 const READER = "reference/transport/tcp/frame-reader.ts";
 const WS_DIALER = "reference/transport/ws/dialer.ts";
+const DIALER_DRIVER = "reference/core/dialer-driver.ts";
 
 export const transportFaults: readonly Fault[] = [
   {
@@ -134,6 +135,41 @@ export const transportFaults: readonly Fault[] = [
         search:
           "        checkServerIdentity: (_host, cert) => checkServerIdentity(expected, cert),",
         replace: "        checkServerIdentity: () => undefined,",
+      },
+    ],
+  },
+  {
+    id: "tcp/dialer-backoff-grows-without-max",
+    requirements: ["SP-TCP-13"],
+    description:
+      "The dialer doubles its reconnection interval after every failure even when no maximum is set, taking the default maximum of zero for 'no limit' instead of 'no growth': after a few seconds of refusals it retries only every few seconds.",
+    families: ["tcp"],
+    observe:
+      "refuse a dialer with reconnect-time-min 100 ms for 4.5 s, then listen: it must connect within about the minimum",
+    patch: [
+      {
+        file: DIALER_DRIVER,
+        search:
+          "            reconnectMax > 0\n              ? Math.max(reconnectMin, Math.min(this.backoff * 2, reconnectMax))\n              : reconnectMin;",
+        replace:
+          "            reconnectMax > 0\n              ? Math.max(reconnectMin, Math.min(this.backoff * 2, reconnectMax))\n              : this.backoff * 2;",
+      },
+    ],
+  },
+  {
+    id: "tcp/dialer-backoff-not-reset",
+    requirements: ["SP-TCP-13"],
+    description:
+      "A connection that got through leaves the reconnection interval where the refusals before it grew it, so after a dropped connection the dialer waits the maximum before it comes back.",
+    families: ["tcp"],
+    observe:
+      "grow a dialer's interval with refusals (min 100 ms, max 2 s), let it connect, drop the connection: it must come back within about the minimum",
+    patch: [
+      {
+        file: DIALER_DRIVER,
+        search:
+          "        resetBackoff: () => {\n          this.backoff = host.options.reconnectMin;\n        },",
+        replace: "        resetBackoff: () => {},",
       },
     ],
   },

@@ -1,5 +1,7 @@
 /** Every PUSH/PULL conformance case, in run order. */
 import { pipelineFlowCases } from "./flow.ts";
+import { pullPeersModelCases } from "./model-pull-peers.ts";
+import { pushPeersModelCases } from "./model-push-peers.ts";
 import { pullCases } from "./pull.ts";
 import { pushCases } from "./push.ts";
 import { pushPriorityCases } from "./push-priority.ts";
@@ -14,5 +16,7 @@ export const pipelineCases = [
   ...pushWaitingCases,
   ...pushPriorityCases,
   ...pushRawCases,
+  ...pullPeersModelCases,
+  ...pushPeersModelCases,
   ...pipelineFlowCases,
 ];

@@ -1,7 +1,14 @@
 /** Every PUB/SUB conformance case, in run order. */
 import { pubsubFlowCases } from "./flow.ts";
+import { subPeersModelCases } from "./model-sub-peers.ts";
 import { propertyCases } from "./property.ts";
 import { pubCases } from "./pub.ts";
 import { subCases } from "./sub.ts";
 
-export const pubsubCases = [...pubCases, ...subCases, ...propertyCases, ...pubsubFlowCases];
+export const pubsubCases = [
+  ...pubCases,
+  ...subCases,
+  ...propertyCases,
+  ...subPeersModelCases,
+  ...pubsubFlowCases,
+];

@@ -1,262 +1,29 @@
 /**
- * Model-based random testing of a REP socket with several peers at once:
- * `reqrep/model-rep-peers`.
- *
- * fast-check draws a sequence of commands (fc.commands, run by
- * fc.asyncModelRun): raw REQ peers join, send requests with random
- * backtraces and leave; the application receives and replies, or replies with
- * nothing held. A small model of the REP machine and its world predicts what
- * each command must produce:
- *
- * - a receive delivers the oldest undelivered request of some pipe (the wire
- *   gives no order between pipes, so any pipe's oldest will do; within a pipe
- *   the order is kept), and abandons a request still held (SP-REQREP-19);
- * - a reply goes to the pipe of the held request, with its backtrace word for
- *   word (SP-REQREP-13), and to no other pipe; with that pipe gone it vanishes
- *   and the send still succeeds (SP-REQREP-17);
- * - a reply with nothing held fails with ESTATE (SP-REQREP-16).
- *
- * A peer checks every frame it reads against the one reply it may get, so a
- * reply on the wrong pipe, a second reply or a reply to an abandoned request
- * fails the step where it shows. Requests of a peer that left may still be
- * delivered (the IUT may have read them already), but only in their order.
- * On failure fast-check shrinks to a short command list and the verdict gives
- * the failing command, the requirement it checks and the replay command.
+ * Model-based random testing of a REP socket with several REQ peers at once
+ * (`reqrep/model-rep-peers`); the model is shared with RESPONDENT
+ * (common/answer-peers-model.ts).
  */
-import fc from "fast-check";
-import { concat, hex, request, sameBytes, utf8, words } from "../../harness/sp.ts";
-import type { WirePeer } from "../../harness/wire.ts";
-import { expectErrorName } from "../common/error-name.ts";
-import { aliveIndexes, broke, checkModelRuns, type PeersWorld } from "../common/model-commands.ts";
-import type { CaseContext, ConformanceCase } from "../types.ts";
-import { REP_TCP, repListening, reqPeer, T } from "./common.ts";
+import { answerPeersModel } from "../common/answer-peers-model.ts";
+import { REP_TCP, repListening, reqPeer } from "./common.ts";
 
-/** Property runs, and commands per run. */
-const RUNS = 30;
-const MAX_COMMANDS = 30;
-/** Peers at the start of a run, and at most at once. */
-const FIRST_PEERS = 2;
-const MAX_PEERS = 4;
-
-/** A request one peer sent: the words ahead of the body (hop words, then the id) and the body. */
-interface Sent {
-  words: number[];
-  body: Uint8Array;
-}
-
-interface PeerModel {
-  label: string;
-  alive: boolean;
-  /** Sent and not yet delivered, oldest first. */
-  queue: Sent[];
-}
-
-interface Model {
-  peers: PeerModel[];
-  /** The request the REP holds, with the index of its peer. */
-  held: { peer: number; sent: Sent } | null;
-  next: number;
-}
-
-/** The IUT REP is `sock`; `url` is where peers join. */
-interface Real extends PeersWorld {
-  url: string;
-}
-
-class Join implements fc.AsyncCommand<Model, Real> {
-  check(m: Readonly<Model>): boolean {
-    return m.peers.filter((p) => p.alive).length < MAX_PEERS;
-  }
-  async run(m: Model, r: Real): Promise<void> {
-    r.ran.n++;
-    const label = `p${m.peers.length}`;
-    r.wires.push(await reqPeer(r.ctx, r.url, label));
-    m.peers.push({ label, alive: true, queue: [] });
-  }
-  toString(): string {
-    return "join";
-  }
-}
-
-class Leave implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly pick: number) {}
-  check(m: Readonly<Model>): boolean {
-    return m.peers.filter((p) => p.alive).length > 1;
-  }
-  async run(m: Model, r: Real): Promise<void> {
-    r.ran.n++;
-    const alive = aliveIndexes(m.peers);
-    const i = alive[this.pick % alive.length] as number;
-    (m.peers[i] as PeerModel).alive = false;
-    (r.wires[i] as WirePeer).close();
-  }
-  toString(): string {
-    return `leave(${this.pick})`;
-  }
-}
-
-class Request implements fc.AsyncCommand<Model, Real> {
-  constructor(
-    readonly pick: number,
-    readonly hops: number[],
-    readonly id: number,
-  ) {}
-  check(m: Readonly<Model>): boolean {
-    return m.peers.some((p) => p.alive);
-  }
-  async run(m: Model, r: Real): Promise<void> {
-    r.ran.n++;
-    const alive = aliveIndexes(m.peers);
-    const i = alive[this.pick % alive.length] as number;
-    const peer = m.peers[i] as PeerModel;
-    const sent: Sent = { words: [...this.hops, this.id], body: utf8(`${peer.label}#${m.next++}`) };
-    peer.queue.push(sent);
-    (r.wires[i] as WirePeer).sendFrame(request({ hops: this.hops, id: this.id, body: sent.body }));
-  }
-  toString(): string {
-    return `request(${this.pick}, hops ${this.hops.length}, id ${this.id.toString(16)})`;
-  }
-}
-
-class Receive implements fc.AsyncCommand<Model, Real> {
-  // Only when a peer that is still there has a request on its way: the receive must complete.
-  check(m: Readonly<Model>): boolean {
-    return m.peers.some((p) => p.alive && p.queue.length > 0);
-  }
-  async run(m: Model, r: Real): Promise<void> {
-    r.ran.n++;
-    const got = await r.sock.tryRecv({ timeoutMs: T.prompt });
-    if (!got.ok) {
-      broke("SP-REQREP-21", `recv failed with ${got.code} while requests were waiting`);
-    }
-    const i = m.peers.findIndex((p) => p.queue[0] && sameBytes(p.queue[0].body, got.value));
-    if (i < 0) {
-      const later = m.peers.find((p) => p.queue.some((s) => sameBytes(s.body, got.value)));
-      broke(
-        "SP-REQREP-21",
-        later
-          ? `delivered ${hex(got.value)} of ${later.label} ahead of an older request of the same pipe`
-          : `delivered ${hex(got.value)}, which no peer has waiting`,
-      );
-    }
-    const peer = m.peers[i] as PeerModel;
-    // SP-REQREP-19: a request still held is abandoned; its peer must never get a reply.
-    m.held = { peer: i, sent: peer.queue.shift() as Sent };
-  }
-  toString(): string {
-    return "receive";
-  }
-}
-
-class Reply implements fc.AsyncCommand<Model, Real> {
-  check(m: Readonly<Model>): boolean {
-    return m.held !== null;
-  }
-  async run(m: Model, r: Real): Promise<void> {
-    r.ran.n++;
-    const held = m.held as NonNullable<Model["held"]>;
-    m.held = null;
-    const body = concat(utf8("re:"), held.sent.body);
-    const sent = await r.sock.trySend(body, { timeoutMs: T.prompt });
-    const peer = m.peers[held.peer] as PeerModel;
-    if (!peer.alive) {
-      // SP-REQREP-17: the pipe is gone, the reply vanishes, and the send still succeeds.
-      if (!sent.ok)
-        broke("SP-REQREP-17", `a reply to ${peer.label}, which left, failed with ${sent.code}`);
-      return;
-    }
-    if (!sent.ok) broke("SP-REQREP-13", `the reply to ${peer.label} failed with ${sent.code}`);
-    const want = concat(words(...held.sent.words), body);
-    let frame: Uint8Array;
-    try {
-      frame = await (r.wires[held.peer] as WirePeer).readFrame(T.prompt);
-    } catch (e) {
-      broke("SP-REQREP-13", `${peer.label} got no reply to its request: ${(e as Error).message}`);
-    }
-    if (!sameBytes(frame, want)) {
-      broke("SP-REQREP-13", `${peer.label} got ${hex(frame)}, expected ${hex(want)}`);
-    }
-  }
-  toString(): string {
-    return "reply";
-  }
-}
-
-class ReplyNothingHeld implements fc.AsyncCommand<Model, Real> {
-  check(m: Readonly<Model>): boolean {
-    return m.held === null;
-  }
-  async run(_m: Model, r: Real): Promise<void> {
-    r.ran.n++;
-    const sent = await r.sock.trySend(utf8("unasked"), { timeoutMs: T.prompt });
-    if (sent.ok) broke("SP-REQREP-16", "a send with no request held succeeded");
-    expectErrorName(r.ctx, sent.code, "ESTATE", "a send with no request held");
-  }
-  toString(): string {
-    return "reply-nothing-held";
-  }
-}
-
-const hopWord = fc.integer({ min: 0, max: 0x7fffffff });
-// Requests, receives and replies carry the rules; joins and leaves vary the pipes under them.
-const commands = fc.commands(
-  [
-    fc.constant(new Join()),
-    fc.nat({ max: 7 }).map((p) => new Leave(p)),
-    ...Array.from({ length: 3 }, () =>
-      fc
-        .tuple(
-          fc.nat({ max: 7 }),
-          fc.array(hopWord, { maxLength: 3 }),
-          fc.integer({ min: 0x80000000, max: 0xffffffff }),
-        )
-        .map(([p, hops, id]) => new Request(p, hops, id)),
-    ),
-    ...Array.from({ length: 3 }, () => fc.constant(new Receive())),
-    ...Array.from({ length: 3 }, () => fc.constant(new Reply())),
-    fc.constant(new ReplyNothingHeld()),
-  ],
-  { maxCommands: MAX_COMMANDS, size: "max" },
-);
-
-/** No peer may have a frame waiting when the run ends: every reply was accounted for. */
-async function nothingLeft(m: Model, r: Real): Promise<void> {
-  await Promise.all(
-    m.peers.map(async (p, i) => {
-      if (!p.alive) return;
-      const q = await (r.wires[i] as WirePeer).quiet(T.quiet);
-      if (q.kind === "data") {
-        broke("SP-REQREP-13", `${p.label} got ${hex(q.bytes)}, which answers none of its requests`);
-      }
-    }),
-  );
-}
-
-export const repPeersModel: ConformanceCase = {
+export const repPeersModel = answerPeersModel({
   id: "reqrep/model-rep-peers",
   title: "REP with several peers: random joins, leaves, requests and replies against a model",
-  requirements: ["SP-REQREP-13", "SP-REQREP-16", "SP-REQREP-17", "SP-REQREP-19", "SP-REQREP-21"],
-  kind: "property",
   needs: REP_TCP,
   covers: ["rep:idle:deliver", "rep:holding:send", "rep:holding:deliver", "rep:idle:send"],
-  timeoutMs: 120000,
-  async run(ctx: CaseContext) {
-    await checkModelRuns(
-      ctx,
-      commands,
-      {
-        async open(ctx, ran) {
-          const { rep, url } = await repListening(ctx);
-          const real: Real = { ctx, ran, sock: rep, url, wires: [] };
-          const model: Model = { peers: [], held: null, next: 0 };
-          for (let i = 0; i < FIRST_PEERS; i++) await new Join().run(model, real);
-          return { model, real };
-        },
-        finish: nothingLeft,
-      },
-      { runs: RUNS, timeLimitMs: 100000 },
-    );
+  noun: "request",
+  rules: {
+    order: "SP-REQREP-21",
+    backtrace: "SP-REQREP-13",
+    nothingHeld: "SP-REQREP-16",
+    gone: "SP-REQREP-17",
+    abandon: "SP-REQREP-19",
   },
-};
+  async open(ctx) {
+    const { rep, url } = await repListening(ctx);
+    return { sock: rep, url };
+  },
+  peer: reqPeer,
+});
 
 export const repPeersModelCases = [repPeersModel];

@@ -1,6 +1,7 @@
 /** Every SURVEYOR/RESPONDENT case, in run order. */
 import type { ConformanceCase } from "../types.ts";
 import { surveyFlowCases } from "./flow.ts";
+import { respondentPeersModelCases } from "./model-respondent-peers.ts";
 import { surveyorPeersModelCases } from "./model-surveyor-peers.ts";
 import { surveyPropertyCases } from "./property.ts";
 import { respondentCases } from "./respondent.ts";
@@ -12,4 +13,5 @@ export const surveyCases: readonly ConformanceCase[] = [
   ...surveyPropertyCases,
   ...surveyFlowCases,
   ...surveyorPeersModelCases,
+  ...respondentPeersModelCases,
 ];
