@@ -4,6 +4,7 @@ import { busCases } from "./bus/bus.ts";
 import { busBusyPipeCases } from "./bus/busy-pipe.ts";
 import { busClosePendingCases } from "./bus/close-pending.ts";
 import { busFlowCases } from "./bus/flow.ts";
+import { busPeersModelCases } from "./bus/model-bus-peers.ts";
 import { afterCloseCases } from "./framework/after-close.ts";
 import { statsCases } from "./framework/stats.ts";
 import { inprocCases } from "./inproc/index.ts";
@@ -82,6 +83,7 @@ export const allCases: readonly ConformanceCase[] = [
   ...pipelineCases,
   ...busCases,
   ...busFlowCases,
+  ...busPeersModelCases,
   ...ipcCases,
   ...wsCases,
   ...tlsCases,

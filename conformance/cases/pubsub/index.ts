@@ -1,5 +1,6 @@
 /** Every PUB/SUB conformance case, in run order. */
 import { pubsubFlowCases } from "./flow.ts";
+import { pubPeersModelCases } from "./model-pub-peers.ts";
 import { subPeersModelCases } from "./model-sub-peers.ts";
 import { propertyCases } from "./property.ts";
 import { pubCases } from "./pub.ts";
@@ -10,5 +11,6 @@ export const pubsubCases = [
   ...subCases,
   ...propertyCases,
   ...subPeersModelCases,
+  ...pubPeersModelCases,
   ...pubsubFlowCases,
 ];
