@@ -88,4 +88,20 @@ export const frameworkFaults: readonly Fault[] = [
       },
     ],
   },
+  {
+    id: "framework/close-forgets-dialers",
+    requirements: ["SP-FRAMEWORK-19"],
+    description:
+      "Closing a socket fails its pending operations and closes its pipes and listeners, but not its dialers: a dialer that was backing off (or whose pipe the close just ended) goes on connecting to its peer from a closed socket.",
+    families: ["tcp", "framework"],
+    observe:
+      "close a socket whose dialer is backing off, then start listening at its address: no connection may arrive",
+    patch: [
+      {
+        file: "reference/core/socket.ts",
+        search: "      for (const d of this.dialers) closers.push(d.close());\n",
+        replace: "",
+      },
+    ],
+  },
 ];

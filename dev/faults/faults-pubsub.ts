@@ -2,6 +2,7 @@
 import type { Fault } from "./types.ts";
 
 const SUB = "reference/protocol/sub0/sub.ts";
+const PUB = "reference/protocol/pub0/pub.ts";
 
 export const pubsubFaults: readonly Fault[] = [
   {
@@ -102,6 +103,170 @@ export const pubsubFaults: readonly Fault[] = [
         file: "reference/protocol/pub0/pub.ts",
         search: "      if (pipe.writable) pipe.send(msg);\n",
         replace: "      if (pipe.writable || true) pipe.send(msg);\n",
+      },
+    ],
+  },
+  {
+    id: "pubsub/sub-empty-message-dropped",
+    requirements: ["SP-PUBSUB-4"],
+    description:
+      'SUB drops an empty message before matching ("it has no topic"), so the empty topic no longer matches the empty message.',
+    families: ["pubsub"],
+    observe: "subscribe to the empty topic and publish an empty message: it must be delivered",
+    patch: [
+      {
+        file: SUB,
+        search: "    if (!this.subs.matches(msg)) {",
+        replace:
+          "    // An empty message has no topic to match.\n    if (msg.length === 0 || !this.subs.matches(msg)) {",
+      },
+    ],
+  },
+  {
+    id: "pubsub/sub-forwards-subscriptions",
+    requirements: ["SP-PUBSUB-7"],
+    description:
+      "SUB tells its publishers about each new subscription (a message 0x01 + topic on every pipe, the way ZeroMQ's XSUB does), so data goes upstream.",
+    families: ["pubsub"],
+    observe:
+      "subscribe while a publisher is connected: the publisher must read nothing from the SUB",
+    patch: [
+      {
+        file: SUB,
+        search: "  private readonly subs: Subscriptions;\n",
+        replace:
+          "  private readonly subs: Subscriptions;\n  private readonly pipes = new Set<Pipe>();\n",
+      },
+      {
+        file: SUB,
+        search: "          this.subs.add(event.arg.topic);\n",
+        replace:
+          "          this.subs.add(event.arg.topic);\n          // Let the publishers know what we want.\n          for (const p of this.pipes) p.send(Buffer.from([1]), event.arg.topic);\n",
+      },
+      {
+        file: SUB,
+        search: "    const flow = this.queue.attach(pipe);\n",
+        replace: "    this.pipes.add(pipe);\n    const flow = this.queue.attach(pipe);\n",
+      },
+      {
+        file: SUB,
+        search: "    pipe.onMessage = null;\n    // Matching messages the pipe delivered",
+        replace:
+          "    this.pipes.delete(pipe);\n    pipe.onMessage = null;\n    // Matching messages the pipe delivered",
+      },
+    ],
+  },
+  {
+    id: "pubsub/pub-waits-for-slow-subscriber",
+    requirements: ["SP-PUBSUB-8", "SP-PUBSUB-23"],
+    description:
+      "PUB applies backpressure instead of dropping: a send that finds a subscriber's pipe not ready waits until that pipe drains (failing with ETIMEDOUT after the send timeout), so one stalled subscriber holds the publisher up.",
+    families: ["pubsub"],
+    observe:
+      "with one subscriber that stops reading, publishes must keep completing at once and the reading subscriber must keep getting them",
+    patch: [
+      {
+        file: PUB,
+        search:
+          'import { type RecvOptions, refuseCall, type SendOptions } from "../../core/call-options.ts";\n',
+        replace:
+          'import {\n  callTimeout,\n  type RecvOptions,\n  refuseCall,\n  type SendOptions,\n} from "../../core/call-options.ts";\n',
+      },
+      {
+        file: PUB,
+        search: "    let dropped = false;\n",
+        replace: "    let dropped = false;\n    const waits: Promise<void>[] = [];\n",
+      },
+      {
+        file: PUB,
+        search:
+          '      if (pipe.writable) pipe.send(msg);\n      else {\n        this.count("txDropped");\n        dropped = true;\n      }\n    }\n',
+        replace:
+          '      if (pipe.writable) pipe.send(msg);\n      else {\n        // Never lose a message: wait until this subscriber can take it.\n        waits.push(\n          new Promise<void>((resolve) => {\n            pipe.onWritable = () => {\n              pipe.onWritable = null;\n              pipe.send(msg);\n              resolve();\n            };\n          }),\n        );\n      }\n    }\n    if (waits.length > 0) {\n      const ms = callTimeout(opts, this.options.sendTimeout);\n      return new Promise<void>((resolve, reject) => {\n        if (ms >= 0) setTimeout(() => reject(new SPError("ETIMEDOUT")), ms);\n        void Promise.all(waits).then(() => resolve());\n      });\n    }\n',
+      },
+    ],
+  },
+  {
+    id: "pubsub/sub-topic-ends-at-nul",
+    requirements: ["SP-PUBSUB-21"],
+    description:
+      "SUB takes a topic as a C string: it ends at the first 0x00 byte, so a topic that starts with 0x00 becomes the empty topic and matches everything.",
+    families: ["pubsub"],
+    observe:
+      "subscribe to a topic with 0x00 bytes in it and publish messages that differ after the 0x00: only those that begin with the whole topic are delivered",
+    patch: [
+      {
+        file: SUB,
+        search: "  if (topic instanceof Uint8Array) return topic;\n",
+        replace:
+          "  if (topic instanceof Uint8Array) {\n    // A topic ends at its NUL, as in C.\n    const nul = topic.indexOf(0);\n    return nul < 0 ? topic : topic.subarray(0, nul);\n  }\n",
+      },
+    ],
+  },
+  {
+    id: "pubsub/sub-topic-cut-at-255",
+    requirements: ["SP-PUBSUB-21"],
+    description:
+      "SUB keeps at most 255 bytes of a topic (its length is stored in one byte): a longer topic matches every message that shares its first 255 bytes.",
+    families: ["pubsub"],
+    observe:
+      "subscribe to a topic of several hundred bytes: a message that differs from it after byte 255, or is shorter than it, must not be delivered",
+    patch: [
+      {
+        file: SUB,
+        search: "  if (topic instanceof Uint8Array) return topic;\n",
+        replace:
+          "  // One length byte per topic.\n  if (topic instanceof Uint8Array) return topic.length > 255 ? topic.subarray(0, 255) : topic;\n",
+      },
+    ],
+  },
+  {
+    id: "pubsub/sub-closes-full-pipe",
+    requirements: ["SP-PUBSUB-26"],
+    description:
+      "SUB hangs up on a publisher that fills its receive buffer for a pipe (slow-consumer protection) instead of stopping reading or discarding.",
+    families: ["pubsub"],
+    observe:
+      "flood a SUB whose application does not receive: the connection must stay open, and a message published after the flood must arrive",
+    patch: [
+      {
+        file: SUB,
+        search: "    this.queue.deliver(flow, msg);\n",
+        replace:
+          '    this.queue.deliver(flow, msg);\n    // A publisher that outruns the application is cut off.\n    if (flow.paused) flow.pipe.close(new SPError("EPROTO", "receive buffer full"));\n',
+      },
+    ],
+  },
+  {
+    id: "pubsub/sub-unmatched-takes-room",
+    requirements: ["SP-PUBSUB-22"],
+    description:
+      "SUB charges a message that matches no topic against its pipe's byte bound before dropping it, and never gives those bytes back: traffic it filters out slowly fills the bound and stops the pipe for good.",
+    families: ["pubsub"],
+    observe:
+      "flood a SUB with messages that match none of its topics, several times its buffers: it must keep reading, and a matching message sent after them must arrive",
+    patch: [
+      {
+        file: SUB,
+        search: '      this.count("rxFiltered");\n      return;\n',
+        replace: '      this.count("rxFiltered");\n      flow.added(msg.length);\n      return;\n',
+      },
+    ],
+  },
+  {
+    id: "pubsub/pub-large-message-overtaken",
+    requirements: ["SP-PUBSUB-11"],
+    description:
+      "PUB hands a message larger than the pipes' copy limit to its pipes on the next turn of the event loop (to keep the copy off the sending call), so smaller messages published right after it overtake it.",
+    families: ["pubsub"],
+    observe:
+      "publish a message of more than 64 KiB followed at once by small ones: every subscriber must get them in the order published",
+    patch: [
+      {
+        file: PUB,
+        search: "      if (pipe.writable) pipe.send(msg);\n",
+        replace:
+          "      if (pipe.writable) {\n        if (msg.length > this.copyLimit) setImmediate(() => pipe.send(msg));\n        else pipe.send(msg);\n      }\n",
       },
     ],
   },

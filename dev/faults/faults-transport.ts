@@ -1,9 +1,12 @@
-/** Seeded faults of the transports: TCP, IPC, WebSocket and TLS. */
+/** Seeded faults of the transports: TCP, IPC, inproc, WebSocket and TLS. */
 import type { Fault } from "./types.ts";
 
 const READER = "reference/transport/tcp/frame-reader.ts";
 const WS_DIALER = "reference/transport/ws/dialer.ts";
 const DIALER_DRIVER = "reference/core/dialer-driver.ts";
+const IPC_PATH = "reference/transport/ipc/path.ts";
+const INPROC_LISTENER = "reference/transport/inproc/listener.ts";
+const TCP_PIPE = "reference/transport/tcp/pipe.ts";
 
 export const transportFaults: readonly Fault[] = [
   {
@@ -170,6 +173,217 @@ export const transportFaults: readonly Fault[] = [
         search:
           "        resetBackoff: () => {\n          this.backoff = host.options.reconnectMin;\n        },",
         replace: "        resetBackoff: () => {},",
+      },
+    ],
+  },
+  {
+    id: "ipc/zero-length-frame-dropped",
+    requirements: ["SP-IPC-7", "SP-TCP-9"],
+    description:
+      "The frame reader takes a frame announcing zero bytes for a keep-alive and skips it, so an empty message never reaches the protocol (the next frame is read as usual).",
+    families: ["ipc"],
+    observe:
+      "send a zero-length IPC frame and then a non-empty one to a PAIR v0: both must be delivered, the empty one first",
+    patch: [
+      {
+        file: READER,
+        search:
+          "      // SP-TCP-9: a zero-length frame is a valid, empty message.\n      this.state = this.frameStart;\n      this.h.onFrame(Buffer.alloc(0));\n      return;",
+        replace: "      this.state = this.frameStart;\n      return;",
+      },
+    ],
+  },
+  {
+    id: "ipc/stale-socket-file-kept",
+    requirements: ["SP-IPC-9"],
+    description:
+      "The listener probes a socket file it finds at its path but never removes it when the probe is refused, so after a crash the path stays unusable (EADDRINUSE) until someone deletes the file.",
+    families: ["ipc"],
+    observe:
+      "leave a socket file nobody listens on (a killed listener's) and listen on its path: the bind must succeed",
+    patch: [
+      {
+        file: IPC_PATH,
+        search:
+          "  // SP-IPC-9: the socket file is stale; remove it so the bind can succeed.\n  await unlink(path).catch(() => {});\n",
+        replace: "",
+      },
+    ],
+  },
+  {
+    id: "ipc/unlink-before-bind",
+    requirements: ["SP-IPC-10"],
+    description:
+      "The listener removes whatever is at its path before binding (`rm -f` then bind), so a second listener takes the path over from a live one, and a regular file there is deleted.",
+    families: ["ipc"],
+    observe:
+      "listen on a path where another socket listens: the bind must fail with EADDRINUSE and the first listener keep the path",
+    patch: [
+      {
+        file: IPC_PATH,
+        search: '  if (process.platform === "win32") return; // named pipes leave no file behind\n',
+        replace:
+          '  if (process.platform === "win32") return; // named pipes leave no file behind\n  await unlink(path).catch(() => {});\n',
+      },
+    ],
+  },
+  {
+    id: "ipc/non-socket-file-removed",
+    requirements: ["SP-IPC-10"],
+    description:
+      "The stale-file check probes whatever file is at the path without looking at its type; a connect to a regular file is refused, so the file is taken for a stale socket and deleted.",
+    families: ["ipc"],
+    observe:
+      "put a regular file at the path and listen there: the bind must fail with EADDRINUSE and the file stay as it was",
+    patch: [
+      {
+        file: IPC_PATH,
+        search:
+          '  if (!isSocket) throw new SPError("EADDRINUSE", `\u0024{path} exists and is not a socket`);\n',
+        replace: "  void isSocket;\n",
+      },
+    ],
+  },
+  {
+    id: "inproc/bind-replaces-holder",
+    requirements: ["SP-INPROC-2"],
+    description:
+      "Binding an inproc name does not check the registry: a second listener silently takes the name over from the first, and later dialers reach the newcomer.",
+    families: ["inproc"],
+    observe: "bind a name twice in one process: the second bind must fail with EADDRINUSE",
+    patch: [
+      {
+        file: INPROC_LISTENER,
+        search:
+          '    if (bound.has(name)) throw new SPError("EADDRINUSE", `inproc://\u0024{name} is already bound`);\n',
+        replace: "",
+      },
+    ],
+  },
+  {
+    id: "inproc/dial-unbound-fails-permanently",
+    requirements: ["SP-INPROC-5"],
+    description:
+      "Every inproc dialer behaves like a blocking dial: when no listener holds the name at its first attempt it fails with ECONNREFUSED and closes, instead of waiting (or retrying) until a listener binds the name.",
+    families: ["inproc"],
+    observe:
+      "dial a name nobody has bound, then bind it: the dialer must connect and a message go through",
+    patch: [
+      {
+        file: "reference/transport/inproc/index.ts",
+        search: "        failFast: options?.failFast,\n",
+        replace: "        failFast: true,\n",
+      },
+    ],
+  },
+  {
+    id: "inproc/listener-close-keeps-name",
+    requirements: ["SP-INPROC-6"],
+    description:
+      "Closing an inproc listener closes its pipes but leaves its name in the registry, so the name cannot be bound again (EADDRINUSE) and the dialers whose pipes it closed never come back.",
+    families: ["inproc"],
+    observe:
+      "close the listener of a name a dialer is connected to, bind the name again: the bind must succeed and the dialer reach the new listener",
+    patch: [
+      {
+        file: INPROC_LISTENER,
+        search: "    if (bound.get(this.name) === this) bound.delete(this.name);\n",
+        replace: "",
+      },
+    ],
+  },
+  {
+    id: "inproc/close-not-propagated",
+    requirements: ["SP-INPROC-10"],
+    description:
+      "Closing one end of an inproc pipe marks that end closed but does not tell the other end, which stays attached to its socket as a pipe that nothing will ever arrive on.",
+    families: ["inproc"],
+    observe:
+      "close the dialing PAIR v0 of a pipe: the listening PAIR must take a new partner; close the listener: the dialer must reach a listener bound again",
+    patch: [
+      {
+        file: "reference/transport/inproc/pipe.ts",
+        search: "    if (other) queueMicrotask(() => other.otherClosed());\n",
+        replace: "",
+      },
+    ],
+  },
+  {
+    id: "tcp/magic-version-byte-ignored",
+    requirements: ["SP-TCP-3"],
+    description:
+      "The handshake takes byte 3 of the header for a version number and checks only `00 53 50`, so a peer whose header starts `00 53 50 01` is accepted.",
+    families: ["reqrep", "tcp"],
+    observe: "send a header starting 00 53 50 01: the connection must close",
+    patch: [
+      {
+        file: TCP_PIPE,
+        search:
+          '          return SP_HEADER_MAGIC.every((b, i) => h[i] === b) || rejectHeader("bad SP magic");',
+        replace:
+          '          return SP_HEADER_MAGIC.every((b, i) => i === 3 || h[i] === b) || rejectHeader("bad SP magic");',
+      },
+    ],
+  },
+  {
+    id: "tcp/accepted-side-header-waits",
+    requirements: ["SP-TCP-1"],
+    description:
+      "The accepting side sends its connection header only in answer to the dialer's, as a server answers a request; a dialer that waits for the listener's header first (as the draft allows) never gets one. Two reference sockets still connect, since their dialer speaks first.",
+    families: ["reqrep", "tcp", "ipc"],
+    observe: "connect to a listening IUT and send nothing: its 8-byte header must arrive at once",
+    patch: [
+      {
+        file: TCP_PIPE,
+        search:
+          "          const self = host.identity.self;\n          socket.write(\n            Buffer.from([...SP_HEADER_MAGIC, self >> 8, self & 0xff, 0, 0]),\n            this.writtenBound,\n          );\n",
+        replace:
+          "          const self = host.identity.self;\n          const hello = () =>\n            socket.write(\n              Buffer.from([...SP_HEADER_MAGIC, self >> 8, self & 0xff, 0, 0]),\n              this.writtenBound,\n            );\n          if (opts.onAttach) hello();\n          else answerHeader = hello;\n",
+      },
+      {
+        file: TCP_PIPE,
+        search: '        onHeader: (header) => this.lifecycle({ type: "header", arg: header }),\n',
+        replace:
+          '        onHeader: (header) => {\n          answerHeader?.();\n          answerHeader = undefined;\n          this.lifecycle({ type: "header", arg: header });\n        },\n',
+      },
+      {
+        file: TCP_PIPE,
+        search: "    const rejectHeader = (why: string) => {\n",
+        replace:
+          "    let answerHeader: (() => void) | undefined;\n    const rejectHeader = (why: string) => {\n",
+      },
+    ],
+  },
+  {
+    id: "ws/server-accepts-any-sp-subprotocol",
+    requirements: ["SP-WS-4"],
+    description:
+      "The WebSocket listener checks only that the client offers some SP subprotocol (`*.sp.nanomsg.org`), not its own protocol's name, so a REP listener completes the upgrade for a client offering `req.sp.nanomsg.org`.",
+    families: ["ws"],
+    observe:
+      "offer `req.sp.nanomsg.org` (another protocol's name) to a REP listener: the upgrade must be refused without 101",
+    patch: [
+      {
+        file: "reference/transport/ws/pipe-core.ts",
+        search: "          return Array.isArray(arg) ? arg.includes(expected) : arg === expected;",
+        replace:
+          '          return Array.isArray(arg)\n            ? arg.some((o) => o.endsWith(".sp.nanomsg.org"))\n            : arg === expected;',
+      },
+    ],
+  },
+  {
+    id: "ws/listener-ignores-recv-size-max",
+    requirements: ["SP-WS-11"],
+    description:
+      "Only the WebSocket dialer passes recv-size-max to its connections; the listener's shared server keeps the library's own 100 MiB limit, so a message over recv-size-max sent to a listening socket is delivered.",
+    families: ["ws"],
+    observe:
+      "with recv-size-max 1024 on a listening REP, send a 2 KiB message: the connection must close with 1009 and nothing be delivered",
+    patch: [
+      {
+        file: "reference/transport/ws/listener.ts",
+        search: "            wss.options.maxPayload = host.options.recvMaxSize;\n",
+        replace: "",
       },
     ],
   },

@@ -94,6 +94,13 @@ describe("verdicts", () => {
     expect(c.intermittent).toEqual(["a/3"]);
     expect(familyOf("reqrep/x")).toBe("reqrep");
   });
+
+  test("a case the in-process IUT cannot run (unsupported) catches nothing", () => {
+    const lines = parseLines(
+      '{"id":"inproc/two-iuts","expected":"pass","verdict":"unsupported","rerun":"unsupported"}',
+    );
+    expect(catches(lines)).toEqual({ caught: [], intermittent: [] });
+  });
 });
 
 describe("cli", () => {

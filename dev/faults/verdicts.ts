@@ -49,6 +49,10 @@ export function catches(lines: readonly CaseLine[]): { caught: Catch[]; intermit
   const intermittent: string[] = [];
   for (const l of lines) {
     if (l.verdict === l.expected) continue;
+    // `unsupported` means the in-process IUT could not run the case at all (a case that
+    // needs a second IUT process, say): a patch of the reference cannot cause that, so it
+    // tells nothing about the fault.
+    if (l.verdict === "unsupported") continue;
     if (l.rerun !== undefined && l.rerun === l.expected) intermittent.push(l.id);
     else {
       const reason = l.reason ? { reason: l.reason } : {};

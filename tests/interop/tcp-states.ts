@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 /** Kernel state numbers of include/net/tcp_states.h. */
@@ -76,4 +77,37 @@ export function describePort(port: number): string {
         : `${x.state} :${x.local}→:${x.remote} (rx ${x.rxQueue}, tx ${x.txQueue})`,
     )
     .join("; ");
+}
+
+/**
+ * Bytes each connection of `port` sent and received so far, from `ss -tin`
+ * (iproute2), e.g. `:51234→:4000 sent 8 received 30`; empty when `ss` is
+ * missing. Tells whether the two sides ever exchanged more than their headers.
+ */
+export function portTraffic(port: number): string {
+  let out: string;
+  try {
+    out = execFileSync("ss", ["-tinH", `( sport = :${port} or dport = :${port} )`], {
+      encoding: "utf8",
+      timeout: 2000,
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+  } catch {
+    return "";
+  }
+  const lines: string[] = [];
+  let head: string | undefined;
+  for (const line of out.split("\n")) {
+    const ports = /:(\d+)\s+\S*:(\d+)\s*$/.exec(line.trimEnd());
+    if (ports && !line.startsWith("\t") && !line.startsWith(" ")) {
+      head = `:${ports[1]}→:${ports[2]}`;
+      continue;
+    }
+    if (head === undefined) continue;
+    const sent = /bytes_sent:(\d+)/.exec(line)?.[1] ?? "0";
+    const received = /bytes_received:(\d+)/.exec(line)?.[1] ?? "0";
+    lines.push(`${head} sent ${sent} received ${received}`);
+    head = undefined;
+  }
+  return lines.join("; ");
 }

@@ -49,6 +49,8 @@ const wrongPeer: ConformanceCase = {
       ["asPair0", NUM.pair0],
       ["asPair1", NUM.pair1],
       ["asReq", NUM.req0],
+      // Same protocol family (0x7_) but not BUS: only 0x70 itself is a BUS peer.
+      ["asBus1", NUM.bus0 + 1],
     ] as const) {
       const peer = await ctx.connect(url, label);
       peer.sendHeader({ protocol });

@@ -3,7 +3,8 @@
  * a live one is kept, and a closed listener removes its file.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, writeFileSync } from "node:fs";
+import { IutError } from "../../adapters/iut.ts";
 import { PROTO } from "../../harness/sp.ts";
 import { T } from "../reqrep/common.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
@@ -65,5 +66,47 @@ export const ipcStaleFile: ConformanceCase = {
     }),
 };
 
+/**
+ * SP-IPC-10: a listener MUST NOT remove a path that is not a socket, and MUST
+ * then fail with "address in use". A regular file sits at the path (a connect
+ * to it is refused, as it is for a stale socket file, so only its type tells
+ * them apart): the listen must fail with EADDRINUSE and the file stay, with
+ * its content, a regular file.
+ */
+export const ipcNonSocketFile: ConformanceCase = {
+  id: "ipc/non-socket-file-kept",
+  title: "Listening on a path that holds a regular file fails with EADDRINUSE and keeps the file",
+  requirements: ["SP-IPC-10"],
+  kind: "malformed",
+  needs: REP_IPC,
+  run: (ctx: CaseContext) =>
+    withIpc(ctx, async (ipc) => {
+      const path = ipc.path("plain");
+      const content = `not a socket (${ctx.caseId}, seed ${ctx.seed})\n`;
+      writeFileSync(path, content);
+      const rep = await ctx.iut.open("rep0");
+      const r = await rep.listen(`ipc://${path}`).then(
+        (url) => ({ ok: true as const, url }),
+        (e: unknown) => {
+          if (!(e instanceof IutError)) throw e;
+          return { ok: false as const, code: e.code };
+        },
+      );
+      const kept = existsSync(path) && lstatSync(path).isFile();
+      if (!kept) {
+        ctx.fail(
+          `the regular file at the path was ${existsSync(path) ? "replaced by a socket" : "removed"} (listen ${r.ok ? "succeeded" : `failed with ${r.code}`})`,
+        );
+      }
+      if (readFileSync(path, "utf8") !== content) ctx.fail("the regular file's content changed");
+      if (r.ok) ctx.fail(`listening on a path that holds a regular file succeeded (${r.url})`);
+      if (r.code !== "EADDRINUSE") {
+        ctx.fail(
+          `listening on a path that holds a regular file failed with ${r.code}, not EADDRINUSE`,
+        );
+      }
+    }),
+};
+
 /** Cases of this file, in run order. */
-export const ipcFileCases = [ipcStaleFile];
+export const ipcFileCases = [ipcStaleFile, ipcNonSocketFile];

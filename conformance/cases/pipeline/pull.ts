@@ -2,7 +2,7 @@
  * What an IUT PULL does: accepts from several pushers, keeps each pusher's
  * order, delivers whole payloads, never writes back, refuses send.
  */
-import { hex, utf8 } from "../../harness/sp.ts";
+import { hex, sameBytes, utf8 } from "../../harness/sp.ts";
 import { expectErrorName } from "../common/error-name.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { openIut, PIPELINE_PROTO, PULL_TCP, rawPeer, T } from "./common.ts";
@@ -84,4 +84,44 @@ export const pullCloseFailsRecv: ConformanceCase = {
   },
 };
 
-export const pullCases = [pullSeveralPushers, pullSendNotSupported, pullCloseFailsRecv];
+/** SP-PIPELINE-2: every payload is delivered whole as the message, the empty one too. */
+export const pullWholePayload: ConformanceCase = {
+  id: "pipeline/pull-whole-payload",
+  title: "PULL delivers each payload whole as the message, the empty payload included",
+  requirements: ["SP-PIPELINE-2", "SP-FRAMEWORK-2"],
+  kind: "example",
+  needs: PULL_TCP,
+  async run(ctx: CaseContext) {
+    const pull = await openIut(ctx, "pull0");
+    const url = await pull.listen(ctx.iutUrl("tcp"));
+    const peer = await rawPeer(ctx, url, PIPELINE_PROTO.push0, PIPELINE_PROTO.pull0, "pusher");
+    const bodies = [
+      utf8("task 1"),
+      new Uint8Array(0),
+      new Uint8Array([0x80, 0, 0, 1]), // looks like a backtrace word; it is body
+      new Uint8Array([0, 0, 0, 0]),
+      new Uint8Array(3000).map((_, i) => i & 0xff),
+      new Uint8Array(0),
+      utf8("task 7"),
+    ];
+    for (const b of bodies) peer.sendFrame(b);
+    for (const [i, b] of bodies.entries()) {
+      const r = await pull.tryRecv({ timeoutMs: T.prompt });
+      if (!r.ok) ctx.fail(`recv ${i + 1} of ${bodies.length} failed with ${r.code}`);
+      if (!sameBytes(r.value, b)) {
+        ctx.fail(
+          `message ${i + 1} was delivered as ${r.value.length} bytes (${hex(r.value, 16)}), expected ${b.length} bytes (${hex(b, 16)})`,
+        );
+      }
+    }
+    const extra = await pull.tryRecv({ timeoutMs: T.quiet });
+    if (extra.ok) ctx.fail(`a message nobody sent was delivered: ${hex(extra.value, 16)}`);
+  },
+};
+
+export const pullCases = [
+  pullSeveralPushers,
+  pullWholePayload,
+  pullSendNotSupported,
+  pullCloseFailsRecv,
+];

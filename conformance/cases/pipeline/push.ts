@@ -258,6 +258,77 @@ export const pushCloseFailsSend: ConformanceCase = {
   },
 };
 
+/** Peers that talk back, one per round; the well-behaved ones must not feel it. */
+const TALK_ROUNDS = 3;
+const ROUND_SENDS = 6;
+
+/**
+ * SP-PIPELINE-11: data that one PULL peer sends into a PUSH must not disturb
+ * the other pipes. Two well-behaved peers stay connected while, round after
+ * round, a new peer joins and sends data; after each, the well-behaved peers
+ * must still be open and each must get some of the messages that follow.
+ * The talker itself may be kept or closed (SP-PIPELINE-12, SP-PIPELINE-22).
+ */
+export const pushDataOtherPipes: ConformanceCase = {
+  id: "pipeline/push-data-spares-other-pipes",
+  title: "Data one PULL sends into a PUSH leaves the PUSH's other pipes connected and served",
+  requirements: ["SP-PIPELINE-11", "SP-PIPELINE-3"],
+  kind: "malformed",
+  needs: PUSH_TCP,
+  timeoutMs: 30000,
+  async run(ctx: CaseContext) {
+    const { push, url, pulls } = await pushWithPullers(ctx, 2);
+    const talkers: (typeof pulls)[0][] = [];
+    for (let round = 1; round <= TALK_ROUNDS; round++) {
+      const talker = await rawPeer(
+        ctx,
+        url,
+        PIPELINE_PROTO.pull0,
+        PIPELINE_PROTO.push0,
+        `talker${round}`,
+      );
+      talkers.push(talker);
+      await new Promise((res) => setTimeout(res, T.settle));
+      talker.sendFrame(utf8(`a PULL must not talk (${round})`));
+      // Time for the data to arrive and for the IUT to close the talker if it does.
+      await new Promise((res) => setTimeout(res, 2 * T.quiet));
+      for (const p of pulls) {
+        if (p.closed) {
+          ctx.fail(
+            `the IUT closed ${p.label}, which never sent anything, after ${talker.label} sent data: data on one pipe disturbed another`,
+          );
+        }
+      }
+      const open = [...pulls, ...talkers.filter((t) => !t.closed)];
+      const counts = new Map<string, number>();
+      for (let i = 0; i < ROUND_SENDS; i++) {
+        const body = utf8(`round ${round} #${i}`);
+        const s = await push.trySend(body, { timeoutMs: T.prompt });
+        if (!s.ok) ctx.fail(`send ${i} of round ${round} failed with ${s.code}`);
+        const who = await whichGot(open);
+        if (who < 0) ctx.fail(`"round ${round} #${i}" reached none of the peers`);
+        const peer = open[who] as (typeof pulls)[0];
+        const f = await peer.readFrame(T.prompt);
+        if (!sameBytes(f, body))
+          ctx.fail(`${peer.label} got ${hex(f)}, expected "round ${round} #${i}"`);
+        counts.set(peer.label, (counts.get(peer.label) ?? 0) + 1);
+      }
+      ctx.note(
+        `round ${round}: ${[...counts.entries()].map(([k, v]) => `${k} ${v}`).join(", ")}${talker.closed ? `; ${talker.label} was closed` : ""}`,
+      );
+      for (const p of pulls) {
+        if (p.closed)
+          ctx.fail(`the IUT closed ${p.label} in round ${round}, after data from ${talker.label}`);
+        if (!counts.get(p.label)) {
+          ctx.fail(
+            `${p.label}, connected and reading, got none of the ${ROUND_SENDS} messages sent after ${talker.label} sent data`,
+          );
+        }
+      }
+    }
+  },
+};
+
 export const pushCases = [
   pipelineNumbers,
   pipelineWrongPeer,
@@ -266,5 +337,6 @@ export const pushCases = [
   pushBlocks,
   pushSkipsStalled,
   pushIgnoresData,
+  pushDataOtherPipes,
   pushCloseFailsSend,
 ];

@@ -2,7 +2,7 @@
  * What an IUT SUB does with published messages: prefix matching, the empty
  * topic, no subscription, unsubscribe, nothing sent upstream, close.
  */
-import { utf8 } from "../../harness/sp.ts";
+import { concat, utf8 } from "../../harness/sp.ts";
 import { expectErrorName } from "../common/error-name.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import {
@@ -158,6 +158,10 @@ export const subSendsNothing: ConformanceCase = {
   needs: SUB_TCP,
   async run(ctx: CaseContext) {
     const { sub, pub } = await subWithPublisher(ctx, ["t"]);
+    // A message through the pipe shows it is attached: what follows reaches it if it writes.
+    pub.sendFrame(u("t attached"));
+    const first = await sub.tryRecv({ timeoutMs: T.prompt });
+    if (!first.ok) ctx.fail(`the first matching message was not delivered: ${first.code}`);
     await subscribe(sub, SENTINEL);
     await unsubscribe(sub, "t");
     pub.sendFrame(SENTINEL);
@@ -185,8 +189,56 @@ export const subCloseFailsRecv: ConformanceCase = {
   },
 };
 
+/** A topic of several hundred bytes, 0x00 among them (byte i is 7i mod 256). */
+const LONG_TOPIC = new Uint8Array(600).map((_, i) => (i * 7) & 0xff);
+
+/** `LONG_TOPIC` with byte `at` changed. */
+function longTopicWith(at: number): Uint8Array {
+  const m = LONG_TOPIC.slice();
+  m[at] = ((m[at] as number) + 1) & 0xff;
+  return m;
+}
+
+/**
+ * SP-PUBSUB-21: topics of any length are matched on all their bytes. With a
+ * 600-byte topic and a second one that shares its first 400 bytes, only the
+ * messages that begin with a whole topic are delivered; those that differ
+ * late, or stop one byte short, are not.
+ */
+export const subLongTopic: ConformanceCase = {
+  id: "pubsub/sub-long-topic",
+  title: "SUB matches a topic of several hundred bytes on every byte",
+  requirements: ["SP-PUBSUB-21", "SP-PUBSUB-3"],
+  kind: "example",
+  needs: SUB_TCP,
+  covers: ["sub:empty:subscribe", "sub:subscribed:subscribe"],
+  async run(ctx: CaseContext) {
+    const branch = concat(LONG_TOPIC.subarray(0, 400), new Uint8Array([0xaa, 0xbb]));
+    const { sub, pub } = await subWithPublisher(ctx, [LONG_TOPIC, branch, SENTINEL]);
+    const sent = [
+      LONG_TOPIC, // the topic itself
+      concat(LONG_TOPIC, u("!")), // the topic and more
+      longTopicWith(599), // differs in the last byte
+      LONG_TOPIC.subarray(0, 599), // one byte short
+      longTopicWith(300), // differs past byte 255
+      longTopicWith(10),
+      concat(branch, u(" branch")), // the second topic
+      concat(LONG_TOPIC.subarray(0, 400), new Uint8Array([0xaa])), // one byte short of it
+    ];
+    for (const m of sent) pub.sendFrame(m);
+    pub.sendFrame(SENTINEL);
+    expectMessages(
+      ctx,
+      await recvUntilSentinel(ctx, sub),
+      [sent[0] as Uint8Array, sent[1] as Uint8Array, sent[6] as Uint8Array],
+      "messages delivered for a 600-byte topic and a 402-byte one",
+    );
+  },
+};
+
 export const subCases = [
   subPrefixFilter,
+  subLongTopic,
   subEmptyTopic,
   subNoSubscription,
   subUnsubscribe,

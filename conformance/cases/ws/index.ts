@@ -4,6 +4,7 @@ import { wsClosingPeerDrops } from "./closing-peer-drops.ts";
 import { wsEmptyTargetCases } from "./empty-target.ts";
 import { wsHandshakeCases } from "./handshake.ts";
 import { wsMessageCases } from "./messages.ts";
+import { wsSubprotocolRefusalCases } from "./subprotocol-refusal.ts";
 
 export const wsCases = [
   ...wsHandshakeCases,
@@ -11,4 +12,5 @@ export const wsCases = [
   ...wsMessageCases,
   ...wsCloseCases,
   wsClosingPeerDrops,
+  ...wsSubprotocolRefusalCases,
 ];
