@@ -44,8 +44,14 @@ function main(): number {
       `status: ${r.name} ${r.version}: ${r.cases.length} case(s) from ${relative(repoRoot, r.file)}`,
     );
   }
-  if (runs.length === 0)
-    console.log(`status: no results under ${relative(repoRoot, reportsDir) || "."}`);
+  if (runs.length === 0) {
+    // Writing the drafts from no results would replace every Implementation Status with
+    // "no results" (a mistyped --reports did that once): refuse instead.
+    console.error(
+      `status: no results under ${relative(repoRoot, reportsDir) || "."}; nothing ${check ? "checked" : "written"} (pass --reports DIR, the folder holding a run's results.json)`,
+    );
+    return 2;
+  }
 
   let changed = 0;
   let failed = 0;
