@@ -79,3 +79,49 @@ export async function checkModelRuns<M extends object, R extends PeersWorld>(
   });
   ctx.note(`${numRuns} runs (seed ${seed}), ${ran.n} commands run`);
 }
+
+/** Time after which a peer that joined is surely attached at the IUT, ms. */
+export const ATTACH_MS = 200;
+/** How far the counts of attached peers may drift apart (strict round robin: 1). */
+export const TURN_SLACK = 2;
+
+/** What the round-robin check reads and keeps in a model. */
+export interface TurnModel {
+  peers: readonly { alive: boolean; label: string }[];
+  /** Messages per peer since the pipes last changed. */
+  turns: Map<number, number>;
+  /** Peers that joined recently → when (they count once attached). */
+  fresh: Map<number, number>;
+}
+
+/**
+ * Counts one message handed to `peer` and checks that the peers take turns
+ * (`requirement`, e.g. SP-REQREP-21, SP-PIPELINE-4). A peer that just joined
+ * counts once it got something or {@link ATTACH_MS} passed (the IUT may
+ * attach it a moment after the suite's handshake), and counting starts again
+ * then. Strict round robin keeps the counts within one of each other;
+ * {@link TURN_SLACK} allows one more for a message that may still go elsewhere
+ * while the IUT attaches a peer.
+ */
+export function takeTurn(m: TurnModel, peer: number, requirement: string, noun: string): void {
+  const now = performance.now();
+  for (const [i, joined] of m.fresh) {
+    if (i !== peer && now - joined < ATTACH_MS) continue;
+    m.fresh.delete(i);
+    m.turns.clear();
+  }
+  m.turns.set(peer, (m.turns.get(peer) ?? 0) + 1);
+  const counted = aliveIndexes(m.peers).filter((i) => !m.fresh.has(i));
+  if (counted.length < 2) return;
+  const n = counted.map((i) => m.turns.get(i) ?? 0);
+  const most = Math.max(...n);
+  const least = Math.min(...n);
+  if (most - least > TURN_SLACK) {
+    const busy = m.peers[counted[n.indexOf(most)] as number]?.label;
+    const idle = m.peers[counted[n.indexOf(least)] as number]?.label;
+    broke(
+      requirement,
+      `${busy} got ${most} ${noun} in a row of turns in which ${idle}, attached, got ${least}: no round robin`,
+    );
+  }
+}

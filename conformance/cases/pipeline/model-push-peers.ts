@@ -32,10 +32,12 @@ import { sleep } from "../../harness/wait.ts";
 import type { WirePeer } from "../../harness/wire.ts";
 import {
   ARRIVE_MS,
+  ATTACH_MS,
   aliveIndexes,
   broke,
   checkModelRuns,
   type PeersWorld,
+  takeTurn,
 } from "../common/model-commands.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { openIut, PIPELINE_PROTO, PUSH_TCP, rawPeer, T } from "./common.ts";
@@ -47,10 +49,6 @@ const FIRST_PEERS = 2;
 const MAX_PEERS = 4;
 /** Time for the IUT to notice a peer that left, ms. */
 const LEAVE_MS = 150;
-/** Time after which a peer that joined is surely attached at the IUT, ms. */
-const ATTACH_MS = 200;
-/** How far the counts of attached peers may drift apart (strict round robin: 1). */
-const TURN_SLACK = 2;
 
 interface PeerModel {
   label: string;
@@ -101,30 +99,6 @@ function unexpected(m: Model, got: { peer: number; body: Uint8Array }, what: str
   broke("SP-PIPELINE-3", `${who} got ${hex(got.body)}, which was never sent, ${what}`);
 }
 
-/** Counts a single send at `peer` and checks that the attached peers take turns. */
-function takeTurn(m: Model, peer: number): void {
-  const now = performance.now();
-  for (const [i, joined] of m.fresh) {
-    if (i !== peer && now - joined < ATTACH_MS) continue;
-    m.fresh.delete(i);
-    m.turns.clear();
-  }
-  m.turns.set(peer, (m.turns.get(peer) ?? 0) + 1);
-  const counted = aliveIndexes(m.peers).filter((i) => !m.fresh.has(i));
-  if (counted.length < 2) return;
-  const n = counted.map((i) => m.turns.get(i) ?? 0);
-  const most = Math.max(...n);
-  const least = Math.min(...n);
-  if (most - least > TURN_SLACK) {
-    const busy = m.peers[counted[n.indexOf(most)] as number]?.label;
-    const idle = m.peers[counted[n.indexOf(least)] as number]?.label;
-    broke(
-      "SP-PIPELINE-4",
-      `${busy} got ${most} messages in a run of turns in which ${idle}, attached and reading, got ${least}: no round robin`,
-    );
-  }
-}
-
 async function send(m: Model, r: Real): Promise<Uint8Array> {
   const body = utf8(`work #${m.next++}`);
   const s = await r.sock.trySend(body, { timeoutMs: T.prompt });
@@ -144,7 +118,7 @@ class Send implements fc.AsyncCommand<Model, Real> {
     if (!got) broke("SP-PIPELINE-3", `no peer got ${new TextDecoder().decode(body)}`);
     if (!sameBytes(got.body, body))
       unexpected(m, got, `instead of ${new TextDecoder().decode(body)}`);
-    takeTurn(m, got.peer);
+    takeTurn(m, got.peer, "SP-PIPELINE-4", "messages");
   }
   toString(): string {
     return "send";

@@ -41,10 +41,12 @@ import { expectErrorName } from "../common/error-name.ts";
 import { forgedId } from "../common/forged-id.ts";
 import {
   ARRIVE_MS,
+  ATTACH_MS,
   aliveIndexes,
   broke,
   checkModelRuns,
   type PeersWorld,
+  takeTurn,
 } from "../common/model-commands.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { REQ_TCP, T } from "./common.ts";
@@ -57,10 +59,6 @@ const FIRST_PEERS = 2;
 const MAX_PEERS = 4;
 /** Time for the IUT to notice a peer that left, ms. */
 const LEAVE_MS = 100;
-/** Time after which a peer that joined is surely attached at the IUT, ms. */
-const ATTACH_MS = 200;
-/** How far the request counts of attached peers may drift apart (strict round robin: 1). */
-const TURN_SLACK = 2;
 
 interface PeerModel {
   label: string;
@@ -131,37 +129,6 @@ async function nextRequest(
     }
     if (performance.now() >= end) return undefined;
     await sleep(5);
-  }
-}
-
-/**
- * Counts a request at `peer` and checks that the peers take turns. A peer
- * that just joined counts once it had a request or {@link ATTACH_MS} passed
- * (the IUT may attach it a moment after the suite's handshake), and counting
- * starts again then. Strict round robin keeps the counts within one of each
- * other; {@link TURN_SLACK} allows one more for the request that may still
- * go elsewhere while the IUT attaches a peer.
- */
-function takeTurn(m: Model, peer: number): void {
-  const now = performance.now();
-  for (const [i, joined] of m.fresh) {
-    if (i !== peer && now - joined < ATTACH_MS) continue;
-    m.fresh.delete(i);
-    m.turns.clear();
-  }
-  m.turns.set(peer, (m.turns.get(peer) ?? 0) + 1);
-  const counted = aliveIndexes(m.peers).filter((i) => !m.fresh.has(i));
-  if (counted.length < 2) return;
-  const n = counted.map((i) => m.turns.get(i) ?? 0);
-  const most = Math.max(...n);
-  const least = Math.min(...n);
-  if (most - least > TURN_SLACK) {
-    const busy = m.peers[counted[n.indexOf(most)] as number]?.label;
-    const idle = m.peers[counted[n.indexOf(least)] as number]?.label;
-    broke(
-      "SP-REQREP-21",
-      `${busy} got ${most} requests in a row of turns in which ${idle}, attached, got ${least}: no round robin`,
-    );
   }
 }
 
@@ -243,7 +210,7 @@ class Leave implements fc.AsyncCommand<Model, Real> {
     // A new id is not forbidden here; replies to the first one are then left alone.
     cur.id = again.id;
     cur.holders.push(again.peer);
-    takeTurn(m, again.peer);
+    takeTurn(m, again.peer, "SP-REQREP-21", "requests");
   }
   toString(): string {
     return `leave(${this.pick})`;
@@ -278,7 +245,7 @@ class Send implements fc.AsyncCommand<Model, Real> {
     }
     m.cur = { id: got.id, body, holders: [got.peer], answeredBy: null };
     m.known = true;
-    takeTurn(m, got.peer);
+    takeTurn(m, got.peer, "SP-REQREP-21", "requests");
   }
   toString(): string {
     return "send";
