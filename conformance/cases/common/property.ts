@@ -29,8 +29,11 @@ export async function checkProperty<T>(
         ? `replay: npm run conformance -- --iut ${ctx.iut.name} --filter ${ctx.caseId} --seed ${details.seed} --replay ${details.counterexamplePath}`
         : "";
     const cause = details.errorInstance instanceof Error ? details.errorInstance.message : "";
+    // The first line is what a console recap or a CI log shows: the cause and the seed.
+    const where = `seed ${details.seed}${details.counterexamplePath ? `, path ${details.counterexamplePath}` : ""}`;
+    const headline = `property failed (${where}): ${cause.split("\n")[0] || "no error message"}`;
     ctx.fail(
-      `${fc.defaultReportMessage(details) ?? "property failed"}\nerror: ${cause}\n${replay}`,
+      `${headline}\n${fc.defaultReportMessage(details) ?? ""}\nerror: ${cause}\n${replay}`,
     );
   }
   return { numRuns: details.numRuns, seed: details.seed };

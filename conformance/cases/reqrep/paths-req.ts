@@ -67,6 +67,11 @@ interface D {
   body: Uint8Array | undefined;
   seen: Set<number>;
   recv: Pending<Uint8Array> | undefined;
+  /**
+   * Receives that were waiting for a cancelled request and went on waiting
+   * (SP-REQREP-37 allows it): each may take the next matching reply.
+   */
+  stale: Pending<Uint8Array>[];
   /** A send still waiting for a peer. */
   sendOp: Pending<void> | undefined;
   /** The walk set a short resend interval: requests are repeated every T.resend ms. */
@@ -114,7 +119,55 @@ async function betweenResends(ctx: CaseContext, d: D): Promise<void> {
 /** How long after a resend the reply goes out (a fifth of the 100 ms interval). */
 const RESEND_GAP_MS = 20;
 
+/** Fails if a receive left waiting for a cancelled request delivered something. */
+function expectStaleQuiet(ctx: CaseContext, d: D, why: string) {
+  for (const p of d.stale) {
+    if (p.outcome?.ok)
+      ctx.fail(
+        `${why}, yet a recv left over from a cancelled request delivered ${hex(p.outcome.value)}`,
+      );
+  }
+  d.stale = d.stale.filter((p) => !p.settled);
+}
+
+/**
+ * The matching reply must reach exactly one of the receives that wait for it:
+ * the current one, or (nanomsg) one left waiting since a cancelled request.
+ * Which one takes it when several wait is the IUT's choice.
+ */
+async function deliveredOnce(
+  ctx: CaseContext,
+  d: D,
+  current: Pending<Uint8Array>,
+): Promise<Uint8Array> {
+  const waiting = [current, ...d.stale];
+  const deadline = performance.now() + T.prompt;
+  for (;;) {
+    const got = waiting.filter((p) => p.outcome?.ok);
+    if (got.length > 1) ctx.fail(`the reply was delivered ${got.length} times`);
+    const open = waiting.filter((p) => !p.settled);
+    if (got.length === 1 || open.length === 0) break;
+    const left = deadline - performance.now();
+    if (left <= 0) break;
+    await Promise.race([...open.map((p) => p.promise), sleep(left)]);
+  }
+  const got = waiting.find((p) => p.outcome?.ok);
+  if (!got?.outcome?.ok) {
+    const o = current.outcome;
+    ctx.fail(
+      `the matching reply was not delivered: ${o && !o.ok ? `recv failed with ${o.code}` : `no recv delivered it within ${T.prompt} ms`}`,
+    );
+  }
+  const value = got.outcome.value;
+  // No second delivery from the receives still waiting.
+  await sleep(T.quiet / 5);
+  if (waiting.filter((p) => p.outcome?.ok).length > 1) ctx.fail("the reply was delivered twice");
+  d.stale = waiting.filter((p) => !p.settled);
+  return value;
+}
+
 async function expectRecvNotSettled(ctx: CaseContext, d: D, why: string) {
+  expectStaleQuiet(ctx, d, why);
   if (d.recv && (await d.recv.within(T.quiet))) {
     const o = d.recv.outcome;
     ctx.fail(
@@ -182,6 +235,7 @@ export const reqPaths: MachinePaths<W, D> = {
         body: undefined,
         seen: new Set(),
         recv: undefined,
+        stale: [],
         sendOp: undefined,
         early: undefined,
         resends,
@@ -255,9 +309,13 @@ export const reqPaths: MachinePaths<W, D> = {
             const o = d.recv.outcome;
             if (o?.ok) ctx.fail(`the recv of the cancelled request delivered ${hex(o.value)}`);
             ctx.note(`a recv waiting for the cancelled request failed with ${o?.code}`);
-            d.recv = undefined;
-          } else ctx.note("a recv waiting for the cancelled request stays pending");
+          } else {
+            ctx.note("a recv waiting for the cancelled request stays pending");
+            d.stale.push(d.recv);
+          }
+          d.recv = undefined;
         }
+        expectStaleQuiet(ctx, d, "a new request was sent");
       } else if (s === "recv") {
         if (step.from === "idle") {
           const r = await d.req.tryRecv({ timeoutMs: T.prompt });
@@ -272,6 +330,7 @@ export const reqPaths: MachinePaths<W, D> = {
         await sleep(50);
         const r = await d.req.tryRecv({ timeoutMs: T.quiet });
         if (r.ok) ctx.fail(`a reply with no request outstanding was delivered: ${hex(r.value)}`);
+        expectStaleQuiet(ctx, d, "the reply matched no request");
       } else if (s === "reply (other id)") {
         const other = ((d.id as number) ^ 0x00000101) | 0x80000000;
         (d.peer as WirePeer).sendFrame(concat(words(other), utf8("not yours")));
@@ -281,9 +340,9 @@ export const reqPaths: MachinePaths<W, D> = {
         if (d.resends) await betweenResends(ctx, d);
         const body = utf8(`reply ${d.n}`);
         (d.peer as WirePeer).sendFrame(concat(words(d.id as number), body));
-        const r = d.recv ? await d.recv.promise : await d.req.tryRecv({ timeoutMs: T.prompt });
-        if (!r.ok) ctx.fail(`the matching reply was not delivered: recv failed with ${r.code}`);
-        expectBytes(ctx, r.value, body, "delivered reply (id stripped)");
+        const current = d.recv ?? new Pending(d.req.tryRecv({ timeoutMs: T.prompt }));
+        const value = await deliveredOnce(ctx, d, current);
+        expectBytes(ctx, value, body, "delivered reply (id stripped)");
         d.recv = undefined;
         d.id = undefined;
       } else if (s === "after:resendTime") {
@@ -297,14 +356,16 @@ export const reqPaths: MachinePaths<W, D> = {
         // counts only if it settles after close was asked for.
         const doneBefore = d.sendOp?.settled === true && d.sendOp.outcome?.ok === true;
         if (doneBefore) ctx.note("the send thought parked completed before close");
+        expectStaleQuiet(ctx, d, "no reply was sent");
+        const waitingAtClose = (d.recv ? [d.recv, ...d.stale] : d.stale).filter((p) => !p.settled);
         await d.req.close();
         if (d.sendOp && !doneBefore) {
           const r = await d.sendOp.promise;
           if (r.ok) ctx.fail("a send waiting for a peer completed after close");
           expectErrorName(ctx, r.code, "ECLOSED", "a send waiting for a peer, on close,");
         }
-        if (d.recv) {
-          const r = await d.recv.promise;
+        for (const p of waitingAtClose) {
+          const r = await p.promise;
           if (r.ok) ctx.fail(`a pending recv delivered ${hex(r.value)} after close`);
           expectErrorName(ctx, r.code, "ECLOSED", "a pending recv, on close,");
         }
