@@ -32,9 +32,7 @@ export async function checkProperty<T>(
     // The first line is what a console recap or a CI log shows: the cause and the seed.
     const where = `seed ${details.seed}${details.counterexamplePath ? `, path ${details.counterexamplePath}` : ""}`;
     const headline = `property failed (${where}): ${cause.split("\n")[0] || "no error message"}`;
-    ctx.fail(
-      `${headline}\n${fc.defaultReportMessage(details) ?? ""}\nerror: ${cause}\n${replay}`,
-    );
+    ctx.fail(`${headline}\n${fc.defaultReportMessage(details) ?? ""}\nerror: ${cause}\n${replay}`);
   }
   return { numRuns: details.numRuns, seed: details.seed };
 }
