@@ -340,7 +340,8 @@ export const reqPaths: MachinePaths<W, D> = {
         if (d.resends) await betweenResends(ctx, d);
         const body = utf8(`reply ${d.n}`);
         (d.peer as WirePeer).sendFrame(concat(words(d.id as number), body));
-        const current = d.recv ?? new Pending(d.req.tryRecv({ timeoutMs: T.prompt }));
+        // A long timeout: if a stale recv takes the reply, this one stays waiting (until close).
+        const current = d.recv ?? new Pending(d.req.tryRecv({ timeoutMs: 30000 }));
         const value = await deliveredOnce(ctx, d, current);
         expectBytes(ctx, value, body, "delivered reply (id stripped)");
         d.recv = undefined;
