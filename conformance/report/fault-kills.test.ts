@@ -1,6 +1,6 @@
 /** Per-requirement fault kill counts and their cell in the requirement appendix. */
 import { describe, expect, it } from "vitest";
-import { killsByRequirement, killsCell } from "./fault-kills.ts";
+import { type FaultKills, killsByRequirement, killsCell, mergeKills } from "./fault-kills.ts";
 import { requirementIndex, requirementsAppendix } from "./requirements.ts";
 
 describe("fault kills", () => {
@@ -13,6 +13,63 @@ describe("fault kills", () => {
       "SP-REQREP-8": { listed: 2, caught: 1, uncaught: ["reqrep/b"] },
       "SP-REQREP-6": { listed: 1, caught: 0, uncaught: ["reqrep/b"] },
     });
+  });
+
+  it("keeps a ledger: a run replaces the outcomes of its faults and keeps the others", () => {
+    const known = [
+      { id: "x/a", requirements: ["SP-X-1"] },
+      { id: "x/b", requirements: ["SP-X-1", "SP-X-2"] },
+      { id: "x/c", requirements: ["SP-X-2"] },
+      { id: "x/legal", requirements: ["SP-X-2"], conforming: true },
+    ];
+    const first = mergeKills(
+      { generatedAt: null, byRequirement: {} },
+      [
+        { id: "x/a", caught: true, catching: ["x/case1"] },
+        { id: "x/legal", caught: false, catching: [] },
+      ],
+      known,
+      "2026-12-01T00:00:00.000Z",
+    );
+    expect(Object.keys(first.faults ?? {})).toEqual(["x/a"]);
+    expect(first.byRequirement["SP-X-1"]).toEqual({
+      listed: 2,
+      caught: 1,
+      uncaught: [],
+      unmeasured: ["x/b"],
+    });
+    const second = mergeKills(
+      first,
+      [{ id: "x/b", caught: false, catching: [] }],
+      known.filter((f) => f.id !== "x/c"),
+      "2026-12-02T00:00:00.000Z",
+    );
+    expect(second.faults?.["x/a"]?.measuredAt).toBe("2026-12-01T00:00:00.000Z");
+    expect(second.faults?.["x/b"]).toEqual({
+      caught: false,
+      catching: [],
+      measuredAt: "2026-12-02T00:00:00.000Z",
+    });
+    expect(second.byRequirement["SP-X-1"]).toEqual({ listed: 2, caught: 1, uncaught: ["x/b"] });
+    // x/c is gone from the fault set: its requirement counts only x/b.
+    expect(second.byRequirement["SP-X-2"]).toEqual({ listed: 1, caught: 0, uncaught: ["x/b"] });
+    expect(second.generatedAt).toBe("2026-12-02T00:00:00.000Z");
+  });
+
+  it("drops ledger entries of faults no longer defined", () => {
+    const old: FaultKills = {
+      generatedAt: "t",
+      byRequirement: {},
+      faults: { "x/gone": { caught: true, measuredAt: "t" } },
+    };
+    expect(mergeKills(old, [], [], "u").faults).toEqual({});
+  });
+
+  it("counts faults not run yet apart from survivors", () => {
+    const cell = killsCell({ listed: 3, caught: 2, uncaught: [], unmeasured: ["x/b"] });
+    expect(cell).toContain('class="fk"');
+    expect(cell).toContain("2/3 faults killed (1 not run)");
+    expect(cell).toContain("not run yet: x/b");
   });
 
   it("shows k/n in the appendix, marked when a fault survives", () => {

@@ -4,9 +4,11 @@
  * requirement appendix: a requirement that cases cite but whose listed
  * faults survive is cited, not checked.
  *
- * The figures come from conformance/report/fault-kills.json, which a full
- * `npm run faults` run writes (a run limited with --fault leaves it alone);
- * it is imported statically so the bundled suite shows the same column.
+ * The figures come from conformance/report/fault-kills.json: a ledger with
+ * the last measured outcome of every seeded fault (`npm run faults` updates
+ * the entries of the faults it ran, with the time of the run; a full run
+ * refreshes all), and the per-requirement counts derived from it. It is
+ * imported statically so the bundled suite shows the same column.
  */
 
 import { esc } from "./escape.ts";
@@ -18,13 +20,81 @@ export interface RequirementKills {
   caught: number;
   /** Ids of the listed faults no case caught. */
   uncaught: string[];
+  /** Ids of the listed faults with no measured outcome yet (counted in `listed` only). */
+  unmeasured?: string[];
+}
+
+/** The last measured outcome of one seeded fault. */
+export interface LedgerEntry {
+  caught: boolean;
+  /** The case ids that caught it; absent when the run that measured it did not record them. */
+  catching?: string[];
+  /** When the run that measured it ended (ISO 8601). */
+  measuredAt: string;
 }
 
 /** The file's shape. */
 export interface FaultKills {
-  /** When the fault run that wrote it ended (ISO 8601), or null before any run. */
+  /** When a fault run last wrote it (ISO 8601), or null before any run. */
   generatedAt: string | null;
+  /** Per fault id, its last measured outcome (bugs only; legal variants are not counted). */
+  faults?: Record<string, LedgerEntry>;
   byRequirement: Record<string, RequirementKills>;
+}
+
+/** What the ledger needs to know of a fault defined today. */
+export interface KnownFault {
+  id: string;
+  requirements: readonly string[];
+  conforming?: boolean;
+}
+
+/**
+ * The ledger after a run: `previous` with the entries of the faults that ran
+ * replaced, entries of faults no longer defined dropped, and the
+ * per-requirement counts recomputed over every fault defined today (a fault
+ * never measured is listed as unmeasured, not as caught).
+ *
+ * @example
+ * ```ts
+ * mergeKills({ generatedAt: null, byRequirement: {} },
+ *   [{ id: "x/a", caught: true, catching: ["x/c"] }],
+ *   [{ id: "x/a", requirements: ["SP-X-1"] }, { id: "x/b", requirements: ["SP-X-1"] }],
+ *   "2026-12-07T00:00:00.000Z").byRequirement["SP-X-1"];
+ * // { listed: 2, caught: 1, uncaught: [], unmeasured: ["x/b"] }
+ * ```
+ */
+export function mergeKills(
+  previous: FaultKills,
+  ran: readonly { id: string; caught: boolean; catching: readonly string[] }[],
+  known: readonly KnownFault[],
+  now: string,
+): FaultKills {
+  const bugs = known.filter((f) => !f.conforming);
+  const ids = new Set(bugs.map((f) => f.id));
+  const faults: Record<string, LedgerEntry> = {};
+  for (const [id, e] of Object.entries(previous.faults ?? {})) if (ids.has(id)) faults[id] = e;
+  for (const r of ran) {
+    if (ids.has(r.id))
+      faults[r.id] = { caught: r.caught, catching: [...r.catching], measuredAt: now };
+  }
+  const sorted: Record<string, LedgerEntry> = {};
+  for (const id of [...Object.keys(faults)].sort()) sorted[id] = faults[id] as LedgerEntry;
+  const measured = bugs.flatMap((f) => {
+    const e = faults[f.id];
+    return e ? [{ id: f.id, requirements: f.requirements, caught: e.caught }] : [];
+  });
+  const byRequirement = killsByRequirement(measured);
+  for (const f of bugs) {
+    if (faults[f.id]) continue;
+    for (const req of f.requirements) {
+      const k = byRequirement[req] ?? { listed: 0, caught: 0, uncaught: [] };
+      k.listed++;
+      k.unmeasured = [...(k.unmeasured ?? []), f.id];
+      byRequirement[req] = k;
+    }
+  }
+  return { generatedAt: now, faults: sorted, byRequirement };
 }
 
 /** The figures of the last full fault run. */
@@ -56,11 +126,20 @@ export function killsByRequirement(
   return out;
 }
 
-/** The appendix cell: `2/3 faults killed` with the survivors as a tooltip, or empty. */
+/**
+ * The appendix cell: `2/3 faults killed` with the survivors (and the faults
+ * not run yet) as a tooltip, or empty. Marked when a fault survives; a fault
+ * not run yet adds `(1 not run)`.
+ */
 export function killsCell(k: RequirementKills | undefined): string {
   if (!k) return "";
-  const title =
-    k.uncaught.length > 0 ? ` title="${esc(`not killed: ${k.uncaught.join(", ")}`)}"` : "";
-  const cls = k.caught < k.listed ? "fk miss" : "fk";
-  return `<span class="${cls}"${title}>${esc(k.caught)}/${esc(k.listed)} faults killed</span>`;
+  const unmeasured = k.unmeasured ?? [];
+  const parts = [
+    ...(k.uncaught.length > 0 ? [`not killed: ${k.uncaught.join(", ")}`] : []),
+    ...(unmeasured.length > 0 ? [`not run yet: ${unmeasured.join(", ")}`] : []),
+  ];
+  const title = parts.length > 0 ? ` title="${esc(parts.join("; "))}"` : "";
+  const cls = k.uncaught.length > 0 ? "fk miss" : "fk";
+  const notRun = unmeasured.length > 0 ? ` (${esc(unmeasured.length)} not run)` : "";
+  return `<span class="${cls}"${title}>${esc(k.caught)}/${esc(k.listed)} faults killed${notRun}</span>`;
 }

@@ -11,9 +11,10 @@
  * IUT), and record the cases whose verdict left the expected one
  * (verdicts.ts). Prints each fault with the cases that caught it, then
  * `faults: C caught, U uncaught of N`, and writes reports/faults/faults.json
- * and faults.md (report.ts); a full run (no --fault) also writes the
- * per-requirement counts to conformance/report/fault-kills.json, which the
- * conformance report shows next to "cited by". Legal variants (faults-legal.ts, `conforming`)
+ * and faults.md (report.ts). Every run also updates the ledger
+ * conformance/report/fault-kills.json (the last outcome of each fault it ran,
+ * with the run's time) and the per-requirement counts derived from it, which
+ * the conformance report shows next to "cited by". Legal variants (faults-legal.ts, `conforming`)
  * run the same way and must NOT be caught: a case that fails a choice the
  * drafts allow is a false failure.
  *
@@ -34,7 +35,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { allCases } from "../../conformance/cases/index.ts";
-import { type FaultKills, killsByRequirement } from "../../conformance/report/fault-kills.ts";
+import { type FaultKills, mergeKills } from "../../conformance/report/fault-kills.ts";
 import { type Args, parseArgs } from "./cli.ts";
 import { allFaults } from "./faults.ts";
 import { applyFault, patchedFiles } from "./patch.ts";
@@ -206,14 +207,13 @@ async function main(): Promise<number> {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, "faults.json"), json(report));
   writeFileSync(join(outDir, "faults.md"), markdown(report));
-  if (args.faults.length === 0 && !args.allFamilies) {
-    // A full run: the per-requirement figures the conformance report shows.
-    const kills: FaultKills = {
-      generatedAt: report.generatedAt,
-      byRequirement: killsByRequirement(results.filter((r) => !r.conforming)),
-    };
-    writeFileSync(killsPath, `${JSON.stringify(kills, null, 2)}\n`);
-  }
+  // The ledger the conformance report shows: these faults' outcomes replace their old ones.
+  const previous: FaultKills = existsSync(killsPath)
+    ? (JSON.parse(readFileSync(killsPath, "utf8")) as FaultKills)
+    : { generatedAt: null, byRequirement: {} };
+  const ran = results.map((r) => ({ ...r, catching: r.catching.map((c) => c.id) }));
+  const kills = mergeKills(previous, ran, allFaults, report.generatedAt);
+  writeFileSync(killsPath, `${JSON.stringify(kills, null, 2)}\n`);
   console.log("");
   const wrong = results.filter((r) => !asExpected(r));
   for (const r of wrong) {
