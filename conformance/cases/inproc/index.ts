@@ -2,6 +2,7 @@
 import type { ConformanceCase } from "../types.ts";
 import { inprocFlowCases } from "./flow.ts";
 import { inprocLifecycleCases } from "./lifecycle.ts";
+import { inprocNameCases } from "./names.ts";
 import { inprocProcessCases } from "./per-process.ts";
 import { inprocTransferCases } from "./transfer.ts";
 
@@ -9,5 +10,6 @@ export const inprocCases: readonly ConformanceCase[] = [
   ...inprocTransferCases,
   ...inprocLifecycleCases,
   ...inprocProcessCases,
+  ...inprocNameCases,
   ...inprocFlowCases,
 ];

@@ -4,6 +4,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { IutError } from "../../adapters/iut.ts";
 import { PROTO } from "../../harness/sp.ts";
 import { T } from "../reqrep/common.ts";
@@ -108,5 +109,45 @@ export const ipcNonSocketFile: ConformanceCase = {
     }),
 };
 
+/**
+ * SP-IPC-12 (SHOULD): the socket file gets the mode the process's file
+ * creation mask gives, neither widened nor narrowed. The reference is a
+ * socket the suite binds itself in the same directory (the IUT inherits the
+ * suite's umask): both files must have the same permission bits.
+ */
+export const ipcSocketFileMode: ConformanceCase = {
+  id: "ipc/socket-file-mode",
+  title: "A listener's socket file has the mode the process's umask gives (SHOULD)",
+  requirements: ["SP-IPC-12"],
+  kind: "example",
+  needs: REP_IPC,
+  run: (ctx: CaseContext) =>
+    withIpc(ctx, async (ipc) => {
+      const ours = ipc.path("umask-ref");
+      const server = createServer();
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(ours, () => resolve());
+      });
+      try {
+        const want = lstatSync(ours).mode & 0o777;
+        const path = ipc.path("mode");
+        const rep = await ctx.iut.open("rep0");
+        await rep.listen(`ipc://${path}`);
+        // A chmod right after the bind may land a moment after listen returns: wait briefly.
+        await new Promise((r) => setTimeout(r, 100));
+        const got = lstatSync(path).mode & 0o777;
+        const oct = (m: number) => `0${m.toString(8).padStart(3, "0")}`;
+        if (got !== want) {
+          ctx.warn(
+            `the socket file has mode ${oct(got)}; a socket bound under the same umask gets ${oct(want)} (SP-IPC-12)`,
+          );
+        } else ctx.note(`mode ${oct(got)}`);
+      } finally {
+        server.close();
+      }
+    }),
+};
+
 /** Cases of this file, in run order. */
-export const ipcFileCases = [ipcStaleFile, ipcNonSocketFile];
+export const ipcFileCases = [ipcStaleFile, ipcNonSocketFile, ipcSocketFileMode];

@@ -15,6 +15,10 @@
  *   bytes that follow (a well-formed request on their own) are never
  *   delivered. Without a limit the draft leaves open whether a receiver waits
  *   for 4 GiB or refuses it, so the case always sets one.
+ * - SP-TCP-5 (SHOULD) asks a receiver to close a connection when either
+ *   reserved byte (6 or 7) is non-zero. Each byte is tried on its own (01 00,
+ *   00 01) and both (ff ff, 80 00), so a check that reads only one of them is
+ *   seen; a connection left open is a warning, as the requirement is a SHOULD.
  */
 import { hex, PROTO, request, utf8 } from "../../harness/sp.ts";
 import {
@@ -150,9 +154,41 @@ const lengthHighWord: ConformanceCase = {
   },
 };
 
+/** Reserved fields (bytes 6..7) with each byte non-zero on its own, and both. */
+const NON_ZERO_RESERVED = [0x0100, 0x0001, 0x8000, 0xffff] as const;
+
+const reservedEachByte: ConformanceCase = {
+  id: "tcp/reserved-bytes-each",
+  title: "REP closes a connection whose header has reserved byte 6 or byte 7 non-zero (SHOULD)",
+  requirements: ["SP-TCP-5", "SP-TCP-12"],
+  kind: "malformed",
+  needs: REP_TCP,
+  cat: { send: { rep0: { data: "yes" } } },
+  covers: ["tcp-pipe:handshake:header[!reservedZero]"],
+  async run(ctx: CaseContext) {
+    const { rep, url } = await repListening(ctx);
+    const open: string[] = [];
+    for (const reserved of NON_ZERO_RESERVED) {
+      const peer = await ctx.connect(url, `reserved${h16(reserved)}`);
+      peer.sendHeader({ protocol: PROTO.req0, reserved });
+      if (!(await peer.waitClosed(T.prompt))) {
+        open.push(h16(reserved));
+        peer.close();
+      }
+    }
+    if (open.length > 0) {
+      ctx.warn(
+        `the connection stayed open ${T.prompt} ms after a header with reserved bytes ${open.join(", ")} (SP-TCP-5 asks to close it)`,
+      );
+    }
+    await stillServes(ctx, rep, url);
+  },
+};
+
 /** Cases of this file, in run order. */
 export const tcpHeaderFieldCases: readonly ConformanceCase[] = [
   notRepToReq,
   notReqToRep,
   lengthHighWord,
+  reservedEachByte,
 ];

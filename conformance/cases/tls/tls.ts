@@ -18,6 +18,7 @@ import {
   tlsNeeds,
   withTlsServer,
 } from "./common.ts";
+import { tlsHandshakeTimeoutCases } from "./handshake-timeout.ts";
 import { tlsHelloCases } from "./hello.ts";
 import { tlsRenegotiationCases } from "./renegotiation.ts";
 import { wssCases } from "./wss.ts";
@@ -296,6 +297,7 @@ export const tlsCases: readonly ConformanceCase[] = [
   tlsOldVersionRefused,
   tlsDialerVerifies,
   tlsClientCertRequired,
+  ...tlsHandshakeTimeoutCases,
   ...tlsRenegotiationCases,
   ...tlsHelloCases,
 ];

@@ -228,7 +228,12 @@ export async function listenTls(
         onSocket(socket);
       },
     );
-    server.on("tlsClientError", () => host.count("tlsHandshakeFailed"));
+    // SP-TLS-13: node reports a handshake that failed or ran past handshakeTimeout here and,
+    // once anyone listens for the event, leaves closing the socket to the listener.
+    server.on("tlsClientError", (_error, socket) => {
+      host.count("tlsHandshakeFailed");
+      socket.destroy();
+    });
     return server;
   };
   return TcpListener.bind(url, host, undefined, makeServer);
