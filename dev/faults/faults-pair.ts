@@ -343,4 +343,22 @@ export const pairFaults: readonly Fault[] = [
       },
     ],
   },
+  {
+    id: "pair/pair1poly-peer-table-of-8",
+    requirements: ["SP-PAIR-17"],
+    description:
+      "Polyamorous PAIR v1 keeps its peers in a table of 8 slots (as many as the default hop limit) and closes a connection that finds the table full, so a ninth peer can never attach.",
+    families: ["pair"],
+    observe:
+      "connect ten peers to a polyamorous PAIR v1 socket: each stays connected and each one's message is delivered",
+    patch: [
+      {
+        file: "reference/protocol/pair1/poly.ts",
+        search:
+          "    // SP-PAIR-17: every pipe is kept; there is no peer slot.\n    this.byId.set(pipe.id, pipe);\n",
+        replace:
+          '    // A fixed table of peers.\n    if (this.byId.size >= 8) {\n      this.count("rejectAlreadyPaired");\n      pipe.close();\n      return;\n    }\n    this.byId.set(pipe.id, pipe);\n',
+      },
+    ],
+  },
 ];

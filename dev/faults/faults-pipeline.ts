@@ -56,7 +56,7 @@ export const pipelineFaults: readonly Fault[] = [
   },
   {
     id: "pipeline/fair-queue-drains-busy-pipe",
-    requirements: ["SP-PIPELINE-16", "SP-REQREP-21", "SP-SURVEY-18", "SP-BUS-7"],
+    requirements: ["SP-PIPELINE-16", "SP-PIPELINE-10", "SP-REQREP-21", "SP-SURVEY-18", "SP-BUS-7"],
     description:
       "The receive queue serves the pipe at its head until that pipe's buffer is empty, instead of moving it to the back after each message: a busy peer that keeps its buffer filled starves the others (PULL, REP, RESPONDENT, BUS, SUB share it).",
     families: ["pipeline", "reqrep", "survey", "bus"],

@@ -239,7 +239,7 @@ export const pubsubFaults: readonly Fault[] = [
   },
   {
     id: "pubsub/sub-unmatched-takes-room",
-    requirements: ["SP-PUBSUB-22"],
+    requirements: ["SP-PUBSUB-22", "SP-FRAMEWORK-26"],
     description:
       "SUB charges a message that matches no topic against its pipe's byte bound before dropping it, and never gives those bytes back: traffic it filters out slowly fills the bound and stops the pipe for good.",
     families: ["pubsub"],
@@ -267,6 +267,72 @@ export const pubsubFaults: readonly Fault[] = [
         search: "      if (pipe.writable) pipe.send(msg);\n",
         replace:
           "      if (pipe.writable) {\n        if (msg.length > this.copyLimit) setImmediate(() => pipe.send(msg));\n        else pipe.send(msg);\n      }\n",
+      },
+    ],
+  },
+  {
+    id: "pubsub/sub-close-leaves-recv",
+    requirements: ["SP-PUBSUB-20"],
+    description:
+      "Closing a SUB stops its actor and closes its pipes but forgets its receive queue: a recv in progress goes on waiting until its own timeout instead of failing with ECLOSED.",
+    families: ["pubsub"],
+    observe:
+      "start a recv with a long timeout on a SUB and close the socket: the recv must fail at once with ECLOSED",
+    patch: [
+      {
+        file: SUB,
+        search: "        failReceivers: () => {\n          this.queue.close();\n        },\n",
+        replace: "        failReceivers: () => {},\n",
+      },
+    ],
+  },
+  {
+    id: "pubsub/pub-recv-waits",
+    requirements: ["SP-PUBSUB-19", "SP-FRAMEWORK-20"],
+    description:
+      "recv on a PUB is not refused: it waits for a message that can never come, until its timeout (ETIMEDOUT), as if the PUB had no subscriber talking yet.",
+    families: ["pubsub"],
+    observe: "recv on a PUB must fail at once (ENOTSUP), not wait until its timeout",
+    patch: [
+      {
+        file: PUB,
+        search:
+          '  override recv(): Promise<Buffer> {\n    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));\n    return Promise.reject(new SPError("ENOTSUP", "a PUB socket cannot receive"));\n',
+        replace:
+          '  override recv(opts?: RecvOptions): Promise<Buffer> {\n    if (this.isClosed) return Promise.reject(new SPError("ECLOSED"));\n    const ms = opts?.timeoutMs ?? this.options.recvTimeout;\n    return new Promise((_, reject) => {\n      if (ms >= 0) setTimeout(() => reject(new SPError("ETIMEDOUT")), ms);\n    });\n',
+      },
+    ],
+  },
+  {
+    id: "pubsub/sub-send-discarded",
+    requirements: ["SP-PUBSUB-19"],
+    description:
+      "send on a SUB succeeds and discards the message (a SUB has nowhere to send, so the call is a no-op) instead of failing.",
+    families: ["pubsub"],
+    observe: "send on a SUB must fail (ENOTSUP), and the publisher must read nothing",
+    patch: [
+      {
+        file: SUB,
+        search: '    return Promise.reject(new SPError("ENOTSUP", "a SUB socket cannot send"));\n',
+        replace: "    return Promise.resolve();\n",
+      },
+    ],
+  },
+  {
+    id: "pubsub/sub-recv-timeout-as-canceled",
+    requirements: ["SP-FRAMEWORK-20"],
+    description:
+      "SUB implements its receive timeout as one more abort signal (AbortSignal.timeout, joined with the caller's), so a recv that times out fails with ECANCELED, the error of an aborted call, instead of ETIMEDOUT.",
+    families: ["pubsub"],
+    observe:
+      "recv with a short timeout on a SUB that gets no matching message: it must fail with ETIMEDOUT",
+    patch: [
+      {
+        file: SUB,
+        search:
+          "    return this.queue.take(callTimeout(opts, this.options.recvTimeout), opts?.signal);\n",
+        replace:
+          "    // The receive timeout is one more abort signal, like the caller's own.\n    const ms = callTimeout(opts, this.options.recvTimeout);\n    const timer = ms >= 0 ? AbortSignal.timeout(ms) : undefined;\n    const signal =\n      timer && opts?.signal ? AbortSignal.any([timer, opts.signal]) : (timer ?? opts?.signal);\n    return this.queue.take(-1, signal);\n",
       },
     ],
   },

@@ -238,6 +238,76 @@ function order(p: Mono): ConformanceCase {
   };
 }
 
+/** Sizes of the large messages: each over the 64 KiB a transport reads at a time. */
+const LARGE_SIZES = [70 * 1024, 200 * 1024, 300 * 1024];
+
+/** A large body whose every byte depends on `seed` and its offset, so no two bodies match. */
+function largeBody(seed: number, size: number): Uint8Array {
+  return new Uint8Array(size).map((_, k) => (k * 7 + seed * 31 + (k >> 8)) & 0xff || 1);
+}
+
+/** Where two byte arrays first differ, or -1. */
+function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return a.length === b.length ? -1 : n;
+}
+
+/**
+ * SP-FRAMEWORK-1, SP-PAIR-2, SP-PAIR-14: messages larger than one read of the
+ * transport, with small ones between them, arrive whole and unchanged in both
+ * directions: a receiver that assembles a payload from several reads must keep
+ * every byte of it, and message boundaries stay where they were.
+ */
+function largeMessages(p: Mono): ConformanceCase {
+  return {
+    id: `pair/${p}-large-messages-whole`,
+    title: `${p} delivers and sends messages of several hundred KiB whole and unchanged`,
+    requirements: [
+      "SP-FRAMEWORK-1",
+      "SP-PAIR-2",
+      "SP-PAIR-6",
+      ...(p === "pair1" ? ["SP-PAIR-14"] : []),
+    ],
+    kind: "example",
+    needs: tcpNeeds(p),
+    timeoutMs: 30000,
+    async run(ctx: CaseContext) {
+      const { sock, url } = await listening(ctx, p);
+      const peer = await attachedPeer(ctx, sock, url, p, "peer");
+      const bodies: Uint8Array[] = [];
+      for (const [i, size] of LARGE_SIZES.entries()) {
+        bodies.push(largeBody(i + 1, size));
+        bodies.push(utf8(`small ${i}`));
+      }
+      // Peer to IUT: the IUT reads each large payload in several pieces.
+      for (const b of bodies) peer.sendFrame(payloadFor(p, b));
+      for (const [i, want] of bodies.entries()) {
+        const r = await sock.tryRecv({ timeoutMs: 5000 });
+        if (!r.ok) ctx.fail(`message ${i + 1} of ${bodies.length} was not delivered: ${r.code}`);
+        const at = firstDifference(r.value, want);
+        if (at >= 0) {
+          ctx.fail(
+            `message ${i + 1} (${want.length} bytes) was delivered as ${r.value.length} bytes, first differing at byte ${at}: ${hex(r.value.subarray(at, at + 8))} where ${hex(want.subarray(at, at + 8))} was sent`,
+          );
+        }
+      }
+      // IUT to peer.
+      for (const b of bodies) await sock.send(b, { timeoutMs: 5000 });
+      for (const [i, b] of bodies.entries()) {
+        const want = payloadFor(p, b);
+        const got = await peer.readFrame(5000, 1024 * 1024);
+        const at = firstDifference(got, want);
+        if (at >= 0) {
+          ctx.fail(
+            `the peer got message ${i + 1} (${want.length} bytes on the wire) as ${got.length} bytes, first differing at byte ${at}`,
+          );
+        }
+      }
+    },
+  };
+}
+
 /** The monogamous cases of one PAIR version, in run order. */
 export function monoCases(p: Mono): ConformanceCase[] {
   return [
@@ -249,5 +319,6 @@ export function monoCases(p: Mono): ConformanceCase[] {
     sendWaits(p),
     sendTimeout(p),
     order(p),
+    largeMessages(p),
   ];
 }

@@ -8,6 +8,9 @@ import { hex, sameBytes, utf8 } from "../../harness/sp.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import { attachedPeer, listening, pair1Msg, T, tcpNeeds } from "./common.ts";
 
+/** Peers attached at once: more than any small fixed peer table. */
+const PEERS = 10;
+
 const manyPeers: ConformanceCase = {
   id: "pair/pair1poly-many-peers",
   title: "pair1 polyamorous accepts several peers, hears each, and sends to at most one",
@@ -16,12 +19,12 @@ const manyPeers: ConformanceCase = {
   needs: tcpNeeds("pair1poly"),
   async run(ctx: CaseContext) {
     const { sock, url } = await listening(ctx, "pair1poly");
-    // attachedPeer checks that each peer's message is delivered.
-    const peers = [
-      await attachedPeer(ctx, sock, url, "pair1poly", "a"),
-      await attachedPeer(ctx, sock, url, "pair1poly", "b"),
-      await attachedPeer(ctx, sock, url, "pair1poly", "c"),
-    ];
+    // attachedPeer checks that each peer's message is delivered. SP-PAIR-17 sets no
+    // limit on the peers, so more than a small fixed table (8, the hop limit) would hold.
+    const peers = [];
+    for (let i = 0; i < PEERS; i++) {
+      peers.push(await attachedPeer(ctx, sock, url, "pair1poly", String.fromCharCode(97 + i)));
+    }
     for (const p of peers) if (p.closed) ctx.fail(`the IUT closed ${p.label}`);
     const r = await sock.trySend(utf8("to someone"), { timeoutMs: T.prompt });
     if (!r.ok) ctx.fail(`send without a named peer failed with ${r.code}`);

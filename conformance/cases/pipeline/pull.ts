@@ -119,9 +119,66 @@ export const pullWholePayload: ConformanceCase = {
   },
 };
 
+/**
+ * Messages per burst of {@link pullBurstsKeepFlowing}, and their size: 24 KiB a burst,
+ * so that a few bursts, not one, add up to the 64 KiB a receive buffer holds by default.
+ */
+const BURST = 6;
+const BURST_MSG = 4096;
+/** Bursts: 768 KiB in all, a dozen times the default bound. */
+const BURSTS = 32;
+
+/**
+ * SP-FRAMEWORK-23, SP-FRAMEWORK-22: a pipe whose messages wait in its receive
+ * buffer (the application reads only after each burst has arrived) goes on
+ * being read for as long as the application takes its messages, however much
+ * passes through it in all. A buffer that stops reading must count what the
+ * application took, whenever it took it, or the pipe stops for good once the
+ * total passes the bound.
+ */
+export const pullBurstsKeepFlowing: ConformanceCase = {
+  id: "pipeline/pull-bursts-keep-flowing",
+  title: "PULL keeps reading a pipe whose bursts wait in its buffer, far past the buffer's bound",
+  requirements: ["SP-FRAMEWORK-23", "SP-FRAMEWORK-22", "SP-PIPELINE-21", "SP-PIPELINE-15"],
+  kind: "example",
+  needs: PULL_TCP,
+  timeoutMs: 60000,
+  async run(ctx: CaseContext) {
+    const pull = await openIut(ctx, "pull0");
+    const url = await pull.listen(ctx.iutUrl("tcp"));
+    const peer = await rawPeer(ctx, url, PIPELINE_PROTO.push0, PIPELINE_PROTO.pull0, "pusher");
+    const body = (seq: number) => {
+      const b = new Uint8Array(BURST_MSG).fill(seq & 0xff);
+      new DataView(b.buffer).setUint32(0, seq);
+      return b;
+    };
+    let seq = 0;
+    for (let round = 0; round < BURSTS; round++) {
+      const first = seq;
+      for (let i = 0; i < BURST; i++) peer.sendFrame(body(seq++));
+      // No recv is waiting while the burst arrives: it goes into the pipe's buffer.
+      await new Promise((res) => setTimeout(res, 60));
+      for (let want = first; want < seq; want++) {
+        const r = await pull.tryRecv({ timeoutMs: T.prompt });
+        if (!r.ok) {
+          ctx.fail(
+            `burst ${round + 1} of ${BURSTS}: message #${want} was not delivered (${r.code}) after ${want} messages (${Math.round((want * BURST_MSG) / 1024)} KiB) went through: the PULL stopped reading the pipe`,
+          );
+        }
+        if (!sameBytes(r.value, body(want))) {
+          ctx.fail(`burst ${round + 1}: message #${want} expected, got ${hex(r.value, 8)}`);
+        }
+      }
+    }
+    const extra = await pull.tryRecv({ timeoutMs: T.quiet });
+    if (extra.ok) ctx.fail(`a message nobody sent was delivered: ${hex(extra.value, 16)}`);
+  },
+};
+
 export const pullCases = [
   pullSeveralPushers,
   pullWholePayload,
   pullSendNotSupported,
   pullCloseFailsRecv,
+  pullBurstsKeepFlowing,
 ];
