@@ -6,6 +6,10 @@ const REQ = "reference/protocol/req0/req.ts";
 /** The code REP shares with RESPONDENT: the socket and its contexts. */
 const ANSWER = "reference/protocol/shared/answer-socket.ts";
 const ANSWER_CTX = "reference/protocol/shared/answer-context.ts";
+const REP_CTX = "reference/protocol/rep0/context.ts";
+const IDS = "reference/protocol/shared/request-ids.ts";
+/** The REP context's actions, as the faults below override some of them. */
+const REP_ACTIONS = "        actions: question.actions(names),\n";
 
 export const reqrepFaults: readonly Fault[] = [
   {
@@ -404,6 +408,280 @@ export const reqrepFaults: readonly Fault[] = [
         search: "/** The events both answering machines take",
         replace:
           "let sharedQuestion: HeldQuestion | undefined;\n\n/** The events both answering machines take",
+      },
+    ],
+  },
+  {
+    id: "reqrep/req-kept-reply-keeps-id",
+    requirements: ["SP-REQREP-7", "SP-REQREP-33"],
+    description:
+      "REQ strips the request id only from a reply it hands straight to a waiting recv: a reply that arrives first is kept whole, and the later recv returns it with the id word in front.",
+    families: ["reqrep"],
+    observe:
+      "a REQ sends, the peer replies at once, the application receives afterwards: the body comes without the 4-byte id",
+    patch: [
+      {
+        file: REQ_CTX,
+        search: "          if (!w?.resolve(body)) this.kept = body;",
+        replace: "          if (!w?.resolve(body)) this.kept = event.arg;",
+      },
+    ],
+  },
+  {
+    id: "reqrep/req-recv-parks-when-idle",
+    requirements: ["SP-REQREP-11"],
+    description:
+      "A recv on a REQ with no request outstanding is parked for the reply to a request to come, instead of failing: it waits out its timeout.",
+    families: ["reqrep"],
+    observe:
+      "recv on a fresh REQ, and again after the reply was taken: each fails at once (ESTATE), not at its timeout",
+    patch: [
+      {
+        file: REQ_CTX,
+        search: '          event.arg.fail(new SPError("ESTATE", "no request outstanding"));\n',
+        replace: "          if (!this.waiter || this.waiter.settled) this.waiter = event.arg;\n",
+      },
+    ],
+  },
+  {
+    id: "reqrep/req-repeat-reply-delivered",
+    requirements: ["SP-REQREP-24"],
+    description:
+      "REQ remembers the id of the request it last got a reply for until the next send, and a reply that arrives meanwhile with that id (the answer to a resent copy) is delivered too: the application gets two replies for one request.",
+    families: ["reqrep"],
+    observe:
+      "the peer answers a request twice with its id, the second time after the first was received: recv must not deliver the second",
+    patch: [
+      {
+        file: REQ_CTX,
+        search: "  private readonly word = Buffer.alloc(4);\n",
+        replace: "  private readonly word = Buffer.alloc(4);\n  private answeredId = -1;\n",
+      },
+      {
+        file: REQ_CTX,
+        search: "this.reqId = host.claimId(this);\n",
+        replace: "this.reqId = host.claimId(this);\n          this.answeredId = -1;\n",
+      },
+      {
+        file: REQ_CTX,
+        search: "          const body = event.arg.subarray(4);\n          this.forgetRequest();\n",
+        replace:
+          "          const body = event.arg.subarray(4);\n          this.answeredId = this.reqId;\n          this.forgetRequest();\n",
+      },
+      {
+        file: REQ_CTX,
+        search: '        dropReply: () => host.count("rxDropped"),',
+        replace:
+          '        dropReply: ({ event }) => {\n          if (!carriesId(event.arg, this.answeredId)) return host.count("rxDropped");\n          const again = event.arg.subarray(4);\n          const w = this.waiter;\n          this.waiter = null;\n          if (!w?.resolve(again)) this.kept = again;\n        },',
+      },
+    ],
+  },
+  {
+    id: "reqrep/req-context-ids-counted-per-context",
+    requirements: ["SP-REQREP-23", "SP-REQREP-27"],
+    description:
+      "Each REQ context counts its request ids on its own, all from the socket's random start: the first requests of two contexts carry the same id, and a reply to either goes to whichever context claimed the id last.",
+    families: ["reqrep"],
+    observe:
+      "two contexts of one REQ each send a request: the ids on the wire differ, and each context gets the reply carrying its own id",
+    patch: [
+      {
+        file: IDS,
+        search: "  private last = randomId();\n",
+        replace: "  private last = randomId();\n  readonly start = this.last;\n",
+      },
+      {
+        file: IDS,
+        search: "  /** Forgets `id`; its late answers then name no owner. */\n",
+        replace:
+          "  claimAt(id: number, owner: T): number {\n    this.owners.set(id, owner);\n    return id;\n  }\n\n  /** Forgets `id`; its late answers then name no owner. */\n",
+      },
+      {
+        file: REQ,
+        search: 'import { IdMap } from "../shared/request-ids.ts";',
+        replace: 'import { IdMap, nextId } from "../shared/request-ids.ts";',
+      },
+      {
+        file: REQ,
+        search: "  private readonly ids = new IdMap<ReqContext>();\n",
+        replace:
+          "  private readonly ids = new IdMap<ReqContext>();\n  private readonly lastIdOf = new Map<ReqContext, number>();\n",
+      },
+      {
+        file: REQ,
+        search: "        claimId: (ctx: ReqContext) => this.ids.claim(ctx),",
+        replace:
+          "        claimId: (ctx: ReqContext) => {\n          const id = nextId(this.lastIdOf.get(ctx) ?? this.ids.start);\n          this.lastIdOf.set(ctx, id);\n          return this.ids.claimAt(id, ctx);\n        },",
+      },
+    ],
+  },
+  {
+    id: "reqrep/ids-start-fixed",
+    requirements: ["SP-REQREP-4", "SP-SURVEY-4"],
+    description:
+      "The id allocator starts every socket at 0x80000000 (the random seed was left out): ids still have the top bit and count up, but every fresh REQ or SURVEYOR begins at the same id.",
+    families: ["reqrep", "survey"],
+    observe: "three fresh REQ (SURVEYOR) sockets begin at unrelated ids",
+    patch: [
+      {
+        file: IDS,
+        search: "  private last = randomId();\n",
+        replace: "  private last = TOP_BIT;\n",
+      },
+    ],
+  },
+  {
+    id: "reqrep/rep-send-unheld-succeeds",
+    requirements: ["SP-REQREP-16"],
+    description:
+      "A send on a REP that holds no request is taken as done and dropped, instead of failing: the application never learns that its reply went nowhere.",
+    families: ["reqrep"],
+    observe:
+      "send on a fresh REP, and a second send after a reply: each fails (ESTATE) and puts nothing on the wire",
+    patch: [
+      {
+        file: REP_CTX,
+        search: REP_ACTIONS,
+        replace:
+          "        actions: {\n          ...question.actions(names),\n          failSendState: ({ event }) => event.arg.done.resolve(),\n        },\n",
+      },
+    ],
+  },
+  {
+    id: "reqrep/rep-reply-to-gone-peer-fails",
+    requirements: ["SP-REQREP-17"],
+    description:
+      "REP fails the send of a reply whose requester has disconnected (ECLOSED) rather than dropping it quietly: an application that treats a failed send as fatal stops serving.",
+    families: ["reqrep"],
+    observe:
+      "a requester sends and disconnects before the reply: the REP's send still succeeds, and the REP serves the next peer",
+    patch: [
+      {
+        file: REP_CTX,
+        search: 'import { createSpecActor } from "../../core/spec-actor.ts";\n',
+        replace:
+          'import { SPError } from "../../core/errors.ts";\nimport { createSpecActor } from "../../core/spec-actor.ts";\n',
+      },
+      {
+        file: REP_CTX,
+        search: REP_ACTIONS,
+        replace:
+          '        actions: {\n          ...question.actions(names),\n          sendReply: (args) => {\n            if (question.current?.pipe.isClosed) {\n              question.drop();\n              args.event.arg.done.fail(new SPError("ECLOSED", "the requester is gone"));\n              return;\n            }\n            question.actions(names).sendReply(args);\n          },\n        },\n',
+      },
+    ],
+  },
+  {
+    id: "reqrep/rep-keeps-first-request",
+    requirements: ["SP-REQREP-19"],
+    description:
+      "REP only takes a request's backtrace when it holds none (a guard against overwriting): a second recv hands out the new body, but the reply still goes to the abandoned first request.",
+    families: ["reqrep"],
+    observe:
+      "REP receives request A, then B without answering A, then replies: the reply carries B's id and A gets nothing",
+    patch: [
+      {
+        file: REP_CTX,
+        search: REP_ACTIONS,
+        replace:
+          "        actions: {\n          ...question.actions(names),\n          abandonRequest: () => {},\n          holdRequest: (args) => {\n            if (!question.current) question.actions(names).holdRequest(args);\n          },\n        },\n",
+      },
+    ],
+  },
+  {
+    id: "reqrep/req-socket-close-skips-contexts",
+    requirements: ["SP-REQREP-20"],
+    description:
+      "Closing a REQ socket closes only its default context: a recv waiting on another context is not failed and waits out its own timeout.",
+    families: ["reqrep"],
+    observe:
+      "a REQ context waits in recv for a reply; the socket is closed: the recv fails at once (ECLOSED)",
+    patch: [
+      {
+        file: REQ,
+        search:
+          "    // SP-REQREP-20: every context's pending recv fails with ECLOSED.\n    this.closeContexts();",
+        replace: "    this.defaultCtx.close();",
+      },
+    ],
+  },
+  {
+    id: "reqrep/req-accepts-own-protocol",
+    requirements: ["SP-REQREP-1"],
+    description:
+      "REQ takes a peer that announces REQ as well as one that announces REP (a symmetric check copied from PAIR/BUS): requests then go to a socket that never answers.",
+    families: ["reqrep"],
+    observe:
+      "an IUT REQ dials a listener that announces REQ (0x30): the REQ closes the connection and sends it no request",
+    patch: [
+      {
+        file: REQ,
+        search: "  protected pipeAdded(pipe: Pipe): void {\n",
+        replace:
+          "  override isPeerCompatible(peer: number): boolean {\n    return peer === this.identity.peer || peer === this.identity.self;\n  }\n\n  protected pipeAdded(pipe: Pipe): void {\n",
+      },
+    ],
+  },
+  {
+    id: "reqrep/xreq-matches-replies",
+    requirements: ["SP-REQREP-32"],
+    description:
+      "Raw REQ remembers the id word of every header it sends and drops a reply whose id is not among them, as a cooked REQ would: a device forwarding replies loses those to requests sent by another path.",
+    families: ["raw"],
+    observe:
+      "a raw REQ gets a reply with an id it never sent: it hands it to the application with its header",
+    patch: [
+      {
+        file: "reference/protocol/raw/backtrace-raw.ts",
+        search:
+          '  protected split(_pipe: Pipe, msg: Buffer): { header: Buffer; body: Buffer } | undefined {\n    const r = splitBacktrace(msg, this.options.maxTtl);\n    if (r.kind === "ok") return { header: r.backtrace, body: r.body };\n',
+        replace:
+          '  private readonly sentIds = new Set<number>();\n\n  protected split(_pipe: Pipe, msg: Buffer): { header: Buffer; body: Buffer } | undefined {\n    const r = splitBacktrace(msg, this.options.maxTtl);\n    if (r.kind === "ok") {\n      const id = r.backtrace.readUInt32BE(r.backtrace.length - 4);\n      if (this.mode === "roundRobin" && !this.sentIds.has(id)) {\n        this.count("rxDropped");\n        return undefined;\n      }\n      return { header: r.backtrace, body: r.body };\n    }\n',
+      },
+      {
+        file: "reference/protocol/raw/backtrace-raw.ts",
+        search:
+          '    if (this.mode === "roundRobin") return this.sendRoundRobin(header, body, opts);\n',
+        replace:
+          '    if (this.mode === "roundRobin") {\n      if (header.length >= 4) this.sentIds.add(header.readUInt32BE(header.length - 4));\n      return this.sendRoundRobin(header, body, opts);\n    }\n',
+      },
+    ],
+  },
+  {
+    id: "reqrep/rep-hop-limit-closes-pipe",
+    requirements: ["SP-REQREP-29"],
+    description:
+      "REP treats a request over the hop limit like a malformed one and closes the connection it came on, although the requester next to it did nothing wrong (a device further back added the hops).",
+    families: ["reqrep"],
+    observe:
+      "send the REP a request with more hop words than ttl-max allows: it is dropped unanswered and the connection stays open for the next request",
+    patch: [
+      {
+        file: ANSWER,
+        search: '      this.count("rxTtlExceeded");\n      return;\n',
+        replace:
+          '      this.count("rxTtlExceeded");\n      if (this.identity.name === "rep") pipe.close(new SPError("EPROTO", "too many hops"));\n      return;\n',
+      },
+    ],
+  },
+  {
+    id: "reqrep/xrep-pipe-word-top-bit",
+    requirements: ["SP-REQREP-30", "SP-REQREP-2", "SP-SURVEY-2"],
+    description:
+      "Raw REP (and raw RESPONDENT, which shares the code) marks the pipe word it pushes with the top bit, to tell its own word from a device's hop (it masks the bit off again when routing): a direct round trip works, but a device in front of a REP puts a word on the wire that the REP takes for the request id.",
+    families: ["raw"],
+    observe:
+      "through a REQ/REP device, the request a REP peer receives starts with a hop word whose top bit is clear, followed by the backtrace as sent",
+    patch: [
+      {
+        file: "reference/protocol/raw/backtrace-raw.ts",
+        search: "Buffer.concat([RawSocket.pipeWord(pipe.id), r.backtrace])",
+        replace:
+          "Buffer.concat([Buffer.from([0x80 | ((pipe.id >>> 24) & 0x7f), (pipe.id >>> 16) & 0xff, (pipe.id >>> 8) & 0xff, pipe.id & 0xff]), r.backtrace])",
+      },
+      {
+        file: "reference/protocol/raw/backtrace-raw.ts",
+        search: "    const pipe = this.byId.get(header.readUInt32BE(0));",
+        replace: "    const pipe = this.byId.get(header.readUInt32BE(0) & 0x7fffffff);",
       },
     ],
   },

@@ -4,6 +4,11 @@ import type { Fault } from "./types.ts";
 const CTX = "reference/protocol/surveyor0/context.ts";
 /** The code RESPONDENT shares with REP (the faults below run the survey cases only). */
 const ANSWER = "reference/protocol/shared/answer-socket.ts";
+const SURVEYOR = "reference/protocol/surveyor0/surveyor.ts";
+const RESP_CTX = "reference/protocol/respondent0/context.ts";
+const IDS = "reference/protocol/shared/request-ids.ts";
+/** The RESPONDENT context's actions, as the faults below override some of them. */
+const RESP_ACTIONS = "        actions: question.actions(names),\n";
 
 export const surveyFaults: readonly Fault[] = [
   {
@@ -143,6 +148,246 @@ export const surveyFaults: readonly Fault[] = [
         file: CTX,
         search: "    this.responses = new RingQueue<Buffer>(responseQueueSize);\n",
         replace: "    this.responses = new RingQueue<Buffer>();\n",
+      },
+    ],
+  },
+  {
+    id: "survey/respondent-accepts-retired-surveyor",
+    requirements: ["SP-SURVEY-1"],
+    description:
+      "RESPONDENT also takes a peer announcing the retired surveyor number 0x60 (kept for compatibility with an old version): such a peer is answered although it speaks another protocol.",
+    families: ["survey"],
+    observe:
+      "a peer announcing 0x60 (or REQ, or RESPONDENT) connects to an IUT RESPONDENT: the connection is closed",
+    patch: [
+      {
+        file: "reference/protocol/respondent0/respondent.ts",
+        search: "  protected makeContext(): RespondentContext {\n",
+        replace:
+          "  override isPeerCompatible(peer: number): boolean {\n    return peer === this.identity.peer || peer === 0x60;\n  }\n\n  protected makeContext(): RespondentContext {\n",
+      },
+    ],
+  },
+  {
+    id: "survey/surveyor-one-pipe-per-survey",
+    requirements: ["SP-SURVEY-7"],
+    description:
+      "SURVEYOR picks one ready pipe per survey, in turn (the round robin of the REQ code it was copied from), instead of offering the survey to every pipe: with one respondent nothing shows.",
+    families: ["survey"],
+    observe: "with two respondents connected, one survey reaches both",
+    patch: [
+      {
+        file: CTX,
+        search: "  private lastEnd: SurveyEnd | null = null;\n",
+        replace: "  private lastEnd: SurveyEnd | null = null;\n  private turn = 0;\n",
+      },
+      {
+        file: CTX,
+        search:
+          '          for (const pipe of host.pipes()) {\n            if (pipe.writable) pipe.send(word, body);\n            else host.count("txDropped");\n          }\n',
+        replace:
+          "          const ready = [...host.pipes()].filter((p) => p.writable);\n          const pipe = ready[this.turn++ % Math.max(ready.length, 1)];\n          if (pipe) pipe.send(word, body);\n",
+      },
+    ],
+  },
+  {
+    id: "survey/surveyor-recv-parks-without-survey",
+    requirements: ["SP-SURVEY-10"],
+    description:
+      "A recv on a SURVEYOR with no survey in progress (none sent, or its deadline passed) is parked for the next survey's responses instead of failing.",
+    families: ["survey"],
+    observe:
+      "recv on a fresh SURVEYOR, and after a survey's deadline: each fails at once (ESTATE), not at its timeout",
+    patch: [
+      {
+        file: CTX,
+        search: '          event.arg.fail(new SPError("ESTATE", "no survey in progress"));\n',
+        replace: "          this.waiters.push(event.arg);\n",
+      },
+    ],
+  },
+  {
+    id: "survey/surveyor-context-ids-counted-per-context",
+    requirements: ["SP-SURVEY-5", "SP-SURVEY-32"],
+    description:
+      "Each SURVEYOR context counts its survey ids on its own, all from the socket's random start: the first surveys of two contexts carry the same id, and the responses to both go to whichever context claimed it last.",
+    families: ["survey"],
+    observe:
+      "two contexts of one SURVEYOR each send a survey: the ids on the wire differ, and each context gets the responses carrying its own id",
+    patch: [
+      {
+        file: IDS,
+        search: "  private last = randomId();\n",
+        replace: "  private last = randomId();\n  readonly start = this.last;\n",
+      },
+      {
+        file: IDS,
+        search: "  /** Forgets `id`; its late answers then name no owner. */\n",
+        replace:
+          "  claimAt(id: number, owner: T): number {\n    this.owners.set(id, owner);\n    return id;\n  }\n\n  /** Forgets `id`; its late answers then name no owner. */\n",
+      },
+      {
+        file: SURVEYOR,
+        search: 'import { IdMap } from "../shared/request-ids.ts";',
+        replace: 'import { IdMap, nextId } from "../shared/request-ids.ts";',
+      },
+      {
+        file: SURVEYOR,
+        search: "  private readonly ids = new IdMap<SurveyorContext>();\n",
+        replace:
+          "  private readonly ids = new IdMap<SurveyorContext>();\n  private readonly lastIdOf = new Map<SurveyorContext, number>();\n",
+      },
+      {
+        file: SURVEYOR,
+        search: "        claimId: (ctx: SurveyorContext) => this.ids.claim(ctx),",
+        replace:
+          "        claimId: (ctx: SurveyorContext) => {\n          const id = nextId(this.lastIdOf.get(ctx) ?? this.ids.start);\n          this.lastIdOf.set(ctx, id);\n          return this.ids.claimAt(id, ctx);\n        },",
+      },
+    ],
+  },
+  {
+    id: "survey/surveyor-socket-close-skips-contexts",
+    requirements: ["SP-SURVEY-25"],
+    description:
+      "Closing a SURVEYOR socket closes only its default context: a recv waiting on another context's survey is not failed and waits for the survey's deadline.",
+    families: ["survey"],
+    observe:
+      "a SURVEYOR context waits in recv during a long survey; the socket is closed: the recv fails at once (ECLOSED)",
+    patch: [
+      {
+        file: SURVEYOR,
+        search:
+          "    // SP-SURVEY-25: every context's pending recv fails with ECLOSED.\n    this.closeContexts();",
+        replace: "    this.defaultCtx.close();",
+      },
+    ],
+  },
+  {
+    id: "survey/respondent-send-unheld-succeeds",
+    requirements: ["SP-SURVEY-20"],
+    description:
+      "A send on a RESPONDENT that holds no survey is taken as done and dropped, instead of failing.",
+    families: ["survey"],
+    observe:
+      "send on a fresh RESPONDENT, and a second send after a response: each fails (ESTATE) and puts nothing on the wire",
+    patch: [
+      {
+        file: RESP_CTX,
+        search: RESP_ACTIONS,
+        replace:
+          "        actions: {\n          ...question.actions(names),\n          failSendState: ({ event }) => event.arg.done.resolve(),\n        },\n",
+      },
+    ],
+  },
+  {
+    id: "survey/respondent-reply-to-gone-peer-fails",
+    requirements: ["SP-SURVEY-21"],
+    description:
+      "RESPONDENT fails the send of a response whose surveyor has disconnected (ECLOSED) rather than dropping it quietly.",
+    families: ["survey"],
+    observe:
+      "a surveyor sends a survey and disconnects before the response: the RESPONDENT's send still succeeds",
+    patch: [
+      {
+        file: RESP_CTX,
+        search: 'import { createSpecActor } from "../../core/spec-actor.ts";\n',
+        replace:
+          'import { SPError } from "../../core/errors.ts";\nimport { createSpecActor } from "../../core/spec-actor.ts";\n',
+      },
+      {
+        file: RESP_CTX,
+        search: RESP_ACTIONS,
+        replace:
+          '        actions: {\n          ...question.actions(names),\n          sendResponse: (args) => {\n            if (question.current?.pipe.isClosed) {\n              question.drop();\n              args.event.arg.done.fail(new SPError("ECLOSED", "the surveyor is gone"));\n              return;\n            }\n            question.actions(names).sendResponse(args);\n          },\n        },\n',
+      },
+    ],
+  },
+  {
+    id: "survey/respondent-keeps-first-survey",
+    requirements: ["SP-SURVEY-23"],
+    description:
+      "RESPONDENT only takes a survey's backtrace when it holds none: a second recv hands out the new survey's body, but the response goes to the abandoned first survey.",
+    families: ["survey"],
+    observe:
+      "RESPONDENT receives survey A, then B without answering A, then responds: the response carries B's id and A's surveyor gets nothing",
+    patch: [
+      {
+        file: RESP_CTX,
+        search: RESP_ACTIONS,
+        replace:
+          "        actions: {\n          ...question.actions(names),\n          abandonSurvey: () => {},\n          holdSurvey: (args) => {\n            if (!question.current) question.actions(names).holdSurvey(args);\n          },\n        },\n",
+      },
+    ],
+  },
+  {
+    id: "survey/respondent-contexts-share-held-survey",
+    requirements: ["SP-SURVEY-37"],
+    description:
+      "RESPONDENT contexts bolted onto a single-survey RESPONDENT: all contexts share one held survey, so a second context's recv abandons the first context's survey.",
+    families: ["survey"],
+    observe:
+      "two RESPONDENT contexts hold surveys from two surveyors and answer in the reverse order: both responses go out, each to its own surveyor",
+    patch: [
+      {
+        file: "reference/protocol/shared/answer-context.ts",
+        search: "    this.question = new HeldQuestion((stat) => host.count(stat), nothingHeld);",
+        replace:
+          "    sharedQuestion ??= new HeldQuestion((stat) => host.count(stat), nothingHeld);\n    this.question = sharedQuestion;",
+      },
+      {
+        file: "reference/protocol/shared/answer-context.ts",
+        search: "/** The events both answering machines take",
+        replace:
+          "let sharedQuestion: HeldQuestion | undefined;\n\n/** The events both answering machines take",
+      },
+    ],
+  },
+  {
+    id: "survey/xsurveyor-round-robin",
+    requirements: ["SP-SURVEY-35"],
+    description:
+      "Raw SURVEYOR is built on the raw REQ code with its round robin left in: each message goes to one respondent instead of to every pipe.",
+    families: ["raw"],
+    observe: "a raw SURVEYOR with two respondents sends one message: both get it, header unchanged",
+    patch: [
+      {
+        file: "reference/protocol/surveyor0/xsurveyor.ts",
+        search: '      "broadcast",\n',
+        replace: '      "roundRobin",\n',
+      },
+    ],
+  },
+  {
+    id: "survey/respondent-hop-limit-closes-pipe",
+    requirements: ["SP-SURVEY-31"],
+    description:
+      "RESPONDENT treats a survey over the hop limit like a malformed one and closes the connection it came on, although the surveyor next to it did nothing wrong (a device further back added the hops).",
+    families: ["survey"],
+    observe:
+      "send the RESPONDENT a survey with more hop words than ttl-max allows: it is dropped unanswered and the connection stays open for the next survey",
+    patch: [
+      {
+        file: ANSWER,
+        search: '      this.count("rxTtlExceeded");\n      return;\n',
+        replace:
+          '      this.count("rxTtlExceeded");\n      if (this.identity.name === "respondent") pipe.close(new SPError("EPROTO", "too many hops"));\n      return;\n',
+      },
+    ],
+  },
+  {
+    id: "survey/surveyor-contexts-share-response-buffer",
+    requirements: ["SP-SURVEY-36", "SP-SURVEY-32"],
+    description:
+      "SURVEYOR contexts keep their unread responses in one buffer of the socket (routing by id happens, but the queue is shared): a context that closes or starts a new survey empties it, losing the responses other contexts have not read, and a recv may take another context's response.",
+    families: ["survey"],
+    observe:
+      "two contexts' surveys get responses that wait unread; one context closes: the other still receives its own responses",
+    patch: [
+      {
+        file: CTX,
+        search: "    this.responses = new RingQueue<Buffer>(responseQueueSize);\n",
+        replace:
+          "    const shared = host as unknown as { responses?: RingQueue<Buffer> };\n    shared.responses ??= new RingQueue<Buffer>(responseQueueSize);\n    this.responses = shared.responses;\n",
       },
     ],
   },

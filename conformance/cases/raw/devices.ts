@@ -4,7 +4,7 @@
  * (SP-BUS-10), PAIR v1 keeps the header and adds a hop (SP-PAIR-15), and a
  * survey device drops surveys past its hop limit (SP-SURVEY-24).
  */
-import { concat, hex, request, utf8, word32, words } from "../../harness/sp.ts";
+import { concat, hex, request, sameBytes, utf8, word32, words } from "../../harness/sp.ts";
 import type { WirePeer } from "../../harness/wire.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 import {
@@ -119,5 +119,67 @@ const surveyDevice: ConformanceCase = {
   },
 };
 
+/**
+ * SP-REQREP-30, -31, -32: a REQ/REP device (raw REP in front, raw REQ behind)
+ * puts one hop word (top bit clear, SP-REQREP-2) naming the requester's pipe in
+ * front of the backtrace as received, and routes each reply back to its own
+ * requester without that word, also when the replies come in the other order.
+ */
+const reqrepDevice: ConformanceCase = {
+  id: "raw/device-reqrep",
+  title:
+    "a REQ/REP device adds one hop word per request and routes each reply back to its requester",
+  requirements: ["SP-REQREP-30", "SP-REQREP-31", "SP-REQREP-32", "SP-REQREP-2", "SP-FRAMEWORK-7"],
+  kind: "example",
+  needs: needs(["req0", "rep0"], ["raw", "device"]),
+  async run(ctx: CaseContext) {
+    const front = await listening(ctx, "rep0", { raw: true });
+    const back = await listening(ctx, "req0", { raw: true });
+    await startDevice(ctx, front.sock, back.sock);
+    const qa = await wirePeer(ctx, front.url, "req0", "rep0", "requesterA");
+    const qb = await wirePeer(ctx, front.url, "req0", "rep0", "requesterB");
+    const rep = await wirePeer(ctx, back.url, "rep0", "req0", "replier");
+    await settle();
+    // A comes from its originator; B is already one device hop away.
+    const sent = [
+      { peer: qa, hops: [] as number[], id: 0x80000a01, body: "from A", answer: "to A" },
+      { peer: qb, hops: [0x00000007], id: 0x80000b01, body: "from B", answer: "to B" },
+    ];
+    const backtraces: Uint8Array[] = [];
+    for (const s of sent) {
+      s.peer.sendFrame(request({ hops: s.hops, id: s.id, body: utf8(s.body) }));
+      const got = await rep.readFrame(T.prompt);
+      const asSent = concat(words(...s.hops, s.id), utf8(s.body));
+      const hop = wordsOf(got.subarray(0, 4))[0] ?? 0x80000000;
+      if (got.length !== 4 + asSent.length || !sameBytes(got.subarray(4), asSent)) {
+        ctx.fail(`expected [hop word] ${hex(asSent)} after the device, got ${hex(got)}`);
+      }
+      if ((hop & 0x80000000) !== 0) {
+        ctx.fail(
+          `the device's word ${word32(hop)} has its top bit set: the REP takes it for the id`,
+        );
+      }
+      ctx.note(`${s.peer.label}: the device's hop word ${word32(hop)}`);
+      backtraces.push(got.subarray(0, got.length - s.body.length));
+    }
+    // The replies retrace the path in the other order; the device pops its word.
+    for (const i of [1, 0]) {
+      const s = sent[i];
+      const bt = backtraces[i];
+      if (!s || !bt) continue;
+      rep.sendFrame(concat(bt, utf8(s.answer)));
+    }
+    for (const s of sent) {
+      const want = concat(words(...s.hops, s.id), utf8(s.answer));
+      await peerExpect(ctx, s.peer, want, `the reply at ${s.peer.label}`);
+    }
+  },
+};
+
 /** Device cases, in run order. */
-export const deviceCases: readonly ConformanceCase[] = [busReflector, pair1Device, surveyDevice];
+export const deviceCases: readonly ConformanceCase[] = [
+  busReflector,
+  pair1Device,
+  surveyDevice,
+  reqrepDevice,
+];

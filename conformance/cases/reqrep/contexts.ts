@@ -6,7 +6,9 @@
 import type { IutSocket } from "../../adapters/iut.ts";
 import { concat, hex, utf8, word32, words } from "../../harness/sp.ts";
 import type { WirePeer } from "../../harness/wire.ts";
+import { expectClosedOp, stillPending } from "../common/close.ts";
 import { bothGetTheirOwn, idsByBody } from "../common/contexts.ts";
+import { Pending } from "../common/paths-runtime.ts";
 import { needs, openCooked, T } from "../raw/common.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 
@@ -99,4 +101,39 @@ const reqContextCancelsOwn: ConformanceCase = {
   },
 };
 
-export const reqContextCases: readonly ConformanceCase[] = [reqContexts, reqContextCancelsOwn];
+/**
+ * SP-REQREP-20 with contexts: closing the socket fails the recv waiting on an
+ * opened context as well as the socket's own, at once and not at its timeout.
+ */
+const reqSocketCloseFailsContextRecv: ConformanceCase = {
+  id: "reqrep/req-socket-close-fails-context-recv",
+  title: "Closing a REQ socket fails the pending recv of each of its contexts",
+  requirements: ["SP-REQREP-20", "SP-FRAMEWORK-19", "SP-FRAMEWORK-20"],
+  kind: "example",
+  needs: needs(["req0"], ["contexts"]),
+  async run(ctx: CaseContext) {
+    const req = await openCooked(ctx, "req0");
+    const server = await ctx.server();
+    await req.dial(server.url);
+    const rep = await server.accept(T.prompt);
+    await rep.handshake(0x31);
+    const c1 = await req.openContext();
+    await req.send(utf8("on the socket"), { timeoutMs: T.prompt });
+    await c1.send(utf8("on a context"), { timeoutMs: T.prompt });
+    await idsByBody(ctx, () => rep.readFrame(T.prompt), 2, "request");
+    // Long timeouts: a recv the close leaves waiting shows as ETIMEDOUT.
+    const onSocket = new Pending(req.tryRecv({ timeoutMs: 4000 }));
+    const onContext = new Pending(c1.tryRecv({ timeoutMs: 4000 }));
+    await stillPending(ctx, onSocket, "the socket's recv before any reply");
+    await stillPending(ctx, onContext, "the context's recv before any reply");
+    await req.close();
+    await expectClosedOp(ctx, onSocket, "the socket's pending recv");
+    await expectClosedOp(ctx, onContext, "the context's pending recv");
+  },
+};
+
+export const reqContextCases: readonly ConformanceCase[] = [
+  reqContexts,
+  reqContextCancelsOwn,
+  reqSocketCloseFailsContextRecv,
+];

@@ -69,6 +69,59 @@ export const wrongPeerProtocol: ConformanceCase = {
   },
 };
 
+/**
+ * The REQ side of SP-REQREP-1: a peer announcing REQ itself (or PAIR) is not
+ * taken for a REP. A request waits meanwhile, so a wrongly accepted peer would
+ * get it; afterwards it goes to a real REP.
+ */
+export const reqWrongPeerProtocol: ConformanceCase = {
+  id: "reqrep/req-wrong-peer-protocol",
+  title: "REQ closes a connection whose header names REQ or PAIR, and sends it no request",
+  requirements: ["SP-REQREP-1", "SP-TCP-6", "SP-TCP-12", "SP-FRAMEWORK-9"],
+  kind: "malformed",
+  needs: REQ_TCP,
+  covers: ["tcp-pipe:handshake:header[!peerCompatible]"],
+  async run(ctx: CaseContext) {
+    const req = await ctx.iut.open("req0");
+    const url = await req.listen(ctx.iutUrl("tcp"));
+    const sending = req.trySend(utf8("for a REP only"), { timeoutMs: 8000 });
+    for (const [label, protocol] of [
+      ["asReq", PROTO.req0],
+      ["asPair", PROTO.pair1],
+    ] as const) {
+      const peer = await ctx.connect(url, label);
+      peer.sendHeader({ protocol });
+      const h = await peer.readHeader(T.prompt);
+      if (h.protocol !== PROTO.req0) {
+        ctx.fail(`the IUT REQ announced 0x${h.protocol.toString(16)}, expected 0x30`);
+      }
+      const q = await peer.quiet(T.prompt);
+      if (q.kind === "data") {
+        ctx.fail(
+          `the IUT REQ sent ${hex(q.bytes)} to a peer announcing 0x${protocol.toString(16)}`,
+        );
+      }
+      if (q.kind === "nothing") {
+        ctx.fail(`the connection of a peer announcing 0x${protocol.toString(16)} stayed open`);
+      }
+    }
+    // The socket still works: the waiting request goes to a real REP.
+    const server = await ctx.server("rep");
+    await req.dial(server.url);
+    const good = await server.accept(T.prompt);
+    await good.handshake(PROTO.rep0);
+    const r = await readRequest(ctx, good);
+    if (new TextDecoder().decode(r.body) !== "for a REP only") {
+      ctx.fail(`the real REP got the request body ${hex(r.body)}`);
+    }
+    good.sendFrame(request({ hops: [], id: r.id, body: utf8("answer") }));
+    const sent = await sending;
+    if (!sent.ok) ctx.fail(`the waiting request failed with ${sent.code}`);
+    const reply = await req.tryRecv({ timeoutMs: T.prompt });
+    if (!reply.ok) ctx.fail(`the IUT REQ did not deliver the real REP's reply: ${reply.code}`);
+  },
+};
+
 /** A header with bad magic bytes closes the connection; other peers are unaffected. */
 export const badMagic: ConformanceCase = {
   id: "reqrep/tcp-bad-magic",
@@ -147,6 +200,7 @@ export const noMessageBeforeHeader: ConformanceCase = {
 export const handshakeCases = [
   headerSent,
   wrongPeerProtocol,
+  reqWrongPeerProtocol,
   badMagic,
   reservedNonZero,
   noMessageBeforeHeader,

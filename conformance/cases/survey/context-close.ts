@@ -95,7 +95,44 @@ const respondentContextsOutOfOrder: ConformanceCase = {
   },
 };
 
+/**
+ * SP-SURVEY-36, the other half: responses the open context has not read yet
+ * when another context closes are still delivered to it (and the closed
+ * survey's responses, also queued unread, to no one).
+ */
+const surveyorContextCloseKeepsOthers: ConformanceCase = {
+  id: "survey/surveyor-context-close-keeps-unread",
+  title: "Closing a SURVEYOR context keeps the unread responses of the other context's survey",
+  requirements: ["SP-SURVEY-36", "SP-SURVEY-32", "SP-SURVEY-12"],
+  kind: "example",
+  needs: needs(["surveyor0"], ["contexts"], ["surveyor:survey-time"]),
+  async run(ctx: CaseContext) {
+    const { resp: peer, c1, c2, s1, s2 } = await twoSurveys(ctx);
+    peer.sendFrame(response(s2, utf8("answer to two")));
+    peer.sendFrame(response(s1, utf8("answer to one")));
+    peer.sendFrame(response(s2, utf8("second answer to two")));
+    // No recv waits: the responses arrive and wait, each in its own context's survey.
+    await settle(300);
+    await c1.close();
+    expectBytes(
+      ctx,
+      await iutRecv(ctx, c2, "the first answer to two"),
+      utf8("answer to two"),
+      "c2",
+    );
+    expectBytes(
+      ctx,
+      await iutRecv(ctx, c2, "the second answer to two"),
+      utf8("second answer to two"),
+      "c2, second response",
+    );
+    const more = await c2.tryRecv({ timeoutMs: T.quiet });
+    if (more.ok) ctx.fail(`the open context also received ${hex(more.value)}`);
+  },
+};
+
 export const surveyContextCloseCases: readonly ConformanceCase[] = [
   surveyorContextClose,
+  surveyorContextCloseKeepsOthers,
   respondentContextsOutOfOrder,
 ];

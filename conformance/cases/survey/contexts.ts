@@ -6,7 +6,9 @@
 import type { IutSocket } from "../../adapters/iut.ts";
 import { concat, utf8, word32, words } from "../../harness/sp.ts";
 import type { WirePeer } from "../../harness/wire.ts";
+import { expectClosedOp, stillPending } from "../common/close.ts";
 import { bothGetTheirOwn, idsByBody } from "../common/contexts.ts";
+import { Pending } from "../common/paths-runtime.ts";
 import { listening, needs, settle, T, wirePeer } from "../raw/common.ts";
 import type { CaseContext, ConformanceCase } from "../types.ts";
 
@@ -95,7 +97,40 @@ const surveyorContextEndsOwn: ConformanceCase = {
   },
 };
 
+/**
+ * SP-SURVEY-25 with contexts: closing the socket fails the recv waiting on an
+ * opened context's survey as well as the socket's own, at once and not at the
+ * survey's deadline.
+ */
+const surveyorSocketCloseFailsContextRecv: ConformanceCase = {
+  id: "survey/surveyor-socket-close-fails-context-recv",
+  title: "Closing a SURVEYOR socket fails the pending recv of each of its contexts",
+  requirements: ["SP-SURVEY-25", "SP-FRAMEWORK-19", "SP-FRAMEWORK-20"],
+  kind: "example",
+  needs: needs(["surveyor0"], ["contexts"], ["surveyor:survey-time"]),
+  async run(ctx: CaseContext) {
+    const { sock, url } = await listening(ctx, "surveyor0");
+    const resp = await wirePeer(ctx, url, "respondent0", "surveyor0", "respondent");
+    await settle();
+    await sock.setopt("surveyor:survey-time", 5000);
+    const c1 = await sock.openContext();
+    await c1.setopt("surveyor:survey-time", 5000);
+    await sock.send(utf8("on the socket"), { timeoutMs: T.prompt });
+    await c1.send(utf8("on a context"), { timeoutMs: T.prompt });
+    await idsByBody(ctx, () => resp.readFrame(T.prompt), 2, "survey");
+    // Recv timeouts short of the deadline: a recv the close leaves waiting shows as ETIMEDOUT.
+    const onSocket = new Pending(sock.tryRecv({ timeoutMs: 4000 }));
+    const onContext = new Pending(c1.tryRecv({ timeoutMs: 4000 }));
+    await stillPending(ctx, onSocket, "the socket's recv before any response");
+    await stillPending(ctx, onContext, "the context's recv before any response");
+    await sock.close();
+    await expectClosedOp(ctx, onSocket, "the socket's pending recv");
+    await expectClosedOp(ctx, onContext, "the context's pending recv");
+  },
+};
+
 export const surveyorContextCases: readonly ConformanceCase[] = [
   surveyorContexts,
   surveyorContextEndsOwn,
+  surveyorSocketCloseFailsContextRecv,
 ];

@@ -101,6 +101,28 @@ export const surveyorIdTopBit: ConformanceCase = {
   },
 };
 
+/** Distinct SURVEYOR sockets SHOULD start at random survey ids (SP-SURVEY-4). */
+export const surveyorIdRandomStart: ConformanceCase = {
+  id: "survey/surveyor-id-random-start",
+  title: "Fresh SURVEYOR sockets start at unrelated survey ids (SHOULD)",
+  requirements: ["SP-SURVEY-4"],
+  kind: "example",
+  needs: SURVEYOR_TCP,
+  async run(ctx: CaseContext) {
+    const firsts: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { surveyor, peer } = await surveyorWithPeer(ctx, { "surveyor:survey-time": T.long });
+      await surveyor.send(utf8("first"), { timeoutMs: T.prompt });
+      firsts.push((await readSurvey(ctx, peer)).id);
+    }
+    ctx.note(`first ids: ${firsts.map(word32).join(" ")}`);
+    const spread = Math.max(...firsts) - Math.min(...firsts);
+    if (new Set(firsts).size < firsts.length || spread <= firsts.length) {
+      ctx.warn(`three fresh SURVEYOR sockets began at ${firsts.map(word32).join(", ")}`);
+    }
+  },
+};
+
 /** One survey reaches two respondents; both answers are delivered. */
 export const surveyorSendsToAll: ConformanceCase = {
   id: "survey/surveyor-sends-to-all",
@@ -315,6 +337,7 @@ export const surveyorCases = [
   surveyHeaderNumbers,
   surveyWrongPeer,
   surveyorIdTopBit,
+  surveyorIdRandomStart,
   surveyorSendsToAll,
   surveyorDeadline,
   surveyorLateResponse,
