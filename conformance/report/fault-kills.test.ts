@@ -51,18 +51,21 @@ describe("fault kills", () => {
       measuredAt: "2026-12-02T00:00:00.000Z",
     });
     expect(second.byRequirement["SP-X-1"]).toEqual({ listed: 2, caught: 1, uncaught: ["x/b"] });
-    // x/c is gone from the fault set: its requirement counts only x/b.
+    // x/c is not in today's fault set: its requirement counts only x/b.
     expect(second.byRequirement["SP-X-2"]).toEqual({ listed: 1, caught: 0, uncaught: ["x/b"] });
     expect(second.generatedAt).toBe("2026-12-02T00:00:00.000Z");
   });
 
-  it("drops ledger entries of faults no longer defined", () => {
+  it("keeps entries of faults it does not know, and drops them when pruning (a full run)", () => {
     const old: FaultKills = {
       generatedAt: "t",
       byRequirement: {},
-      faults: { "x/gone": { caught: true, measuredAt: "t" } },
+      faults: { "x/other": { caught: true, measuredAt: "t" } },
     };
-    expect(mergeKills(old, [], [], "u").faults).toEqual({});
+    const kept = mergeKills(old, [], [], "u");
+    expect(kept.faults).toEqual(old.faults);
+    expect(kept.byRequirement).toEqual({});
+    expect(mergeKills(old, [], [], "u", true).faults).toEqual({});
   });
 
   it("counts faults not run yet apart from survivors", () => {

@@ -51,9 +51,11 @@ export interface KnownFault {
 
 /**
  * The ledger after a run: `previous` with the entries of the faults that ran
- * replaced, entries of faults no longer defined dropped, and the
- * per-requirement counts recomputed over every fault defined today (a fault
- * never measured is listed as unmeasured, not as caught).
+ * replaced and the per-requirement counts recomputed over every fault defined
+ * today (a fault never measured is listed as unmeasured, not as caught).
+ * Entries of faults this process does not know are kept (a fault another
+ * checkout added meanwhile) unless `prune` is set, as a full run does: then
+ * they are dropped.
  *
  * @example
  * ```ts
@@ -69,11 +71,14 @@ export function mergeKills(
   ran: readonly { id: string; caught: boolean; catching: readonly string[] }[],
   known: readonly KnownFault[],
   now: string,
+  prune = false,
 ): FaultKills {
   const bugs = known.filter((f) => !f.conforming);
   const ids = new Set(bugs.map((f) => f.id));
   const faults: Record<string, LedgerEntry> = {};
-  for (const [id, e] of Object.entries(previous.faults ?? {})) if (ids.has(id)) faults[id] = e;
+  for (const [id, e] of Object.entries(previous.faults ?? {})) {
+    if (!prune || ids.has(id)) faults[id] = e;
+  }
   for (const r of ran) {
     if (ids.has(r.id))
       faults[r.id] = { caught: r.caught, catching: [...r.catching], measuredAt: now };
