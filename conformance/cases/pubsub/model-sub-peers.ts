@@ -97,8 +97,16 @@ class Publish implements fc.AsyncCommand<Model, Real> {
     readonly head: number,
     readonly bare: boolean,
   ) {}
-  check(): boolean {
-    return true;
+  /**
+   * An empty message that the set must filter out is not sent: nanomsg 1.1.5 matches it
+   * against its topic trie by reading the byte after the message (trie.c, nn_trie_match
+   * with size 0), so its verdict depends on memory it does not own (CI seed 699526703
+   * delivered it under [00 | 61]). Empty messages are still sent with no subscription and
+   * under the empty topic, where the outcome does not depend on that byte.
+   */
+  check(m: Readonly<Model>): boolean {
+    const empty = this.bare && (HEADS[this.head % HEADS.length] as Uint8Array).length === 0;
+    return !empty || m.topics.size === 0 || m.topics.has("");
   }
   async run(m: Model, r: Real): Promise<void> {
     r.ran.n++;
