@@ -10,6 +10,7 @@
  *   two surveyors in the reverse order; each response reaches its own
  *   surveyor with its whole backtrace (SP-SURVEY-37).
  */
+import type { IutSocket } from "../../adapters/iut.ts";
 import { hex, utf8, word32 } from "../../harness/sp.ts";
 import { answerInReverse, closeEndsRecv, idsByBody } from "../common/contexts.ts";
 import { needs, settle } from "../raw/common.ts";
@@ -32,20 +33,7 @@ const surveyorContextClose: ConformanceCase = {
     peer.sendFrame(response(s1, utf8("late answer to one")));
     peer.sendFrame(response(s2, utf8("answer to two")));
     peer.sendFrame(response(s2, utf8("second answer to two")));
-    expectBytes(
-      ctx,
-      await iutRecv(ctx, c2, "the first answer to two"),
-      utf8("answer to two"),
-      "c2",
-    );
-    expectBytes(
-      ctx,
-      await iutRecv(ctx, c2, "the second answer to two"),
-      utf8("second answer to two"),
-      "c2, second response",
-    );
-    const more = await c2.tryRecv({ timeoutMs: T.quiet });
-    if (more.ok) ctx.fail(`the open context also received ${hex(more.value)}`);
+    await expectAnswersToTwo(ctx, c2);
     // A new context's survey gets its own id; the closed survey's answer is not for it.
     const c3 = await surveyor.openContext();
     await c3.setopt("surveyor:survey-time", 5000);
@@ -95,6 +83,19 @@ const respondentContextsOutOfOrder: ConformanceCase = {
   },
 };
 
+/** The open context `c2` delivers survey two's two answers, in order, and nothing else. */
+async function expectAnswersToTwo(ctx: CaseContext, c2: IutSocket): Promise<void> {
+  expectBytes(ctx, await iutRecv(ctx, c2, "the first answer to two"), utf8("answer to two"), "c2");
+  expectBytes(
+    ctx,
+    await iutRecv(ctx, c2, "the second answer to two"),
+    utf8("second answer to two"),
+    "c2, second response",
+  );
+  const more = await c2.tryRecv({ timeoutMs: T.quiet });
+  if (more.ok) ctx.fail(`the open context also received ${hex(more.value)}`);
+}
+
 /**
  * SP-SURVEY-36, the other half: responses the open context has not read yet
  * when another context closes are still delivered to it (and the closed
@@ -114,20 +115,7 @@ const surveyorContextCloseKeepsOthers: ConformanceCase = {
     // No recv waits: the responses arrive and wait, each in its own context's survey.
     await settle(300);
     await c1.close();
-    expectBytes(
-      ctx,
-      await iutRecv(ctx, c2, "the first answer to two"),
-      utf8("answer to two"),
-      "c2",
-    );
-    expectBytes(
-      ctx,
-      await iutRecv(ctx, c2, "the second answer to two"),
-      utf8("second answer to two"),
-      "c2, second response",
-    );
-    const more = await c2.tryRecv({ timeoutMs: T.quiet });
-    if (more.ok) ctx.fail(`the open context also received ${hex(more.value)}`);
+    await expectAnswersToTwo(ctx, c2);
   },
 };
 
